@@ -1,0 +1,48 @@
+import type { TestProject } from 'vitest/node';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import { startEmbeddedServer, type EmbeddedServer } from '../../src/embedded/embedded-server.ts';
+
+/** Roles the auth tests use: each authenticates with a different method. */
+export const AUTH_HBA_LINES = [
+  'host all md5_user 127.0.0.1/32 md5',
+  'host all scram_user 127.0.0.1/32 scram-sha-256',
+  'host all password_user 127.0.0.1/32 password',
+];
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    upstreamUrl: string;
+  }
+}
+
+let server: EmbeddedServer | undefined;
+let dir: string | undefined;
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const external = process.env.MODELGRES_TEST_UPSTREAM;
+  if (external) {
+    project.provide('upstreamUrl', external);
+    return async () => {};
+  }
+  dir = await mkdtemp(path.join(os.tmpdir(), 'modelgres-test-'));
+  server = await startEmbeddedServer({ dataDir: dir, port: await freePort(), hbaLines: AUTH_HBA_LINES });
+  project.provide('upstreamUrl', server.url);
+  return async () => {
+    await server?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
