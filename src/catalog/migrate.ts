@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { Umzug, type UmzugStorage } from 'umzug';
+import { catalogDatabase, type CatalogDatabase } from './catalog-database.ts';
+import type { Kysely } from 'kysely';
+import { catalogSqlDir, migrationsDir } from './project-paths.ts';
+import type { Logger } from '../util/logger.ts';
+
+/** pg_advisory_lock key shared by every modelgres process: "modelgres" as an int8. */
+const MIGRATION_LOCK = 7_300_426_561_733_942_131n;
+
+export interface MigrationReport {
+  applied: string[];
+  refreshed: string[];
+}
+
+/**
+ * Brings the catalog up to date: ordered migrations from migrations/ (each once, in its own
+ * transaction), then the catalog's functions and views from sql/ whenever their text changed.
+ * Two proxies starting together serialise on an advisory lock, so each step runs once.
+ */
+export async function migrateCatalog(url: string, log: Logger): Promise<MigrationReport> {
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const lock = await pool.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK.toString()]);
+    await lock.query(`
+      CREATE SCHEMA IF NOT EXISTS modelgres;
+      CREATE TABLE IF NOT EXISTS modelgres.migrations (
+        name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+      CREATE TABLE IF NOT EXISTS modelgres.repeatable_sql (
+        name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
+      REVOKE ALL ON SCHEMA modelgres FROM PUBLIC;
+      GRANT USAGE ON SCHEMA modelgres TO PUBLIC;
+      REVOKE ALL ON modelgres.migrations, modelgres.repeatable_sql FROM PUBLIC;`);
+    const db = catalogDatabase(pool);
+    const umzug = new Umzug({
+      migrations: {
+        glob: ['*.sql', { cwd: migrationsDir }],
+        resolve: ({ name, path: file }) => ({
+          name,
+          up: async () => runInTransaction(pool, await readFile(file!, 'utf8')),
+        }),
+      },
+      storage: migrationStorage(db),
+      logger: undefined,
+    });
+    const applied = (await umzug.up()).map((m) => m.name);
+    for (const name of applied) log.info(`catalog migration applied: ${name}`);
+    const refreshed = await refreshCatalogSql(pool, db);
+    for (const name of refreshed) log.info(`catalog functions refreshed: ${name}`);
+    return { applied, refreshed };
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK.toString()]).catch(() => {});
+    lock.release();
+    await pool.end();
+  }
+}
+
+function migrationStorage(db: Kysely<CatalogDatabase>): UmzugStorage {
+  return {
+    async executed() {
+      const rows = await db.selectFrom('modelgres.migrations').select('name').orderBy('name').execute();
+      return rows.map((r) => r.name);
+    },
+    async logMigration({ name }) {
+      await db.insertInto('modelgres.migrations').values({ name, applied_at: sql`now()` }).execute();
+    },
+    async unlogMigration({ name }) {
+      await db.deleteFrom('modelgres.migrations').where('name', '=', name).execute();
+    },
+  };
+}
+
+/** sql/ files hold CREATE OR REPLACE definitions: re-applied, in name order, when they change. */
+async function refreshCatalogSql(pool: pg.Pool, db: Kysely<CatalogDatabase>): Promise<string[]> {
+  const files = (await readdir(catalogSqlDir).catch(() => [] as string[])).filter((f) => f.endsWith('.sql')).sort();
+  const known = new Map(
+    (await db.selectFrom('modelgres.repeatable_sql').select(['name', 'checksum']).execute()).map((r) => [r.name, r.checksum]),
+  );
+  const refreshed: string[] = [];
+  for (const name of files) {
+    const text = await readFile(path.join(catalogSqlDir, name), 'utf8');
+    const checksum = createHash('sha256').update(text).digest('hex');
+    if (known.get(name) === checksum) continue;
+    await runInTransaction(pool, text, async (client) => {
+      await client.query(
+        `INSERT INTO modelgres.repeatable_sql (name, checksum) VALUES ($1, $2)
+         ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum, applied_at = now()`,
+        [name, checksum],
+      );
+    });
+    refreshed.push(name);
+  }
+  return refreshed;
+}
+
+async function runInTransaction(
+  pool: pg.Pool,
+  text: string,
+  after?: (client: pg.PoolClient) => Promise<void>,
+): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(text);
+    await after?.(client);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}

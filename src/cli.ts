@@ -1,0 +1,90 @@
+import { parseCliOptions, UsageError, type CliOptions } from './cli/cli-options.ts';
+import { MAIN_HELP, MIGRATE_HELP, START_HELP } from './cli/help.ts';
+import { migrateCatalog } from './catalog/migrate.ts';
+import { startEmbeddedServer, type EmbeddedServer } from './embedded/embedded-server.ts';
+import { startModelgres } from './modelgres.ts';
+import { createLogger, type Logger } from './util/logger.ts';
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(MAIN_HELP);
+    return command ? 0 : 2;
+  }
+  const help = { start: START_HELP, migrate: MIGRATE_HELP }[command];
+  if (!help) {
+    process.stderr.write(`modelgres: unknown command '${command}'\n\n${MAIN_HELP}`);
+    return 2;
+  }
+  let options: CliOptions;
+  try {
+    options = parseCliOptions(rest, process.env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`modelgres ${command}: ${error.message}\n\n${help}`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  const log = createLogger(options.logLevel);
+  return command === 'start' ? start(options, log) : migrate(options, log);
+}
+
+async function upstreamFor(options: CliOptions, log: Logger): Promise<{ url: string; embedded: EmbeddedServer | null }> {
+  if (options.upstream) return { url: options.upstream, embedded: null };
+  log.info(`starting the embedded PostgreSQL in ${options.dataDir}`);
+  const embedded = await startEmbeddedServer({
+    dataDir: options.dataDir,
+    port: options.embeddedPort,
+    onLog: (line) => log.debug(line.trim()),
+  });
+  return { url: embedded.url, embedded };
+}
+
+async function start(options: CliOptions, log: Logger): Promise<number> {
+  const { url, embedded } = await upstreamFor(options, log);
+  const modelgres = await startModelgres({
+    upstreamUrl: url,
+    host: options.host,
+    port: options.port,
+    tlsCertFile: options.tlsCert,
+    tlsKeyFile: options.tlsKey,
+    log,
+  });
+  const shown = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  process.stdout.write(`modelgres is ready: postgres://postgres@${shown}:${modelgres.port}/postgres\n`);
+  if (embedded) process.stdout.write(`embedded PostgreSQL (direct, bypassing modelgres): ${embedded.url}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  log.info('shutting down');
+  await modelgres.close();
+  await embedded?.stop();
+  return 0;
+}
+
+async function migrate(options: CliOptions, log: Logger): Promise<number> {
+  const { url, embedded } = await upstreamFor(options, log);
+  try {
+    const report = await migrateCatalog(url, log);
+    process.stdout.write(
+      report.applied.length || report.refreshed.length
+        ? `catalog up to date: ${report.applied.length} migration(s) applied, ${report.refreshed.length} sql file(s) refreshed\n`
+        : 'catalog already up to date\n',
+    );
+    return 0;
+  } finally {
+    await embedded?.stop();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`modelgres: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

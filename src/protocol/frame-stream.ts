@@ -1,0 +1,189 @@
+import { ClientError } from '../errors/client-error.ts';
+import { SqlState } from '../errors/sqlstate.ts';
+
+/** Largest message PostgreSQL accepts (PQ_LARGE_MESSAGE_LIMIT, 1 GB - 1). */
+const MAX_MESSAGE_LENGTH = 0x3fffffff;
+
+export interface FrameSink {
+  /**
+   * Whether to hand this message over whole (onMessage) rather than as raw bytes (onRaw).
+   * Buffering costs a copy only when a message spans chunks; raw bytes are never copied.
+   */
+  wantsWhole(type: number, length: number): boolean;
+  /** A whole message. `raw` includes the 5-byte header. Return 'pause' to stop processing here. */
+  onMessage(type: number, body: Buffer, raw: Buffer): 'continue' | 'pause';
+  /** Bytes of messages passed through as they came, in stream order. */
+  onRaw(bytes: Buffer): void;
+  /**
+   * A passed-through message has ended (lets the sink count messages). Its bytes may reach onRaw
+   * a little later, always before anything that follows them in the stream.
+   */
+  onRawMessageEnd?(type: number): void;
+  /** A header announced a message boundary that PostgreSQL would never send or accept. */
+  onProtocolError(error: ClientError): void;
+}
+
+/**
+ * Splits a byte stream into protocol 3 messages (a type byte, then an int32 length that counts
+ * itself). It reads only headers of messages it passes through, so forwarding stays a matter of
+ * slicing the chunks that arrived.
+ */
+export class FrameStream {
+  private header = Buffer.alloc(5);
+  private headerFill = 0;
+  /** Bytes of the current message body still to come, when a message spans chunks. */
+  private bodyLeft = 0;
+  private currentType = 0;
+  private whole: Buffer | null = null;
+  private wholeFill = 0;
+  private pending: Buffer | null = null;
+  private failed = false;
+
+  constructor(private readonly sink: FrameSink) {}
+
+  /** Bytes held back by a pause, if any. */
+  get paused(): boolean {
+    return this.pending !== null;
+  }
+
+  push(chunk: Buffer): void {
+    if (this.failed) return;
+    if (this.pending) {
+      this.pending = Buffer.concat([this.pending, chunk]);
+      return;
+    }
+    this.process(chunk);
+  }
+
+  /** Continues with the bytes held back when onMessage answered 'pause'. */
+  resume(): void {
+    const rest = this.pending;
+    this.pending = null;
+    if (rest && rest.length > 0) this.process(rest);
+  }
+
+  private process(chunk: Buffer): void {
+    let offset = 0;
+    let rawStart = -1;
+    const flushRaw = (end: number) => {
+      if (rawStart >= 0 && end > rawStart) this.sink.onRaw(chunk.subarray(rawStart, end));
+      rawStart = -1;
+    };
+
+    while (offset < chunk.length) {
+      // Continue a body that started in an earlier chunk.
+      if (this.bodyLeft > 0) {
+        const take = Math.min(this.bodyLeft, chunk.length - offset);
+        if (this.whole) {
+          chunk.copy(this.whole, this.wholeFill, offset, offset + take);
+          this.wholeFill += take;
+        } else if (rawStart < 0) {
+          rawStart = offset;
+        }
+        offset += take;
+        this.bodyLeft -= take;
+        if (this.bodyLeft === 0) {
+          if (this.whole) {
+            const raw = this.whole;
+            this.whole = null;
+            if (this.deliver(this.currentType, raw) === 'pause') {
+              this.pending = chunk.subarray(offset);
+              return;
+            }
+          } else {
+            this.sink.onRawMessageEnd?.(this.currentType);
+          }
+        }
+        continue;
+      }
+
+      // A header split across chunks.
+      if (this.headerFill > 0 || chunk.length - offset < 5) {
+        flushRaw(offset);
+        const take = Math.min(5 - this.headerFill, chunk.length - offset);
+        chunk.copy(this.header, this.headerFill, offset, offset + take);
+        this.headerFill += take;
+        offset += take;
+        if (this.headerFill < 5) break;
+        this.headerFill = 0;
+        if (!this.startMessage(this.header[0], this.header.readInt32BE(1), this.header, chunk, offset)) return;
+        continue;
+      }
+
+      // The common case: the header is inside this chunk.
+      const type = chunk[offset];
+      const length = chunk.readInt32BE(offset + 1);
+      if (!this.checkLength(length)) {
+        flushRaw(offset);
+        return;
+      }
+      const end = offset + 1 + length;
+      if (end <= chunk.length) {
+        if (this.sink.wantsWhole(type, length)) {
+          flushRaw(offset);
+          const raw = chunk.subarray(offset, end);
+          offset = end;
+          if (this.deliver(type, raw) === 'pause') {
+            this.pending = chunk.subarray(offset);
+            return;
+          }
+        } else {
+          if (rawStart < 0) rawStart = offset;
+          offset = end;
+          this.sink.onRawMessageEnd?.(type);
+        }
+        continue;
+      }
+      // The message runs past this chunk.
+      this.currentType = type;
+      this.bodyLeft = end - chunk.length;
+      if (this.sink.wantsWhole(type, length)) {
+        flushRaw(offset);
+        this.whole = Buffer.allocUnsafe(1 + length);
+        chunk.copy(this.whole, 0, offset);
+        this.wholeFill = chunk.length - offset;
+      } else if (rawStart < 0) {
+        rawStart = offset;
+      }
+      offset = chunk.length;
+    }
+    flushRaw(chunk.length);
+  }
+
+  /** Begins a message whose header was assembled from several chunks. */
+  private startMessage(type: number, length: number, header: Buffer, chunk: Buffer, offset: number): boolean {
+    if (!this.checkLength(length)) return false;
+    this.currentType = type;
+    this.bodyLeft = length - 4;
+    if (this.sink.wantsWhole(type, length)) {
+      this.whole = Buffer.allocUnsafe(1 + length);
+      header.copy(this.whole, 0, 0, 5);
+      this.wholeFill = 5;
+      if (this.bodyLeft === 0) {
+        const raw = this.whole;
+        this.whole = null;
+        if (this.deliver(type, raw) === 'pause') {
+          this.pending = chunk.subarray(offset);
+          return false;
+        }
+      }
+    } else {
+      this.sink.onRaw(Buffer.from(header));
+      if (this.bodyLeft === 0) this.sink.onRawMessageEnd?.(type);
+    }
+    return true;
+  }
+
+  private deliver(type: number, raw: Buffer): 'continue' | 'pause' {
+    return this.sink.onMessage(type, raw.subarray(5), raw);
+  }
+
+  private checkLength(length: number): boolean {
+    if (length >= 4 && length <= MAX_MESSAGE_LENGTH) return true;
+    this.failed = true;
+    this.sink.onProtocolError(
+      new ClientError(SqlState.protocolViolation, `invalid message length ${length}`, { severity: 'FATAL' }),
+    );
+    return false;
+  }
+}

@@ -1,0 +1,403 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import { serialize } from 'pg-protocol';
+import { ClientError, isClientError } from '../errors/client-error.ts';
+import { SqlState } from '../errors/sqlstate.ts';
+import { backendKeyData, errorResponse } from '../protocol/backend-messages.ts';
+import { BufferReader } from '../protocol/buffer-reader.ts';
+import { FrameStream, type FrameSink } from '../protocol/frame-stream.ts';
+import { Backend, Frontend, type TransactionStatus } from '../protocol/message-codes.ts';
+import { decodeStartupPacket, startupPacketLength, type StartupPacket } from '../protocol/startup-packet.ts';
+import type { StatementRouter } from '../router/statement-router.ts';
+import type { CancelRegistry } from './cancel-registry.ts';
+import { runInterceptedQuery } from './intercepted-query.ts';
+import type { StatementContext, StatementHandler } from './statement-context.ts';
+import { connectUpstream, type UpstreamAddress } from './upstream-address.ts';
+import { UpstreamLink, type OwnedConsumer } from './upstream-link.ts';
+import { ResponseTracker } from './response-tracker.ts';
+import type { Logger } from '../util/logger.ts';
+
+/** Query and Parse messages up to this size are routed; larger ones stream through untouched. */
+const ROUTED_MESSAGE_LIMIT = 16 * 1024 * 1024;
+
+export interface SessionOptions {
+  upstream: UpstreamAddress;
+  tls: tls.SecureContext | null;
+  cancels: CancelRegistry;
+  router: StatementRouter;
+  handleStatement: StatementHandler;
+  log: Logger;
+}
+
+type Phase = 'startup' | 'authenticating' | 'ready' | 'closed';
+
+/**
+ * One client connection and its own upstream PostgreSQL connection. The session is a state
+ * machine: startup (SSL/GSS negotiation, cancel requests), authentication relayed as bytes so
+ * PostgreSQL's own methods apply, then the ready phase where messages pass through untouched
+ * unless the router takes a statement out for the proxy to answer.
+ */
+export class ClientSession {
+  private phase: Phase = 'startup';
+  private client: net.Socket;
+  private upstream: net.Socket | null = null;
+  private startupBytes: Buffer = Buffer.alloc(0);
+  private clientFrames: FrameStream;
+  private upstreamFrames: FrameStream;
+  private readonly tracker = new ResponseTracker();
+  private owned: { consumer: OwnedConsumer; onClose: (e: Error) => void } | null = null;
+  private idleWaiters: Array<() => void> = [];
+  private proxyKey: { processId: number; secret: Buffer } | null = null;
+  private upstreamKey: Buffer | null = null;
+  private status: TransactionStatus = 'I';
+  private user = '';
+  private database = '';
+  private work: AbortController | null = null;
+  private readonly link: UpstreamLink;
+
+  constructor(socket: net.Socket, private readonly options: SessionOptions) {
+    this.client = socket;
+    socket.setNoDelay(true);
+    this.clientFrames = new FrameStream(this.clientSink());
+    this.upstreamFrames = new FrameStream(this.upstreamSink());
+    this.link = new UpstreamLink({
+      writeUpstream: (bytes) => this.writeUpstream(bytes),
+      writeClient: (bytes) => this.writeClient(bytes),
+      own: (consumer, onClose) => {
+        this.owned = { consumer, onClose };
+      },
+      setTransactionStatus: (s) => {
+        this.status = s;
+      },
+    });
+    this.attachClient(socket);
+  }
+
+  // ---- plumbing ----
+
+  private attachClient(socket: net.Socket): void {
+    socket.on('data', (chunk: Buffer) => this.guard(() => this.onClientData(chunk)));
+    socket.on('error', (e) => this.options.log.debug('client socket error', e));
+    socket.on('close', () => this.close());
+    socket.on('drain', () => this.upstream?.resume());
+  }
+
+  private writeClient(bytes: Buffer): void {
+    if (this.phase === 'closed') return;
+    if (!this.client.write(bytes)) this.upstream?.pause();
+  }
+
+  private writeUpstream(bytes: Buffer): void {
+    if (!this.upstream || this.phase === 'closed') return;
+    if (!this.upstream.write(bytes)) this.client.pause();
+  }
+
+  /** Runs a handler; anything unexpected ends this session only, never the proxy. */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (isClientError(error) && error.severity === 'FATAL') {
+      this.options.log.debug(`closing session: ${error.message}`);
+      this.writeClient(errorResponse(error));
+    } else {
+      this.options.log.error('session failed', error);
+      this.writeClient(
+        errorResponse(new ClientError(SqlState.internalError, 'modelgres internal error', { severity: 'FATAL' })),
+      );
+    }
+    this.close();
+  }
+
+  close(): void {
+    if (this.phase === 'closed') return;
+    const wasReady = this.phase === 'ready';
+    this.phase = 'closed';
+    this.work?.abort();
+    if (this.proxyKey) this.options.cancels.unregister(this.proxyKey.processId);
+    if (this.upstream) {
+      if (wasReady) this.upstream.end(serialize.end());
+      else this.upstream.destroy();
+    }
+    this.client.end();
+    this.client.destroySoon?.();
+    const owned = this.owned;
+    this.owned = null;
+    owned?.onClose(new ClientError(SqlState.connectionFailure, 'connection closed'));
+  }
+
+  /** CancelRequest for this session: stop the proxy's own work and the upstream backend's. */
+  cancel(): void {
+    this.work?.abort();
+    if (!this.upstreamKey || !this.upstream) return;
+    const address = this.options.upstream;
+    const s = connectUpstream(address);
+    s.on('error', () => {});
+    s.end(Buffer.concat([lengthPrefixed(Buffer.concat([int32(80877102), this.upstreamKey]))]));
+  }
+
+  // ---- startup phase ----
+
+  private onClientData(chunk: Buffer): void {
+    if (this.phase === 'startup') {
+      this.startupBytes = this.startupBytes.length ? Buffer.concat([this.startupBytes, chunk]) : chunk;
+      this.readStartupPackets();
+    } else if (this.phase !== 'closed') {
+      this.upstream?.cork();
+      this.clientFrames.push(chunk);
+      this.upstream?.uncork();
+    }
+  }
+
+  private readStartupPackets(): void {
+    while (this.phase === 'startup') {
+      const length = startupPacketLength(this.startupBytes);
+      if (length === null || this.startupBytes.length < length) return;
+      const raw = this.startupBytes.subarray(0, length);
+      this.startupBytes = this.startupBytes.subarray(length);
+      this.onStartupPacket(decodeStartupPacket(raw));
+    }
+  }
+
+  private onStartupPacket(packet: StartupPacket): void {
+    switch (packet.kind) {
+      case 'SslRequest':
+        return this.negotiateSsl();
+      case 'GssEncRequest':
+        this.client.write('N');
+        return;
+      case 'CancelRequest':
+        this.options.cancels.cancel(packet.processId, packet.secret);
+        this.phase = 'closed';
+        this.client.end();
+        return;
+      case 'Startup':
+        return this.startUpstream(packet.raw, packet.parameters);
+    }
+  }
+
+  private negotiateSsl(): void {
+    if (this.startupBytes.length > 0) {
+      // Bytes sent before the TLS handshake could be injected by a man in the middle (CVE-2021-23222).
+      throw new ClientError(SqlState.protocolViolation, 'received unencrypted data after SSL request', {
+        severity: 'FATAL',
+      });
+    }
+    if (!this.options.tls || this.client instanceof tls.TLSSocket) {
+      this.client.write('N');
+      return;
+    }
+    this.client.write('S');
+    const plain = this.client;
+    plain.removeAllListeners('data');
+    plain.removeAllListeners('close');
+    plain.removeAllListeners('drain');
+    const secure = new tls.TLSSocket(plain, { isServer: true, secureContext: this.options.tls });
+    this.client = secure;
+    this.attachClient(secure);
+  }
+
+  private startUpstream(startupPacket: Buffer, parameters: Record<string, string>): void {
+    this.user = parameters.user;
+    this.database = parameters.database ?? parameters.user;
+    this.phase = 'authenticating';
+    const upstream = connectUpstream(this.options.upstream);
+    this.upstream = upstream;
+    upstream.on('data', (chunk: Buffer) =>
+      this.guard(() => {
+        this.client.cork();
+        this.upstreamFrames.push(chunk);
+        this.client.uncork();
+      }),
+    );
+    upstream.on('drain', () => this.client.resume());
+    upstream.on('error', (e) => {
+      this.options.log.debug('upstream socket error', e);
+      if (this.phase === 'authenticating') {
+        this.writeClient(
+          errorResponse(
+            new ClientError(SqlState.sqlclientUnableToEstablishSqlconnection, `modelgres cannot reach PostgreSQL: ${e.message}`, {
+              severity: 'FATAL',
+            }),
+          ),
+        );
+      }
+    });
+    upstream.on('close', () => this.close());
+    upstream.write(startupPacket);
+    if (this.startupBytes.length) this.clientFrames.push(this.startupBytes);
+  }
+
+  // ---- client → upstream ----
+
+  private clientSink(): FrameSink {
+    return {
+      wantsWhole: (type, length) =>
+        this.phase === 'ready' && (type === Frontend.Query || type === Frontend.Parse) && length <= ROUTED_MESSAGE_LIMIT,
+      onMessage: (type, body, raw) => this.onRoutedClientMessage(type, body, raw),
+      onRaw: (bytes) => this.writeUpstream(bytes),
+      onRawMessageEnd: (type) => {
+        if (this.phase === 'ready') this.tracker.sent(type);
+      },
+      onProtocolError: (error) => this.fail(error),
+    };
+  }
+
+  private onRoutedClientMessage(type: number, body: Buffer, raw: Buffer): 'continue' | 'pause' {
+    const sql = type === Frontend.Query ? new BufferReader(body).cstring() : parseQueryText(body);
+    if (this.options.router.isPassthrough(sql)) {
+      this.tracker.sent(type);
+      this.writeUpstream(raw);
+      return 'continue';
+    }
+    const statements = this.options.router.classify(sql);
+    if (statements.every((s) => s.kind === 'passthrough')) {
+      this.tracker.sent(type);
+      this.writeUpstream(raw);
+      return 'continue';
+    }
+    this.client.pause();
+    this.whenUpstreamIdle(() => {
+      const run = type === Frontend.Query ? this.runQuery(sql) : this.runInterceptedParse(statements[0]?.text ?? sql);
+      run
+        .catch((error) => this.fail(error))
+        .finally(() => {
+          this.work = null;
+          if (this.phase === 'closed') return;
+          this.client.resume();
+          this.guard(() => this.clientFrames.resume());
+        });
+    });
+    return 'pause';
+  }
+
+  private async runQuery(sql: string): Promise<void> {
+    if (this.tracker.skippingUntilSync) return; // PostgreSQL ignores it too, until the Sync
+    this.work = new AbortController();
+    await runInterceptedQuery(sql, this.options.router.classify(sql), {
+      link: this.link,
+      context: this.context(this.work.signal),
+      handle: this.options.handleStatement,
+      status: () => this.status,
+      send: (bytes) => this.writeClient(bytes),
+    });
+  }
+
+  /**
+   * An ML statement or model call sent with Parse. Until the extended-protocol executor lands,
+   * it answers 0A000 and leaves the upstream skipping to the Sync, exactly as a failed Parse would.
+   */
+  private async runInterceptedParse(text: string): Promise<void> {
+    if (this.tracker.skippingUntilSync) return;
+    await this.link.failExtendedGroup();
+    this.tracker.skippingUntilSync = true;
+    this.writeClient(
+      errorResponse(
+        new ClientError(SqlState.featureNotSupported, 'model statements and model functions in the extended query protocol are not implemented yet', {
+          hint: 'Send the statement as a simple query.',
+          detail: `statement: ${text.slice(0, 200)}`,
+        }),
+      ),
+    );
+  }
+
+  private context(signal: AbortSignal): StatementContext {
+    return {
+      user: this.user,
+      database: this.database,
+      upstream: this.link,
+      send: (bytes) => this.writeClient(bytes),
+      signal,
+    };
+  }
+
+  /**
+   * Runs `fn` once the upstream has answered everything forwarded so far. Messages of an
+   * unfinished extended-protocol group are answered only after a Flush, so one is sent.
+   */
+  private whenUpstreamIdle(fn: () => void): void {
+    if (this.tracker.idle) {
+      fn();
+      return;
+    }
+    this.idleWaiters.push(fn);
+    if (!this.tracker.awaitingReadyForQuery) this.writeUpstream(serialize.flush());
+  }
+
+  private wakeIdleWaiters(): void {
+    if (!this.tracker.idle || this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    // After the current chunk has been passed on, so the client sees answers in order.
+    setImmediate(() => waiters.forEach((w) => w()));
+  }
+
+  // ---- upstream → client ----
+
+  private upstreamSink(): FrameSink {
+    return {
+      wantsWhole: (type) =>
+        this.owned !== null ||
+        type === Backend.ReadyForQuery ||
+        (this.phase === 'authenticating' && type === Backend.BackendKeyData),
+      onMessage: (type, body, raw) => {
+        if (this.owned) {
+          if (this.owned.consumer(type, body, raw)) this.owned = null;
+          return 'continue';
+        }
+        if (type === Backend.BackendKeyData) {
+          this.replaceBackendKey(body);
+          return 'continue';
+        }
+        // ReadyForQuery
+        this.status = String.fromCharCode(body[0]) as TransactionStatus;
+        if (this.phase === 'authenticating') this.phase = 'ready';
+        else this.tracker.received(type);
+        this.writeClient(raw);
+        this.wakeIdleWaiters();
+        return 'continue';
+      },
+      onRaw: (bytes) => this.writeClient(bytes),
+      onRawMessageEnd: (type) => {
+        if (this.phase !== 'ready') return;
+        this.tracker.received(type);
+        this.wakeIdleWaiters();
+      },
+      onProtocolError: (error) => {
+        this.options.log.error('upstream sent a malformed message', error);
+        this.close();
+      },
+    };
+  }
+
+  private replaceBackendKey(body: Buffer): void {
+    const r = new BufferReader(body);
+    r.int32(); // the upstream's process id stays private to the proxy
+    this.upstreamKey = Buffer.concat([body.subarray(0, 4), Buffer.from(r.bytes(r.remaining))]);
+    const secretLength = body.length - 4;
+    this.proxyKey = this.options.cancels.register(this, secretLength);
+    this.writeClient(backendKeyData(this.proxyKey.processId, this.proxyKey.secret));
+  }
+}
+
+/** Parse message body: statement name, then the query text. */
+function parseQueryText(body: Buffer): string {
+  const r = new BufferReader(body);
+  r.cstring();
+  return r.cstring();
+}
+
+function int32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(n);
+  return b;
+}
+
+function lengthPrefixed(body: Buffer): Buffer {
+  return Buffer.concat([int32(body.length + 4), body]);
+}

@@ -1,0 +1,71 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import { readFileSync } from 'node:fs';
+import type { StatementRouter } from '../router/statement-router.ts';
+import type { Logger } from '../util/logger.ts';
+import { CancelRegistry } from './cancel-registry.ts';
+import { ClientSession } from './client-session.ts';
+import type { StatementHandler } from './statement-context.ts';
+import type { UpstreamAddress } from './upstream-address.ts';
+
+export interface ProxyServerOptions {
+  host: string;
+  port: number;
+  upstream: UpstreamAddress;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  router: StatementRouter;
+  handleStatement: StatementHandler;
+  log: Logger;
+}
+
+export interface ProxyServer {
+  readonly port: number;
+  readonly host: string;
+  close(): Promise<void>;
+}
+
+/** Listens for PostgreSQL clients; each connection becomes a ClientSession of its own. */
+export async function startProxyServer(options: ProxyServerOptions): Promise<ProxyServer> {
+  const secureContext =
+    options.tlsCertFile && options.tlsKeyFile
+      ? tls.createSecureContext({ cert: readFileSync(options.tlsCertFile), key: readFileSync(options.tlsKeyFile) })
+      : null;
+  const cancels = new CancelRegistry();
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    try {
+      new ClientSession(socket, {
+        upstream: options.upstream,
+        tls: secureContext,
+        cancels,
+        router: options.router,
+        handleStatement: options.handleStatement,
+        log: options.log,
+      });
+    } catch (error) {
+      options.log.error('could not start a session', error);
+      socket.destroy();
+    }
+  });
+  server.on('error', (e) => options.log.error('listener error', e));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as net.AddressInfo;
+  return {
+    port: address.port,
+    host: options.host,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}

@@ -1,0 +1,168 @@
+import { serialize } from 'pg-protocol';
+import { ClientError } from '../errors/client-error.ts';
+import { SqlState } from '../errors/sqlstate.ts';
+import type { FieldDescription } from '../protocol/backend-messages.ts';
+import { Backend, type TransactionStatus } from '../protocol/message-codes.ts';
+import {
+  decodeCommandTag,
+  decodeDataRow,
+  decodeErrorFields,
+  decodeRowDescription,
+  type ErrorFields,
+} from '../protocol/decode-backend.ts';
+
+/** Receives each whole upstream message while the proxy owns the exchange; true ends it. */
+export type OwnedConsumer = (type: number, body: Buffer, raw: Buffer) => boolean;
+
+/** What the session lends the link: a way to write upstream and to take over its answers. */
+export interface UpstreamPort {
+  writeUpstream(bytes: Buffer): void;
+  /** Installs a consumer for upstream messages until it returns true. */
+  own(consumer: OwnedConsumer, onClose: (error: Error) => void): void;
+  /** Passes a message to the client as it came. */
+  writeClient(bytes: Buffer): void;
+  setTransactionStatus(status: TransactionStatus): void;
+}
+
+export interface QueryResult {
+  fields: FieldDescription[];
+  rows: Array<Array<string | null>>;
+  command: string;
+}
+
+/**
+ * Statements the proxy runs on the client's own upstream session: same role, same transaction.
+ * Only used when the upstream has answered everything the client sent before.
+ */
+export class UpstreamLink {
+  constructor(private readonly port: UpstreamPort) {}
+
+  /** Sends bytes and hands every answer to `consumer` until it returns true. */
+  exchange(bytes: Buffer, consumer: OwnedConsumer): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.port.own(
+        (type, body, raw) => {
+          if (type === Backend.NoticeResponse || type === Backend.NotificationResponse || type === Backend.ParameterStatus) {
+            this.port.writeClient(raw);
+            return false;
+          }
+          let done: boolean;
+          try {
+            done = consumer(type, body, raw);
+          } catch (error) {
+            reject(error);
+            return true;
+          }
+          if (done) resolve();
+          return done;
+        },
+        reject,
+      );
+      this.port.writeUpstream(bytes);
+    });
+  }
+
+  /**
+   * Runs one statement with text parameters (extended protocol, so values never need quoting).
+   * An upstream error becomes a ClientError carrying PostgreSQL's own SQLSTATE and text.
+   */
+  async query(sql: string, params: ReadonlyArray<string | null> = []): Promise<QueryResult> {
+    const bytes = Buffer.concat([
+      serialize.parse({ text: sql }),
+      serialize.bind({ values: params as Array<string | null> }),
+      serialize.describe({ type: 'P' }),
+      serialize.execute(),
+      serialize.sync(),
+    ]);
+    const result: QueryResult = { fields: [], rows: [], command: '' };
+    let error: ErrorFields | null = null;
+    await this.exchange(bytes, (type, body) => {
+      switch (type) {
+        case Backend.RowDescription:
+          result.fields = decodeRowDescription(body);
+          break;
+        case Backend.DataRow:
+          result.rows.push(decodeDataRow(body).map((v) => (v === null ? null : v.toString('utf8'))));
+          break;
+        case Backend.CommandComplete:
+          result.command = decodeCommandTag(body);
+          break;
+        case Backend.ErrorResponse:
+          error = decodeErrorFields(body);
+          break;
+        case Backend.ReadyForQuery:
+          this.port.setTransactionStatus(String.fromCharCode(body[0]) as TransactionStatus);
+          return true;
+      }
+      return false;
+    });
+    if (error) throw upstreamError(error);
+    return result;
+  }
+
+  /**
+   * Sends statements as a simple Query and passes their answers to the client, all but the
+   * closing ReadyForQuery, which the caller sends once the whole client message is done.
+   */
+  async relay(sql: string): Promise<{ failed: boolean; copyRefused: boolean }> {
+    let failed = false;
+    let copyRefused = false;
+    await this.exchange(serialize.query(sql), (type, body, raw) => {
+      if (type === Backend.ReadyForQuery) {
+        this.port.setTransactionStatus(String.fromCharCode(body[0]) as TransactionStatus);
+        return true;
+      }
+      if (type === Backend.CopyInResponse) {
+        // The client's input is held while the proxy runs this message, so it cannot stream COPY data.
+        copyRefused = true;
+        this.port.writeUpstream(
+          serialize.copyFail('COPY FROM STDIN cannot share a query message with a model statement; send it on its own'),
+        );
+        return false;
+      }
+      if (type === Backend.ErrorResponse) failed = true;
+      this.port.writeClient(raw);
+      return false;
+    });
+    return { failed, copyRefused };
+  }
+
+  /**
+   * Puts the upstream transaction into the failed state, as the client's failed statement would
+   * have, so that PostgreSQL and the client agree on what happens next.
+   */
+  async abortTransaction(): Promise<void> {
+    await this.exchange(
+      serialize.query(
+        "DO $modelgres$ BEGIN RAISE EXCEPTION USING ERRCODE = 'XX000', MESSAGE = 'modelgres: statement failed'; END $modelgres$",
+      ),
+      (type, body) => {
+        if (type === Backend.ReadyForQuery) {
+          this.port.setTransactionStatus(String.fromCharCode(body[0]) as TransactionStatus);
+          return true;
+        }
+        return false;
+      },
+    );
+  }
+
+  /** The extended-protocol twin of abortTransaction: leaves the upstream skipping to the next Sync. */
+  async failExtendedGroup(): Promise<void> {
+    const bytes = Buffer.concat([
+      serialize.parse({
+        text: "DO $modelgres$ BEGIN RAISE EXCEPTION USING ERRCODE = 'XX000', MESSAGE = 'modelgres: statement failed'; END $modelgres$",
+      }),
+      serialize.bind({}),
+      serialize.execute(),
+      serialize.flush(),
+    ]);
+    await this.exchange(bytes, (type) => type === Backend.ErrorResponse);
+  }
+}
+
+export function upstreamError(fields: ErrorFields): ClientError {
+  return new ClientError(fields.C ?? SqlState.internalError, fields.M ?? 'upstream error', {
+    detail: fields.D,
+    hint: fields.H,
+  });
+}

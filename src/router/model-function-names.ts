@@ -1,0 +1,28 @@
+/**
+ * The names of the SQL functions that call models, as the router sees them. A statement that
+ * mentions none of them (and no ML keyword) is passed through without being split or parsed.
+ */
+export class ModelFunctionNames {
+  private names = new Set<string>();
+  private pattern: RegExp | null = null;
+
+  replaceAll(names: Iterable<string>): void {
+    this.names = new Set([...names].map((n) => n.toLowerCase()));
+    this.pattern = this.names.size
+      ? new RegExp(`(?:^|[^a-z0-9_$])(?:${[...this.names].map(escapeRegExp).join('|')})\\s*\\(`, 'i')
+      : null;
+  }
+
+  get size(): number {
+    return this.names.size;
+  }
+
+  /** A fast, conservative test: true when the text may call a model function. */
+  mayBeCalledIn(sql: string): boolean {
+    return this.pattern !== null && this.pattern.test(sql);
+  }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
