@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import pg from 'pg';
+import { migrateCatalog } from '../../src/catalog/migrate.ts';
+import { createLogger } from '../../src/util/logger.ts';
+
+const log = createLogger('error');
+let admin: pg.Client;
+let dbUrl: string;
+
+beforeAll(async () => {
+  // A database of its own, so the migrations start from nothing.
+  admin = new pg.Client(inject('upstreamUrl'));
+  await admin.connect();
+  await admin.query('drop database if exists migrate_test');
+  await admin.query('create database migrate_test');
+  const url = new URL(inject('upstreamUrl'));
+  url.pathname = '/migrate_test';
+  dbUrl = url.toString();
+});
+
+afterAll(async () => {
+  await admin.query('drop database if exists migrate_test with (force)');
+  await admin.end();
+});
+
+test('two processes migrating at once apply each migration exactly once', async () => {
+  const [a, b] = await Promise.all([migrateCatalog(dbUrl, log), migrateCatalog(dbUrl, log)]);
+  expect([...a.applied, ...b.applied]).toEqual(['0001-catalog-schema.sql']);
+  expect([...a.refreshed, ...b.refreshed]).toEqual(['010-catalog-info.sql']);
+  const again = await migrateCatalog(dbUrl, log);
+  expect(again).toEqual({ applied: [], refreshed: [] });
+
+  const c = new pg.Client(dbUrl);
+  await c.connect();
+  const names = await c.query('select name from modelgres.migrations order by name');
+  expect(names.rows.map((r) => r.name)).toEqual(['0001-catalog-schema.sql']);
+  expect((await c.query('select modelgres.catalog_version() as v')).rows[0].v).toBe('0001-catalog-schema.sql');
+  await c.end();
+});
+
+test('ordinary roles can read the catalog but not write it', async () => {
+  await migrateCatalog(dbUrl, log);
+  const c = new pg.Client(dbUrl);
+  await c.connect();
+  await c.query(`do $$ begin
+    if not exists (select from pg_roles where rolname = 'catalog_reader') then create role catalog_reader login; end if;
+  end $$`);
+  await c.end();
+  const url = new URL(dbUrl);
+  url.username = 'catalog_reader';
+  const reader = new pg.Client(url.toString());
+  await reader.connect();
+  expect((await reader.query('select count(*)::int as n from modelgres.installation')).rows[0].n).toBe(1);
+  await expect(reader.query('insert into modelgres.installation default values')).rejects.toMatchObject({ code: '42501' });
+  await expect(reader.query("insert into modelgres.migrations values ('x')")).rejects.toMatchObject({ code: '42501' });
+  await expect(reader.query('create table modelgres.sneaky (n int)')).rejects.toMatchObject({ code: '42501' });
+  await reader.end();
+});
