@@ -1,0 +1,131 @@
+/**
+ * Passthrough benchmark: pgbench select-only straight to PostgreSQL, through modelgres, and (when
+ * Debian's pgbouncer is installed) through pgbouncer, in the same run with the same clients.
+ * Rounds alternate between targets so drift in machine load hits all of them alike.
+ *
+ *   npm run bench:passthrough -- [--clients 8] [--seconds 10] [--rounds 3] [--scale 10]
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile, chmod } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startEmbeddedServer } from '../src/embedded/embedded-server.ts';
+import { freePort, median, waitForLine } from './bench-support.ts';
+
+const { values } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '8' },
+    seconds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
+    scale: { type: 'string', default: '10' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (values.help) {
+  console.log('npm run bench:passthrough -- [--clients 8] [--seconds 10] [--rounds 3] [--scale 10]');
+  process.exit(0);
+}
+const clients = Number(values.clients);
+const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'modelgres-bench-'));
+const children: ChildProcess[] = [];
+try {
+  const pg = await startEmbeddedServer({ dataDir: dir, port: await freePort() });
+  const proxyPort = await freePort();
+  const proxy = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli.ts', 'start', '--upstream', pg.url, '--port', String(proxyPort), '--log-level', 'warn'],
+    { cwd: path.resolve(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  children.push(proxy);
+  await waitForLine(proxy, 'modelgres is ready');
+
+  const targets: Record<string, string> = {
+    direct: pg.url,
+    modelgres: `postgres://postgres@127.0.0.1:${proxyPort}/postgres`,
+  };
+  const bouncer = await startPgbouncer(dir, pg.port);
+  if (bouncer) {
+    children.push(bouncer.process);
+    targets.pgbouncer = `postgres://postgres@127.0.0.1:${bouncer.port}/postgres`;
+  } else {
+    console.log('pgbouncer is not installed (apt-get install pgbouncer): measuring direct and modelgres only');
+  }
+
+  run('pgbench', ['-i', '-q', '-s', values.scale!, pg.url]);
+  const tps: Record<string, number[]> = Object.fromEntries(Object.keys(targets).map((t) => [t, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, url] of Object.entries(targets)) {
+      const out = run('pgbench', ['-S', '-n', '-c', String(clients), '-j', '2', '-T', String(seconds), url]);
+      const m = /tps = ([\d.]+)/.exec(out);
+      if (!m || !/number of failed transactions: 0 /.test(out)) throw new Error(`pgbench against ${name} failed:\n${out}`);
+      tps[name].push(Number(m[1]));
+      console.log(`round ${r + 1} ${name.padEnd(9)} ${Number(m[1]).toFixed(0)} tps`);
+    }
+  }
+  const direct = median(tps.direct);
+  console.log(`\npgbench -S -n -c ${clients} -j 2 -T ${seconds}, median of ${rounds} rounds, ${os.cpus().length} cores`);
+  for (const name of Object.keys(targets)) {
+    const m = median(tps[name]);
+    console.log(`${name.padEnd(9)} ${m.toFixed(0).padStart(7)} tps  ratio to direct ${(m / direct).toFixed(2)}`);
+  }
+  console.log(`command: npm run bench:passthrough -- --clients ${clients} --seconds ${seconds} --rounds ${rounds} --scale ${values.scale}`);
+  await pg.stop();
+} finally {
+  for (const c of children) c.kill('SIGTERM');
+  await rm(dir, { recursive: true, force: true });
+}
+
+function run(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stdout}${r.stderr}`);
+  return r.stdout + r.stderr;
+}
+
+/** pgbouncer in session mode (one server connection per client, as modelgres does). */
+async function startPgbouncer(dir: string, pgPort: number): Promise<{ port: number; process: ChildProcess } | null> {
+  if (spawnSync('which', ['pgbouncer']).status !== 0) return null;
+  const port = await freePort();
+  const bouncerDir = path.join(dir, 'pgbouncer');
+  await mkdirOwned(bouncerDir);
+  const ini = path.join(bouncerDir, 'pgbouncer.ini');
+  await writeFile(path.join(bouncerDir, 'users.txt'), '"postgres" ""\n');
+  await writeFile(
+    ini,
+    [
+      '[databases]',
+      `postgres = host=127.0.0.1 port=${pgPort} dbname=postgres`,
+      '[pgbouncer]',
+      'listen_addr = 127.0.0.1',
+      `listen_port = ${port}`,
+      `unix_socket_dir = ${bouncerDir}`,
+      'auth_type = trust',
+      `auth_file = ${path.join(bouncerDir, 'users.txt')}`,
+      'pool_mode = session',
+      'max_client_conn = 100',
+      'default_pool_size = 50',
+      '',
+    ].join('\n'),
+  );
+  await chmod(ini, 0o644);
+  // pgbouncer refuses to run as root.
+  const asRoot = process.getuid?.() === 0;
+  const child = asRoot
+    ? spawn('runuser', ['-u', 'postgres', '--', 'pgbouncer', ini], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('pgbouncer', [ini], { stdio: ['ignore', 'pipe', 'pipe'] });
+  await waitForLine(child, 'process up', 'stderr');
+  return { port, process: child };
+}
+
+async function mkdirOwned(d: string): Promise<void> {
+  const { mkdir, chown } = await import('node:fs/promises');
+  await mkdir(d, { recursive: true });
+  if (process.getuid?.() === 0) {
+    const uid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim());
+    const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
+    await chown(d, uid, gid);
+  }
+}
