@@ -9,16 +9,17 @@ export interface FrameSink {
    * Whether to hand this message over whole (onMessage) rather than as raw bytes (onRaw).
    * Buffering costs a copy only when a message spans chunks; raw bytes are never copied.
    */
-  wantsWhole(type: number, length: number): boolean;
+  wantsWhole(type: number, length: number, inThisChunk: boolean): boolean;
   /** A whole message. `raw` includes the 5-byte header. Return 'pause' to stop processing here. */
   onMessage(type: number, body: Buffer, raw: Buffer): 'continue' | 'pause';
   /** Bytes of messages passed through as they came, in stream order. */
   onRaw(bytes: Buffer): void;
   /**
    * A passed-through message has ended (lets the sink count messages). Its bytes may reach onRaw
-   * a little later, always before anything that follows them in the stream.
+   * a little later, always before anything that follows them in the stream. `body` is a view of
+   * the body when the whole message came in one chunk (no copy), else null.
    */
-  onRawMessageEnd?(type: number): void;
+  onRawMessageEnd?(type: number, body: Buffer | null): void;
   /** A header announced a message boundary that PostgreSQL would never send or accept. */
   onProtocolError(error: ClientError): void;
 }
@@ -91,7 +92,7 @@ export class FrameStream {
               return;
             }
           } else {
-            this.sink.onRawMessageEnd?.(this.currentType);
+            this.sink.onRawMessageEnd?.(this.currentType, null);
           }
         }
         continue;
@@ -119,7 +120,7 @@ export class FrameStream {
       }
       const end = offset + 1 + length;
       if (end <= chunk.length) {
-        if (this.sink.wantsWhole(type, length)) {
+        if (this.sink.wantsWhole(type, length, true)) {
           flushRaw(offset);
           const raw = chunk.subarray(offset, end);
           offset = end;
@@ -129,15 +130,15 @@ export class FrameStream {
           }
         } else {
           if (rawStart < 0) rawStart = offset;
+          this.sink.onRawMessageEnd?.(type, chunk.subarray(offset + 5, end));
           offset = end;
-          this.sink.onRawMessageEnd?.(type);
         }
         continue;
       }
       // The message runs past this chunk.
       this.currentType = type;
       this.bodyLeft = end - chunk.length;
-      if (this.sink.wantsWhole(type, length)) {
+      if (this.sink.wantsWhole(type, length, false)) {
         flushRaw(offset);
         this.whole = Buffer.allocUnsafe(1 + length);
         chunk.copy(this.whole, 0, offset);
@@ -155,7 +156,7 @@ export class FrameStream {
     if (!this.checkLength(length)) return false;
     this.currentType = type;
     this.bodyLeft = length - 4;
-    if (this.sink.wantsWhole(type, length)) {
+    if (this.sink.wantsWhole(type, length, false)) {
       this.whole = Buffer.allocUnsafe(1 + length);
       header.copy(this.whole, 0, 0, 5);
       this.wholeFill = 5;
@@ -169,7 +170,7 @@ export class FrameStream {
       }
     } else {
       this.sink.onRaw(Buffer.from(header));
-      if (this.bodyLeft === 0) this.sink.onRawMessageEnd?.(type);
+      if (this.bodyLeft === 0) this.sink.onRawMessageEnd?.(type, Buffer.alloc(0));
     }
     return true;
   }

@@ -341,10 +341,11 @@ export class ClientSession {
 
   private upstreamSink(): FrameSink {
     return {
-      wantsWhole: (type) =>
+      // ReadyForQuery is read in place when it arrives whole, so a reply leaves in one write.
+      wantsWhole: (type, _length, inThisChunk) =>
         this.owned !== null ||
-        type === Backend.ReadyForQuery ||
-        (this.phase === 'authenticating' && type === Backend.BackendKeyData),
+        (type === Backend.ReadyForQuery && !inThisChunk) ||
+        (this.phase === 'authenticating' && (type === Backend.BackendKeyData || type === Backend.ReadyForQuery)),
       onMessage: (type, body, raw) => {
         if (this.owned) {
           if (this.owned.consumer(type, body, raw)) this.owned = null;
@@ -355,24 +356,25 @@ export class ClientSession {
           return 'continue';
         }
         // ReadyForQuery
-        this.status = String.fromCharCode(body[0]) as TransactionStatus;
         if (this.phase === 'authenticating') this.phase = 'ready';
-        else this.tracker.received(type);
         this.writeClient(raw);
-        this.wakeIdleWaiters();
+        this.onUpstreamMessageEnd(type, body);
         return 'continue';
       },
       onRaw: (bytes) => this.writeClient(bytes),
-      onRawMessageEnd: (type) => {
-        if (this.phase !== 'ready') return;
-        this.tracker.received(type);
-        this.wakeIdleWaiters();
-      },
+      onRawMessageEnd: (type, body) => this.onUpstreamMessageEnd(type, body),
       onProtocolError: (error) => {
         this.options.log.error('upstream sent a malformed message', error);
         this.close();
       },
     };
+  }
+
+  private onUpstreamMessageEnd(type: number, body: Buffer | null): void {
+    if (this.phase !== 'ready') return;
+    if (type === Backend.ReadyForQuery && body) this.status = String.fromCharCode(body[0]) as TransactionStatus;
+    this.tracker.received(type);
+    this.wakeIdleWaiters();
   }
 
   private replaceBackendKey(body: Buffer): void {
