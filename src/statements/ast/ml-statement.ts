@@ -1,0 +1,54 @@
+import type {
+  AlterModelCancel,
+  AlterModelRetrain,
+  AlterModelRollback,
+  AlterModelSetActivation,
+  AlterModelSetActiveVersion,
+  AlterModelSetMonitoring,
+  AlterModelStart,
+  AlterModelStop,
+} from './alter-model.ts';
+import type { CreateModel } from './create-model.ts';
+import type { CreateModelFromArtifact } from './create-model-from-artifact.ts';
+import type { DropModel, DropModelVersion } from './drop-model.ts';
+import type { EvaluateModel } from './evaluate-model.ts';
+import type { GrantOnModel, RevokeOnModel } from './grant-on-model.ts';
+import type {
+  ShowModel,
+  ShowModelAll,
+  ShowModelDrift,
+  ShowModelEvaluations,
+  ShowModelVersion,
+  ShowModelVersions,
+} from './show-model.ts';
+import type { WaitForModel } from './wait-for-model.ts';
+
+/** Every statement modelgres answers itself. Dispatch on `kind` with a Record<MlStatementKind, ...>. */
+export type MlStatement =
+  | CreateModel
+  | CreateModelFromArtifact
+  | ShowModelAll
+  | ShowModel
+  | ShowModelVersions
+  | ShowModelVersion
+  | ShowModelDrift
+  | ShowModelEvaluations
+  | DropModel
+  | DropModelVersion
+  | AlterModelRetrain
+  | AlterModelSetActiveVersion
+  | AlterModelSetActivation
+  | AlterModelRollback
+  | AlterModelCancel
+  | AlterModelSetMonitoring
+  | AlterModelStart
+  | AlterModelStop
+  | WaitForModel
+  | EvaluateModel
+  | GrantOnModel
+  | RevokeOnModel;
+
+export type MlStatementKind = MlStatement['kind'];
+
+/** The statement of a given kind: MlStatementOf<'DropModel'> is DropModel. */
+export type MlStatementOf<K extends MlStatementKind> = Extract<MlStatement, { kind: K }>;

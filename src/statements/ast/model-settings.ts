@@ -1,0 +1,11 @@
+/** SETTINGS ( key value, ... ) of CREATE MODEL and ALTER MODEL RETRAIN; absent keys are undefined. */
+export interface ModelSettings {
+  readonly s3Bucket?: string;
+  readonly kmsKeyId?: string;
+  readonly s3GarbageCollect?: boolean;
+  /** Rows × columns of training data before it is sampled down. */
+  readonly maxCells?: number;
+  /** Seconds of training before it stops and keeps the best model so far. */
+  readonly maxRuntime?: number;
+  readonly tags?: string;
+}

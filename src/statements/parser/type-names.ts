@@ -1,0 +1,51 @@
+/**
+ * PostgreSQL's internal names for the SQL spellings of its built-in types (manual, "Data Types",
+ * and the grammar's SimpleTypename), so parameter types compare and print like pg_type.typname.
+ */
+export const INTERNAL_TYPE_NAMES: Readonly<Record<string, string>> = {
+  smallint: 'int2',
+  int2: 'int2',
+  int: 'int4',
+  integer: 'int4',
+  int4: 'int4',
+  bigint: 'int8',
+  int8: 'int8',
+  real: 'float4',
+  float4: 'float4',
+  'double precision': 'float8',
+  float8: 'float8',
+  float: 'float8',
+  numeric: 'numeric',
+  decimal: 'numeric',
+  dec: 'numeric',
+  varchar: 'varchar',
+  'character varying': 'varchar',
+  'char varying': 'varchar',
+  character: 'bpchar',
+  char: 'bpchar',
+  bpchar: 'bpchar',
+  text: 'text',
+  boolean: 'bool',
+  bool: 'bool',
+  date: 'date',
+  time: 'time',
+  'time without time zone': 'time',
+  'time with time zone': 'timetz',
+  timetz: 'timetz',
+  timestamp: 'timestamp',
+  'timestamp without time zone': 'timestamp',
+  'timestamp with time zone': 'timestamptz',
+  timestamptz: 'timestamptz',
+  interval: 'interval',
+  'bit varying': 'varbit',
+  varbit: 'varbit',
+  bit: 'bit',
+};
+
+/** Words that continue a type name: double PRECISION, character VARYING, time WITH TIME ZONE. */
+export const TYPE_NAME_CONTINUATIONS: Readonly<Record<string, readonly string[]>> = {
+  double: ['precision'],
+  character: ['varying'],
+  char: ['varying'],
+  bit: ['varying'],
+};
