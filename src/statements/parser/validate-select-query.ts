@@ -15,6 +15,8 @@ await loadModule();
  */
 export function validateSelectQuery(sql: string, start: number, end: number, first: Token, close: Token): void {
   const query = sql.slice(start, end);
+  // `FROM ()`: PostgreSQL's grammar fails at the `)`; libpg-query refuses empty input outright.
+  if (query.trim() === '') throw syntaxError(sql, close);
   let statements: readonly { stmt?: unknown }[];
   try {
     statements = parseSync(query).stmts ?? [];
