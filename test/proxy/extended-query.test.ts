@@ -4,6 +4,9 @@ import { serialize } from 'pg-protocol';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
 import { names, RawClient, rowValues, type Received } from '../support/raw-client.ts';
 
+/** pg's `binary` option (results in binary format) is missing from @types/pg's ClientConfig. */
+const BINARY = { binary: true } as pg.ClientConfig;
+
 let proxy: TestProxy;
 let upstreamPort: number;
 const raws: RawClient[] = [];
@@ -83,10 +86,10 @@ describe('extended query protocol through the proxy', () => {
       "select 9007199254740993::int8 as big, 4294967296::int8 as two32, 2.5::float8 as pi, " +
       "'2000-01-01 00:00:01+00'::timestamptz as tstz, " +
       "true as yes, $1::int4 as p";
-    const viaProxy = await proxy.client({ binary: true });
+    const viaProxy = await proxy.client(BINARY);
     const r = await viaProxy.query(sql, [7]);
     expect(r.fields.map((f) => f.format)).toEqual(Array(6).fill('binary'));
-    const direct = await proxy.direct({ binary: true });
+    const direct = await proxy.direct(BINARY);
     expect((await direct.query(sql, [7])).rows).toEqual(r.rows);
     const row = r.rows[0];
     expect(row.big).toBe('9007199254740993');

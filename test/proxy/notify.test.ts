@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import pg from 'pg';
 import { serialize } from 'pg-protocol';
+import type { NoticeMessage } from 'pg-protocol/dist/messages.js';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
 import { names, RawClient, type Received } from '../support/raw-client.ts';
 
@@ -33,7 +34,7 @@ describe('asynchronous messages through the proxy', () => {
     expect(n.channel).toBe(CHANNEL);
     expect(n.payload).toBe('payload with spaces, ünïcode and 42');
     // The sender's pid is PostgreSQL's (the direct session), passed through unchanged.
-    expect(n.processId).toBe(direct.processID);
+    expect(n.processId).toBe((direct as unknown as { processID: number }).processID);
     expect(n.processId).not.toBe(listenerPid);
 
     // Several in a row, in order; UNLISTEN stops them.
@@ -73,7 +74,7 @@ describe('asynchronous messages through the proxy', () => {
 
   test('NoticeResponse from RAISE NOTICE is relayed (pg notice event), with its fields', async () => {
     const c = await proxy.client();
-    const notice = nextEvent<pg.NoticeMessage>(c, 'notice');
+    const notice = nextEvent<NoticeMessage>(c, 'notice');
     const r = await c.query("DO $$BEGIN RAISE NOTICE 'hello %', 42; END$$");
     expect(r.command).toBe('DO');
     const n = await notice;
@@ -82,7 +83,7 @@ describe('asynchronous messages through the proxy', () => {
     expect(n.code).toBe('00000');
 
     // A warning with a detail and a hint, over the extended protocol.
-    const warning = nextEvent<pg.NoticeMessage>(c, 'notice');
+    const warning = nextEvent<NoticeMessage>(c, 'notice');
     await c.query({
       text: "DO $$BEGIN RAISE WARNING 'careful' USING DETAIL = 'the detail', HINT = 'the hint', ERRCODE = '01000'; END$$",
       queryMode: 'extended',
