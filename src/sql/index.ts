@@ -3,4 +3,4 @@ export type { Token, TokenKind } from './token.ts';
 export { tokenize, scanToken } from './lexer.ts';
 export { splitStatements, type StatementSpan } from './split-statements.ts';
 export { firstWords } from './first-words.ts';
-export { pgPosition, offsetOfCodePoint } from './position.ts';
+export { pgPosition, offsetOfCodePoint, positionInWhole } from './position.ts';

@@ -24,3 +24,12 @@ export function offsetOfCodePoint(text: string, codePoints: number, from = 0): n
   }
   return i;
 }
+
+/**
+ * Moves a position reported for one statement (1-based characters in its own text) into the
+ * whole query string it was split from, which is how PostgreSQL numbers positions in a
+ * multi-statement simple Query.
+ */
+export function positionInWhole(whole: string, statementStart: number, position: number): number {
+  return pgPosition(whole, statementStart) - 1 + position;
+}

@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest';
 import { firstWords } from '../../src/sql/first-words.ts';
-import { pgPosition, offsetOfCodePoint } from '../../src/sql/position.ts';
+import { pgPosition, offsetOfCodePoint, positionInWhole } from '../../src/sql/position.ts';
+import { splitStatements } from '../../src/sql/split-statements.ts';
 
 test.each([
   ['CREATE MODEL m FROM t', 2, ['create', 'model']],
@@ -23,4 +24,11 @@ test('pgPosition counts characters from 1; surrogate pairs are one character', (
   expect(pgPosition(sql, sql.indexOf('x'))).toBe(14);
   expect(pgPosition(sql, sql.length)).toBe(15);
   expect(offsetOfCodePoint(sql, 13)).toBe(sql.indexOf('x'));
+});
+
+test('positionInWhole moves a statement-relative position into the whole query string', () => {
+  const whole = "select 'é😀'; SHOW MODEL m oops";
+  const [, second] = splitStatements(whole);
+  const inStatement = [...second.text.slice(0, second.text.indexOf('oops'))].length + 1;
+  expect(positionInWhole(whole, second.start, inStatement)).toBe([...whole.slice(0, whole.indexOf('oops'))].length + 1);
 });
