@@ -1,0 +1,82 @@
+import type { XgbParams } from '../spec/hyperparameters.ts';
+import type { XgbObjective } from '../spec/objectives.ts';
+import type { Random } from '../util/random.ts';
+import { buildBinMatrix } from './bin-matrix.ts';
+import { sampleFeatures } from './feature-sampler.ts';
+import type { GbdtModel } from './gbdt-model.ts';
+import { OBJECTIVES } from './objectives.ts';
+import type { Tree } from './tree.ts';
+import { createGrowScratch, growTree } from './tree-grower.ts';
+
+export interface TrainingBudget {
+  /** Date.now() after which no new round starts. */
+  deadline: number;
+  signal?: AbortSignal;
+  onRound?(done: number, total: number): void;
+  /** Lets the event loop run between rounds, so an abort (or a worker's cancel message) lands. */
+  yield(): Promise<void>;
+}
+
+export interface GbdtInput {
+  /** Base matrix, row-major rows × features, float32, NaN = missing. */
+  x: Float32Array;
+  rows: number;
+  features: number;
+  /** Targets, 0/1, or class ids. */
+  y: Float64Array;
+  classCount: number;
+}
+
+/**
+ * Gradient boosting in XGBoost's hist style: quantised features, second-order statistics,
+ * histogram split search with the subtraction trick. Stops between rounds when the budget
+ * runs out and keeps the rounds done (at least one).
+ */
+export async function trainGbdt(
+  data: GbdtInput,
+  objectiveName: XgbObjective,
+  params: XgbParams,
+  random: Random,
+  budget: TrainingBudget,
+): Promise<{ model: GbdtModel; cutShort: boolean }> {
+  const objective = OBJECTIVES[objectiveName];
+  const n = data.rows;
+  const outputs = objective.outputs(data.classCount);
+  const base = Array.from(objective.baseMargin(data.y, data.classCount), Math.fround);
+  const bins = buildBinMatrix(data.x, n, data.features, random);
+  const margin = new Float64Array(n * outputs);
+  for (let i = 0; i < n; i++) for (let k = 0; k < outputs; k++) margin[i * outputs + k] = base[k];
+  const gh = Array.from({ length: outputs }, () => new Float64Array(2 * n));
+  const scratch = createGrowScratch(n);
+  const allFeatures = Int32Array.from({ length: data.features }, (_, i) => i);
+  const trees: Tree[] = [];
+  let cutShort = false;
+
+  for (let round = 0; round < params.numRound; round++) {
+    if (round > 0 && (budget.signal?.aborted || Date.now() > budget.deadline)) {
+      cutShort = true;
+      break;
+    }
+    objective.gradients(margin, data.y, gh);
+    for (let k = 0; k < outputs; k++) {
+      sampleRows(params.subsample, random, scratch.inSample);
+      const treeFeatures = sampleFeatures(allFeatures, params.colsampleBytree, random);
+      trees.push(growTree(bins, gh[k], scratch, params, treeFeatures, random, k, margin, outputs));
+    }
+    budget.onRound?.(round + 1, params.numRound);
+    await budget.yield();
+  }
+  return {
+    model: { kind: 'gbdt', features: data.features, outputs, baseMargin: base, trees, transform: objective.transform },
+    cutShort,
+  };
+}
+
+/** subsample: each row joins this tree's histograms with probability `fraction`. */
+function sampleRows(fraction: number, random: Random, inSample: Uint8Array): void {
+  if (fraction >= 1) {
+    inSample.fill(1);
+    return;
+  }
+  for (let i = 0; i < inSample.length; i++) inSample[i] = random.next() < fraction ? 1 : 0;
+}

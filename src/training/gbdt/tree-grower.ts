@@ -1,0 +1,284 @@
+import type { XgbParams } from '../spec/hyperparameters.ts';
+import { MAX_LEAVES_UNLIMITED } from '../spec/hyperparameters.ts';
+import type { Random } from '../util/random.ts';
+import type { BinArray, BinMatrix } from './bin-matrix.ts';
+import { sampleFeatures } from './feature-sampler.ts';
+import { findBestSplit, type SplitCandidate } from './split-finder.ts';
+import { type GainParams, leafWeight } from './split-gain.ts';
+import type { Tree, TreeNode } from './tree.ts';
+
+/** One node while the tree grows; its histogram lives in the level buffer at histOffset. */
+interface GrowNode {
+  depth: number;
+  g: number;
+  h: number;
+  histOffset: number;
+  split: SplitCandidate | undefined;
+  children: [number, number] | undefined;
+}
+
+export interface GrowScratch {
+  /** Node id of each row (all rows, sampled or not), updated level by level. */
+  position: Uint16Array;
+  /** 1 when the row is in this tree's subsample and so adds to the histograms. */
+  inSample: Uint8Array;
+  buffers: [Float64Array, Float64Array];
+}
+
+export function createGrowScratch(rows: number): GrowScratch {
+  return { position: new Uint16Array(rows), inSample: new Uint8Array(rows), buffers: [new Float64Array(0), new Float64Array(0)] };
+}
+
+/**
+ * Grows one tree level by level (XGBoost's depthwise policy). Each level is one sequential pass
+ * over all rows that moves every row to its child and adds the rows of the smaller child of each
+ * split into that child's histogram; the larger child is parent minus smaller. A sequential pass
+ * beats walking per-node row lists: at depth the rows of a node are scattered over the whole
+ * matrix and every access would miss the cache.
+ * max_depth 0: no depth limit, levels continue until MAX_LEAVES_UNLIMITED leaves, the nodes with
+ * the largest gain splitting first when the cap binds (XGBoost allows 0 only with lossguide and
+ * max_leaves; this is the depthwise reading of it).
+ * Afterwards splits whose gain is below gamma are pruned bottom-up, as XGBoost's TreePruner does.
+ * Returns the tree and adds its output to margin[row * outputs + output] for every row.
+ */
+export function growTree(
+  m: BinMatrix,
+  gh: Float64Array,
+  s: GrowScratch,
+  params: XgbParams,
+  treeFeatures: Int32Array,
+  random: Random,
+  output: number,
+  margin: Float64Array,
+  outputs: number,
+): Tree {
+  const gp: GainParams = {
+    lambda: params.lambda, alpha: params.alpha, maxDeltaStep: params.maxDeltaStep, minChildWeight: params.minChildWeight,
+  };
+  const cutCounts = Int32Array.from(m.cuts.map((c) => c.length));
+  const histSize = 2 * m.totalBins;
+  const maxDepth = params.maxDepth === 0 ? Infinity : params.maxDepth;
+  const maxLeaves = params.maxDepth === 0 ? MAX_LEAVES_UNLIMITED : Infinity;
+  const n = m.rows;
+  const F = m.features;
+  const bins = m.bins;
+  const position = s.position;
+  const inSample = s.inSample;
+  position.fill(0);
+
+  // Root histogram.
+  let cur = ensure(s, 0, histSize);
+  cur.fill(0, 0, histSize);
+  rootHistogram(cur, bins, F, gh, inSample, n);
+  let g0 = 0;
+  let h0 = 0;
+  for (let b = 0; b < cutCounts[0] + 2; b++) {
+    g0 += cur[2 * (m.offsets[0] + b)];
+    h0 += cur[2 * (m.offsets[0] + b) + 1];
+  }
+  const nodes: GrowNode[] = [{ depth: 0, g: g0, h: h0, histOffset: 0, split: undefined, children: undefined }];
+  const evaluate = (id: number, buffer: Float64Array, allowed: Int32Array): void => {
+    const node = nodes[id];
+    if (node.depth >= maxDepth) return;
+    node.split = findBestSplit(buffer.subarray(node.histOffset, node.histOffset + histSize), m.offsets, cutCounts, allowed, node.g, node.h, gp);
+  };
+  const levelFeatures = (): Int32Array => sampleFeatures(treeFeatures, params.colsampleBylevel, random);
+  let level = [0];
+  let allowedLevel = levelFeatures();
+  evaluate(0, cur, sampleFeatures(allowedLevel, params.colsampleBynode, random));
+  let leaves = 1;
+
+  while (level.length > 0) {
+    let splitting = level.filter((id) => nodes[id].split !== undefined);
+    if (leaves + splitting.length > maxLeaves) {
+      splitting = splitting
+        .sort((a, b) => (nodes[b].split as SplitCandidate).lossChange - (nodes[a].split as SplitCandidate).lossChange || a - b)
+        .slice(0, maxLeaves - leaves)
+        .sort((a, b) => a - b);
+    }
+    if (splitting.length === 0) break;
+    leaves += splitting.length;
+    const childDepth = nodes[splitting[0]].depth + 1;
+    const childrenNeedHist = childDepth < maxDepth && leaves < maxLeaves;
+    const prev = cur;
+    cur = ensure(s, childDepth % 2, childrenNeedHist ? 2 * splitting.length * histSize : 0);
+    const maxId = nodes.length + 2 * splitting.length;
+    // Per-node tables for the row pass, indexed by node id; -1 = not splitting / no histogram.
+    const feature = new Int32Array(maxId).fill(-1);
+    const missingBin = new Int32Array(maxId);
+    const lastLeftBin = new Int32Array(maxId);
+    const missingLeft = new Uint8Array(maxId);
+    const leftId = new Int32Array(maxId);
+    const smallOffset = new Int32Array(maxId).fill(-1);
+    const next: number[] = [];
+    splitting.forEach((id, i) => {
+      const node = nodes[id];
+      const sp = node.split as SplitCandidate;
+      const left = nodes.length;
+      const right = left + 1;
+      node.children = [left, right];
+      feature[id] = sp.feature;
+      missingBin[id] = m.offsets[sp.feature];
+      lastLeftBin[id] = m.offsets[sp.feature] + sp.splitBin;
+      missingLeft[id] = sp.missingLeft ? 1 : 0;
+      leftId[id] = left;
+      const leftH = sp.leftH;
+      const rightH = node.h - sp.leftH;
+      nodes.push(
+        { depth: childDepth, g: sp.leftG, h: leftH, histOffset: 2 * i * histSize, split: undefined, children: undefined },
+        { depth: childDepth, g: node.g - sp.leftG, h: rightH, histOffset: (2 * i + 1) * histSize, split: undefined, children: undefined },
+      );
+      if (childrenNeedHist) {
+        // Hessian mass stands in for row count: build the lighter child, subtract for the other.
+        const small = leftH <= rightH ? left : right;
+        smallOffset[small] = nodes[small].histOffset;
+        cur.fill(0, nodes[small].histOffset, nodes[small].histOffset + histSize);
+      }
+      next.push(left, right);
+    });
+
+    levelPass({ bins, features: F, gh, inSample, position, feature, missingBin, lastLeftBin, missingLeft, leftId, smallOffset, hist: cur });
+
+    if (!childrenNeedHist) break;
+    for (const id of splitting) {
+      const [left, right] = nodes[id].children as [number, number];
+      const [small, large] = smallOffset[left] >= 0 ? [left, right] : [right, left];
+      const po = nodes[id].histOffset;
+      const so = nodes[small].histOffset;
+      const lo = nodes[large].histOffset;
+      for (let i = 0; i < histSize; i++) cur[lo + i] = prev[po + i] - cur[so + i];
+    }
+    allowedLevel = levelFeatures();
+    for (const id of next) evaluate(id, cur, sampleFeatures(allowedLevel, params.colsampleBynode, random));
+    level = next;
+  }
+
+  return finish(nodes, gp, params, m, output, position, margin, outputs);
+}
+
+/** The root's histogram: every sampled row, every feature. */
+function rootHistogram(hist: Float64Array, bins: BinArray, F: number, gh: Float64Array, inSample: Uint8Array, n: number): void {
+  for (let r = 0; r < n; r++) {
+    if (inSample[r] === 0) continue;
+    const g = gh[2 * r];
+    const h = gh[2 * r + 1];
+    const base = r * F;
+    for (let f = 0; f < F; f++) {
+      const b = bins[base + f] << 1;
+      hist[b] += g;
+      hist[b + 1] += h;
+    }
+  }
+}
+
+interface LevelTables {
+  bins: BinArray;
+  features: number;
+  gh: Float64Array;
+  inSample: Uint8Array;
+  position: Uint16Array;
+  /** Per node id: split feature or -1, its missing bin, last bin going left, missing goes left. */
+  feature: Int32Array;
+  missingBin: Int32Array;
+  lastLeftBin: Int32Array;
+  missingLeft: Uint8Array;
+  /** Left child id (right = left + 1). */
+  leftId: Int32Array;
+  /** Per child id: where its histogram starts in `hist`, or -1 if it is derived by subtraction. */
+  smallOffset: Int32Array;
+  hist: Float64Array;
+}
+
+/**
+ * The hot loop: one sequential pass that moves rows to their children and fills the smaller
+ * children's histograms. Kept apart so V8 optimises it on its own, with monomorphic typed arrays.
+ * Where worker threads would go: slices of rows, one partial histogram per thread (over
+ * SharedArrayBuffers), summed afterwards, as XGBoost does per thread.
+ */
+function levelPass(t: LevelTables): void {
+  const { bins, features: F, gh, inSample, position, feature, missingBin, lastLeftBin, missingLeft, leftId, smallOffset, hist } = t;
+  const n = position.length;
+  for (let r = 0; r < n; r++) {
+    const p = position[r];
+    const f = feature[p];
+    if (f < 0) continue;
+    const b = bins[r * F + f];
+    const child = (b === missingBin[p] ? missingLeft[p] === 1 : b <= lastLeftBin[p]) ? leftId[p] : leftId[p] + 1;
+    position[r] = child;
+    const o = smallOffset[child];
+    if (o < 0 || inSample[r] === 0) continue;
+    const g = gh[2 * r];
+    const h = gh[2 * r + 1];
+    const base = r * F;
+    for (let k = 0; k < F; k++) {
+      const idx = o + (bins[base + k] << 1);
+      hist[idx] += g;
+      hist[idx + 1] += h;
+    }
+  }
+}
+
+/** Level buffers alternate, so a level reads its parents' histograms while writing its own. */
+function ensure(s: GrowScratch, which: number, size: number): Float64Array {
+  if (s.buffers[which].length < size) s.buffers[which] = new Float64Array(size);
+  return s.buffers[which];
+}
+
+function finish(
+  nodes: GrowNode[],
+  gp: GainParams,
+  params: XgbParams,
+  m: BinMatrix,
+  output: number,
+  position: Uint16Array,
+  margin: Float64Array,
+  outputs: number,
+): Tree {
+  // Bottom-up pruning: a split whose children are both leaves and whose gain is below gamma goes.
+  const collapsed = new Uint8Array(nodes.length);
+  const isLeaf = (id: number): boolean => nodes[id].children === undefined || collapsed[id] === 1;
+  const prune = (id: number): void => {
+    const c = nodes[id].children;
+    if (c === undefined) return;
+    prune(c[0]);
+    prune(c[1]);
+    const split = nodes[id].split as SplitCandidate;
+    if (isLeaf(c[0]) && isLeaf(c[1]) && split.lossChange < params.gamma) collapsed[id] = 1;
+  };
+  prune(0);
+  // Renumber depth-first so the exported node list is dense with the root at 0. Rows that sit in
+  // a pruned subtree take the value of the leaf that replaced it.
+  const out: TreeNode[] = [];
+  const valueOf = new Float64Array(nodes.length);
+  const inherit = (id: number, value: number): void => {
+    valueOf[id] = value;
+    const c = nodes[id].children;
+    if (c !== undefined) {
+      inherit(c[0], value);
+      inherit(c[1], value);
+    }
+  };
+  const emit = (id: number): number => {
+    const at = out.length;
+    const node = nodes[id];
+    if (isLeaf(id)) {
+      const value = Math.fround(params.eta * leafWeight(gp, node.g, node.h));
+      out.push({ kind: 'leaf', value });
+      inherit(id, value);
+      return at;
+    }
+    const sp = node.split as SplitCandidate;
+    const c = node.children as [number, number];
+    out.push({ kind: 'leaf', value: 0 }); // replaced once the children have their numbers
+    const left = emit(c[0]);
+    const right = emit(c[1]);
+    out[at] = {
+      kind: 'split', feature: sp.feature, threshold: m.cuts[sp.feature][sp.splitBin - 1], splitBin: sp.splitBin,
+      left, right, missingLeft: sp.missingLeft,
+    };
+    return at;
+  };
+  emit(0);
+  for (let r = 0; r < m.rows; r++) margin[r * outputs + output] += valueOf[position[r]];
+  return { nodes: out, output };
+}

@@ -1,0 +1,56 @@
+/**
+ * modelgres training engine: CREATE MODEL's trainers and their ONNX export.
+ *
+ *   train(features, target, spec, opts?) -> Promise<TrainedModel>
+ *
+ * - features: the FROM columns other than TARGET, in order (the model function's parameters).
+ *   Values as node-postgres gives them after normalising: numbers (int8/numeric too) as number,
+ *   bool as boolean, text as string, date/timestamp/timestamptz as Date (UTC), time as
+ *   'HH:MM:SS[.ffffff]', NULL as null. NULL means missing and never fails a row. Text features
+ *   are categorical; the empty string counts as missing too (see onnx-contract.md for why).
+ * - target: int2/4/8, float4/8, bool or text. Rows whose target is NULL are dropped.
+ * - spec.modelType: 'XGBOOST' | 'LINEAR_LEARNER' | 'AUTO' (tries both, keeps the better one on the
+ *   held-out rows by the metric objective; a tie keeps LINEAR_LEARNER).
+ * - spec.problemType: inferred when absent (SQL-SURFACE.md section 1): an XGBoost objective
+ *   decides it; else a numeric target is REGRESSION, bool/text BINARY with 2 values, MULTICLASS
+ *   with more. A contradiction is a TrainingInputError.
+ * - spec.objective: XGBoost objective (reg:squarederror, reg:squaredlogerror, reg:logistic,
+ *   reg:pseudohubererror, reg:tweedie, binary:logistic, binary:hinge, multi:softmax — all
+ *   implemented), or a metric objective MSE | Accuracy | F1 | F1Macro | AUC (case-insensitive).
+ *   Defaults: reg:squarederror / binary:logistic / multi:softmax to train, metric MSE / F1 /
+ *   Accuracy to validate. Other real XGBoost objectives throw NotSupportedError (0A000).
+ * - spec.hyperparameters: the contract's XGBoost keys as strings; unknown keys, non-numbers and
+ *   values out of range throw TrainingInputError (22023) naming key, value and range. num_class
+ *   is required with an explicit 'multi:softmax' and must be >= the distinct target values.
+ *   max_depth 0 = no depth limit, grown level by level up to 256 leaves.
+ * - spec.maxRuntimeSeconds (default 5400) and opts.signal: checked between boosting rounds /
+ *   L-BFGS iterations; training then stops, keeps the model so far (at least one round) and
+ *   reports cutShort: true. The trainer yields to the event loop between rounds so an abort can
+ *   land; everything else runs synchronously in the caller's thread (put it in a worker).
+ * - spec.seed (default 1): every random choice is seeded; same data + spec = same ONNX bytes.
+ * - opts.onProgress({done, total, unit}) after every round ('rounds' for XGBOOST, 'iterations'
+ *   for LINEAR_LEARNER, 'steps' for AUTO where total is the sum of both).
+ *
+ * Validation: a seeded 20% of the rows (nothing held out below 10 rows: the metric is then the
+ * training metric) is held out; every candidate trains on the other 80% and is scored on it.
+ * The kept model is the candidate as trained on those 80% (no retraining on all rows: it would
+ * double the time under MAX_RUNTIME, and the reported metric then describes the stored model).
+ * trainingRows counts those training rows. validation.metric is lower case: mse, accuracy, f1,
+ * f1macro, auc.
+ *
+ * TrainedModel is structured-clone friendly: predict is a non-enumerable property, so
+ * postMessage drops it and the rest crosses threads. predict(columns) gives the trainer's own
+ * predictions (Float64Array for regression; {labels, probabilities} for classification), which
+ * the tests hold equal to onnxruntime's outputs for the exported model.
+ *
+ * The ONNX contract (inputs, outputs, metadata) is in onnx-contract.md next to this file;
+ * toOnnxInput() builds an input tensor from a column exactly as training read it.
+ */
+export { train } from './train-model.ts';
+export { NotSupportedError, TrainingInputError } from './training-errors.ts';
+export { type OnnxInput, inputKindOf, toOnnxInput, timeOfDaySeconds } from './data/input-values.ts';
+export { METADATA_KEY, type ModelMetadata } from './onnx/export-model.ts';
+export type {
+  CellValue, ClassValue, FeatureType, MetricName, MetricObjective, ModelType, Predictions, ProblemType, Progress,
+  TrainedModel, TrainingColumn, TrainingSpec, TrainOptions,
+} from './types.ts';

@@ -1,0 +1,76 @@
+/** Public types of the training module. See index.ts for the contract in prose. */
+
+export type FeatureType =
+  | 'int2' | 'int4' | 'int8' | 'numeric' | 'float4' | 'float8' | 'bool'
+  | 'char' | 'bpchar' | 'varchar' | 'text'
+  | 'date' | 'time' | 'timestamp' | 'timestamptz';
+
+export type CellValue = number | boolean | string | Date | null;
+
+export interface TrainingColumn {
+  name: string;
+  type: FeatureType;
+  /**
+   * As node-postgres gives them once the caller has normalised: numbers as JS number (int8 and
+   * numeric too), bool as boolean, text as string, date/timestamp/timestamptz as Date (UTC),
+   * time as 'HH:MM:SS[.ffffff]', NULL as null.
+   */
+  values: CellValue[];
+}
+
+export type ModelType = 'XGBOOST' | 'LINEAR_LEARNER';
+export type ProblemType = 'REGRESSION' | 'BINARY_CLASSIFICATION' | 'MULTICLASS_CLASSIFICATION';
+export type MetricObjective = 'MSE' | 'Accuracy' | 'F1' | 'F1Macro' | 'AUC';
+export type MetricName = 'mse' | 'accuracy' | 'f1' | 'f1macro' | 'auc';
+
+export interface TrainingSpec {
+  /** AUTO tries XGBOOST and LINEAR_LEARNER on a held-out split and keeps the better one. */
+  modelType: ModelType | 'AUTO';
+  /** Inferred when absent, as SQL-SURFACE.md section 1 says. */
+  problemType?: ProblemType;
+  /** An XGBoost objective ('reg:squarederror', ...) or a metric ('MSE' | 'Accuracy' | 'F1' | 'F1Macro' | 'AUC'). */
+  objective?: string;
+  /** The contract's XGBoost keys, values as the user quoted them. */
+  hyperparameters: Record<string, string>;
+  maxRuntimeSeconds?: number;
+  /** Default 1; the same data and spec give the same model bytes. */
+  seed?: number;
+}
+
+export interface Progress {
+  done: number;
+  total: number;
+  unit: string;
+}
+
+export interface TrainOptions {
+  onProgress?(p: Progress): void;
+  signal?: AbortSignal;
+}
+
+export type ClassValue = string | number | boolean;
+
+export type Predictions =
+  | Float64Array
+  | { labels: Int32Array; probabilities: Float64Array[] };
+
+export interface TrainedModel {
+  /** The whole model, preprocessing included (see onnx-contract.md). */
+  onnx: Uint8Array;
+  modelType: ModelType;
+  problemType: ProblemType;
+  /** The XGBoost objective trained with, or the metric objective AUTO selected by. */
+  objective: string;
+  /** Measured on the held-out split; shown as validation:<metric>. */
+  validation: { metric: MetricName; value: number };
+  /** Class values in the target's type; index = class id = ONNX 'label'. */
+  classes?: ClassValue[];
+  /** MAX_RUNTIME or the abort signal stopped training; the model so far is kept. */
+  cutShort: boolean;
+  trainingRows: number;
+  /**
+   * The trainer's own predictions (for tests that hold ONNX and trainer together). A
+   * non-enumerable property: structuredClone / postMessage drop it, so the rest crosses threads.
+   */
+  predict(columns: TrainingColumn[]): Predictions;
+}
