@@ -11,7 +11,7 @@ export function applyOutput(transform: OutputTransform, classification: boolean,
     const out = new Float64Array(rows);
     for (let r = 0; r < rows; r++) {
       const m = margins[r];
-      out[r] = transform === 'sigmoid' ? Math.fround(1 / (1 + Math.exp(-m))) : transform === 'exp' ? Math.fround(Math.exp(m)) : m;
+      out[r] = transform === 'sigmoid' ? logistic(-m) : transform === 'exp' ? Math.fround(Math.exp(m)) : m;
     }
     return out;
   }
@@ -28,8 +28,9 @@ export function applyOutput(transform: OutputTransform, classification: boolean,
       for (let k = 0; k < outputs; k++) p[k] = Math.fround(p[k] / sum);
     } else {
       const m = margins[r];
-      const positive = transform === 'hinge' ? (m > 0 ? 1 : 0) : Math.fround(1 / (1 + Math.exp(-m)));
-      p = Float64Array.of(Math.fround(1 - positive), positive);
+      p = transform === 'hinge'
+        ? Float64Array.of(m > 0 ? 0 : 1, m > 0 ? 1 : 0)
+        : Float64Array.of(logistic(m), logistic(-m));
     }
     let best = 0;
     for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
@@ -37,4 +38,9 @@ export function applyOutput(transform: OutputTransform, classification: boolean,
     probabilities.push(p);
   }
   return { labels, probabilities };
+}
+
+/** As the graph computes it: Exp, then Add and Div, each rounded to float32. */
+function logistic(negated: number): number {
+  return Math.fround(1 / Math.fround(1 + Math.fround(Math.exp(negated))));
 }
