@@ -2,7 +2,7 @@ import { migrateCatalog } from './catalog/migrate.ts';
 import { startProxyServer, type ProxyServer } from './proxy/proxy-server.ts';
 import { upstreamAddressFromUrl } from './proxy/upstream-address.ts';
 import { StatementRouter } from './router/statement-router.ts';
-import { unimplementedHandler } from './statements/unimplemented-handler.ts';
+import { handleStatement } from './statements/statement-handler.ts';
 import type { Logger } from './util/logger.ts';
 
 export interface ModelgresOptions {
@@ -31,7 +31,7 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
     tlsCertFile: options.tlsCertFile,
     tlsKeyFile: options.tlsKeyFile,
     router,
-    handleStatement: unimplementedHandler,
+    handleStatement,
     log: options.log,
   });
   options.log.info(`listening on ${options.host}:${server.port}`);

@@ -18,6 +18,8 @@ export class ClientError extends Error {
   readonly hint?: string;
   position?: number;
   readonly severity: 'ERROR' | 'FATAL';
+  /** Position PostgreSQL reported in SQL the proxy wrote itself (never sent to the client as is). */
+  upstreamPosition?: number;
 
   constructor(code: string, message: string, fields: ClientErrorFields = {}) {
     super(message);

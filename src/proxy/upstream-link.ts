@@ -101,6 +101,40 @@ export class UpstreamLink {
   }
 
   /**
+   * Runs COPY ... TO STDOUT on the client's session and hands each data row (text format, without
+   * its newline) to `onRow`. Returns the number of rows. PostgreSQL checks the role's privileges.
+   */
+  async copyOut(copySql: string, onRow: (line: string) => void): Promise<number> {
+    let error: ErrorFields | null = null;
+    let rows = 0;
+    let partial = '';
+    await this.exchange(serialize.query(copySql), (type, body) => {
+      switch (type) {
+        case Backend.CopyData: {
+          // Each CopyData carries one row in practice; a row split over several is joined here.
+          const text = partial + body.toString('utf8');
+          const lines = text.split('\n');
+          partial = lines.pop() ?? '';
+          for (const line of lines) {
+            rows++;
+            onRow(line);
+          }
+          break;
+        }
+        case Backend.ErrorResponse:
+          error = decodeErrorFields(body);
+          break;
+        case Backend.ReadyForQuery:
+          this.port.setTransactionStatus(String.fromCharCode(body[0]) as TransactionStatus);
+          return true;
+      }
+      return false;
+    });
+    if (error) throw upstreamError(error);
+    return rows;
+  }
+
+  /**
    * Sends statements as a simple Query and passes their answers to the client, all but the
    * closing ReadyForQuery, which the caller sends once the whole client message is done.
    */
@@ -161,8 +195,11 @@ export class UpstreamLink {
 }
 
 export function upstreamError(fields: ErrorFields): ClientError {
-  return new ClientError(fields.C ?? SqlState.internalError, fields.M ?? 'upstream error', {
+  const error = new ClientError(fields.C ?? SqlState.internalError, fields.M ?? 'upstream error', {
     detail: fields.D,
     hint: fields.H,
   });
+  // A position in SQL the proxy wrote; the caller maps it into the client's text or drops it.
+  if (fields.P) error.upstreamPosition = Number(fields.P);
+  return error;
 }

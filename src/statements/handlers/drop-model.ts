@@ -1,0 +1,18 @@
+import { commandComplete } from '../../protocol/backend-messages.ts';
+import type { StatementContext } from '../../proxy/statement-context.ts';
+import type { DropModel } from '../ast/drop-model.ts';
+import { currentSchema } from './current-schema.ts';
+
+/**
+ * DROP MODEL [IF EXISTS] m: every version, function, snapshot and job goes, in the caller's
+ * transaction; a worker training it sees its job vanish and stops.
+ */
+export async function dropModel(statement: DropModel, _text: string, context: StatementContext): Promise<void> {
+  const schema = statement.model.schema ?? (await currentSchema(context));
+  await context.upstream.query('SELECT modelgres.drop_model(current_user, $1, $2, $3)', [
+    schema,
+    statement.model.name,
+    statement.ifExists ? 'true' : 'false',
+  ]);
+  context.send(commandComplete('DROP MODEL'));
+}

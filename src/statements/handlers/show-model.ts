@@ -1,0 +1,116 @@
+import { ClientError } from '../../errors/client-error.ts';
+import { SqlState } from '../../errors/sqlstate.ts';
+import type { StatementContext } from '../../proxy/statement-context.ts';
+import type { ShowModel } from '../ast/show-model.ts';
+import { currentSchema } from './current-schema.ts';
+import { sendTextRows } from './key-value-rows.ts';
+import { describeProgress } from './training-progress.ts';
+
+/** XGBoost's hyperparameters and their defaults, listed by SHOW MODEL for AUTO OFF models. */
+const XGBOOST_DEFAULTS: Record<string, string> = {
+  num_round: '100',
+  max_depth: '6',
+  eta: '0.3',
+  min_child_weight: '1',
+  subsample: '1',
+  gamma: '0',
+  alpha: '0',
+  lambda: '1',
+  colsample_bytree: '1',
+  colsample_bylevel: '1',
+  colsample_bynode: '1',
+  max_delta_step: '0',
+};
+
+interface Spec {
+  auto?: boolean;
+  modelType?: string;
+  objective?: string;
+  hyperparameters?: Record<string, string>;
+  maxRuntime?: number;
+  iamRole?: string;
+  s3Bucket?: string;
+}
+
+/**
+ * SHOW MODEL m: the Key | Value layout of Redshift ML, describing the active version (the latest
+ * if none is active). Cost, IAM role and bucket are shown to the owner only.
+ */
+export async function showModel(statement: ShowModel, _text: string, context: StatementContext): Promise<void> {
+  const schema = statement.model.schema ?? (await currentSchema(context));
+  const models = await context.upstream.query(
+    `SELECT m.model_id, m.model_name, m.schema_name, m.owner,
+            to_char(m.created_at, 'Dy, DD.MM.YYYY HH24:MI:SS'), m.is_owner OR modelgres.is_superuser(current_user),
+            m.function_name, array_to_string(m.parameter_names, ' '), array_to_string(m.parameter_types, ' '),
+            m.target_column, m.active_version, m.problem_type, (SELECT count(*) FROM modelgres.model_versions v WHERE v.model_id = m.model_id)
+       FROM modelgres.models m WHERE m.schema_name = $1 AND m.model_name = $2`,
+    [schema, statement.model.name],
+  );
+  const m = models.rows[0];
+  if (!m) throw new ClientError(SqlState.undefinedObject, `model "${statement.model.name}" does not exist`);
+  const [modelId, modelName, schemaName, owner, created, isOwner, functionName, parameterNames, parameterTypes, targetColumn, activeVersion, modelProblemType, versionCount] = m;
+
+  const versions = await context.upstream.query(
+    `SELECT version, state, failure_reason, metric, metric_value, spec::text, training_source, model_type, problem_type,
+            objective, job_name, training_rows, progress::text, extract(epoch from (clock_timestamp() - training_started_at)),
+            source, cut_short
+       FROM modelgres.model_versions WHERE model_id = $1
+      ORDER BY active DESC, version DESC LIMIT 1`,
+    [modelId!],
+  );
+  const v = versions.rows[0];
+  if (!v) throw new ClientError(SqlState.undefinedObject, `model "${statement.model.name}" has no versions`);
+  const [version, state, failureReason, metric, metricValue, specText, trainingSource, modelType, problemType, objective, jobName, trainingRows, progressText, elapsed, source, cutShort] = v;
+  const spec = JSON.parse(specText ?? '{}') as Spec;
+  const ownerOnly = (value: string | undefined) => (isOwner === 't' ? (value ?? '') : '');
+  const isQuery = /^\s*select\b|^\s*with\b|^\s*values\b/i.test(trainingSource ?? '');
+
+  const rows: Array<[string, string]> = [
+    ['Model Name', modelName!],
+    ['Schema Name', schemaName!],
+    ['Owner', owner!],
+    ['Creation Time', created!],
+    ['Model State', state!],
+  ];
+  if (failureReason) rows.push(['Failure Reason', failureReason]);
+  rows.push(
+    [`validation:${metric ?? defaultMetric(problemType ?? spec.modelType)}`, metricValue ?? ''],
+    ['Estimated Cost', ownerOnly('0.000000')],
+    ['', ''],
+    ['TRAINING DATA:', ''],
+    [isQuery ? 'Query' : 'Table', trainingSource ?? ''],
+    ['Target Column', (targetColumn ?? '').toUpperCase()],
+    ['', ''],
+    ['PARAMETERS:', ''],
+    ['Model Type', (modelType ?? spec.modelType ?? 'AUTO').toLowerCase()],
+    ['Problem Type', problemType ?? modelProblemType ?? ''],
+    ['Objective', objective ?? spec.objective ?? ''],
+    [spec.auto === false ? 'Training Job Name' : 'AutoML Job Name', jobName!],
+    ['Function Name', functionName!],
+    ['Function Parameters', parameterNames!],
+    ['Function Parameter Types', parameterTypes!],
+    ['IAM Role', ownerOnly(spec.iamRole)],
+    ['S3 Bucket', ownerOnly(spec.s3Bucket)],
+    ['Max Runtime', String(spec.maxRuntime ?? '')],
+    ['Inference Type', 'Local'],
+    ['Model Version', version!],
+    ['Active Version', activeVersion ?? ''],
+    ['Versions', versionCount!],
+    ['Training Rows', trainingRows ?? ''],
+  );
+  if (state === 'TRAINING') rows.push(['Training Progress', describeProgress(progressText, Number(elapsed ?? 0))]);
+  if (cutShort === 't') rows.push(['Training Note', 'MAX_RUNTIME reached: training stopped early and kept the best model so far']);
+  if (source && source !== 'TRAINED') rows.push(['Source', source]);
+  if (spec.auto === false && (spec.modelType ?? modelType) === 'XGBOOST') {
+    rows.push(['', ''], ['HYPERPARAMETERS:', '']);
+    const effective = { ...XGBOOST_DEFAULTS, ...(spec.hyperparameters ?? {}) };
+    for (const [key, value] of Object.entries(effective)) rows.push([key, value]);
+  }
+  sendTextRows(context, ['Key', 'Value'], rows);
+}
+
+function defaultMetric(problemType: string | undefined | null): string {
+  if (problemType === 'BINARY_CLASSIFICATION') return 'f1';
+  if (problemType === 'MULTICLASS_CLASSIFICATION') return 'accuracy';
+  return 'mse';
+}
