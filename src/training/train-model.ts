@@ -63,7 +63,6 @@ export async function train(
       ? await trainGbdt({ x: xTrain, rows: trainRows.length, features: plan.columns.length, y: yTrain, classCount }, resolved.xgbObjective, resolved.xgb, random, budget)
       : await trainLinear(plan, xTrain, trainRows.length, yTrain, linearTask(resolved, classCount), random, budget);
     before += steps[i];
-    opts.onProgress?.({ done: before, total, unit });
     const predictions = predictMatrix(fitted.model, classification, xValidation, validationRows.length);
     candidates.push({ modelType, ...fitted, score: metricValue(resolved.metric, predictions, yValidation) });
   }

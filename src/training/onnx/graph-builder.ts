@@ -111,7 +111,8 @@ export class GraphBuilder {
       },
       metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
     });
-    return onnx.ModelProto.encode(model).finish();
+    // protobufjs hands back a Node Buffer; a plain Uint8Array is what crosses threads unchanged.
+    return new Uint8Array(onnx.ModelProto.encode(model).finish());
   }
 }
 
