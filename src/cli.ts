@@ -1,9 +1,10 @@
 import { parseCliOptions, UsageError, type CliOptions } from './cli/cli-options.ts';
-import { MAIN_HELP, MIGRATE_HELP, START_HELP } from './cli/help.ts';
+import { MAIN_HELP, MIGRATE_HELP, START_HELP, WORKER_HELP } from './cli/help.ts';
 import { migrateCatalog } from './catalog/migrate.ts';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded/embedded-server.ts';
 import { startModelgres } from './modelgres.ts';
 import { createLogger, type Logger } from './util/logger.ts';
+import { TrainingWorker } from './worker/training-worker.ts';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -11,7 +12,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(MAIN_HELP);
     return command ? 0 : 2;
   }
-  const help = { start: START_HELP, migrate: MIGRATE_HELP }[command];
+  const help = { start: START_HELP, worker: WORKER_HELP, migrate: MIGRATE_HELP }[command];
   if (!help) {
     process.stderr.write(`modelgres: unknown command '${command}'\n\n${MAIN_HELP}`);
     return 2;
@@ -29,7 +30,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const log = createLogger(options.logLevel);
-  return command === 'start' ? start(options, log) : migrate(options, log);
+  if (command === 'start') return start(options, log);
+  if (command === 'worker') return work(options, log);
+  return migrate(options, log);
 }
 
 async function upstreamFor(options: CliOptions, log: Logger): Promise<{ url: string; embedded: EmbeddedServer | null }> {
@@ -51,6 +54,7 @@ async function start(options: CliOptions, log: Logger): Promise<number> {
     port: options.port,
     tlsCertFile: options.tlsCert,
     tlsKeyFile: options.tlsKey,
+    workers: options.workers,
     log,
   });
   const shown = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
@@ -62,6 +66,21 @@ async function start(options: CliOptions, log: Logger): Promise<number> {
   });
   log.info('shutting down');
   await modelgres.close();
+  await embedded?.stop();
+  return 0;
+}
+
+async function work(options: CliOptions, log: Logger): Promise<number> {
+  const { url, embedded } = await upstreamFor(options, log);
+  await migrateCatalog(url, log);
+  const workers = Array.from({ length: Math.max(1, options.workers) }, () => new TrainingWorker({ upstreamUrl: url, log }));
+  await Promise.all(workers.map((w) => w.start()));
+  log.info(`${workers.length} training worker(s) waiting for jobs`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await Promise.all(workers.map((w) => w.stop()));
   await embedded?.stop();
   return 0;
 }

@@ -4,6 +4,7 @@ import { upstreamAddressFromUrl } from './proxy/upstream-address.ts';
 import { StatementRouter } from './router/statement-router.ts';
 import { handleStatement } from './statements/statement-handler.ts';
 import type { Logger } from './util/logger.ts';
+import { TrainingWorker } from './worker/training-worker.ts';
 
 export interface ModelgresOptions {
   upstreamUrl: string;
@@ -11,6 +12,8 @@ export interface ModelgresOptions {
   port: number;
   tlsCertFile?: string;
   tlsKeyFile?: string;
+  /** Training workers inside this process (default 1; 0 leaves training to `modelgres worker`). */
+  workers?: number;
   log: Logger;
 }
 
@@ -35,5 +38,14 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
     log: options.log,
   });
   options.log.info(`listening on ${options.host}:${server.port}`);
-  return { port: server.port, router, close: () => server.close() };
+  const workers = Array.from({ length: options.workers ?? 1 }, () => new TrainingWorker({ upstreamUrl: options.upstreamUrl, log: options.log }));
+  await Promise.all(workers.map((w) => w.start()));
+  return {
+    port: server.port,
+    router,
+    close: async () => {
+      await Promise.all(workers.map((w) => w.stop()));
+      await server.close();
+    },
+  };
 }

@@ -10,6 +10,7 @@ export interface CliOptions {
   tlsCert?: string;
   tlsKey?: string;
   logLevel: LogLevel;
+  workers: number;
   help: boolean;
 }
 
@@ -32,6 +33,7 @@ export function parseCliOptions(args: string[], env: NodeJS.ProcessEnv): CliOpti
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         'log-level': { type: 'string' },
+        workers: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -49,6 +51,7 @@ export function parseCliOptions(args: string[], env: NodeJS.ProcessEnv): CliOpti
     tlsCert: values['tls-cert'],
     tlsKey: values['tls-key'],
     logLevel,
+    workers: count('--workers', values.workers ?? env.MODELGRES_WORKERS ?? '1'),
     help: values.help ?? false,
   };
   if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) throw new UsageError('--tls-cert and --tls-key go together');
@@ -58,5 +61,11 @@ export function parseCliOptions(args: string[], env: NodeJS.ProcessEnv): CliOpti
 function portNumber(flag: string, text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag} must be a port number, not ${text}`);
+  return n;
+}
+
+function count(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new UsageError(`${flag} must be a whole number from 0 to 64, not ${text}`);
   return n;
 }

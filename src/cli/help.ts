@@ -2,6 +2,7 @@ export const MAIN_HELP = `modelgres — Redshift ML statements and ONNX inferenc
 
 Usage:
   modelgres start   [options]   run the proxy (with an embedded PostgreSQL unless --upstream is given)
+  modelgres worker  [options]   train models from the catalog's job queue (no proxy)
   modelgres migrate [options]   apply the catalog migrations and exit
   modelgres <command> --help    the options of one command
 
@@ -24,6 +25,24 @@ Options:
   --embedded-port N     port of the embedded PostgreSQL (default 6434). Env: MODELGRES_EMBEDDED_PORT
   --tls-cert FILE       PEM certificate; with --tls-key, clients may use SSL (sslmode=require)
   --tls-key FILE        PEM private key of --tls-cert
+  --workers N           training workers in this process (default 1; 0 = train only in
+                        separate 'modelgres worker' processes). Env: MODELGRES_WORKERS
+  --log-level LEVEL     error | warn | info | debug (default info). Env: MODELGRES_LOG_LEVEL
+  -h, --help            this text
+`;
+
+export const WORKER_HELP = `Usage: modelgres worker [options]
+
+Trains models: takes CREATE MODEL jobs from the catalog's queue (shared by every modelgres
+process on the same PostgreSQL) and trains them one at a time per worker. A worker that dies
+leaves its job to another after its lease (30 s) runs out.
+
+Options:
+  --upstream URL        PostgreSQL whose catalog holds the jobs. Env: MODELGRES_UPSTREAM
+                        Without it, the embedded PostgreSQL in --data-dir is started for the run.
+  --data-dir DIR        embedded PostgreSQL's data (default .modelgres). Env: MODELGRES_DATA_DIR
+  --embedded-port N     port of the embedded PostgreSQL (default 6434). Env: MODELGRES_EMBEDDED_PORT
+  --workers N           trainings at once in this process (default 1). Env: MODELGRES_WORKERS
   --log-level LEVEL     error | warn | info | debug (default info). Env: MODELGRES_LOG_LEVEL
   -h, --help            this text
 `;

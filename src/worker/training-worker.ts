@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import pg from 'pg';
+import type { Logger } from '../util/logger.ts';
+import { decodeSnapshot } from '../snapshot/snapshot-codec.ts';
+import type { SnapshotColumn } from '../snapshot/snapshot-columns.ts';
+import type { Progress, TrainingSpec } from '../training/types.ts';
+import { JobQueue, type ClaimedJob } from './job-queue.ts';
+import { runTraining, TrainingFailure } from './training-runner.ts';
+
+export interface TrainingWorkerOptions {
+  upstreamUrl: string;
+  log: Logger;
+  /** How long a claim lasts without a heartbeat; a dead worker's job is retried after it. */
+  leaseSeconds?: number;
+  /** A job interrupted this many times (its workers died) is marked FAILED. */
+  maxAttempts?: number;
+  /** Fallback poll when no NOTIFY arrives. */
+  pollMilliseconds?: number;
+}
+
+interface VersionRow {
+  model_id: string;
+  version: number;
+  spec: { modelType?: string; problemType?: string; objective?: string; hyperparameters?: Record<string, string>; maxRuntime?: number; s3GarbageCollect?: boolean };
+  columns: SnapshotColumn[];
+  data: Buffer;
+}
+
+/**
+ * Takes training jobs from the catalog queue and trains them one at a time, in a worker thread.
+ * Runs inside `modelgres start`, and as `modelgres worker` on as many machines as needed.
+ */
+export class TrainingWorker {
+  private readonly pool: pg.Pool;
+  private readonly queue: JobQueue;
+  private readonly workerId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly leaseSeconds: number;
+  private readonly maxAttempts: number;
+  private listener: pg.Client | null = null;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+
+  constructor(private readonly options: TrainingWorkerOptions) {
+    this.pool = new pg.Pool({ connectionString: options.upstreamUrl, max: 3 });
+    this.pool.on('error', (e) => options.log.warn('worker connection error', e));
+    this.leaseSeconds = options.leaseSeconds ?? 30;
+    this.maxAttempts = options.maxAttempts ?? 3;
+    this.queue = new JobQueue(this.pool, this.workerId, this.leaseSeconds);
+  }
+
+  async start(): Promise<void> {
+    this.listener = new pg.Client({ connectionString: this.options.upstreamUrl });
+    this.listener.on('error', (e) => this.options.log.warn('worker listener error', e));
+    await this.listener.connect();
+    this.listener.on('notification', () => this.wake?.());
+    await this.listener.query('LISTEN modelgres_jobs');
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+    await this.listener?.end().catch(() => {});
+    await this.pool.end().catch(() => {});
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      let job: ClaimedJob | null = null;
+      try {
+        job = await this.queue.claim();
+        if (job) await this.process(job);
+      } catch (error) {
+        if (!this.stopped) this.options.log.error(`training job ${job?.jobName ?? '(claim)'} failed`, error);
+      }
+      if (!job && !this.stopped) await this.sleep(this.options.pollMilliseconds ?? 2000);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async process(job: ClaimedJob): Promise<void> {
+    if (job.attempts > this.maxAttempts) {
+      await this.fail(job, `training was interrupted ${job.attempts - 1} times (its worker stopped); giving up`);
+      return;
+    }
+    const r = await this.pool.query<VersionRow>(
+      `UPDATE modelgres.model_version v SET training_started_at = coalesce(v.training_started_at, now())
+         FROM modelgres.training_snapshot s
+        WHERE v.job_name = $1 AND s.job_name = v.job_name AND v.state = 'TRAINING'
+       RETURNING v.model_id::text, v.version, v.spec, s.columns, s.data`,
+      [job.jobName],
+    );
+    const row = r.rows[0];
+    if (!row) {
+      await this.queue.whileHeld(job, async () => {});
+      return;
+    }
+    this.options.log.info(`training ${job.jobName} (attempt ${job.attempts})`);
+    const columns = decodeSnapshot(row.data, row.columns);
+    const target = columns.pop()!;
+    const spec: TrainingSpec = {
+      modelType: (row.spec.modelType ?? 'AUTO') as TrainingSpec['modelType'],
+      problemType: row.spec.problemType as TrainingSpec['problemType'],
+      objective: row.spec.objective,
+      hyperparameters: row.spec.hyperparameters ?? {},
+      maxRuntimeSeconds: row.spec.maxRuntime,
+      seed: 1,
+    };
+
+    let progress: Progress | null = null;
+    const training = runTraining(columns, target, spec, (p) => {
+      progress = p;
+    });
+    let lost = false;
+    const beat = setInterval(() => {
+      this.queue.heartbeat(job, progress).then(
+        (held) => {
+          if (!held && !lost) {
+            lost = true;
+            this.options.log.info(`job ${job.jobName} was dropped or taken over: stopping its training`);
+            void training.kill();
+          }
+        },
+        (e) => this.options.log.warn('heartbeat failed', e),
+      );
+    }, Math.max(200, (this.leaseSeconds * 1000) / 6));
+    try {
+      const model = await training.result;
+      await this.queue.whileHeld(job, async (client) => {
+        await client.query(
+          `UPDATE modelgres.model_version
+              SET state = 'READY', onnx = $2, model_type = $3, problem_type = $4, objective = $5, metric = $6,
+                  metric_value = $7, classes = $8::jsonb, cut_short = $9, training_rows = $10,
+                  training_finished_at = now(), progress = NULL
+            WHERE job_name = $1 AND state = 'TRAINING'`,
+          [
+            job.jobName,
+            Buffer.from(model.onnx),
+            model.modelType,
+            model.problemType,
+            model.objective,
+            model.validation.metric,
+            model.validation.value,
+            model.classes ? JSON.stringify(model.classes) : null,
+            model.cutShort,
+            model.trainingRows,
+          ],
+        );
+        await activateIfDue(client, row.model_id, row.version);
+        if (row.spec.s3GarbageCollect !== false) {
+          await client.query('DELETE FROM modelgres.training_snapshot WHERE job_name = $1', [job.jobName]);
+        }
+        await client.query(`SELECT pg_notify('modelgres_catalog', $1)`, [job.jobName]);
+      });
+      this.options.log.info(`trained ${job.jobName}: ${model.modelType}, validation:${model.validation.metric} ${model.validation.value}`);
+    } catch (error) {
+      if (lost) return;
+      const reason = error instanceof TrainingFailure ? error.message : `internal error: ${(error as Error).message}`;
+      if (!(error instanceof TrainingFailure) || error.kind === 'Exit' || error.kind === 'Error') {
+        this.options.log.error(`training ${job.jobName} failed`, error);
+      }
+      await this.fail(job, reason);
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  private async fail(job: ClaimedJob, reason: string): Promise<void> {
+    await this.queue.whileHeld(job, async (client) => {
+      await client.query(
+        `UPDATE modelgres.model_version SET state = 'FAILED', failure_reason = $2, training_finished_at = now(), progress = NULL
+          WHERE job_name = $1 AND state = 'TRAINING'`,
+        [job.jobName, reason],
+      );
+      await client.query(`SELECT pg_notify('modelgres_catalog', $1)`, [job.jobName]);
+    });
+  }
+}
+
+/**
+ * The model's activation rule: LATEST activates every new READY version; BEST only one whose
+ * validation metric beats the active version's; MANUAL never.
+ */
+async function activateIfDue(client: pg.PoolClient, modelId: string, version: number): Promise<void> {
+  await client.query(
+    `UPDATE modelgres.model m SET active_version = $2
+      WHERE m.model_id = $1
+        AND (m.activation = 'LATEST' OR m.active_version IS NULL AND m.activation = 'BEST'
+             OR (m.activation = 'BEST' AND (
+                  SELECT CASE WHEN n.metric IN ('mse') THEN n.metric_value < a.metric_value
+                              ELSE n.metric_value > a.metric_value END
+                    FROM modelgres.model_version n, modelgres.model_version a
+                   WHERE n.model_id = m.model_id AND n.version = $2
+                     AND a.model_id = m.model_id AND a.version = m.active_version)))`,
+    [modelId, version],
+  );
+}
