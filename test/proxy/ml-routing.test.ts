@@ -1,0 +1,262 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import pg from 'pg';
+import { serialize } from 'pg-protocol';
+import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
+import { names, RawClient } from '../support/raw-client.ts';
+import { runCommand } from '../support/run-command.ts';
+
+const ID = process.pid;
+/** An ML statement the proxy parses but does not implement yet: 0A000, made by the proxy itself. */
+const NOT_YET = `alter model m_${ID} rollback`;
+const NOT_YET_MESSAGE = 'ALTER MODEL ... ROLLBACK is not implemented yet';
+/** An implemented ML statement that fails in PostgreSQL (the catalog function raises 42704). */
+const DROP_MISSING = `drop model no_such_model_${ID}`;
+/** CREATE MODEL whose training query fails upstream (42P01), so no model is ever made. */
+const CREATE_FAILING = `create model churn_${ID} from no_such_table_${ID} target b function predict_churn_${ID}`;
+
+let proxy: TestProxy;
+let direct: pg.Client;
+let upstreamPort: number;
+const raws: RawClient[] = [];
+
+beforeAll(async () => {
+  proxy = await startTestProxy();
+  direct = await proxy.direct();
+  upstreamPort = Number(new URL(proxy.upstreamUrl).port);
+});
+afterAll(async () => {
+  raws.forEach((r) => r.destroy());
+  await direct?.query(`drop table if exists model_results_${ID}, ml_ext_${ID}`);
+  await proxy.close();
+});
+
+async function raw(port = proxy.port): Promise<RawClient> {
+  const c = await RawClient.ready(port);
+  raws.push(c);
+  return c;
+}
+
+async function exists(table: string): Promise<boolean> {
+  return (await direct.query('select to_regclass($1) is not null as e', [table])).rows[0].e as boolean;
+}
+
+describe('ML statements are routed to the proxy, everything else passes through', () => {
+  const cases: Array<[string, { code: string; message: string }]> = [
+    [NOT_YET, { code: '0A000', message: NOT_YET_MESSAGE }],
+    [`ALTER MODEL m_${ID} CANCEL`, { code: '0A000', message: 'ALTER MODEL ... CANCEL is not implemented yet' }],
+    [`wait for model m_${ID}`, { code: '0A000', message: 'WAIT FOR MODEL is not implemented yet' }],
+    [`  /* leading comment */ Alter   Model m_${ID}  Rollback ;`, { code: '0A000', message: NOT_YET_MESSAGE }],
+    [DROP_MISSING, { code: '42704', message: `model "no_such_model_${ID}" does not exist` }],
+    [CREATE_FAILING, { code: '42P01', message: `relation "no_such_table_${ID}" does not exist` }],
+    ['create model ;', { code: '42601', message: 'syntax error at end of input' }],
+  ];
+  for (const [sql, expected] of cases) {
+    test(`${sql.trim().slice(0, 48)}… answers ${expected.code}`, async () => {
+      const c = await proxy.client();
+      const error = await c.query(sql).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({ ...expected, severity: 'ERROR' });
+      expect((await c.query('select 1 as still_usable')).rows).toEqual([{ still_usable: 1 }]);
+    });
+  }
+
+  test('a syntax error in an ML statement carries a position psql can draw a caret under', async () => {
+    // "create table" and "create model" have the same length: PostgreSQL's own error is the yardstick.
+    const viaProxy = (await (await raw()).query('select 1;  create model')).find((m) => m.name === 'error');
+    const straight = (await (await raw(upstreamPort)).query('select 1;  create table')).find((m) => m.name === 'error');
+    expect(straight).toMatchObject({ code: '42601', message: 'syntax error at end of input', position: '24' });
+    expect(viaProxy).toMatchObject({ code: straight?.code, message: straight?.message, position: straight?.position });
+  });
+
+  test('SHOW MODEL ALL answers rows of its own, with its columns and command tag', async () => {
+    const c = await raw();
+    const answers = await c.query('show model all');
+    expect(names(answers).filter((n) => n !== 'dataRow')).toEqual(['rowDescription', 'commandComplete', 'readyForQuery']);
+    expect((answers[0].fields as Array<{ name: string }>).map((f) => f.name)).toEqual(['Schema Name', 'Model Name']);
+    expect(answers[answers.length - 2].text).toBe('SHOW');
+    expect(answers[answers.length - 1].status).toBe('I');
+  });
+
+  test('on the wire: ErrorResponse then ReadyForQuery I, like any failed statement', async () => {
+    const c = await raw();
+    const answers = await c.query(NOT_YET);
+    expect(names(answers)).toEqual(['error', 'readyForQuery']);
+    expect(answers[0]).toMatchObject({ code: '0A000', severity: 'ERROR', message: NOT_YET_MESSAGE });
+    expect(answers[1].status).toBe('I');
+  });
+
+  test('DROP MODEL IF EXISTS of a missing model: the NOTICE and the command tag, between ordinary results', async () => {
+    const c = await raw();
+    const answers = await c.query(`select 1 as a; drop model if exists no_such_model_${ID}; select 2 as b`);
+    expect(names(answers)).toEqual([
+      'rowDescription',
+      'dataRow',
+      'commandComplete',
+      'notice',
+      'commandComplete',
+      'rowDescription',
+      'dataRow',
+      'commandComplete',
+      'readyForQuery',
+    ]);
+    expect(answers[3]).toMatchObject({ code: '00000', message: `model "no_such_model_${ID}" does not exist, skipping` });
+    expect(answers[4].text).toBe('DROP MODEL');
+    expect([answers[1].fields, answers[6].fields]).toEqual([['1'], ['2']]);
+    expect(answers[8].status).toBe('I');
+  });
+
+  // Two ways an ML statement fails: the proxy refuses it (0A000, the proxy then aborts the upstream
+  // transaction itself), or the handler's own SQL fails in PostgreSQL (42704, aborted by PostgreSQL).
+  for (const [label, failing, code] of [
+    ['refused by the proxy', NOT_YET, '0A000'],
+    ['failing in PostgreSQL', DROP_MISSING, '42704'],
+  ] as const) {
+    test(`in an explicit transaction an ML statement ${label} aborts it (25P02) until ROLLBACK, as PostgreSQL does`, async () => {
+      const table = `ml_tx_${ID}_${code}`;
+      await direct.query(`create table ${table} (n int)`);
+      const c = await proxy.client();
+      await c.query('begin');
+      await c.query(`insert into ${table} values (1)`);
+      await expect(c.query(failing)).rejects.toMatchObject({ code });
+      await expect(c.query('select 1')).rejects.toMatchObject({ code: '25P02' });
+      await expect(c.query(`insert into ${table} values (2)`)).rejects.toMatchObject({ code: '25P02' });
+      // An ML statement in the aborted transaction is refused the same way.
+      await expect(c.query(`drop model if exists m_${ID}`)).rejects.toMatchObject({ code: '25P02' });
+      await c.query('rollback');
+      expect((await c.query(`select count(*)::int as n from ${table}`)).rows).toEqual([{ n: 0 }]);
+      // COMMIT of an aborted transaction rolls back, as in PostgreSQL.
+      await c.query('begin');
+      await c.query(`insert into ${table} values (3)`);
+      await expect(c.query(failing)).rejects.toMatchObject({ code });
+      const commit = await c.query('commit');
+      expect(commit.command).toBe('ROLLBACK');
+      expect((await direct.query(`select count(*)::int as n from ${table}`)).rows).toEqual([{ n: 0 }]);
+      await direct.query(`drop table ${table}`);
+    });
+
+    test(`a multi-statement query with an ML statement ${label} fails as a whole: the implicit transaction leaves no table`, async () => {
+      const table = `ml_a_${ID}_${code}`;
+      const c = await proxy.client();
+      await expect(c.query(`create table ${table} (n int); insert into ${table} values (1); ${failing};`)).rejects.toMatchObject({ code });
+      expect(await exists(table)).toBe(false);
+      expect((await c.query('select 2 as after')).rows).toEqual([{ after: 2 }]);
+      // Ordinary statements after the ML one are never run either.
+      await expect(c.query(`${failing}; create table ${table} (n int)`)).rejects.toMatchObject({ code });
+      expect(await exists(table)).toBe(false);
+    });
+
+    test(`select 1; <ML ${label}>; select 3: the first result, then the error, like PostgreSQL with select 1/0`, async () => {
+      const viaProxy = await (await raw()).query(`select 1 as first; ${failing}; select 3 as never`);
+      const straight = await (await raw(upstreamPort)).query('select 1 as first; select 1/0; select 3 as never');
+      expect(names(viaProxy)).toEqual(['rowDescription', 'dataRow', 'commandComplete', 'error', 'readyForQuery']);
+      expect(names(viaProxy)).toEqual(names(straight));
+      expect(viaProxy[1].fields).toEqual(['1']);
+      expect(viaProxy[3].code).toBe(code);
+      expect(viaProxy[4].status).toBe('I');
+    });
+
+    test(`BEGIN in the same query as an ML statement ${label} leaves the transaction aborted (E), as PostgreSQL would`, async () => {
+      const c = await raw();
+      const viaProxy = await c.query(`begin; select 1 as one; ${failing}`);
+      expect(names(viaProxy)).toEqual(['commandComplete', 'rowDescription', 'dataRow', 'commandComplete', 'error', 'readyForQuery']);
+      expect(viaProxy[viaProxy.length - 1].status).toBe('E');
+      const straight = await (await raw(upstreamPort)).query('begin; select 1 as one; select 1/0');
+      expect(straight[straight.length - 1].status).toBe('E');
+      expect((await c.query('select 1'))[0].code).toBe('25P02');
+      const rollback = await c.query('rollback');
+      expect(rollback[rollback.length - 1].status).toBe('I');
+    });
+  }
+
+  test('an ML statement over the extended protocol answers 0A000 and the session goes on', async () => {
+    const c = await proxy.client();
+    const config = { text: 'SHOW MODEL ALL', values: [], queryMode: 'extended' } as pg.QueryConfig;
+    await expect(c.query(config)).rejects.toMatchObject({ code: '0A000' });
+    expect((await c.query('select $1::int + 1 as n', [41])).rows).toEqual([{ n: 42 }]);
+    await expect(c.query({ name: 'ml_named', text: DROP_MISSING, values: [] })).rejects.toMatchObject({ code: '0A000' });
+    expect((await c.query({ name: 'after_ml', text: 'select $1::text as t', values: ['ok'] })).rows).toEqual([{ t: 'ok' }]);
+  });
+
+  test('in an extended pipeline the ML group fails alone; the groups around it are answered', async () => {
+    const c = await raw();
+    const group = (text: string) =>
+      Buffer.concat([serialize.parse({ text }), serialize.bind({}), serialize.describe({ type: 'P' }), serialize.execute(), serialize.sync()]);
+    c.write([group('select 1 as before'), group('show model all'), group('select 3 as after')]);
+    const before = await c.readUntilReady();
+    const ml = await c.readUntilReady();
+    const after = await c.readUntilReady();
+    expect(before.find((m) => m.name === 'dataRow')?.fields).toEqual(['1']);
+    expect(names(ml)).toEqual(['error', 'readyForQuery']);
+    expect(ml[0].code).toBe('0A000');
+    expect(ml[1].status).toBe('I');
+    expect(names(after)).toEqual(['parseComplete', 'bindComplete', 'rowDescription', 'dataRow', 'commandComplete', 'readyForQuery']);
+    expect(after[3].fields).toEqual(['3']);
+  });
+
+  test('an ML Parse in the middle of a group: earlier messages are answered first, the rest skipped to Sync', async () => {
+    const c = await raw();
+    c.write([
+      serialize.parse({ text: 'select 1 as done_first' }),
+      serialize.bind({}),
+      serialize.execute(),
+      serialize.parse({ text: `drop model m_${ID}` }),
+      serialize.bind({}),
+      serialize.execute(),
+      serialize.parse({ name: 'skipped_stmt', text: 'select 2' }),
+      serialize.sync(),
+      serialize.bind({ statement: 'skipped_stmt' }),
+      serialize.sync(),
+      serialize.parse({ text: 'select 3 as later' }),
+      serialize.bind({}),
+      serialize.execute(),
+      serialize.sync(),
+    ]);
+    const mixed = await c.readUntilReady();
+    expect(names(mixed)).toEqual(['parseComplete', 'bindComplete', 'dataRow', 'commandComplete', 'error', 'readyForQuery']);
+    expect(mixed[2].fields).toEqual(['1']);
+    expect(mixed[4].code).toBe('0A000');
+    // The Parse after the failed one was skipped, as PostgreSQL skips after an error.
+    const skipped = await c.readUntilReady();
+    expect(names(skipped)).toEqual(['error', 'readyForQuery']);
+    expect(skipped[0].code).toBe('26000');
+    const later = await c.readUntilReady();
+    expect(later.find((m) => m.name === 'dataRow')?.fields).toEqual(['3']);
+  });
+
+  test('an extended-protocol ML statement inside a transaction aborts it, like a failed Parse would', async () => {
+    await direct.query(`create table ml_ext_${ID} (n int)`);
+    const c = await proxy.client();
+    await c.query('begin');
+    await c.query({ text: `insert into ml_ext_${ID} values ($1)`, values: [1] });
+    await expect(c.query({ text: 'show model all', values: [], queryMode: 'extended' } as pg.QueryConfig)).rejects.toMatchObject({
+      code: '0A000',
+    });
+    await expect(c.query({ text: 'select $1::int', values: [1] })).rejects.toMatchObject({ code: '25P02' });
+    await c.query('rollback');
+    expect((await c.query(`select count(*)::int as n from ml_ext_${ID}`)).rows).toEqual([{ n: 0 }]);
+  });
+
+  test('text that merely contains the word model passes through untouched', async () => {
+    const c = await proxy.client();
+    expect((await c.query("select 'model' as x, 'create model m' as y")).rows).toEqual([{ x: 'model', y: 'create model m' }]);
+    await c.query(`create table model_results_${ID} (model text, "show model" int)`);
+    await c.query(`insert into model_results_${ID} (model, "show model") values ($1, $2), ('drop model x', 2)`, ['alter model', 1]);
+    const r = await c.query(`select model, "show model" from model_results_${ID} order by 2`);
+    expect(r.rows).toEqual([
+      { model: 'alter model', 'show model': 1 },
+      { model: 'drop model x', 'show model': 2 },
+    ]);
+    expect((await c.query('/* show model all */ select 5 as n; -- create model')).rows).toEqual([{ n: 5 }]);
+    expect((await c.query("select $$drop model m$$ as d, E'show\\nmodel' as e")).rows).toEqual([{ d: 'drop model m', e: 'show\nmodel' }]);
+    const explain = await c.query(`explain select * from model_results_${ID} where model = 'create model'`);
+    expect(explain.rows.length).toBeGreaterThan(0);
+  });
+
+  test('psql shows the ML error and exits 1', async () => {
+    const r = await runCommand('/usr/bin/psql', [proxy.url, '-X', '-v', 'ON_ERROR_STOP=1', '-c', NOT_YET]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`ERROR:  ${NOT_YET_MESSAGE}\n`);
+  });
+});
