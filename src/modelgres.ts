@@ -2,7 +2,9 @@ import { migrateCatalog } from './catalog/migrate.ts';
 import { startProxyServer, type ProxyServer } from './proxy/proxy-server.ts';
 import { upstreamAddressFromUrl } from './proxy/upstream-address.ts';
 import { StatementRouter } from './router/statement-router.ts';
-import { handleStatement } from './statements/statement-handler.ts';
+import { createStatementHandler } from './statements/statement-handler.ts';
+import { ModelFunctionRegistry } from './inference/model-function-registry.ts';
+import { OnnxSessionCache } from './inference/onnx-session-cache.ts';
 import type { Logger } from './util/logger.ts';
 import { TrainingWorker } from './worker/training-worker.ts';
 
@@ -27,6 +29,9 @@ export interface Modelgres {
 export async function startModelgres(options: ModelgresOptions): Promise<Modelgres> {
   await migrateCatalog(options.upstreamUrl, options.log);
   const router = new StatementRouter();
+  const registry = new ModelFunctionRegistry(options.upstreamUrl, router.functions, options.log);
+  await registry.start();
+  const sessions = new OnnxSessionCache();
   const server: ProxyServer = await startProxyServer({
     host: options.host,
     port: options.port,
@@ -34,7 +39,7 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
     tlsCertFile: options.tlsCertFile,
     tlsKeyFile: options.tlsKeyFile,
     router,
-    handleStatement,
+    handleStatement: createStatementHandler({ registry, sessions }),
     log: options.log,
   });
   options.log.info(`listening on ${options.host}:${server.port}`);
@@ -45,6 +50,7 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
     router,
     close: async () => {
       await Promise.all(workers.map((w) => w.stop()));
+      await registry.stop();
       await server.close();
     },
   };

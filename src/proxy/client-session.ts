@@ -312,6 +312,7 @@ export class ClientSession {
       database: this.database,
       upstream: this.link,
       send: (bytes) => this.writeClient(bytes),
+      transactionStatus: () => this.status,
       signal,
     };
   }

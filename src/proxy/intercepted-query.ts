@@ -7,6 +7,7 @@ import { firstWords } from '../sql/first-words.ts';
 import { pgPosition } from '../sql/position.ts';
 import type { StatementContext, StatementHandler } from './statement-context.ts';
 import type { UpstreamLink } from './upstream-link.ts';
+import { RelayedError } from './relayed-error.ts';
 
 export interface InterceptedQueryDeps {
   link: UpstreamLink;
@@ -51,6 +52,11 @@ export async function runInterceptedQuery(
       await deps.handle({ text: statement.text, offset: statement.start, kind: statement.kind }, deps.context);
     } catch (error) {
       failed = true;
+      // PostgreSQL's own error already reached the client, and its transaction state is right.
+      if (error instanceof RelayedError) {
+        i++;
+        continue;
+      }
       const clientError = toClientError(error, sql, statement.start);
       if (deps.status() === 'T' && !implicitTransaction) await deps.link.abortTransaction();
       deps.send(errorResponse(clientError));

@@ -1,3 +1,4 @@
+import type { TransactionStatus } from '../protocol/message-codes.ts';
 import type { UpstreamLink } from './upstream-link.ts';
 
 /** What a statement handler gets: the client's own upstream session and a way to answer. */
@@ -8,6 +9,8 @@ export interface StatementContext {
   readonly upstream: UpstreamLink;
   /** Sends a backend message to the client. */
   send(message: Buffer): void;
+  /** The upstream session's transaction status as of its last ReadyForQuery. */
+  transactionStatus(): TransactionStatus;
   /** Aborted when the client cancels or goes away. */
   readonly signal: AbortSignal;
 }

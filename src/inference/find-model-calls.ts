@@ -1,0 +1,76 @@
+import type { ModelFunction } from './model-function-registry.ts';
+
+/** A call of a model function found in a statement's parse tree. */
+export interface ModelCall {
+  function: ModelFunction;
+  /** Byte offset of the call (its function name) in the statement, as PostgreSQL's parser gives it. */
+  location: number;
+  argumentCount: number;
+  /** Where it stands: the chain of parse-tree keys from the statement down to the call. */
+  path: string[];
+}
+
+type Lookup = (name: string) => ModelFunction[];
+
+/**
+ * Walks a libpg-query parse tree and returns every FuncCall naming a model function with a
+ * matching schema (when qualified) and number of arguments.
+ */
+export function findModelCalls(tree: unknown, lookup: Lookup): ModelCall[] {
+  const calls: ModelCall[] = [];
+  const walk = (node: unknown, path: string[]) => {
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item, path);
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'FuncCall') {
+        const call = value as { funcname?: Array<{ String?: { sval: string } }>; args?: unknown[]; location?: number };
+        const parts = (call.funcname ?? []).map((p) => p.String?.sval ?? '');
+        const name = parts.at(-1) ?? '';
+        const schema = parts.length > 1 ? parts.at(-2) : undefined;
+        const argumentCount = call.args?.length ?? 0;
+        const match = lookup(name).find(
+          (f) => (!schema || f.functionSchema === schema) && f.parameterTypes.length === argumentCount,
+        );
+        if (match) calls.push({ function: match, location: call.location ?? 0, argumentCount, path: [...path, key] });
+      }
+      walk(value, [...path, key]);
+    }
+  };
+  walk(tree, []);
+  return calls;
+}
+
+const CONSTRUCT_NAMES: Record<string, string> = {
+  whereClause: 'WHERE',
+  groupClause: 'GROUP BY',
+  havingClause: 'HAVING',
+  sortClause: 'ORDER BY',
+  fromClause: 'FROM or JOIN',
+  withClause: 'WITH (a CTE)',
+  InsertStmt: 'INSERT',
+  UpdateStmt: 'UPDATE',
+  DeleteStmt: 'DELETE',
+  CreateTableAsStmt: 'CREATE TABLE AS',
+  CopyStmt: 'COPY',
+  PrepareStmt: 'PREPARE',
+  ExplainStmt: 'EXPLAIN',
+  SubLink: 'a subquery',
+  larg: 'UNION/INTERSECT/EXCEPT',
+  rarg: 'UNION/INTERSECT/EXCEPT',
+  valuesLists: 'VALUES',
+  distinctClause: 'SELECT DISTINCT',
+  CaseExpr: 'CASE',
+  agg_filter: 'an aggregate',
+  over: 'a window function',
+};
+
+/** A phrase naming where a call stands, for the 0A000 message of a construct not supported yet. */
+export function describeConstruct(call: ModelCall): string {
+  for (const key of call.path) {
+    if (CONSTRUCT_NAMES[key]) return CONSTRUCT_NAMES[key];
+  }
+  return 'an expression around the model function';
+}

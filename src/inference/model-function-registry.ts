@@ -1,0 +1,97 @@
+import pg from 'pg';
+import type { Logger } from '../util/logger.ts';
+import type { ModelFunctionNames } from '../router/model-function-names.ts';
+
+/** A SQL function that evaluates a model. */
+export interface ModelFunction {
+  modelId: string;
+  modelSchema: string;
+  modelName: string;
+  functionSchema: string;
+  /** The name as called: f, or f_probabilities. */
+  name: string;
+  output: 'value' | 'probabilities';
+  parameterNames: string[];
+  parameterTypes: string[];
+  /** PostgreSQL type of the result: the model's return type, or jsonb for probabilities. */
+  returnType: string;
+  problemType: string | null;
+}
+
+/**
+ * The model functions of the catalog, kept current by LISTEN modelgres_catalog: every catalog
+ * change notifies it. The router learns the names from here; permissions and model state are
+ * checked per statement on the caller's own session, never from this cache.
+ */
+export class ModelFunctionRegistry {
+  private byName = new Map<string, ModelFunction[]>();
+  private listener: pg.Client | null = null;
+  private reloading: Promise<void> | null = null;
+  private again = false;
+
+  constructor(
+    private readonly upstreamUrl: string,
+    private readonly names: ModelFunctionNames,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    this.listener = new pg.Client({ connectionString: this.upstreamUrl });
+    this.listener.on('error', (e) => this.log.warn('catalog listener error', e));
+    await this.listener.connect();
+    this.listener.on('notification', () => void this.reload());
+    await this.listener.query('LISTEN modelgres_catalog');
+    await this.reload();
+  }
+
+  async stop(): Promise<void> {
+    await this.listener?.end().catch(() => {});
+  }
+
+  lookup(name: string): ModelFunction[] {
+    return this.byName.get(name) ?? [];
+  }
+
+  /** Reloads the catalog; concurrent requests collapse into one more reload. */
+  reload(): Promise<void> {
+    if (this.reloading) {
+      this.again = true;
+      return this.reloading;
+    }
+    this.reloading = (async () => {
+      do {
+        this.again = false;
+        await this.load().catch((e) => this.log.warn('reloading model functions failed', e));
+      } while (this.again);
+      this.reloading = null;
+    })();
+    return this.reloading;
+  }
+
+  private async load(): Promise<void> {
+    const r = await this.listener!.query(
+      `SELECT model_id::text, schema_name, model_name, function_schema, function_name, parameter_names,
+              parameter_types, return_type, problem_type
+         FROM modelgres.model`,
+    );
+    const byName = new Map<string, ModelFunction[]>();
+    const add = (f: ModelFunction) => byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
+    for (const row of r.rows) {
+      const base = {
+        modelId: row.model_id,
+        modelSchema: row.schema_name,
+        modelName: row.model_name,
+        functionSchema: row.function_schema,
+        parameterNames: row.parameter_names,
+        parameterTypes: row.parameter_types,
+        problemType: row.problem_type,
+      };
+      add({ ...base, name: row.function_name, output: 'value', returnType: row.return_type });
+      if (row.problem_type === 'BINARY_CLASSIFICATION' || row.problem_type === 'MULTICLASS_CLASSIFICATION') {
+        add({ ...base, name: `${row.function_name}_probabilities`, output: 'probabilities', returnType: 'jsonb' });
+      }
+    }
+    this.byName = byName;
+    this.names.replaceAll(byName.keys());
+  }
+}

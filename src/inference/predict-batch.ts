@@ -1,0 +1,75 @@
+import ort from 'onnxruntime-node';
+import { inputKindOf } from '../training/index.ts';
+import type { FeatureType } from '../training/types.ts';
+import type { ModelFunction } from './model-function-registry.ts';
+
+export type ClassValue = string | number | boolean;
+
+/**
+ * Predicts one batch. `args[j][i]` is the text PostgreSQL gave for argument j of row i (already
+ * turned into model inputs by featureSelectExpression). Returns each row's result as PostgreSQL
+ * text for the function's return type.
+ */
+export async function predictBatch(
+  session: ort.InferenceSession,
+  fn: ModelFunction,
+  classes: ClassValue[] | null,
+  args: Array<Array<string | null>>,
+  rows: number,
+): Promise<Array<string | null>> {
+  const feeds: Record<string, ort.Tensor> = {};
+  fn.parameterNames.forEach((name, j) => {
+    feeds[name] = inputTensor(fn.parameterTypes[j] as FeatureType, args[j], rows);
+  });
+  const out = await session.run(feeds);
+  const results: Array<string | null> = new Array(rows);
+  if (fn.problemType === 'REGRESSION' || !classes) {
+    const values = out.variable.data as Float32Array;
+    for (let i = 0; i < rows; i++) results[i] = formatFloat(values[i]);
+    return results;
+  }
+  const labels = out.label.data as BigInt64Array;
+  const probabilities = out.probabilities.data as Float32Array;
+  const c = classes.length;
+  for (let i = 0; i < rows; i++) {
+    if (fn.output === 'value') {
+      results[i] = formatClass(classes[Number(labels[i])], fn.returnType);
+    } else {
+      const order = classes.map((_, k) => k).sort((a, b) => probabilities[i * c + b] - probabilities[i * c + a]);
+      results[i] = JSON.stringify({
+        labels: order.map((k) => classes[k]),
+        probabilities: order.map((k) => Number(probabilities[i * c + k].toPrecision(7))),
+      });
+    }
+  }
+  return results;
+}
+
+function inputTensor(type: FeatureType, values: Array<string | null>, rows: number): ort.Tensor {
+  const kind = inputKindOf(type);
+  if (kind === 'string') return new ort.Tensor('string', values.map((v) => v ?? ''), [rows, 1]);
+  if (kind === 'float64') {
+    const data = new Float64Array(rows);
+    for (let i = 0; i < rows; i++) data[i] = values[i] === null ? NaN : Number(values[i]);
+    return new ort.Tensor('float64', data, [rows, 1]);
+  }
+  const data = new Float32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const v = values[i];
+    data[i] = v === null ? NaN : v === 't' ? 1 : v === 'f' ? 0 : Number(v);
+  }
+  return new ort.Tensor('float32', data, [rows, 1]);
+}
+
+function formatFloat(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '-Infinity';
+  return String(v);
+}
+
+function formatClass(value: ClassValue | undefined, type: string): string | null {
+  if (value === undefined) return null;
+  if (type === 'bool') return value === true || value === 't' || value === 'true' ? 't' : 'f';
+  return String(value);
+}

@@ -1,0 +1,58 @@
+import { ClientError } from '../errors/client-error.ts';
+import { SqlState } from '../errors/sqlstate.ts';
+import type { StatementContext } from '../proxy/statement-context.ts';
+import type { ModelFunction } from './model-function-registry.ts';
+
+export interface ResolvedVersion {
+  version: number;
+  jobName: string;
+  classes: unknown[] | null;
+  loadOnnx(): Promise<Uint8Array>;
+}
+
+/**
+ * The version a call evaluates: the model's active one, read on the caller's own session, so
+ * PostgreSQL's privileges decide (EXECUTE on the model function) and the statement keeps this
+ * version from start to end.
+ */
+export async function resolveModelVersion(context: StatementContext, fn: ModelFunction): Promise<ResolvedVersion> {
+  const r = await context.upstream.query(
+    `SELECT v.version, v.state, v.job_name, v.failure_reason, v.classes::text, m.active_version,
+            has_function_privilege(current_user,
+              format('%I.%I(%s)', m.function_schema, $2::text, array_to_string(m.parameter_types, ','))::regprocedure,
+              'EXECUTE')
+       FROM modelgres.models m JOIN modelgres.model_versions v USING (model_id)
+      WHERE m.model_id = $1
+      ORDER BY (v.version = m.active_version) DESC, v.version DESC
+      LIMIT 1`,
+    [fn.modelId, fn.name],
+  );
+  const row = r.rows[0];
+  const model = `${fn.modelSchema}.${fn.modelName}`;
+  if (!row || row[6] !== 't') {
+    throw new ClientError(SqlState.insufficientPrivilege, `permission denied for model ${model}`, {
+      hint: `The model's owner can run GRANT EXECUTE ON FUNCTION ${fn.functionSchema}.${fn.name} to let you call it.`,
+    });
+  }
+  const [version, state, jobName, failureReason, classes, activeVersion] = row;
+  if (activeVersion === null || state !== 'READY') {
+    const why = state === 'FAILED' ? `its training failed: ${failureReason}` : `its state is ${state}`;
+    throw new ClientError(SqlState.objectNotInPrerequisiteState, `model "${fn.modelName}" is not ready: ${why}`, {
+      hint: state === 'TRAINING' ? `SHOW MODEL ${fn.modelName} shows the training progress.` : undefined,
+    });
+  }
+  return {
+    version: Number(version),
+    jobName: jobName!,
+    classes: classes ? (JSON.parse(classes) as unknown[]) : null,
+    loadOnnx: async () => {
+      const a = await context.upstream.query('SELECT onnx FROM modelgres.model_artifacts WHERE model_id = $1 AND version = $2', [
+        fn.modelId,
+        String(version),
+      ]);
+      const hex = a.rows[0]?.[0];
+      if (!hex) throw new ClientError(SqlState.objectNotInPrerequisiteState, `model "${fn.modelName}" has no trained artifact`);
+      return Buffer.from(hex.slice(2), 'hex');
+    },
+  };
+}
