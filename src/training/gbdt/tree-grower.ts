@@ -23,10 +23,11 @@ export interface GrowScratch {
   /** 1 when the row is in this tree's subsample and so adds to the histograms. */
   inSample: Uint8Array;
   buffers: [Float64Array, Float64Array];
+  smallRows: Int32Array;
 }
 
 export function createGrowScratch(rows: number): GrowScratch {
-  return { position: new Uint16Array(rows), inSample: new Uint8Array(rows), buffers: [new Float64Array(0), new Float64Array(0)] };
+  return { position: new Uint16Array(rows), inSample: new Uint8Array(rows), buffers: [new Float64Array(0), new Float64Array(0)], smallRows: new Int32Array(rows) };
 }
 
 /**
@@ -105,10 +106,11 @@ export function growTree(
     const maxId = nodes.length + 2 * splitting.length;
     // Per-node tables for the row pass, indexed by node id; -1 = not splitting / no histogram.
     const feature = new Int32Array(maxId).fill(-1);
-    const missingBin = new Int32Array(maxId);
-    const lastLeftBin = new Int32Array(maxId);
-    const missingLeft = new Uint8Array(maxId);
     const leftId = new Int32Array(maxId);
+    // goesRight[tableOffset[node] + global bin] = 1 when a row with that bin goes right: the
+    // direction becomes a table load instead of two data-dependent (mispredicted) branches.
+    const tableOffset = new Int32Array(maxId);
+    const goesRight = new Uint8Array(splitting.length * m.totalBins);
     const smallOffset = new Int32Array(maxId).fill(-1);
     const next: number[] = [];
     splitting.forEach((id, i) => {
@@ -118,10 +120,11 @@ export function growTree(
       const right = left + 1;
       node.children = [left, right];
       feature[id] = sp.feature;
-      missingBin[id] = m.offsets[sp.feature];
-      lastLeftBin[id] = m.offsets[sp.feature] + sp.splitBin;
-      missingLeft[id] = sp.missingLeft ? 1 : 0;
       leftId[id] = left;
+      tableOffset[id] = i * m.totalBins;
+      const first = i * m.totalBins + m.offsets[sp.feature];
+      goesRight[first] = sp.missingLeft ? 0 : 1;
+      goesRight.fill(1, first + sp.splitBin + 1, first + cutCounts[sp.feature] + 2);
       const leftH = sp.leftH;
       const rightH = node.h - sp.leftH;
       nodes.push(
@@ -137,7 +140,7 @@ export function growTree(
       next.push(left, right);
     });
 
-    levelPass({ bins, features: F, gh, inSample, position, feature, missingBin, lastLeftBin, missingLeft, leftId, smallOffset, hist: cur });
+    levelPass({ bins, features: F, gh, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, hist: cur, smallRows: s.smallRows });
 
     if (!childrenNeedHist) break;
     for (const id of splitting) {
@@ -177,16 +180,17 @@ interface LevelTables {
   gh: Float64Array;
   inSample: Uint8Array;
   position: Uint16Array;
-  /** Per node id: split feature or -1, its missing bin, last bin going left, missing goes left. */
+  /** Per node id: split feature or -1, and where its row of goesRight starts. */
   feature: Int32Array;
-  missingBin: Int32Array;
-  lastLeftBin: Int32Array;
-  missingLeft: Uint8Array;
+  tableOffset: Int32Array;
+  goesRight: Uint8Array;
   /** Left child id (right = left + 1). */
   leftId: Int32Array;
   /** Per child id: where its histogram starts in `hist`, or -1 if it is derived by subtraction. */
   smallOffset: Int32Array;
   hist: Float64Array;
+  /** Scratch for the rows that feed a histogram this level. */
+  smallRows: Int32Array;
 }
 
 /**
@@ -196,17 +200,23 @@ interface LevelTables {
  * SharedArrayBuffers), summed afterwards, as XGBoost does per thread.
  */
 function levelPass(t: LevelTables): void {
-  const { bins, features: F, gh, inSample, position, feature, missingBin, lastLeftBin, missingLeft, leftId, smallOffset, hist } = t;
+  const { bins, features: F, gh, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, hist, smallRows } = t;
   const n = position.length;
+  // Pass 1, branch-free: move rows to their children, list the rows that feed a histogram.
+  let count = 0;
   for (let r = 0; r < n; r++) {
     const p = position[r];
     const f = feature[p];
     if (f < 0) continue;
-    const b = bins[r * F + f];
-    const child = (b === missingBin[p] ? missingLeft[p] === 1 : b <= lastLeftBin[p]) ? leftId[p] : leftId[p] + 1;
+    const child = leftId[p] + goesRight[tableOffset[p] + bins[r * F + f]];
     position[r] = child;
-    const o = smallOffset[child];
-    if (o < 0 || inSample[r] === 0) continue;
+    smallRows[count] = r;
+    count += ((smallOffset[child] >>> 31) ^ 1) & inSample[r];
+  }
+  // Pass 2: histograms of the listed rows, ascending, so memory is still read forwards.
+  for (let i = 0; i < count; i++) {
+    const r = smallRows[i];
+    const o = smallOffset[position[r]];
     const g = gh[2 * r];
     const h = gh[2 * r + 1];
     const base = r * F;
