@@ -1,0 +1,467 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import pg from 'pg';
+import { serialize } from 'pg-protocol';
+import { isClientError } from '../../src/errors/client-error.ts';
+import { FrameStream, type FrameSink } from '../../src/protocol/frame-stream.ts';
+import { decodeStartupPacket, startupPacketLength } from '../../src/protocol/startup-packet.ts';
+import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
+import { frame, RawClient, startupFrame, type Received } from '../support/raw-client.ts';
+
+/** mulberry32: a small seeded PRNG, so every run tries the same cases and a failure can be replayed. */
+function prng(seed: number): { next(): number; int(max: number): number; bytes(n: number): Buffer; pick<T>(xs: readonly T[]): T } {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (max: number) => Math.floor(next() * max);
+  return {
+    next,
+    int,
+    bytes: (n) => {
+      const b = Buffer.alloc(n);
+      for (let i = 0; i < n; i++) b[i] = int(256);
+      return b;
+    },
+    pick: (xs) => xs[int(xs.length)],
+  };
+}
+
+const SEED = 0x6d6f64656c; // "model"
+const APP = `fuzz_${process.pid}`;
+const PROTOCOL_3 = 196608;
+
+let proxy: TestProxy;
+let bystander: pg.Client;
+let direct: pg.Client;
+
+beforeAll(async () => {
+  proxy = await startTestProxy();
+  // A session opened before any fuzzing: it must never notice what other clients do.
+  bystander = await proxy.client({ application_name: `${APP}_bystander` });
+  await bystander.query('create temp table bystander_state (n int); insert into bystander_state values (7)');
+  direct = await proxy.direct();
+});
+afterAll(() => proxy.close());
+
+/** The startup message pg would send, as bytes, with this file's application_name. */
+function goodStartup(): Buffer {
+  return serialize.startup({ user: 'postgres', database: 'postgres', application_name: APP });
+}
+
+/** The first column of the first DataRow, as text. */
+function firstValue(messages: readonly Received[]): string | undefined {
+  const row = messages.find((m) => m.name === 'dataRow');
+  return (row?.fields as Array<string | null> | undefined)?.[0] ?? undefined;
+}
+
+async function startedRaw(): Promise<RawClient> {
+  const c = await RawClient.ready(proxy.port, { application_name: APP });
+  return c;
+}
+
+/** What the server said before it closed the connection, and whether it closed it. */
+interface Outcome {
+  messages: Received[];
+  closed: boolean;
+}
+
+async function finish(c: RawClient, halfClose: boolean): Promise<Outcome> {
+  if (halfClose) c.end();
+  let messages: Received[];
+  try {
+    messages = await c.readUntilClose();
+  } catch (error) {
+    // Unparseable answer bytes would be a proxy bug: report them as such.
+    c.destroy();
+    throw error;
+  }
+  return { messages, closed: c.isClosed };
+}
+
+/** Every error the proxy (or PostgreSQL) may answer garbage with, each a real SQLSTATE. */
+const GARBAGE_CODES = new Set([
+  '08P01', // protocol_violation
+  '0A000', // feature_not_supported: unsupported protocol version
+  '28000', // invalid_authorization_specification: no user name
+  '3D000', // invalid_catalog_name: a database named by garbage
+  '42704', // undefined_object: an unknown startup parameter
+  '22021', // character_not_in_repertoire: invalid UTF-8 in the startup packet
+  '42601', // syntax_error, 22P02 and friends: random text in a Query that PostgreSQL parsed
+  '22P02',
+  '42883',
+  '34000',
+  '26000',
+  '08000', // connection_exception
+  '57P01',
+]);
+
+function expectOnlyErrors(outcome: Outcome, allowed: ReadonlySet<string> = GARBAGE_CODES): void {
+  for (const m of outcome.messages) {
+    if (m.name === 'error') expect(allowed.has(String(m.code)), `unexpected SQLSTATE ${String(m.code)}: ${String(m.message)}`).toBe(true);
+  }
+  expect(outcome.closed).toBe(true);
+}
+
+let checks = 0;
+/** The proxy still takes new connections and the bystander's session is intact. */
+async function expectProxyHealthy(openNew: boolean): Promise<void> {
+  checks++;
+  const r = await bystander.query('select $1::int + n as v from bystander_state', [checks]);
+  expect(r.rows).toEqual([{ v: checks + 7 }]);
+  if (openNew) {
+    const c = await startedRaw();
+    const answers = await c.query('select 6 * 7');
+    expect(firstValue(answers)).toBe('42');
+    c.write(serialize.end());
+    await c.closed;
+  }
+}
+
+describe('fuzzing the proxy’s front door (bounded, seeded)', () => {
+  const rnd = prng(SEED);
+
+  test('garbage bytes as the first packet: an error or a plain close, never a hang or a crash', async () => {
+    const codes: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const c = await RawClient.connect(proxy.port);
+      const garbage = rnd.bytes(1 + rnd.int(120));
+      // Half the cases start with a believable length, so the packet reaches the decoder.
+      if (i % 2 === 0 && garbage.length >= 8) garbage.writeInt32BE(garbage.length, 0);
+      c.write(garbage);
+      const outcome = await finish(c, true);
+      expectOnlyErrors(outcome);
+      // A packet with a believable length and a non-3.x code is refused with 0A000 or 08P01; a short one
+      // ends quietly or with 08P01. Either way, there is at most one error and nothing else.
+      expect(outcome.messages.filter((m) => m.name !== 'error')).toEqual([]);
+      expect(outcome.messages.length).toBeLessThanOrEqual(1);
+      codes.push(...outcome.messages.map((m) => String(m.code)));
+      await expectProxyHealthy(i % 10 === 9);
+    }
+    // The cases are not vacuous: the believable ones reach the decoder and are refused out loud.
+    expect(codes.filter((c) => c === '0A000').length).toBeGreaterThanOrEqual(20);
+    expect(codes.filter((c) => c === '08P01').length).toBeGreaterThanOrEqual(5);
+  });
+
+  test('startup packets that lie about their length', async () => {
+    const body = goodStartup().subarray(4);
+    const cases: Array<{ label: string; bytes: Buffer; expectCode: string | null; halfClose: boolean }> = [
+      { label: 'length 0', bytes: Buffer.concat([Buffer.from([0, 0, 0, 0]), body]), expectCode: '08P01', halfClose: false },
+      { label: 'length 4', bytes: Buffer.concat([Buffer.from([0, 0, 0, 4]), body]), expectCode: '08P01', halfClose: false },
+      { label: 'length 7', bytes: Buffer.concat([Buffer.from([0, 0, 0, 7]), body]), expectCode: '08P01', halfClose: false },
+      { label: 'negative length', bytes: Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0xf0]), body]), expectCode: '08P01', halfClose: false },
+      { label: 'length > 10000', bytes: Buffer.concat([Buffer.from([0, 0, 0x27, 0x11]), body]), expectCode: '08P01', halfClose: false },
+      { label: 'length 0x7fffffff', bytes: Buffer.concat([Buffer.from([0x7f, 0xff, 0xff, 0xff]), body]), expectCode: '08P01', halfClose: false },
+      // Longer than what is sent: the proxy waits for the rest; the client gives up.
+      { label: 'too long by 100', bytes: Buffer.concat([int32(body.length + 104), body]), expectCode: null, halfClose: true },
+      { label: '9999, then close', bytes: Buffer.concat([int32(9999), body]), expectCode: null, halfClose: true },
+      // Shorter than the parameters: the list is cut, so its last string has no terminator.
+      { label: 'too short by 6', bytes: Buffer.concat([int32(body.length - 2), body]), expectCode: '08P01', halfClose: false },
+      { label: 'exactly 8: no parameters at all', bytes: startupFrame(PROTOCOL_3), expectCode: '08P01', halfClose: false },
+      { label: 'protocol 2.0', bytes: startupFrame(0x20000, Buffer.from('user\0postgres\0\0')), expectCode: '0A000', halfClose: false },
+      { label: 'protocol 4.0', bytes: startupFrame(0x40000, Buffer.from('user\0postgres\0\0')), expectCode: '0A000', halfClose: false },
+      { label: 'no user', bytes: startupFrame(PROTOCOL_3, Buffer.from('database\0postgres\0\0')), expectCode: '28000', halfClose: false },
+      { label: 'only 3 bytes, then close', bytes: Buffer.from([0, 0, 0]), expectCode: null, halfClose: true },
+      { label: 'cancel request too short', bytes: startupFrame(80877102, Buffer.from([0, 0, 0, 1])), expectCode: null, halfClose: false },
+    ];
+    for (const k of cases) {
+      const c = await RawClient.connect(proxy.port);
+      c.write(k.bytes);
+      const outcome = await finish(c, k.halfClose);
+      expect(outcome.closed, k.label).toBe(true);
+      if (k.expectCode === null) {
+        expect(outcome.messages.filter((m) => m.name !== 'error'), k.label).toEqual([]);
+      } else {
+        expect(outcome.messages.map((m) => [m.name, m.code, m.severity]), k.label).toEqual([['error', k.expectCode, 'FATAL']]);
+      }
+      await expectProxyHealthy(false);
+    }
+    await expectProxyHealthy(true);
+  });
+
+  test('impossible message lengths after a good startup: 08P01 FATAL, then the connection is closed', async () => {
+    for (const length of [0, 1, 3, -1, -2147483648, 0x7fffffff, 0x40000000]) {
+      for (const type of ['Q', 'P', 'B', 'd', 'z']) {
+        const c = await startedRaw();
+        c.write(frame(type, length, rnd.bytes(rnd.int(16))));
+        const outcome = await finish(c, false);
+        expect(outcome.closed).toBe(true);
+        expect(outcome.messages.map((m) => [m.name, m.code, m.severity])).toEqual([['error', '08P01', 'FATAL']]);
+        expect(String(outcome.messages[0].message)).toBe(`invalid message length ${length | 0}`);
+      }
+      await expectProxyHealthy(false);
+    }
+    await expectProxyHealthy(true);
+  });
+
+  test('truncated messages, then the client closes (half a message is never a whole one)', async () => {
+    const messages = [
+      serialize.query('select 1 as truncated'),
+      serialize.query('show model all'),
+      serialize.parse({ name: 'half', text: 'select $1::int' }),
+      serialize.bind({ values: ['1', null, 'x'] }),
+      serialize.execute({ rows: 5 }),
+      serialize.copyData(Buffer.from('1\n2\n')),
+      serialize.describe({ type: 'S', name: 'half' }),
+    ];
+    for (let i = 0; i < 40; i++) {
+      const whole = rnd.pick(messages);
+      const cut = 1 + rnd.int(whole.length - 1);
+      const c = await startedRaw();
+      const pid = Number(firstValue(await c.query('select pg_backend_pid()')));
+      c.write(whole.subarray(0, cut));
+      const outcome = await finish(c, true);
+      expectOnlyErrors(outcome);
+      // Nothing of the half message was answered: it never ran.
+      expect(outcome.messages.filter((m) => m.name !== 'error' && m.name !== 'notice')).toEqual([]);
+      expect(pid).toBeGreaterThan(0);
+      await expectProxyHealthy(i % 10 === 9);
+    }
+  });
+
+  test('random bytes after a good startup', async () => {
+    let errors = 0;
+    for (let i = 0; i < 80; i++) {
+      const c = await startedRaw();
+      let bytes = rnd.bytes(1 + rnd.int(200));
+      if (i % 3 === 0) {
+        // A believable frame header with a random type, so the bytes get past the framer.
+        const body = rnd.bytes(rnd.int(60));
+        bytes = Buffer.concat([frame(String.fromCharCode(rnd.int(256)), 4 + body.length, body), rnd.bytes(rnd.int(40))]);
+      }
+      c.write(bytes);
+      const outcome = await finish(c, true);
+      expectOnlyErrors(outcome);
+      errors += outcome.messages.filter((m) => m.name === 'error').length;
+      await expectProxyHealthy(i % 10 === 9);
+    }
+    expect(errors).toBeGreaterThanOrEqual(40);
+  });
+
+  test('a client vanishing in the middle of COPY FROM STDIN: nothing is committed, the backend goes away', async () => {
+    const table = `fuzz_copy_${process.pid}`;
+    await direct.query(`create table ${table} (n int, t text)`);
+    try {
+      for (let i = 0; i < 6; i++) {
+        const c = await startedRaw();
+        const pid = Number(firstValue(await c.query('select pg_backend_pid()')));
+        c.write(serialize.query(`copy ${table} from stdin`));
+        expect((await c.next()).name).toBe('copyInResponse');
+        let rows = '';
+        for (let n = 0; n < 500; n++) rows += `${n}\trow ${n}\n`;
+        const data = serialize.copyData(Buffer.from(rows));
+        // Whole CopyData messages, then (half the time) a cut one.
+        c.write(i % 2 === 0 ? data : Buffer.concat([data, data.subarray(0, 1 + rnd.int(data.length - 1))]));
+        c.destroy();
+        await c.closed;
+        await untilBackendGone(pid);
+        expect((await direct.query(`select count(*)::int as n from ${table}`)).rows).toEqual([{ n: 0 }]);
+        await expectProxyHealthy(i === 5);
+      }
+    } finally {
+      await direct.query(`drop table ${table}`);
+    }
+  });
+
+  test('after all of it: no upstream connection of a fuzzed client is left behind', async () => {
+    const r = await untilNoFuzzBackends();
+    expect(r).toBe(0);
+    await expectProxyHealthy(true);
+  });
+});
+
+/** Waits (bounded) until PostgreSQL has ended a backend: the proxy must not keep it alive. */
+async function untilBackendGone(pid: number): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    const r = await direct.query('select count(*)::int as n from pg_stat_activity where pid = $1', [pid]);
+    if (r.rows[0].n === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`backend ${pid} is still there after its client went away`);
+}
+
+async function untilNoFuzzBackends(): Promise<number> {
+  let n = -1;
+  for (let i = 0; i < 500; i++) {
+    const r = await direct.query('select count(*)::int as n from pg_stat_activity where application_name = $1', [APP]);
+    n = r.rows[0].n as number;
+    if (n === 0) return 0;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return n;
+}
+
+function int32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(n | 0);
+  return b;
+}
+
+// ---- unit level: the framer and the startup decoder ----
+
+interface Msg {
+  type: number;
+  body: Buffer;
+}
+
+function encode(messages: readonly Msg[]): Buffer {
+  return Buffer.concat(
+    messages.map((m) => {
+      const h = Buffer.alloc(5);
+      h[0] = m.type;
+      h.writeInt32BE(m.body.length + 4, 1);
+      return Buffer.concat([h, m.body]);
+    }),
+  );
+}
+
+function randomMessages(rnd: ReturnType<typeof prng>, count: number): Msg[] {
+  const types = [0x51, 0x50, 0x42, 0x44, 0x45, 0x53, 0x64, 0x63, 0x43, 0x5a];
+  return Array.from({ length: count }, () => {
+    const r = rnd.next();
+    const size = r < 0.2 ? 0 : r < 0.9 ? rnd.int(40) : rnd.int(3000);
+    return { type: rnd.pick(types), body: rnd.bytes(size) };
+  });
+}
+
+/** Feeds chunks to a FrameStream whose sink takes Q and P whole (and sometimes pauses on them). */
+function reassemble(chunks: readonly Buffer[], pauseEvery: number): { out: Buffer; types: number[]; whole: Msg[]; errors: number } {
+  const outParts: Buffer[] = [];
+  const types: number[] = [];
+  const whole: Msg[] = [];
+  let errors = 0;
+  let delivered = 0;
+  const sink: FrameSink = {
+    wantsWhole: (type) => type === 0x51 || type === 0x50,
+    onMessage: (type, body, raw) => {
+      expect(raw.length).toBe(body.length + 5);
+      expect(raw[0]).toBe(type);
+      expect(raw.readInt32BE(1)).toBe(body.length + 4);
+      expect(raw.subarray(5).equals(body)).toBe(true);
+      // The sink may keep these: copy, as the framer reuses nothing it handed over.
+      outParts.push(Buffer.from(raw));
+      types.push(type);
+      whole.push({ type, body: Buffer.from(body) });
+      delivered++;
+      return pauseEvery > 0 && delivered % pauseEvery === 0 ? 'pause' : 'continue';
+    },
+    onRaw: (bytes) => outParts.push(Buffer.from(bytes)),
+    onRawMessageEnd: (type) => types.push(type),
+    onProtocolError: () => {
+      errors++;
+    },
+  };
+  const fs = new FrameStream(sink);
+  for (const chunk of chunks) {
+    fs.push(chunk);
+    while (fs.paused) fs.resume();
+  }
+  return { out: Buffer.concat(outParts), types, whole, errors };
+}
+
+function splitRandomly(rnd: ReturnType<typeof prng>, bytes: Buffer, maxChunk: number): Buffer[] {
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < bytes.length; ) {
+    const n = 1 + rnd.int(maxChunk);
+    chunks.push(bytes.subarray(at, at + n));
+    at += n;
+  }
+  return chunks;
+}
+
+function expectSame(messages: readonly Msg[], result: ReturnType<typeof reassemble>, label: string): void {
+  const stream = encode(messages);
+  expect(result.errors, label).toBe(0);
+  expect(result.out.equals(stream), `${label}: bytes out differ from bytes in`).toBe(true);
+  expect(result.types, label).toEqual(messages.map((m) => m.type));
+  const expectedWhole = messages.filter((m) => m.type === 0x51 || m.type === 0x50);
+  expect(result.whole.length, label).toBe(expectedWhole.length);
+  result.whole.forEach((m, i) => {
+    expect(m.type, label).toBe(expectedWhole[i].type);
+    expect(m.body.equals(expectedWhole[i].body), `${label}: body of whole message ${i}`).toBe(true);
+  });
+}
+
+describe('FrameStream re-assembles any split of a valid stream', () => {
+  test('split in two at every byte position (and in three around each), with and without pauses', () => {
+    const rnd = prng(SEED + 1);
+    const messages = randomMessages(rnd, 12).map((m) => ({ ...m, body: m.body.subarray(0, 30) }));
+    const stream = encode(messages);
+    for (let at = 0; at <= stream.length; at++) {
+      for (const pauseEvery of [0, 1, 2]) {
+        expectSame(messages, reassemble([stream.subarray(0, at), stream.subarray(at)], pauseEvery), `split at ${at}`);
+        const second = Math.min(stream.length, at + 1 + rnd.int(7));
+        expectSame(
+          messages,
+          reassemble([stream.subarray(0, at), stream.subarray(at, second), stream.subarray(second)], pauseEvery),
+          `split at ${at} and ${second}`,
+        );
+      }
+    }
+  });
+
+  test('one byte at a time', () => {
+    const rnd = prng(SEED + 2);
+    const messages = randomMessages(rnd, 30);
+    const stream = encode(messages);
+    const chunks = Array.from({ length: stream.length }, (_, i) => stream.subarray(i, i + 1));
+    expectSame(messages, reassemble(chunks, 0), 'byte by byte');
+    expectSame(messages, reassemble(chunks, 1), 'byte by byte, pausing');
+  });
+
+  test('random chunk sizes over many random streams', () => {
+    const rnd = prng(SEED + 3);
+    for (let round = 0; round < 300; round++) {
+      const messages = randomMessages(rnd, 1 + rnd.int(40));
+      const stream = encode(messages);
+      const maxChunk = rnd.pick([1, 3, 5, 6, 17, 64, 700, 5000, 100000]);
+      expectSame(messages, reassemble(splitRandomly(rnd, stream, maxChunk), round % 3), `round ${round}, chunks ≤ ${maxChunk}`);
+    }
+  });
+
+  test('an impossible length stops the stream with one protocol error; everything before it is intact', () => {
+    const rnd = prng(SEED + 4);
+    for (let round = 0; round < 200; round++) {
+      const good = randomMessages(rnd, rnd.int(8));
+      const badLength = rnd.pick([0, 1, 2, 3, -1, -5, 0x40000000, 0x7fffffff]);
+      const bad = Buffer.concat([frame(rnd.pick(['Q', 'B', 'P', 'd']), badLength), rnd.bytes(rnd.int(30))]);
+      const trailing = encode(randomMessages(rnd, 3));
+      const stream = Buffer.concat([encode(good), bad, trailing]);
+      const result = reassemble(splitRandomly(rnd, stream, rnd.pick([1, 4, 9, 100, 10000])), 0);
+      expect(result.errors, `round ${round}`).toBe(1);
+      expect(result.types, `round ${round}`).toEqual(good.map((m) => m.type));
+      expect(result.out.equals(encode(good)), `round ${round}`).toBe(true);
+    }
+  });
+});
+
+describe('startup packet decoding never fails other than with a ClientError', () => {
+  test('random packets, random lengths', () => {
+    const rnd = prng(SEED + 5);
+    let decoded = 0;
+    for (let i = 0; i < 3000; i++) {
+      const rest = rnd.bytes(rnd.int(80));
+      const codes = [PROTOCOL_3, 196610, 80877102, 80877103, 80877104, rnd.int(0x7fffffff)];
+      let packet = startupFrame(rnd.pick(codes), rest);
+      if (i % 4 === 0) packet = Buffer.concat([rnd.bytes(4), packet.subarray(4)]);
+      if (i % 7 === 0) {
+        // Well-formed parameters, sometimes cut short.
+        const params = Buffer.from(`user\0u${i}\0database\0d\0options\0-c x=${i}\0\0`);
+        packet = startupFrame(PROTOCOL_3, params.subarray(0, params.length - rnd.int(4)));
+      }
+      try {
+        const length = startupPacketLength(packet);
+        if (length === null || packet.length < length) continue;
+        const p = decodeStartupPacket(packet.subarray(0, length));
+        expect(['Startup', 'SslRequest', 'GssEncRequest', 'CancelRequest']).toContain(p.kind);
+        decoded++;
+      } catch (error) {
+        expect(isClientError(error), String(error)).toBe(true);
+      }
+    }
+    expect(decoded).toBeGreaterThan(100);
+  });
+});
