@@ -3,6 +3,7 @@ import { startProxyServer, type ProxyServer } from './proxy/proxy-server.ts';
 import { upstreamAddressFromUrl } from './proxy/upstream-address.ts';
 import { StatementRouter } from './router/statement-router.ts';
 import { createStatementHandler } from './statements/statement-handler.ts';
+import { createExtendedStatementHandler } from './statements/extended-statement-handler.ts';
 import { ModelFunctionRegistry } from './inference/model-function-registry.ts';
 import { OnnxSessionCache } from './inference/onnx-session-cache.ts';
 import type { Logger } from './util/logger.ts';
@@ -40,6 +41,7 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
     tlsKeyFile: options.tlsKeyFile,
     router,
     handleStatement: createStatementHandler({ registry, sessions }),
+    handleExtended: createExtendedStatementHandler({ registry, sessions }),
     log: options.log,
   });
   options.log.info(`listening on ${options.host}:${server.port}`);

@@ -2,15 +2,15 @@ import { parseSync } from 'libpg-query';
 import { ClientError, notSupported } from '../errors/client-error.ts';
 import { SqlState } from '../errors/sqlstate.ts';
 import { commandComplete, dataRow, rowDescription, type FieldDescription } from '../protocol/backend-messages.ts';
-import type { InterceptedStatement, StatementContext } from '../proxy/statement-context.ts';
+import type { StatementContext } from '../proxy/statement-context.ts';
+import { RelayedError } from '../proxy/relayed-error.ts';
 import { featureSelectExpression } from '../snapshot/feature-select-expression.ts';
-import { readCallSpan, type CallSpan } from './call-span.ts';
+import { readCallSpan } from './call-span.ts';
 import { describeConstruct, findModelCalls, type ModelCall } from './find-model-calls.ts';
 import type { ModelFunctionRegistry } from './model-function-registry.ts';
 import type { OnnxSessionCache } from './onnx-session-cache.ts';
 import { predictBatch, type ClassValue } from './predict-batch.ts';
 import { resolveModelVersion } from './resolve-model-version.ts';
-import { RelayedError } from '../proxy/relayed-error.ts';
 
 /** Rows fetched and predicted at a time. */
 const BATCH_ROWS = 8192;
@@ -22,60 +22,121 @@ export interface InferenceDeps {
 }
 
 /**
- * A statement that calls model functions. Supported now: a SELECT whose model calls each stand
- * as a whole select-list item. The call is replaced by a typed NULL and its arguments are selected
- * in front of the other columns; rows come through a cursor in batches, are predicted by
- * onnxruntime and sent on with the predictions in place. Other placements answer 0A000.
+ * A SELECT whose model calls each stand as a whole select-list item, rewritten for streaming:
+ * each call becomes NULL of its return type (the column keeps its place and type) and its
+ * arguments, as model inputs, are selected in front of the other columns.
  */
-export async function runStatementWithModelCalls(
-  statement: InterceptedStatement,
-  context: StatementContext,
-  deps: InferenceDeps,
-): Promise<void> {
-  const sql = statement.text;
+export interface PreparedInference {
+  kind: 'inference';
+  rewritten: string;
+  calls: ModelCall[];
+  /** Argument columns in front of the client's columns. */
+  extra: number;
+  /** For each client column, the index of the call it holds, or null. */
+  callAt: Array<number | null>;
+  /** Client columns named after the function (no alias), as PostgreSQL names them. */
+  bareCallNames: Array<string | null>;
+}
+
+/** Not a model call after all (the name appeared only in a string, say): run it as it is. */
+export interface PreparedPassthrough {
+  kind: 'passthrough';
+  sql: string;
+}
+
+export function prepareModelCalls(sql: string, registry: ModelFunctionRegistry): PreparedInference | PreparedPassthrough {
   let tree: unknown;
   try {
     tree = parseSync(sql);
   } catch {
     // Not valid SQL: PostgreSQL reports the error its own way.
-    await relay(context, sql);
-    return;
+    return { kind: 'passthrough', sql };
   }
-  const calls = findModelCalls(tree, (name) => deps.registry.lookup(name));
-  if (calls.length === 0) {
-    await relay(context, sql);
-    return;
+  const calls = findModelCalls(tree, (name) => registry.lookup(name));
+  if (calls.length === 0) return { kind: 'passthrough', sql };
+  const select = selectStatement(tree);
+  const plain = select !== null && select.op === 'SETOP_NONE' && !select.distinctClause && !select.lockingClause;
+  const targets = (select?.targetList ?? []) as Array<{ ResTarget: { name?: string; location: number; val?: { FuncCall?: { location?: number } } } }>;
+  for (const call of calls) {
+    if (!plain || !targets.some((t) => t.ResTarget.val?.FuncCall?.location === call.location)) {
+      throw notSupported(
+        `a model function in ${select ? describeConstruct(call) : describeStatement(tree)} is not supported yet`,
+        'For now a model function must stand as a whole item of the select list of a SELECT, e.g. SELECT id, f(a, b) AS prediction FROM t.',
+      );
+    }
   }
-  checkSupported(tree, calls);
+  const callAt = targets.map((t) => {
+    const i = calls.findIndex((c) => c.location === t.ResTarget.val?.FuncCall?.location);
+    return i < 0 ? null : i;
+  });
 
+  // libpg-query gives byte offsets; the text is spliced by UTF-16 index.
   const bytes = Buffer.from(sql, 'utf8');
   const toIndex = (byteOffset: number) => bytes.subarray(0, byteOffset).toString('utf8').length;
   const spans = calls.map((c) => readCallSpan(sql, toIndex(c.location)));
-  const selectListStart = toIndex(firstTargetLocation(tree));
+  const argumentColumns: string[] = [];
+  calls.forEach((call, i) => {
+    spans[i].arguments.forEach((arg, j) => {
+      const type = call.function.parameterTypes[j];
+      argumentColumns.push(`${featureSelectExpression(`(${sql.slice(arg.start, arg.end)})::${type}`, type)} AS modelgres_arg_${i}_${j}`);
+    });
+  });
+  let text = sql;
+  const rightToLeft = spans.map((s, i) => ({ s, i })).sort((a, b) => b.s.start - a.s.start);
+  for (const { s, i } of rightToLeft) {
+    text = `${text.slice(0, s.start)}(NULL::${calls[i].function.returnType})${text.slice(s.end)}`;
+  }
+  const selectListStart = toIndex(targets[0].ResTarget.location);
+  return {
+    kind: 'inference',
+    rewritten: `${text.slice(0, selectListStart)}${argumentColumns.join(', ')}, ${text.slice(selectListStart)}`,
+    calls,
+    extra: argumentColumns.length,
+    callAt,
+    bareCallNames: targets.map((t, i) => (callAt[i] !== null && !t.ResTarget.name ? calls[callAt[i]!].function.name : null)),
+  };
+}
 
-  // Each call's model version and artifact, fixed for the whole statement.
+/** The client's columns, from the description of the rewritten statement. */
+export function clientFields(prepared: PreparedInference, fields: FieldDescription[]): FieldDescription[] {
+  return fields.slice(prepared.extra).map((f, i) => (prepared.bareCallNames[i] ? { ...f, name: prepared.bareCallNames[i]! } : f));
+}
+
+/**
+ * Runs a prepared statement: rows come through a cursor in batches, are predicted by onnxruntime
+ * and sent on with the predictions in place. Each model's version is fixed before the first row.
+ * `describe` is false in the extended protocol, where Describe already sent the columns.
+ */
+export async function executeModelCalls(
+  prepared: PreparedInference | PreparedPassthrough,
+  context: StatementContext,
+  deps: InferenceDeps,
+  options: { params?: ReadonlyArray<string | null>; describe: boolean },
+): Promise<void> {
+  if (prepared.kind === 'passthrough') {
+    const { failed } = await context.upstream.relay(prepared.sql);
+    if (failed) throw new RelayedError();
+    return;
+  }
   const models = [];
-  for (const call of calls) {
+  for (const call of prepared.calls) {
     const version = await resolveModelVersion(context, call.function);
     const session = await deps.sessions.get(version.jobName, () => version.loadOnnx());
     models.push({ call, version, session });
   }
-
-  const rewritten = rewrite(sql, calls, spans, selectListStart);
-  const extra = calls.reduce((n, c) => n + c.argumentCount, 0);
   const link = context.upstream;
   // A cursor needs a transaction: outside one, the statement gets its own, as PostgreSQL would.
   const ownTransaction = context.transactionStatus() === 'I';
   if (ownTransaction) await link.query('BEGIN');
   let rowCount = 0;
   try {
-    await link.query(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${rewritten}`);
-    let described = false;
+    await link.query(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${prepared.rewritten}`, options.params ?? []);
+    let described = !options.describe;
     for (;;) {
       if (context.signal.aborted) throw new ClientError(SqlState.queryCanceled, 'canceling statement due to user request');
       const batch = await link.query(`FETCH FORWARD ${BATCH_ROWS} FROM ${CURSOR}`);
       if (!described) {
-        context.send(rowDescription(nameColumns(batch.fields.slice(extra), tree, calls)));
+        context.send(rowDescription(clientFields(prepared, batch.fields)));
         described = true;
       }
       const n = batch.rows.length;
@@ -88,10 +149,9 @@ export async function runStatementWithModelCalls(
         column += call.argumentCount;
         predictions.push(await predictBatch(session, call.function, version.classes as ClassValue[] | null, args, n));
       }
-      const resultIndex = resultColumns(tree, calls);
       for (let i = 0; i < n; i++) {
-        const row = batch.rows[i].slice(extra);
-        resultIndex.forEach((callIndex, target) => {
+        const row = batch.rows[i].slice(prepared.extra);
+        prepared.callAt.forEach((callIndex, target) => {
           if (callIndex !== null) row[target] = predictions[callIndex][i];
         });
         context.send(dataRow(row));
@@ -108,43 +168,18 @@ export async function runStatementWithModelCalls(
   context.send(commandComplete(`SELECT ${rowCount}`));
 }
 
-async function relay(context: StatementContext, sql: string): Promise<void> {
-  const { failed } = await context.upstream.relay(sql);
-  if (failed) throw new RelayedError();
-}
-
-
-interface SelectTree {
+interface ParseTree {
   stmts: Array<{ stmt: Record<string, unknown> }>;
 }
 
 function selectStatement(tree: unknown): Record<string, unknown> | null {
-  const stmts = (tree as SelectTree).stmts;
+  const stmts = (tree as ParseTree).stmts;
   if (stmts.length !== 1) return null;
-  const select = stmts[0].stmt.SelectStmt as Record<string, unknown> | undefined;
-  return select ?? null;
-}
-
-function checkSupported(tree: unknown, calls: ModelCall[]): void {
-  const select = selectStatement(tree);
-  const plain = select !== null && select.op === 'SETOP_NONE' && !select.distinctClause && !select.lockingClause;
-  for (const call of calls) {
-    if (!plain || !isDirectTarget(select, call)) {
-      throw notSupported(
-        `a model function in ${select ? describeConstruct(call) : describeStatement(tree)} is not supported yet`,
-        'For now a model function must stand as a whole item of the select list of a SELECT, e.g. SELECT id, f(a, b) AS prediction FROM t.',
-      );
-    }
-  }
-}
-
-function isDirectTarget(select: Record<string, unknown>, call: ModelCall): boolean {
-  const targets = select.targetList as Array<{ ResTarget: { val?: { FuncCall?: { location?: number } } } }>;
-  return targets.some((t) => t.ResTarget.val?.FuncCall?.location === call.location);
+  return (stmts[0].stmt.SelectStmt as Record<string, unknown> | undefined) ?? null;
 }
 
 function describeStatement(tree: unknown): string {
-  const kind = Object.keys((tree as SelectTree).stmts[0]?.stmt ?? {})[0] ?? 'this statement';
+  const kind = Object.keys((tree as ParseTree).stmts[0]?.stmt ?? {})[0] ?? 'this statement';
   const names: Record<string, string> = {
     InsertStmt: 'INSERT',
     UpdateStmt: 'UPDATE',
@@ -152,56 +187,8 @@ function describeStatement(tree: unknown): string {
     CreateTableAsStmt: 'CREATE TABLE AS',
     CopyStmt: 'COPY',
     PrepareStmt: 'PREPARE',
+    ExecuteStmt: 'EXECUTE',
     ExplainStmt: 'EXPLAIN',
   };
   return names[kind] ?? kind;
-}
-
-/** For each select-list item, the index of the model call it is, or null. */
-function resultColumns(tree: unknown, calls: ModelCall[]): Array<number | null> {
-  const select = selectStatement(tree)!;
-  const targets = select.targetList as Array<{ ResTarget: { val?: { FuncCall?: { location?: number } } } }>;
-  return targets.map((t) => {
-    const i = calls.findIndex((c) => c.location === t.ResTarget.val?.FuncCall?.location);
-    return i < 0 ? null : i;
-  });
-}
-
-function firstTargetLocation(tree: unknown): number {
-  const select = selectStatement(tree)!;
-  const targets = select.targetList as Array<{ ResTarget: { location: number } }>;
-  return targets[0].ResTarget.location;
-}
-
-/**
- * Splices the text: each call becomes NULL of its return type (so the column keeps its name,
- * position and type), and the arguments, as model inputs, go in front of the select list.
- */
-function rewrite(sql: string, calls: ModelCall[], spans: CallSpan[], selectListStart: number): string {
-  const argumentColumns: string[] = [];
-  calls.forEach((call, i) => {
-    spans[i].arguments.forEach((arg, j) => {
-      const type = call.function.parameterTypes[j];
-      argumentColumns.push(`${featureSelectExpression(`(${sql.slice(arg.start, arg.end)})::${type}`, type)} AS modelgres_arg_${i}_${j}`);
-    });
-  });
-  const order = spans.map((s, i) => ({ s, i })).sort((a, b) => b.s.start - a.s.start);
-  let text = sql;
-  for (const { s, i } of order) {
-    const fn = calls[i].function;
-    // Keep the column named after the function, as PostgreSQL names a function call's column.
-    text = `${text.slice(0, s.start)}(NULL::${fn.returnType})${text.slice(s.end)}`;
-  }
-  return `${text.slice(0, selectListStart)}${argumentColumns.join(', ')}, ${text.slice(selectListStart)}`;
-}
-
-/** A call without an alias names its column after the function, as PostgreSQL does. */
-function nameColumns(fields: FieldDescription[], tree: unknown, calls: ModelCall[]): FieldDescription[] {
-  const select = selectStatement(tree)!;
-  const targets = select.targetList as Array<{ ResTarget: { name?: string } }>;
-  const index = resultColumns(tree, calls);
-  return fields.map((f, i) => {
-    const call = index[i];
-    return call !== null && !targets[i].ResTarget.name ? { ...f, name: calls[call].function.name } : f;
-  });
 }

@@ -3,7 +3,17 @@ import tls from 'node:tls';
 import { serialize } from 'pg-protocol';
 import { ClientError, isClientError } from '../errors/client-error.ts';
 import { SqlState } from '../errors/sqlstate.ts';
-import { backendKeyData, errorResponse } from '../protocol/backend-messages.ts';
+import {
+  backendKeyData,
+  bindComplete,
+  closeComplete,
+  errorResponse,
+  noData,
+  parameterDescription,
+  parseComplete,
+  rowDescription,
+} from '../protocol/backend-messages.ts';
+import { decodeBind, decodeExecute, decodeParse, decodeTarget } from '../protocol/decode-frontend.ts';
 import { BufferReader } from '../protocol/buffer-reader.ts';
 import { FrameStream, type FrameSink } from '../protocol/frame-stream.ts';
 import { Backend, Frontend, type TransactionStatus } from '../protocol/message-codes.ts';
@@ -11,7 +21,8 @@ import { decodeStartupPacket, startupPacketLength, type StartupPacket } from '..
 import type { StatementRouter } from '../router/statement-router.ts';
 import type { CancelRegistry } from './cancel-registry.ts';
 import { runInterceptedQuery } from './intercepted-query.ts';
-import type { StatementContext, StatementHandler } from './statement-context.ts';
+import type { ExtendedStatementHandler, PreparedStatement, StatementContext, StatementHandler } from './statement-context.ts';
+import { RelayedError } from './relayed-error.ts';
 import { connectUpstream, type UpstreamAddress } from './upstream-address.ts';
 import { UpstreamLink, type OwnedConsumer } from './upstream-link.ts';
 import { ResponseTracker } from './response-tracker.ts';
@@ -26,6 +37,7 @@ export interface SessionOptions {
   cancels: CancelRegistry;
   router: StatementRouter;
   handleStatement: StatementHandler;
+  handleExtended: ExtendedStatementHandler;
   log: Logger;
 }
 
@@ -54,6 +66,9 @@ export class ClientSession {
   private database = '';
   private work: AbortController | null = null;
   private readonly link: UpstreamLink;
+  /** Statements and portals of the extended protocol that the proxy answers itself. */
+  private virtualStatements = new Map<string, { prepared: PreparedStatement; parameterTypes: number[] }>();
+  private virtualPortals = new Map<string, { statement: { prepared: PreparedStatement }; parameters: Array<string | null> }>();
 
   constructor(socket: net.Socket, private readonly options: SessionOptions) {
     this.client = socket;
@@ -237,8 +252,7 @@ export class ClientSession {
 
   private clientSink(): FrameSink {
     return {
-      wantsWhole: (type, length) =>
-        this.phase === 'ready' && (type === Frontend.Query || type === Frontend.Parse) && length <= ROUTED_MESSAGE_LIMIT,
+      wantsWhole: (type, length) => this.phase === 'ready' && length <= ROUTED_MESSAGE_LIMIT && this.mayIntercept(type),
       onMessage: (type, body, raw) => this.onRoutedClientMessage(type, body, raw),
       onRaw: (bytes) => this.writeUpstream(bytes),
       onRawMessageEnd: (type) => {
@@ -248,22 +262,142 @@ export class ClientSession {
     };
   }
 
+  /**
+   * Messages the router must see: every Query and Parse, and Bind/Describe/Execute/Close only
+   * while the proxy holds statements of its own in this session.
+   */
+  private mayIntercept(type: number): boolean {
+    if (type === Frontend.Query || type === Frontend.Parse) return true;
+    if (this.virtualStatements.size === 0 && this.virtualPortals.size === 0) return false;
+    return type === Frontend.Bind || type === Frontend.Describe || type === Frontend.Execute || type === Frontend.Close;
+  }
+
+  private forward(type: number, raw: Buffer): 'continue' {
+    this.tracker.sent(type);
+    this.writeUpstream(raw);
+    return 'continue';
+  }
+
   private onRoutedClientMessage(type: number, body: Buffer, raw: Buffer): 'continue' | 'pause' {
-    const sql = type === Frontend.Query ? new BufferReader(body).cstring() : parseQueryText(body);
-    if (this.options.router.isPassthrough(sql)) {
-      this.tracker.sent(type);
-      this.writeUpstream(raw);
-      return 'continue';
+    switch (type) {
+      case Frontend.Query:
+        return this.onQuery(body, raw);
+      case Frontend.Parse:
+        return this.onParse(body, raw);
+      case Frontend.Bind:
+        return this.onBind(body, raw);
+      case Frontend.Describe:
+        return this.onDescribe(body, raw);
+      case Frontend.Execute:
+        return this.onExecute(body, raw);
+      case Frontend.Close:
+        return this.onClose(body, raw);
+      default:
+        return this.forward(type, raw);
     }
+  }
+
+  private onQuery(body: Buffer, raw: Buffer): 'continue' | 'pause' {
+    const sql = new BufferReader(body).cstring();
+    if (this.options.router.isPassthrough(sql)) return this.forward(Frontend.Query, raw);
     const statements = this.options.router.classify(sql);
-    if (statements.every((s) => s.kind === 'passthrough')) {
-      this.tracker.sent(type);
-      this.writeUpstream(raw);
-      return 'continue';
+    if (statements.every((s) => s.kind === 'passthrough')) return this.forward(Frontend.Query, raw);
+    return this.exclusive('simple', async (signal) => {
+      await runInterceptedQuery(sql, statements, {
+        link: this.link,
+        context: this.context(signal),
+        handle: this.options.handleStatement,
+        status: () => this.status,
+        send: (bytes) => this.writeClient(bytes),
+      });
+    });
+  }
+
+  private onParse(body: Buffer, raw: Buffer): 'continue' | 'pause' {
+    const parse = decodeParse(body);
+    // A new statement of the same name replaces the proxy's one, as in PostgreSQL.
+    const forwardIt = () => {
+      this.virtualStatements.delete(parse.name);
+      return this.forward(Frontend.Parse, raw);
+    };
+    if (this.options.router.isPassthrough(parse.query)) return forwardIt();
+    const statements = this.options.router.classify(parse.query);
+    // Several statements cannot be prepared: PostgreSQL says so itself.
+    if (statements.length !== 1 || statements[0].kind === 'passthrough') return forwardIt();
+    const [statement] = statements;
+    return this.exclusive('extended', async () => {
+      const prepared = await this.options.handleExtended.prepare(
+        { text: statement.text, offset: statement.start, kind: statement.kind as 'ml' | 'model-call' },
+        parse.parameterTypes,
+      );
+      if (!prepared) {
+        forwardIt();
+        return;
+      }
+      this.virtualStatements.set(parse.name, { prepared, parameterTypes: parse.parameterTypes });
+      this.writeClient(parseComplete());
+    });
+  }
+
+  private onBind(body: Buffer, raw: Buffer): 'continue' | 'pause' {
+    const bind = decodeBind(body);
+    const statement = this.virtualStatements.get(bind.statement);
+    if (!statement) {
+      this.virtualPortals.delete(bind.portal);
+      return this.forward(Frontend.Bind, raw);
     }
+    return this.exclusive('extended', async () => {
+      if (bind.parameterFormats.some((f) => f === 1) || bind.resultFormats.some((f) => f === 1)) {
+        throw new ClientError(SqlState.featureNotSupported, 'binary parameters and results of model statements are not supported yet', {
+          hint: 'Use text format for statements that call models.',
+        });
+      }
+      const parameters = bind.parameters.map((p) => (p === null ? null : p.toString('utf8')));
+      this.virtualPortals.set(bind.portal, { statement, parameters });
+      this.writeClient(bindComplete());
+    });
+  }
+
+  private onDescribe(body: Buffer, raw: Buffer): 'continue' | 'pause' {
+    const { target, name } = decodeTarget(body);
+    const statement = target === 'S' ? this.virtualStatements.get(name) : this.virtualPortals.get(name)?.statement;
+    if (!statement) return this.forward(Frontend.Describe, raw);
+    return this.exclusive('extended', async (signal) => {
+      const description = await statement.prepared.describe(this.context(signal));
+      if (target === 'S') this.writeClient(parameterDescription(description.parameterTypes));
+      this.writeClient(description.fields ? rowDescription(description.fields) : noData());
+    });
+  }
+
+  private onExecute(body: Buffer, raw: Buffer): 'continue' | 'pause' {
+    const { portal } = decodeExecute(body);
+    const bound = this.virtualPortals.get(portal);
+    if (!bound) return this.forward(Frontend.Execute, raw);
+    return this.exclusive('extended', async (signal) => {
+      await bound.statement.prepared.execute(bound.parameters, this.context(signal));
+    });
+  }
+
+  private onClose(body: Buffer, raw: Buffer): 'continue' | 'pause' {
+    const { target, name } = decodeTarget(body);
+    const map = target === 'S' ? this.virtualStatements : this.virtualPortals;
+    if (!map.has(name)) return this.forward(Frontend.Close, raw);
+    return this.exclusive('extended', async () => {
+      map.delete(name);
+      this.writeClient(closeComplete());
+    });
+  }
+
+  /**
+   * Runs the proxy's own work for one client message once the upstream has answered everything
+   * before it, with the client's input held meanwhile. In the extended protocol an error leaves
+   * the upstream skipping to the next Sync, exactly as PostgreSQL does after a failed message.
+   */
+  private exclusive(protocol: 'simple' | 'extended', task: (signal: AbortSignal) => Promise<void>): 'pause' {
     this.client.pause();
     this.whenUpstreamIdle(() => {
-      const run = type === Frontend.Query ? this.runQuery(sql) : this.runInterceptedParse(statements[0]?.text ?? sql);
+      // PostgreSQL ignores every message after an extended-protocol error until the Sync.
+      const run = this.tracker.skippingUntilSync ? Promise.resolve() : this.runTask(protocol, task);
       run
         .catch((error) => this.fail(error))
         .finally(() => {
@@ -276,34 +410,17 @@ export class ClientSession {
     return 'pause';
   }
 
-  private async runQuery(sql: string): Promise<void> {
-    if (this.tracker.skippingUntilSync) return; // PostgreSQL ignores it too, until the Sync
+  private async runTask(protocol: 'simple' | 'extended', task: (signal: AbortSignal) => Promise<void>): Promise<void> {
     this.work = new AbortController();
-    await runInterceptedQuery(sql, this.options.router.classify(sql), {
-      link: this.link,
-      context: this.context(this.work.signal),
-      handle: this.options.handleStatement,
-      status: () => this.status,
-      send: (bytes) => this.writeClient(bytes),
-    });
-  }
-
-  /**
-   * An ML statement or model call sent with Parse. Until the extended-protocol executor lands,
-   * it answers 0A000 and leaves the upstream skipping to the Sync, exactly as a failed Parse would.
-   */
-  private async runInterceptedParse(text: string): Promise<void> {
-    if (this.tracker.skippingUntilSync) return;
-    await this.link.failExtendedGroup();
-    this.tracker.skippingUntilSync = true;
-    this.writeClient(
-      errorResponse(
-        new ClientError(SqlState.featureNotSupported, 'model statements and model functions in the extended query protocol are not implemented yet', {
-          hint: 'Send the statement as a simple query.',
-          detail: `statement: ${text.slice(0, 200)}`,
-        }),
-      ),
-    );
+    if (protocol === 'simple') return task(this.work.signal);
+    try {
+      await task(this.work.signal);
+    } catch (error) {
+      if (!(error instanceof RelayedError) && !isClientError(error)) throw error;
+      await this.link.failExtendedGroup();
+      this.tracker.skippingUntilSync = true;
+      if (isClientError(error)) this.writeClient(errorResponse(error));
+    }
   }
 
   private context(signal: AbortSignal): StatementContext {
@@ -386,13 +503,6 @@ export class ClientSession {
     this.proxyKey = this.options.cancels.register(this, secretLength);
     this.writeClient(backendKeyData(this.proxyKey.processId, this.proxyKey.secret));
   }
-}
-
-/** Parse message body: statement name, then the query text. */
-function parseQueryText(body: Buffer): string {
-  const r = new BufferReader(body);
-  r.cstring();
-  return r.cstring();
 }
 
 function int32(n: number): Buffer {

@@ -5,7 +5,7 @@ import type { StatementRouter } from '../router/statement-router.ts';
 import type { Logger } from '../util/logger.ts';
 import { CancelRegistry } from './cancel-registry.ts';
 import { ClientSession } from './client-session.ts';
-import type { StatementHandler } from './statement-context.ts';
+import type { ExtendedStatementHandler, StatementHandler } from './statement-context.ts';
 import type { UpstreamAddress } from './upstream-address.ts';
 
 export interface ProxyServerOptions {
@@ -16,6 +16,7 @@ export interface ProxyServerOptions {
   tlsKeyFile?: string;
   router: StatementRouter;
   handleStatement: StatementHandler;
+  handleExtended: ExtendedStatementHandler;
   log: Logger;
 }
 
@@ -43,6 +44,7 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
         cancels,
         router: options.router,
         handleStatement: options.handleStatement,
+        handleExtended: options.handleExtended,
         log: options.log,
       });
     } catch (error) {

@@ -1,3 +1,4 @@
+import type { FieldDescription } from '../protocol/backend-messages.ts';
 import type { TransactionStatus } from '../protocol/message-codes.ts';
 import type { UpstreamLink } from './upstream-link.ts';
 
@@ -26,3 +27,25 @@ export interface InterceptedStatement {
 
 /** Runs an intercepted statement and answers it (rows, CommandComplete); throws ClientError. */
 export type StatementHandler = (statement: InterceptedStatement, context: StatementContext) => Promise<void>;
+
+/** The description of a statement the proxy answers in the extended protocol. */
+export interface StatementDescription {
+  parameterTypes: number[];
+  /** null: the statement returns no rows (NoData). */
+  fields: FieldDescription[] | null;
+}
+
+/**
+ * Intercepted statements in the extended protocol (Parse/Bind/Describe/Execute), as JDBC, the
+ * pg package with parameters and migration tools send them. `prepare` runs at Parse, so errors
+ * in the statement surface there, as in PostgreSQL; null means PostgreSQL should have it after all.
+ */
+export interface ExtendedStatementHandler {
+  prepare(statement: InterceptedStatement, parameterTypes: number[]): Promise<PreparedStatement | null>;
+}
+
+export interface PreparedStatement {
+  describe(context: StatementContext): Promise<StatementDescription>;
+  /** Sends DataRows and CommandComplete (no RowDescription: Describe sent it). */
+  execute(parameters: ReadonlyArray<string | null>, context: StatementContext): Promise<void>;
+}

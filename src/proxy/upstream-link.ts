@@ -66,9 +66,9 @@ export class UpstreamLink {
    * Runs one statement with text parameters (extended protocol, so values never need quoting).
    * An upstream error becomes a ClientError carrying PostgreSQL's own SQLSTATE and text.
    */
-  async query(sql: string, params: ReadonlyArray<string | null> = []): Promise<QueryResult> {
+  async query(sql: string, params: ReadonlyArray<string | null> = [], parameterTypes: number[] = []): Promise<QueryResult> {
     const bytes = Buffer.concat([
-      serialize.parse({ text: sql }),
+      serialize.parse({ text: sql, types: parameterTypes }),
       serialize.bind({ values: params as Array<string | null> }),
       serialize.describe({ type: 'P' }),
       serialize.execute(),
@@ -86,6 +86,38 @@ export class UpstreamLink {
           break;
         case Backend.CommandComplete:
           result.command = decodeCommandTag(body);
+          break;
+        case Backend.ErrorResponse:
+          error = decodeErrorFields(body);
+          break;
+        case Backend.ReadyForQuery:
+          this.port.setTransactionStatus(String.fromCharCode(body[0]) as TransactionStatus);
+          return true;
+      }
+      return false;
+    });
+    if (error) throw upstreamError(error);
+    return result;
+  }
+
+  /** What PostgreSQL says a statement takes and returns, without running it. */
+  async describe(sql: string, parameterTypes: number[] = []): Promise<{ parameterTypes: number[]; fields: FieldDescription[] | null }> {
+    const bytes = Buffer.concat([
+      serialize.parse({ text: sql, types: parameterTypes }),
+      serialize.describe({ type: 'S' }),
+      serialize.sync(),
+    ]);
+    const result: { parameterTypes: number[]; fields: FieldDescription[] | null } = { parameterTypes: [], fields: null };
+    let error: ErrorFields | null = null;
+    await this.exchange(bytes, (type, body) => {
+      switch (type) {
+        case Backend.ParameterDescription: {
+          const count = body.readInt16BE(0);
+          for (let i = 0; i < count; i++) result.parameterTypes.push(body.readInt32BE(2 + 4 * i));
+          break;
+        }
+        case Backend.RowDescription:
+          result.fields = decodeRowDescription(body);
           break;
         case Backend.ErrorResponse:
           error = decodeErrorFields(body);

@@ -1,13 +1,13 @@
-import { runStatementWithModelCalls, type InferenceDeps } from '../inference/select-with-model-calls.ts';
+import { executeModelCalls, prepareModelCalls, type InferenceDeps } from '../inference/select-with-model-calls.ts';
 import type { StatementHandler } from '../proxy/statement-context.ts';
 import { runMlStatement } from './handlers/ml-statement-handlers.ts';
 import { parseMlStatement } from './parser/index.ts';
 
-/** Entry point for every statement the router takes out of the passthrough path. */
+/** Entry point for every statement the router takes out of the passthrough path (simple query). */
 export function createStatementHandler(inference: InferenceDeps): StatementHandler {
   return async (statement, context) => {
     if (statement.kind === 'model-call') {
-      await runStatementWithModelCalls(statement, context, inference);
+      await executeModelCalls(prepareModelCalls(statement.text, inference.registry), context, inference, { describe: true });
       return;
     }
     await runMlStatement(parseMlStatement(statement.text), statement.text, context);

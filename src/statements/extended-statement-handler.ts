@@ -1,0 +1,58 @@
+import { TypeOid } from '../catalog/pg-types.ts';
+import { Backend } from '../protocol/message-codes.ts';
+import { clientFields, executeModelCalls, prepareModelCalls, type InferenceDeps } from '../inference/select-with-model-calls.ts';
+import type { FieldDescription } from '../protocol/backend-messages.ts';
+import type {
+  ExtendedStatementHandler,
+  PreparedStatement,
+  StatementContext,
+  StatementDescription,
+} from '../proxy/statement-context.ts';
+import type { MlStatement } from './ast/ml-statement.ts';
+import { runMlStatement } from './handlers/ml-statement-handlers.ts';
+import { parseMlStatement } from './parser/index.ts';
+
+/** Columns of the ML statements that return rows; the others return none (NoData). */
+function mlResultColumns(statement: MlStatement): string[] | null {
+  switch (statement.kind) {
+    case 'ShowModelAll':
+      return ['Schema Name', 'Model Name'];
+    case 'ShowModel':
+      return ['Key', 'Value'];
+    default:
+      return null;
+  }
+}
+
+/** In Execute the columns were given by Describe already: a handler's RowDescription is dropped. */
+function withoutRowDescription(context: StatementContext): StatementContext {
+  return { ...context, send: (m) => (m[0] === Backend.RowDescription ? undefined : context.send(m)) };
+}
+
+export function createExtendedStatementHandler(inference: InferenceDeps): ExtendedStatementHandler {
+  return {
+    async prepare(statement, parameterTypes) {
+      if (statement.kind === 'ml') {
+        const parsed = parseMlStatement(statement.text);
+        const columns = mlResultColumns(parsed);
+        return {
+          describe: async () => ({
+            parameterTypes: [],
+            fields: columns?.map((name): FieldDescription => ({ name, typeOid: TypeOid.text })) ?? null,
+          }),
+          execute: (_params, context) => runMlStatement(parsed, statement.text, withoutRowDescription(context)),
+        } satisfies PreparedStatement;
+      }
+      const prepared = prepareModelCalls(statement.text, inference.registry);
+      if (prepared.kind === 'passthrough') return null;
+      return {
+        async describe(context): Promise<StatementDescription> {
+          const d = await context.upstream.describe(prepared.rewritten, parameterTypes);
+          return { parameterTypes: d.parameterTypes, fields: d.fields ? clientFields(prepared, d.fields) : null };
+        },
+        execute: (params, context) =>
+          executeModelCalls(prepared, withoutRowDescription(context), inference, { params, describe: false }),
+      } satisfies PreparedStatement;
+    },
+  };
+}
