@@ -55,6 +55,7 @@ async function start(options: CliOptions, log: Logger): Promise<number> {
     tlsCertFile: options.tlsCert,
     tlsKeyFile: options.tlsKey,
     workers: options.workers,
+    leaseSeconds: options.leaseSeconds,
     log,
   });
   const shown = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
@@ -73,7 +74,7 @@ async function start(options: CliOptions, log: Logger): Promise<number> {
 async function work(options: CliOptions, log: Logger): Promise<number> {
   const { url, embedded } = await upstreamFor(options, log);
   await migrateCatalog(url, log);
-  const workers = Array.from({ length: Math.max(1, options.workers) }, () => new TrainingWorker({ upstreamUrl: url, log }));
+  const workers = Array.from({ length: Math.max(1, options.workers) }, () => new TrainingWorker({ upstreamUrl: url, log, leaseSeconds: options.leaseSeconds }));
   await Promise.all(workers.map((w) => w.start()));
   log.info(`${workers.length} training worker(s) waiting for jobs`);
   await new Promise<void>((resolve) => {

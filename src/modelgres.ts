@@ -17,6 +17,8 @@ export interface ModelgresOptions {
   tlsKeyFile?: string;
   /** Training workers inside this process (default 1; 0 leaves training to `modelgres worker`). */
   workers?: number;
+  /** Lease of a claimed training job (default 30 s). */
+  leaseSeconds?: number;
   log: Logger;
 }
 
@@ -45,7 +47,7 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
     log: options.log,
   });
   options.log.info(`listening on ${options.host}:${server.port}`);
-  const workers = Array.from({ length: options.workers ?? 1 }, () => new TrainingWorker({ upstreamUrl: options.upstreamUrl, log: options.log }));
+  const workers = Array.from({ length: options.workers ?? 1 }, () => new TrainingWorker({ upstreamUrl: options.upstreamUrl, log: options.log, leaseSeconds: options.leaseSeconds }));
   await Promise.all(workers.map((w) => w.start()));
   return {
     port: server.port,

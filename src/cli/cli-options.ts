@@ -11,6 +11,7 @@ export interface CliOptions {
   tlsKey?: string;
   logLevel: LogLevel;
   workers: number;
+  leaseSeconds: number;
   help: boolean;
 }
 
@@ -34,6 +35,7 @@ export function parseCliOptions(args: string[], env: NodeJS.ProcessEnv): CliOpti
         'tls-key': { type: 'string' },
         'log-level': { type: 'string' },
         workers: { type: 'string' },
+        'lease-seconds': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -52,6 +54,7 @@ export function parseCliOptions(args: string[], env: NodeJS.ProcessEnv): CliOpti
     tlsKey: values['tls-key'],
     logLevel,
     workers: count('--workers', values.workers ?? env.MODELGRES_WORKERS ?? '1'),
+    leaseSeconds: count('--lease-seconds', values['lease-seconds'] ?? env.MODELGRES_LEASE_SECONDS ?? '30', 1, 3600),
     help: values.help ?? false,
   };
   if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) throw new UsageError('--tls-cert and --tls-key go together');
@@ -64,8 +67,8 @@ function portNumber(flag: string, text: string): number {
   return n;
 }
 
-function count(flag: string, text: string): number {
+function count(flag: string, text: string, min = 0, max = 64): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 64) throw new UsageError(`${flag} must be a whole number from 0 to 64, not ${text}`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not ${text}`);
   return n;
 }

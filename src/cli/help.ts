@@ -27,6 +27,8 @@ Options:
   --tls-key FILE        PEM private key of --tls-cert
   --workers N           training workers in this process (default 1; 0 = train only in
                         separate 'modelgres worker' processes). Env: MODELGRES_WORKERS
+  --lease-seconds N     how long a claimed training job stays a worker's without a
+                        heartbeat (default 30). Env: MODELGRES_LEASE_SECONDS
   --log-level LEVEL     error | warn | info | debug (default info). Env: MODELGRES_LOG_LEVEL
   -h, --help            this text
 `;
@@ -43,6 +45,8 @@ Options:
   --data-dir DIR        embedded PostgreSQL's data (default .modelgres). Env: MODELGRES_DATA_DIR
   --embedded-port N     port of the embedded PostgreSQL (default 6434). Env: MODELGRES_EMBEDDED_PORT
   --workers N           trainings at once in this process (default 1). Env: MODELGRES_WORKERS
+  --lease-seconds N     how long a claimed job stays this worker's without a heartbeat
+                        (default 30). Env: MODELGRES_LEASE_SECONDS
   --log-level LEVEL     error | warn | info | debug (default info). Env: MODELGRES_LOG_LEVEL
   -h, --help            this text
 `;

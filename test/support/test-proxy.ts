@@ -18,12 +18,16 @@ export interface TestProxy {
 }
 
 /** Starts modelgres on a free port in front of the suite's PostgreSQL. */
-export async function startTestProxy(options: { tlsCertFile?: string; tlsKeyFile?: string } = {}): Promise<TestProxy> {
+export async function startTestProxy(
+  options: { tlsCertFile?: string; tlsKeyFile?: string; workers?: number; leaseSeconds?: number } = {},
+): Promise<TestProxy> {
   const upstreamUrl = inject('upstreamUrl');
   const modelgres = await startModelgres({
     upstreamUrl,
     host: '127.0.0.1',
     port: 0,
+    workers: options.workers ?? 0,
+    leaseSeconds: options.leaseSeconds,
     log: createLogger((process.env.MODELGRES_TEST_LOG as 'debug') ?? 'error'),
     ...options,
   });
