@@ -1,5 +1,5 @@
 import type { Random } from '../util/random.ts';
-import { binOf, cutSampleRows, quantileCuts } from './quantile-cuts.ts';
+import { binOfPadded, cutSampleRows, padCuts, quantileCuts } from './quantile-cuts.ts';
 
 export type BinArray = Uint16Array | Uint32Array;
 
@@ -30,9 +30,10 @@ export function buildBinMatrix(x: Float32Array, rows: number, features: number, 
   }
   const bins: BinArray = totalBins < 65536 ? new Uint16Array(rows * features) : new Uint32Array(rows * features);
   for (let f = 0; f < features; f++) {
-    const c = cuts[f];
+    const padded = padCuts(cuts[f]);
+    const count = cuts[f].length;
     const off = offsets[f];
-    for (let r = 0; r < rows; r++) bins[r * features + f] = off + binOf(c, x[r * features + f]);
+    for (let r = 0; r < rows; r++) bins[r * features + f] = off + binOfPadded(padded, count, x[r * features + f]);
   }
   return { rows, features, bins, offsets, cuts, totalBins };
 }

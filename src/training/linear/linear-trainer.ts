@@ -2,6 +2,7 @@ import type { EncodingPlan } from '../data/feature-encoding.ts';
 import type { TrainingBudget } from '../gbdt/gbdt-trainer.ts';
 import type { Random } from '../util/random.ts';
 import { minimizeLbfgs } from './lbfgs.ts';
+import { logisticLoss, softmaxLoss } from './linear-losses.ts';
 import { designRow, type LinearModel } from './linear-model.ts';
 import { solveRidge } from './ridge-solver.ts';
 
@@ -13,7 +14,6 @@ const MAX_ONE_HOT = 100;
 const MAX_DESIGN_CELLS = 50_000_000;
 /** Ridge penalty: tiny, it only has to keep collinear designs solvable and weights finite. */
 const RIDGE_PER_ROW = 1e-4;
-const L2_CLASSIFICATION = 1e-4;
 export const LINEAR_MAX_ITERATIONS = 200;
 
 /**
@@ -159,68 +159,6 @@ function ridge(z: Float64Array, y: Float64Array, m: number, d: number): { weight
   let bias = yMean;
   for (let j = 0; j < d; j++) bias -= Math.fround(weights[j]) * zMean[j];
   return { weights, bias };
-}
-
-function logisticLoss(z: Float64Array, y: Float64Array, m: number, d: number) {
-  return (w: Float64Array, grad: Float64Array): number => {
-    grad.fill(0);
-    let loss = 0;
-    const bias = w[d];
-    for (let i = 0; i < m; i++) {
-      let s = bias;
-      for (let j = 0; j < d; j++) s += z[i * d + j] * w[j];
-      // softplus(s) - y*s, computed without overflow.
-      loss += (s > 0 ? s + Math.log1p(Math.exp(-s)) : Math.log1p(Math.exp(s))) - y[i] * s;
-      const e = 1 / (1 + Math.exp(-s)) - y[i];
-      for (let j = 0; j < d; j++) grad[j] += e * z[i * d + j];
-      grad[d] += e;
-    }
-    let penalty = 0;
-    for (let j = 0; j < d; j++) {
-      grad[j] = grad[j] / m + L2_CLASSIFICATION * w[j];
-      penalty += w[j] * w[j];
-    }
-    grad[d] /= m;
-    return loss / m + 0.5 * L2_CLASSIFICATION * penalty;
-  };
-}
-
-function softmaxLoss(z: Float64Array, y: Float64Array, m: number, d: number, c: number) {
-  const score = new Float64Array(c);
-  return (w: Float64Array, grad: Float64Array): number => {
-    grad.fill(0);
-    let loss = 0;
-    const b0 = d * c;
-    for (let i = 0; i < m; i++) {
-      for (let k = 0; k < c; k++) score[k] = w[b0 + k];
-      for (let j = 0; j < d; j++) {
-        const v = z[i * d + j];
-        if (v === 0) continue;
-        for (let k = 0; k < c; k++) score[k] += v * w[j * c + k];
-      }
-      let max = -Infinity;
-      for (let k = 0; k < c; k++) max = Math.max(max, score[k]);
-      let sum = 0;
-      for (let k = 0; k < c; k++) sum += Math.exp(score[k] - max);
-      const lse = max + Math.log(sum);
-      loss += lse - score[y[i]];
-      for (let k = 0; k < c; k++) {
-        const e = Math.exp(score[k] - lse) - (y[i] === k ? 1 : 0);
-        grad[b0 + k] += e;
-        for (let j = 0; j < d; j++) {
-          const v = z[i * d + j];
-          if (v !== 0) grad[j * c + k] += e * v;
-        }
-      }
-    }
-    let penalty = 0;
-    for (let j = 0; j < d * c; j++) {
-      grad[j] = grad[j] / m + L2_CLASSIFICATION * w[j];
-      penalty += w[j] * w[j];
-    }
-    for (let k = 0; k < c; k++) grad[b0 + k] /= m;
-    return loss / m + 0.5 * L2_CLASSIFICATION * penalty;
-  };
 }
 
 function round(values: ArrayLike<number>): number[] {

@@ -14,7 +14,3 @@ const MARGINS: { [K in FittedModel['kind']]: (m: Extract<FittedModel, { kind: K 
 export function marginsOf(model: FittedModel, x: Float32Array, rows: number): Float64Array {
   return (MARGINS[model.kind] as (m: FittedModel, x: Float32Array, rows: number) => Float64Array)(model, x, rows);
 }
-
-export function outputCount(model: FittedModel): number {
-  return model.outputs;
-}
