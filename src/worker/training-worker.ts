@@ -93,7 +93,8 @@ export class TrainingWorker {
 
   private async process(job: ClaimedJob): Promise<void> {
     if (job.attempts > this.maxAttempts) {
-      await this.fail(job, `training was interrupted ${job.attempts - 1} times (its worker stopped); giving up`);
+      const n = job.attempts - 1;
+      await this.fail(job, `training was interrupted ${n} time${n === 1 ? '' : 's'} (its worker stopped); giving up`);
       return;
     }
     const r = await this.pool.query<VersionRow>(
