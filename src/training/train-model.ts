@@ -52,7 +52,13 @@ export async function train(
   const unit = resolved.candidates.length > 1 ? 'steps' : resolved.candidates[0] === 'XGBOOST' ? 'rounds' : 'iterations';
   let before = 0;
   const candidates: Candidate[] = [];
+  let skipped = false;
   for (const [i, modelType] of resolved.candidates.entries()) {
+    if (candidates.length > 0 && (opts.signal?.aborted || Date.now() > deadline)) {
+      // AUTO out of time: a candidate trained for one round would not win; keep what we have.
+      skipped = true;
+      break;
+    }
     const budget: TrainingBudget = {
       deadline,
       signal: opts.signal,
@@ -79,7 +85,7 @@ export async function train(
     objective: resolved.objectiveLabel,
     validation,
     ...(classes ? { classes } : {}),
-    cutShort: candidates.some((c) => c.cutShort),
+    cutShort: skipped || candidates.some((c) => c.cutShort),
     trainingRows: trainRows.length,
   } as TrainedModel;
   Object.defineProperty(result, 'predict', {

@@ -129,6 +129,12 @@ describe('MAX_RUNTIME, abort and progress', () => {
     expect(linear.cutShort).toBe(true);
   });
 
+  test('AUTO out of time after its first candidate keeps that one and says it was cut short', async () => {
+    const model = await train(features, y, { modelType: 'AUTO', hyperparameters: { num_round: '50' } }, { signal: AbortSignal.abort() });
+    expect(model.modelType).toBe('LINEAR_LEARNER');
+    expect(model.cutShort).toBe(true);
+  });
+
   test('the result crosses threads: structuredClone keeps everything but predict', async () => {
     const model = await train(features, label, { modelType: 'XGBOOST', hyperparameters: { num_round: '3' } });
     const copy = structuredClone(model);

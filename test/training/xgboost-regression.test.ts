@@ -23,7 +23,7 @@ describe('XGBOOST regression', () => {
     const meta = metadataOf(model.onnx);
     expect(meta.inputs.map((i) => [i.name, i.tensor])).toEqual([
       ['num', 'float32'], ['int', 'float32'], ['flag', 'float32'], ['cat', 'string'],
-      ['day', 'float64'], ['ts', 'float64'], ['tod', 'float64'],
+      ['day', 'float64'], ['ts', 'float64'], ['stamp', 'float64'], ['big', 'float32'], ['tod', 'float64'],
     ]);
   });
 });

@@ -59,6 +59,8 @@ export function syntheticTable(rows: number, seed = 42): SyntheticTable {
       { name: 'cat', type: 'text', values: cat },
       { name: 'day', type: 'date', values: day },
       { name: 'ts', type: 'timestamptz', values: ts },
+      { name: 'stamp', type: 'timestamp', values: ts.map((t, i) => (t === null || i % 3 === 0 ? null : new Date(t.getTime() - 86400_000 * 400))) },
+      { name: 'big', type: 'int8', values: int.map((v) => (v === null ? null : v * 1_000_003)) },
       { name: 'tod', type: 'time', values: tod },
     ],
     signal,
