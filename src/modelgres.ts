@@ -44,6 +44,7 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
     router,
     handleStatement: createStatementHandler({ registry, sessions }),
     handleExtended: createExtendedStatementHandler({ registry, sessions }),
+    onCatalogChange: () => registry.reload(),
     log: options.log,
   });
   options.log.info(`listening on ${options.host}:${server.port}`);

@@ -38,6 +38,7 @@ export interface SessionOptions {
   router: StatementRouter;
   handleStatement: StatementHandler;
   handleExtended: ExtendedStatementHandler;
+  onCatalogChange: () => Promise<void>;
   log: Logger;
 }
 
@@ -430,6 +431,7 @@ export class ClientSession {
       upstream: this.link,
       send: (bytes) => this.writeClient(bytes),
       transactionStatus: () => this.status,
+      catalogChanged: () => this.options.onCatalogChange(),
       signal,
     };
   }

@@ -17,6 +17,7 @@ export interface ProxyServerOptions {
   router: StatementRouter;
   handleStatement: StatementHandler;
   handleExtended: ExtendedStatementHandler;
+  onCatalogChange: () => Promise<void>;
   log: Logger;
 }
 
@@ -45,6 +46,7 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
         router: options.router,
         handleStatement: options.handleStatement,
         handleExtended: options.handleExtended,
+        onCatalogChange: options.onCatalogChange,
         log: options.log,
       });
     } catch (error) {

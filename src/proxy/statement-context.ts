@@ -12,6 +12,11 @@ export interface StatementContext {
   send(message: Buffer): void;
   /** The upstream session's transaction status as of its last ReadyForQuery. */
   transactionStatus(): TransactionStatus;
+  /**
+   * Tells the proxy a statement changed the catalog and has committed, so the model functions
+   * the router knows are current before the client's next statement.
+   */
+  catalogChanged(): Promise<void>;
   /** Aborted when the client cancels or goes away. */
   readonly signal: AbortSignal;
 }

@@ -212,14 +212,19 @@ export class UpstreamLink {
     );
   }
 
-  /** The extended-protocol twin of abortTransaction: leaves the upstream skipping to the next Sync. */
-  async failExtendedGroup(): Promise<void> {
+  /**
+   * The extended-protocol twin of abortTransaction: leaves the upstream skipping to the next Sync.
+   *
+   * It sends a Parse that cannot parse. PostgreSQL fails it before storing anything, so, unlike
+   * the DO block once parsed here as the unnamed statement (which replaced the client's, so a
+   * later Bind of it ran the proxy's block and answered XX000), no statement of the client's is
+   * replaced or created. `statementName` is the client's refused Parse's own name when there is
+   * one: '' then drops the unnamed statement, as PostgreSQL does before parsing any unnamed Parse.
+   * Without it, a name no client uses leaves every statement as it was.
+   */
+  async failExtendedGroup(statementName = 'modelgres_failed_message'): Promise<void> {
     const bytes = Buffer.concat([
-      serialize.parse({
-        text: "DO $modelgres$ BEGIN RAISE EXCEPTION USING ERRCODE = 'XX000', MESSAGE = 'modelgres: statement failed'; END $modelgres$",
-      }),
-      serialize.bind({}),
-      serialize.execute(),
+      serialize.parse({ name: statementName, text: 'modelgres statement failed' }),
       serialize.flush(),
     ]);
     await this.exchange(bytes, (type) => type === Backend.ErrorResponse);

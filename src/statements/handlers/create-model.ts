@@ -127,6 +127,8 @@ export async function createModel(statement: CreateModel, statementText: string,
       `\\x${encodeSnapshot(reservoir.rows).toString('hex')}`,
     ],
   );
+  // Outside a transaction block the change is committed: the router learns it now.
+  if (context.transactionStatus() === 'I') await context.catalogChanged();
   context.send(commandComplete('CREATE MODEL'));
 }
 

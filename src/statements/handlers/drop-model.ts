@@ -14,5 +14,7 @@ export async function dropModel(statement: DropModel, _text: string, context: St
     statement.model.name,
     statement.ifExists ? 'true' : 'false',
   ]);
+  // Outside a transaction block the change is committed: the router learns it now.
+  if (context.transactionStatus() === 'I') await context.catalogChanged();
   context.send(commandComplete('DROP MODEL'));
 }
