@@ -1,18 +1,17 @@
 import type { Random } from '../util/random.ts';
 import { binOfPadded, cutSampleRows, padCuts, quantileCuts } from './quantile-cuts.ts';
 
-export type BinArray = Uint16Array | Uint32Array;
 
 /**
- * The quantised training matrix, row-major. Each cell holds a global bin number
- * (offsets[feature] + local bin), so building a histogram is one add per cell with no per-feature
- * offset arithmetic; row-major keeps one row's cells in one cache line while rows are visited
- * through a node's index list.
+ * The quantised training matrix, row-major, one byte per cell: the feature's local bin (0 =
+ * missing, 1..255 values). A feature's histogram slots start at offsets[feature]. One byte a cell
+ * is half the memory of storing global bin numbers in 16 bits, at the same measured speed, and
+ * has no width limit on the number of features.
  */
 export interface BinMatrix {
   rows: number;
   features: number;
-  bins: BinArray;
+  bins: Uint8Array;
   offsets: Int32Array;
   cuts: Float32Array[];
   totalBins: number;
@@ -28,12 +27,11 @@ export function buildBinMatrix(x: Float32Array, rows: number, features: number, 
     offsets[f] = totalBins;
     totalBins += cuts[f].length + 2;
   }
-  const bins: BinArray = totalBins < 65536 ? new Uint16Array(rows * features) : new Uint32Array(rows * features);
+  const bins = new Uint8Array(rows * features);
   for (let f = 0; f < features; f++) {
     const padded = padCuts(cuts[f]);
     const count = cuts[f].length;
-    const off = offsets[f];
-    for (let r = 0; r < rows; r++) bins[r * features + f] = off + binOfPadded(padded, count, x[r * features + f]);
+    for (let r = 0; r < rows; r++) bins[r * features + f] = binOfPadded(padded, count, x[r * features + f]);
   }
   return { rows, features, bins, offsets, cuts, totalBins };
 }

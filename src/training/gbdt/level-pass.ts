@@ -1,14 +1,13 @@
-import type { BinArray } from './bin-matrix.ts';
-
 /** The root's histogram: every sampled row, every feature. */
-export function rootHistogram(hist: Float64Array, bins: BinArray, F: number, gh: Float64Array, inSample: Uint8Array, n: number): void {
+export function rootHistogram(hist: Float64Array, bins: Uint8Array, slot: Int32Array, gh: Float64Array, inSample: Uint8Array, n: number): void {
+  const F = slot.length;
   for (let r = 0; r < n; r++) {
     if (inSample[r] === 0) continue;
     const g = gh[2 * r];
     const h = gh[2 * r + 1];
     const base = r * F;
     for (let f = 0; f < F; f++) {
-      const b = bins[base + f] << 1;
+      const b = slot[f] + (bins[base + f] << 1);
       hist[b] += g;
       hist[b + 1] += h;
     }
@@ -17,12 +16,13 @@ export function rootHistogram(hist: Float64Array, bins: BinArray, F: number, gh:
 
 /** What one level pass needs, indexed by node id where per node. */
 export interface LevelTables {
-  bins: BinArray;
-  features: number;
+  bins: Uint8Array;
+  /** Per feature: 2 × its first global bin, the start of its (g, h) pairs in a histogram. */
+  slot: Int32Array;
   gh: Float64Array;
   inSample: Uint8Array;
   position: Uint16Array;
-  /** Per node id: split feature or -1, and where its row of goesRight starts. */
+  /** Per node id: split feature or -1, and where its feature's part of goesRight starts. */
   feature: Int32Array;
   tableOffset: Int32Array;
   goesRight: Uint8Array;
@@ -45,8 +45,9 @@ export interface LevelTables {
  * SharedArrayBuffer copies of bins/gh/position, summed afterwards, as XGBoost does per thread.
  */
 export function levelPass(t: LevelTables): void {
-  const { bins, features: F, gh, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, hist, smallRows } = t;
+  const { bins, slot, gh, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, hist, smallRows } = t;
   const n = position.length;
+  const F = slot.length;
   // Pass 1, branch-free (a row's direction is a table load, the list append is unconditional and
   // only the count depends on the row): move rows, list the sampled rows of smaller children.
   let count = 0;
@@ -67,7 +68,7 @@ export function levelPass(t: LevelTables): void {
     const h = gh[2 * r + 1];
     const base = r * F;
     for (let k = 0; k < F; k++) {
-      const idx = o + (bins[base + k] << 1);
+      const idx = o + slot[k] + (bins[base + k] << 1);
       hist[idx] += g;
       hist[idx + 1] += h;
     }

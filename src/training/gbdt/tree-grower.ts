@@ -60,7 +60,6 @@ export function growTree(
   const maxDepth = params.maxDepth === 0 ? Infinity : params.maxDepth;
   const maxLeaves = params.maxDepth === 0 ? MAX_LEAVES_UNLIMITED : Infinity;
   const n = m.rows;
-  const F = m.features;
   const bins = m.bins;
   const position = s.position;
   const inSample = s.inSample;
@@ -69,7 +68,8 @@ export function growTree(
   // Root histogram.
   let cur = ensure(s, 0, histSize);
   cur.fill(0, 0, histSize);
-  rootHistogram(cur, bins, F, gh, inSample, n);
+  const slot = Int32Array.from(m.offsets, (o) => 2 * o);
+  rootHistogram(cur, bins, slot, gh, inSample, n);
   let g0 = 0;
   let h0 = 0;
   for (let b = 0; b < cutCounts[0] + 2; b++) {
@@ -120,8 +120,8 @@ export function growTree(
       node.children = [left, right];
       feature[id] = sp.feature;
       leftId[id] = left;
-      tableOffset[id] = i * m.totalBins;
       const first = i * m.totalBins + m.offsets[sp.feature];
+      tableOffset[id] = first;
       goesRight[first] = sp.missingLeft ? 0 : 1;
       goesRight.fill(1, first + sp.splitBin + 1, first + cutCounts[sp.feature] + 2);
       const leftH = sp.leftH;
@@ -139,7 +139,7 @@ export function growTree(
       next.push(left, right);
     });
 
-    levelPass({ bins, features: F, gh, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, hist: cur, smallRows: s.smallRows });
+    levelPass({ bins, slot, gh, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, hist: cur, smallRows: s.smallRows });
 
     if (!childrenNeedHist) break;
     for (const id of splitting) {
