@@ -326,6 +326,7 @@ export class ClientSession {
     // Several statements cannot be prepared: PostgreSQL says so itself.
     if (statements.length !== 1 || statements[0].kind === 'passthrough') return forwardIt();
     const [statement] = statements;
+    // If it fails, it fails as this Parse would in PostgreSQL: under its name (failExtendedGroup).
     return this.exclusive('extended', async () => {
       const prepared = await this.options.handleExtended.prepare(
         { text: statement.text, offset: statement.start, kind: statement.kind as 'ml' | 'model-call' },
@@ -337,7 +338,7 @@ export class ClientSession {
       }
       this.virtualStatements.set(parse.name, { prepared, parameterTypes: parse.parameterTypes });
       this.writeClient(parseComplete());
-    });
+    }, parse.name);
   }
 
   private onBind(body: Buffer, raw: Buffer): 'continue' | 'pause' {
@@ -394,11 +395,11 @@ export class ClientSession {
    * before it, with the client's input held meanwhile. In the extended protocol an error leaves
    * the upstream skipping to the next Sync, exactly as PostgreSQL does after a failed message.
    */
-  private exclusive(protocol: 'simple' | 'extended', task: (signal: AbortSignal) => Promise<void>): 'pause' {
+  private exclusive(protocol: 'simple' | 'extended', task: (signal: AbortSignal) => Promise<void>, parseName?: string): 'pause' {
     this.client.pause();
     this.whenUpstreamIdle(() => {
       // PostgreSQL ignores every message after an extended-protocol error until the Sync.
-      const run = this.tracker.skippingUntilSync ? Promise.resolve() : this.runTask(protocol, task);
+      const run = this.tracker.skippingUntilSync ? Promise.resolve() : this.runTask(protocol, task, parseName);
       run
         .catch((error) => this.fail(error))
         .finally(() => {
@@ -411,14 +412,18 @@ export class ClientSession {
     return 'pause';
   }
 
-  private async runTask(protocol: 'simple' | 'extended', task: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  /** `parseName`: the task answers a Parse of that statement name (see failExtendedGroup). */
+  private async runTask(protocol: 'simple' | 'extended', task: (signal: AbortSignal) => Promise<void>, parseName?: string): Promise<void> {
     this.work = new AbortController();
     if (protocol === 'simple') return task(this.work.signal);
     try {
       await task(this.work.signal);
     } catch (error) {
       if (!(error instanceof RelayedError) && !isClientError(error)) throw error;
-      await this.link.failExtendedGroup();
+      // A failed unnamed Parse drops the unnamed statement in PostgreSQL (before parsing): the
+      // proxy's own unnamed one goes too, and failExtendedGroup('') drops the upstream's.
+      if (parseName === '') this.virtualStatements.delete('');
+      await this.link.failExtendedGroup(parseName);
       this.tracker.skippingUntilSync = true;
       if (isClientError(error)) this.writeClient(errorResponse(error));
     }

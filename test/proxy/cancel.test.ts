@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import pg from 'pg';
 import { serialize } from 'pg-protocol';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
-import { cancelRequest, RawClient, sendAndClose } from '../support/raw-client.ts';
+import { cancelRequest, RawClient, sendAndClose, startupFrame } from '../support/raw-client.ts';
 
 let proxy: TestProxy;
 let direct: pg.Client;
@@ -124,6 +124,44 @@ describe('CancelRequest through the proxy', () => {
     expect(cancelled[2].code).toBe('57014');
     const next = await r.readUntilReady();
     expect(next.find((m) => m.name === 'dataRow')?.fields).toEqual(['5']);
+    r.destroy();
+  });
+
+  test('protocol 3.2: the long secret key (PostgreSQL 18) is replaced by one of the same length, and it cancels', async () => {
+    const r = await RawClient.connect(proxy.port);
+    // StartupMessage for protocol 3.2 (196610): user, database, terminator.
+    r.write(startupFrame(196610, Buffer.from('user\0postgres\0database\0postgres\0\0')));
+    const startup = await r.readUntilReady();
+    expect(startup.some((m) => m.name === 'error')).toBe(false);
+    const keyData = startup.find((m) => m.name === 'backendKeyData');
+    const body = keyData?.body as Buffer;
+    const processId = body.readInt32BE(0);
+    const secret = body.subarray(4);
+    // Compare with what PostgreSQL itself gives a 3.2 client.
+    const upstreamPort = Number(new URL(proxy.upstreamUrl).port);
+    const d = await RawClient.connect(upstreamPort);
+    d.write(startupFrame(196610, Buffer.from('user\0postgres\0database\0postgres\0\0')));
+    const directKey = (await d.readUntilReady()).find((m) => m.name === 'backendKeyData')?.body as Buffer;
+    d.destroy();
+    expect(directKey.length).toBeGreaterThan(8);
+    expect(secret.length).toBe(directKey.length - 4);
+
+    const backendPid = Number((((await r.query('select pg_backend_pid()')).find((m) => m.name === 'dataRow')?.fields) as string[])[0]);
+    expect(processId).not.toBe(backendPid);
+    r.write(serialize.query('select pg_sleep(30)'));
+    await untilRunning(backendPid, 'select pg_sleep(30)');
+    // A wrong long secret does nothing; the right one cancels.
+    const wrong = Buffer.from(secret);
+    wrong[wrong.length - 1] ^= 0xff;
+    await sendAndClose(proxy.port, cancelRequest(processId, wrong));
+    await sendAndClose(proxy.port, cancelRequest(processId, secret.subarray(0, 4)));
+    expect((await direct.query("select count(*)::int as n from pg_stat_activity where pid = $1 and state = 'active'", [backendPid])).rows).toEqual([
+      { n: 1 },
+    ]);
+    await sendAndClose(proxy.port, cancelRequest(processId, secret));
+    const answers = await r.readUntilReady();
+    expect(answers.find((m) => m.name === 'error')?.code).toBe('57014');
+    expect((await r.query('select 9')).find((m) => m.name === 'dataRow')?.fields).toEqual(['9']);
     r.destroy();
   });
 });

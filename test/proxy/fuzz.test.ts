@@ -4,6 +4,10 @@ import { serialize } from 'pg-protocol';
 import { isClientError } from '../../src/errors/client-error.ts';
 import { FrameStream, type FrameSink } from '../../src/protocol/frame-stream.ts';
 import { decodeStartupPacket, startupPacketLength } from '../../src/protocol/startup-packet.ts';
+import { startProxyServer } from '../../src/proxy/proxy-server.ts';
+import { StatementRouter } from '../../src/router/statement-router.ts';
+import { createLogger } from '../../src/util/logger.ts';
+import { freePort } from '../support/global-setup.ts';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
 import { frame, RawClient, startupFrame, type Received } from '../support/raw-client.ts';
 
@@ -266,6 +270,34 @@ describe('fuzzing the proxy’s front door (bounded, seeded)', () => {
     }
   });
 
+  test('a client that stops reading a large result holds up only itself; it gets every row once it reads again', async () => {
+    const c = await startedRaw();
+    // About 40 MB of answer: far more than the socket buffers hold, so the proxy must pause the upstream.
+    c.socket.pause();
+    c.write(serialize.query("select g, repeat(md5(g::text), 8) as pad from generate_series(1, 150000) g"));
+    for (let i = 0; i < 5; i++) await expectProxyHealthy(i === 4);
+    c.socket.resume();
+    const answers = await c.readUntilReady();
+    const rows = answers.filter((m) => m.name === 'dataRow');
+    expect(rows).toHaveLength(150000);
+    expect((rows[149999].fields as string[])[0]).toBe('150000');
+    expect(answers[answers.length - 2].text).toBe('SELECT 150000');
+    c.destroy();
+  });
+
+  test('Terminate, or a client just closing, ends the upstream backend too', async () => {
+    for (const how of ['terminate', 'end', 'destroy'] as const) {
+      const c = await startedRaw();
+      const pid = Number(firstValue(await c.query('select pg_backend_pid()')));
+      if (how === 'terminate') c.write(serialize.end());
+      if (how === 'end') c.end();
+      if (how === 'destroy') c.destroy();
+      expect(await c.readUntilClose()).toEqual([]);
+      await untilBackendGone(pid);
+    }
+    await expectProxyHealthy(true);
+  });
+
   test('after all of it: no upstream connection of a fuzzed client is left behind', async () => {
     const r = await untilNoFuzzBackends();
     expect(r).toBe(0);
@@ -463,5 +495,37 @@ describe('startup packet decoding never fails other than with a ClientError', ()
       }
     }
     expect(decoded).toBeGreaterThan(100);
+  });
+});
+
+describe('an unreachable PostgreSQL', () => {
+  test('the client gets a FATAL with a clear message, and the proxy keeps listening', async () => {
+    const deadPort = await freePort();
+    const server = await startProxyServer({
+      host: '127.0.0.1',
+      port: 0,
+      upstream: { host: '127.0.0.1', port: deadPort },
+      router: new StatementRouter(),
+      handleStatement: async () => {},
+      handleExtended: { prepare: async () => null },
+      onCatalogChange: async () => {},
+      log: createLogger('error'),
+    });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const c = await RawClient.connect(server.port);
+        c.write(goodStartup());
+        const outcome = await finish(c, false);
+        expect(outcome.closed).toBe(true);
+        expect(outcome.messages.map((m) => [m.name, m.code, m.severity])).toEqual([['error', '08001', 'FATAL']]);
+        expect(String(outcome.messages[0].message)).toMatch(/^modelgres cannot reach PostgreSQL: .*ECONNREFUSED/);
+      }
+      const p = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'postgres', database: 'postgres' });
+      p.on('error', () => {});
+      await expect(p.connect()).rejects.toMatchObject({ code: '08001' });
+      await p.end().catch(() => {});
+    } finally {
+      await server.close();
+    }
   });
 });

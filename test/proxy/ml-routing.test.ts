@@ -26,6 +26,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   raws.forEach((r) => r.destroy());
+  // A session left inside a transaction by a failed test must not make the clean-up wait forever.
+  await direct?.query("set lock_timeout = '5s'");
   await direct?.query(`drop table if exists model_results_${ID}, ml_ext_${ID}`);
   await proxy.close();
 });
@@ -170,72 +172,208 @@ describe('ML statements are routed to the proxy, everything else passes through'
     });
   }
 
-  test('an ML statement over the extended protocol answers 0A000 and the session goes on', async () => {
+  test('ML statements over the extended protocol (pg with queryMode extended, named statements)', async () => {
     const c = await proxy.client();
-    const config = { text: 'SHOW MODEL ALL', values: [], queryMode: 'extended' } as pg.QueryConfig;
-    await expect(c.query(config)).rejects.toMatchObject({ code: '0A000' });
+    const shown = await c.query({ text: 'SHOW MODEL ALL', values: [], queryMode: 'extended' } as pg.QueryConfig);
+    expect(shown.command).toBe('SHOW');
+    expect(shown.fields.map((f) => f.name)).toEqual(['Schema Name', 'Model Name']);
+    await expect(c.query({ text: NOT_YET, values: [], queryMode: 'extended' } as pg.QueryConfig)).rejects.toMatchObject({
+      code: '0A000',
+      message: NOT_YET_MESSAGE,
+    });
     expect((await c.query('select $1::int + 1 as n', [41])).rows).toEqual([{ n: 42 }]);
-    await expect(c.query({ name: 'ml_named', text: DROP_MISSING, values: [] })).rejects.toMatchObject({ code: '0A000' });
+    await expect(c.query({ name: 'ml_named', text: DROP_MISSING, values: [] })).rejects.toMatchObject({ code: '42704' });
+    const dropped = await c.query({ name: 'ml_named_ok', text: `drop model if exists no_such_model_${ID}`, values: [] });
+    expect(dropped.command).toBe('DROP');
     expect((await c.query({ name: 'after_ml', text: 'select $1::text as t', values: ['ok'] })).rows).toEqual([{ t: 'ok' }]);
   });
 
-  test('in an extended pipeline the ML group fails alone; the groups around it are answered', async () => {
-    const c = await raw();
+  test('in an extended pipeline a failing ML group fails alone, like a statement failing at Execute', async () => {
     const group = (text: string) =>
       Buffer.concat([serialize.parse({ text }), serialize.bind({}), serialize.describe({ type: 'P' }), serialize.execute(), serialize.sync()]);
-    c.write([group('select 1 as before'), group('show model all'), group('select 3 as after')]);
-    const before = await c.readUntilReady();
-    const ml = await c.readUntilReady();
-    const after = await c.readUntilReady();
+    const run = async (c: RawClient, failing: string) => {
+      c.write([group('select 1 as before'), group(failing), group('select 3 as after')]);
+      return [await c.readUntilReady(), await c.readUntilReady(), await c.readUntilReady()];
+    };
+    const [before, ml, after] = await run(await raw(), NOT_YET);
+    // PostgreSQL with a statement that returns no rows and fails when executed.
+    const straight = await run(await raw(upstreamPort), "do $$ begin raise exception 'x' using errcode = '0A000'; end $$");
     expect(before.find((m) => m.name === 'dataRow')?.fields).toEqual(['1']);
-    expect(names(ml)).toEqual(['error', 'readyForQuery']);
-    expect(ml[0].code).toBe('0A000');
-    expect(ml[1].status).toBe('I');
+    expect(names(ml)).toEqual(['parseComplete', 'bindComplete', 'noData', 'error', 'readyForQuery']);
+    expect(names(ml)).toEqual(names(straight[1]));
+    expect(ml[3]).toMatchObject({ code: '0A000', message: NOT_YET_MESSAGE });
+    expect(ml[4].status).toBe('I');
     expect(names(after)).toEqual(['parseComplete', 'bindComplete', 'rowDescription', 'dataRow', 'commandComplete', 'readyForQuery']);
     expect(after[3].fields).toEqual(['3']);
   });
 
-  test('an ML Parse in the middle of a group: earlier messages are answered first, the rest skipped to Sync', async () => {
-    const c = await raw();
-    c.write([
-      serialize.parse({ text: 'select 1 as done_first' }),
-      serialize.bind({}),
-      serialize.execute(),
-      serialize.parse({ text: `drop model m_${ID}` }),
-      serialize.bind({}),
-      serialize.execute(),
-      serialize.parse({ name: 'skipped_stmt', text: 'select 2' }),
-      serialize.sync(),
-      serialize.bind({ statement: 'skipped_stmt' }),
-      serialize.sync(),
-      serialize.parse({ text: 'select 3 as later' }),
-      serialize.bind({}),
-      serialize.execute(),
-      serialize.sync(),
+  test('an ML statement failing mid-group: earlier messages are answered first, the rest skipped to Sync', async () => {
+    const script = (failing: string) =>
+      Buffer.concat([
+        serialize.parse({ text: 'select 1 as done_first' }),
+        serialize.bind({}),
+        serialize.execute(),
+        serialize.parse({ text: failing }),
+        serialize.bind({}),
+        serialize.execute(),
+        serialize.parse({ name: `skipped_stmt_${ID}`, text: 'select 2' }),
+        serialize.sync(),
+        serialize.bind({ statement: `skipped_stmt_${ID}` }),
+        serialize.sync(),
+        serialize.parse({ text: 'select 3 as later' }),
+        serialize.bind({}),
+        serialize.execute(),
+        serialize.sync(),
+      ]);
+    const run = async (c: RawClient, failing: string) => {
+      c.write(script(failing));
+      const groups = [await c.readUntilReady(), await c.readUntilReady(), await c.readUntilReady()];
+      return groups.map((g) => g.map((m) => (m.name === 'error' ? `error ${String(m.code)}` : m.name)));
+    };
+    const viaProxy = await run(await raw(), DROP_MISSING);
+    const straight = await run(await raw(upstreamPort), "do $$ begin raise exception 'x' using errcode = '42704'; end $$");
+    expect(viaProxy).toEqual([
+      ['parseComplete', 'bindComplete', 'dataRow', 'commandComplete', 'parseComplete', 'bindComplete', 'error 42704', 'readyForQuery'],
+      ['error 26000', 'readyForQuery'],
+      ['parseComplete', 'bindComplete', 'dataRow', 'commandComplete', 'readyForQuery'],
     ]);
-    const mixed = await c.readUntilReady();
-    expect(names(mixed)).toEqual(['parseComplete', 'bindComplete', 'dataRow', 'commandComplete', 'error', 'readyForQuery']);
-    expect(mixed[2].fields).toEqual(['1']);
-    expect(mixed[4].code).toBe('0A000');
-    // The Parse after the failed one was skipped, as PostgreSQL skips after an error.
-    const skipped = await c.readUntilReady();
-    expect(names(skipped)).toEqual(['error', 'readyForQuery']);
-    expect(skipped[0].code).toBe('26000');
-    const later = await c.readUntilReady();
-    expect(later.find((m) => m.name === 'dataRow')?.fields).toEqual(['3']);
+    expect(viaProxy).toEqual(straight);
   });
 
-  test('an extended-protocol ML statement inside a transaction aborts it, like a failed Parse would', async () => {
+  test('an ML Parse with a syntax error leaves prepared statements as a failed Parse does in PostgreSQL', async () => {
+    const script = (failingText: string) =>
+      Buffer.concat([
+        serialize.parse({ text: 'select 41 as unnamed' }),
+        serialize.sync(),
+        // A failed *named* Parse leaves the unnamed statement alone ...
+        serialize.parse({ name: `ml_named_${ID}`, text: failingText }),
+        serialize.sync(),
+        serialize.bind({}),
+        serialize.execute(),
+        serialize.sync(),
+        // ... and creates no statement of that name.
+        serialize.bind({ statement: `ml_named_${ID}` }),
+        serialize.sync(),
+        // A failed *unnamed* Parse drops the unnamed statement.
+        serialize.parse({ text: failingText }),
+        serialize.sync(),
+        serialize.bind({}),
+        serialize.execute(),
+        serialize.sync(),
+      ]);
+    const run = async (c: RawClient, bytes: Buffer) => {
+      c.write(bytes);
+      const groups = [];
+      for (let i = 0; i < 6; i++) groups.push(await c.readUntilReady());
+      return groups.map((g) =>
+        g.map((m) => (m.name === 'error' ? `error ${String(m.code)}` : m.name === 'dataRow' ? `row ${String((m.fields as string[])[0])}` : m.name)),
+      );
+    };
+    const viaProxy = await run(await raw(), script('create model ;'));
+    const straight = await run(await raw(upstreamPort), script('select from from'));
+    expect(straight).toEqual([
+      ['parseComplete', 'readyForQuery'],
+      ['error 42601', 'readyForQuery'],
+      ['bindComplete', 'row 41', 'commandComplete', 'readyForQuery'],
+      ['error 26000', 'readyForQuery'],
+      ['error 42601', 'readyForQuery'],
+      ['error 26000', 'readyForQuery'],
+    ]);
+    expect(viaProxy).toEqual(straight);
+  });
+
+  test('an ML statement failing over the extended protocol inside a transaction aborts it', async () => {
     await direct.query(`create table ml_ext_${ID} (n int)`);
     const c = await proxy.client();
     await c.query('begin');
     await c.query({ text: `insert into ml_ext_${ID} values ($1)`, values: [1] });
-    await expect(c.query({ text: 'show model all', values: [], queryMode: 'extended' } as pg.QueryConfig)).rejects.toMatchObject({
-      code: '0A000',
-    });
+    await expect(c.query({ text: NOT_YET, values: [], queryMode: 'extended' } as pg.QueryConfig)).rejects.toMatchObject({ code: '0A000' });
     await expect(c.query({ text: 'select $1::int', values: [1] })).rejects.toMatchObject({ code: '25P02' });
     await c.query('rollback');
     expect((await c.query(`select count(*)::int as n from ml_ext_${ID}`)).rows).toEqual([{ n: 0 }]);
+  });
+
+  // KNOWN BUG (reported, not fixed here): the handler's own statements end with Sync, which commits
+  // the implicit transaction of the client's unfinished group, so the insert before the ML statement
+  // survives the group's later error. test.fails keeps this visible: it starts failing once fixed.
+  test.fails('KNOWN BUG: an ML statement in an extended group runs in that group’s implicit transaction: a later error undoes the group', async () => {
+    const table = `ml_implicit_${ID}`;
+    await direct.query(`create table ${table} (n int)`);
+    const script = (middle: string) =>
+      Buffer.concat([
+        serialize.parse({ text: `insert into ${table} values (1)` }),
+        serialize.bind({}),
+        serialize.execute(),
+        serialize.parse({ text: middle }),
+        serialize.bind({}),
+        serialize.execute(),
+        serialize.parse({ text: 'select 1 / (g - 1) from generate_series(1, 1) g' }),
+        serialize.bind({}),
+        serialize.execute(),
+        serialize.sync(),
+      ]);
+    // PostgreSQL: nothing of a group whose Sync follows an error is kept.
+    const d = await raw(upstreamPort);
+    d.write(script('select 2'));
+    expect((await d.readUntilReady()).find((m) => m.name === 'error')?.code).toBe('22012');
+    expect((await direct.query(`select count(*)::int as n from ${table}`)).rows).toEqual([{ n: 0 }]);
+
+    const c = await raw();
+    c.write(script(`drop model if exists no_such_model_${ID}`));
+    const answers = await c.readUntilReady();
+    expect(answers.find((m) => m.name === 'error')?.code).toBe('22012');
+    expect(answers[answers.length - 1].status).toBe('I');
+    expect((await direct.query(`select count(*)::int as n from ${table}`)).rows).toEqual([{ n: 0 }]);
+    await direct.query(`drop table ${table}`);
+  });
+
+  test('simple queries pipelined in one write, ML ones among them, are answered in order', async () => {
+    const c = await raw();
+    c.write([
+      serialize.query('select 1 as one'),
+      serialize.query(NOT_YET),
+      serialize.query('select 3 as three'),
+      serialize.query('show model all'),
+      serialize.query(`select 5 as five; drop model if exists no_such_model_${ID}`),
+      serialize.query('select 6 as six'),
+    ]);
+    const groups = [];
+    for (let i = 0; i < 6; i++) groups.push(await c.readUntilReady());
+    expect(groups[0].find((m) => m.name === 'dataRow')?.fields).toEqual(['1']);
+    expect(names(groups[1])).toEqual(['error', 'readyForQuery']);
+    expect(groups[1][0].code).toBe('0A000');
+    expect(groups[2].find((m) => m.name === 'dataRow')?.fields).toEqual(['3']);
+    expect(groups[3].find((m) => m.name === 'commandComplete')?.text).toBe('SHOW');
+    expect(names(groups[4])).toEqual(['rowDescription', 'dataRow', 'commandComplete', 'notice', 'commandComplete', 'readyForQuery']);
+    expect(groups[4][1].fields).toEqual(['5']);
+    expect(groups[5].find((m) => m.name === 'dataRow')?.fields).toEqual(['6']);
+    expect(groups.map((g) => g[g.length - 1].status)).toEqual(['I', 'I', 'I', 'I', 'I', 'I']);
+  });
+
+  test('an ML statement right after an unsynced extended group waits for that group’s answers', async () => {
+    const c = await raw();
+    c.write([
+      serialize.parse({ text: 'select 7 as seven' }),
+      serialize.bind({}),
+      serialize.execute(),
+      serialize.query(`drop model if exists no_such_model_${ID}`),
+      serialize.query('select 8 as eight'),
+    ]);
+    const first = await c.readUntilReady();
+    // PostgreSQL answers the unsynced group first; the Query then runs and closes with ReadyForQuery.
+    expect(names(first)).toEqual(['parseComplete', 'bindComplete', 'dataRow', 'commandComplete', 'notice', 'commandComplete', 'readyForQuery']);
+    expect(first[2].fields).toEqual(['7']);
+    expect(first[5].text).toBe('DROP MODEL');
+    const second = await c.readUntilReady();
+    expect(second.find((m) => m.name === 'dataRow')?.fields).toEqual(['8']);
+  });
+
+  test('a Query message larger than the routing limit (16 MB) streams through to PostgreSQL untouched', async () => {
+    const c = await proxy.client();
+    const big = 'model '.repeat(3 * 1024 * 1024); // 18 MB of text that says "model" everywhere
+    const r = await c.query(`select length('${big}') as n, md5('${big}') as h`);
+    const expected = await direct.query(`select md5($1) as h`, [big]);
+    expect(r.rows).toEqual([{ n: big.length, h: expected.rows[0].h }]);
   });
 
   test('text that merely contains the word model passes through untouched', async () => {

@@ -74,6 +74,7 @@ export class RawClient {
   }
 
   write(bytes: Buffer | Buffer[]): void {
+    if (!Buffer.isBuffer(bytes) && !Array.isArray(bytes)) throw new TypeError('RawClient.write takes bytes');
     this.socket.write(Array.isArray(bytes) ? Buffer.concat(bytes) : bytes);
   }
 
