@@ -27,6 +27,8 @@
  *   L-BFGS iterations; training then stops, keeps the model so far (at least one round) and
  *   reports cutShort: true. The trainer yields to the event loop between rounds so an abort can
  *   land; everything else runs synchronously in the caller's thread (put it in a worker).
+ *   AUTO trains LINEAR_LEARNER first (cheap), then XGBOOST; if time is up or the signal aborted
+ *   before XGBOOST starts, it keeps the linear model (cutShort: true).
  * - spec.seed (default 1): every random choice is seeded; same data + spec = same ONNX bytes.
  * - opts.onProgress({done, total, unit}) after every round ('rounds' for XGBOOST, 'iterations'
  *   for LINEAR_LEARNER, 'steps' for AUTO where total is the sum of both).
