@@ -18,7 +18,8 @@ export async function predictBatch(
   rows: number,
 ): Promise<Array<string | null>> {
   const feeds: Record<string, ort.Tensor> = {};
-  fn.parameterNames.forEach((name, j) => {
+  // Inputs are positional: the graph renames a feature whose name clashes with an output.
+  session.inputNames.forEach((name, j) => {
     feeds[name] = inputTensor(fn.parameterTypes[j] as FeatureType, args[j], rows);
   });
   const out = await session.run(feeds);
