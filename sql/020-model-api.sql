@@ -186,3 +186,44 @@ REVOKE ALL ON FUNCTION modelgres.create_model_function(name, name, text[], text,
 REVOKE ALL ON FUNCTION modelgres.drop_model_functions(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION modelgres.create_model(name, name, name, name, name, text[], text[], text, name, text, jsonb, text, jsonb, bigint, boolean, bytea) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION modelgres.drop_model(name, name, name, boolean) TO PUBLIC;
+
+-- Redshift's system views of models, with Redshift's columns. Through the proxy they also answer
+-- unqualified, as Redshift users write them.
+CREATE OR REPLACE VIEW modelgres.svv_ml_model_info AS
+SELECT current_database()::char(128) AS database_name,
+       m.schema_name::char(128) AS schema_name,
+       m.owner::char(128) AS user_name,
+       m.model_name::char(128) AS model_name,
+       'ACTIVE'::char(20) AS life_cycle,
+       CASE WHEN v.source IN ('TRAINED', 'RETRAINED') THEN 1 ELSE 0 END AS is_refreshable,
+       (CASE v.state
+          WHEN 'READY' THEN 'Model is Ready'
+          WHEN 'TRAINING' THEN 'Train Model In Progress'
+          WHEN 'FAILED' THEN 'Model Failed'
+          WHEN 'CANCELED' THEN 'Model Canceled'
+          ELSE 'Import In Progress' END)::char(128) AS model_state
+FROM modelgres.models m
+JOIN LATERAL (
+  SELECT * FROM modelgres.model_version v WHERE v.model_id = m.model_id
+  ORDER BY (v.version = m.active_version) DESC, v.version DESC LIMIT 1) v ON true;
+
+CREATE OR REPLACE VIEW modelgres.stv_ml_model_info AS
+SELECT schema_name, user_name, model_name, life_cycle, is_refreshable, model_state FROM modelgres.svv_ml_model_info;
+
+-- Who may execute each model: the EXECUTE grants of its function, as PostgreSQL keeps them.
+CREATE OR REPLACE VIEW modelgres.svv_ml_model_privileges AS
+SELECT m.schema_name::char(128) AS namespace_name,
+       m.model_name::char(128) AS model_name,
+       m.active_version AS model_version,
+       a.grantee::integer AS identity_id,
+       coalesce(r.rolname, 'public')::char(128) AS identity_name,
+       (CASE WHEN a.grantee = 0 THEN 'public' ELSE 'role' END)::char(128) AS identity_type,
+       a.privilege_type::char(128) AS privilege_type,
+       a.is_grantable AS admin_option
+FROM modelgres.models m
+JOIN pg_proc p ON p.proname = m.function_name
+JOIN pg_namespace n ON n.oid = p.pronamespace AND n.nspname = m.function_schema
+CROSS JOIN LATERAL aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+LEFT JOIN pg_roles r ON r.oid = a.grantee;
+
+GRANT SELECT ON modelgres.svv_ml_model_info, modelgres.stv_ml_model_info, modelgres.svv_ml_model_privileges TO PUBLIC;

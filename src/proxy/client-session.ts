@@ -19,6 +19,7 @@ import { FrameStream, type FrameSink } from '../protocol/frame-stream.ts';
 import { Backend, Frontend, type TransactionStatus } from '../protocol/message-codes.ts';
 import { decodeStartupPacket, startupPacketLength, type StartupPacket } from '../protocol/startup-packet.ts';
 import type { StatementRouter } from '../router/statement-router.ts';
+import { qualifyRedshiftViews } from '../router/qualify-redshift-views.ts';
 import type { CancelRegistry } from './cancel-registry.ts';
 import { runInterceptedQuery } from './intercepted-query.ts';
 import type { ExtendedStatementHandler, PreparedStatement, StatementContext, StatementHandler } from './statement-context.ts';
@@ -298,8 +299,17 @@ export class ClientSession {
     }
   }
 
-  private onQuery(body: Buffer, raw: Buffer): 'continue' | 'pause' {
-    const sql = new BufferReader(body).cstring();
+  private onQuery(body: Buffer, original: Buffer): 'continue' | 'pause' {
+    let sql = new BufferReader(body).cstring();
+    let raw = original;
+    const qualified = qualifyRedshiftViews(sql);
+    if (qualified !== null) {
+      sql = qualified;
+      raw = serialize.query(sql);
+    }
+    // A simple Query replaces the unnamed statement and portal in PostgreSQL; the proxy's go too.
+    this.virtualStatements.delete('');
+    this.virtualPortals.delete('');
     if (this.options.router.isPassthrough(sql)) return this.forward(Frontend.Query, raw);
     const statements = this.options.router.classify(sql);
     if (statements.every((s) => s.kind === 'passthrough')) return this.forward(Frontend.Query, raw);
@@ -314,8 +324,14 @@ export class ClientSession {
     });
   }
 
-  private onParse(body: Buffer, raw: Buffer): 'continue' | 'pause' {
+  private onParse(body: Buffer, original: Buffer): 'continue' | 'pause' {
     const parse = decodeParse(body);
+    let raw = original;
+    const qualified = qualifyRedshiftViews(parse.query);
+    if (qualified !== null) {
+      parse.query = qualified;
+      raw = serialize.parse({ name: parse.name, text: qualified, types: parse.parameterTypes });
+    }
     // A new statement of the same name replaces the proxy's one, as in PostgreSQL.
     const forwardIt = () => {
       this.virtualStatements.delete(parse.name);
@@ -365,6 +381,11 @@ export class ClientSession {
     const statement = target === 'S' ? this.virtualStatements.get(name) : this.virtualPortals.get(name)?.statement;
     if (!statement) return this.forward(Frontend.Describe, raw);
     return this.exclusive('extended', async (signal) => {
+      // The portal may have ended with its transaction meanwhile: then PostgreSQL answers.
+      if (target === 'P' && this.virtualPortals.get(name)?.statement !== statement) {
+        this.forward(Frontend.Describe, raw);
+        return;
+      }
       const description = await statement.prepared.describe(this.context(signal));
       if (target === 'S') this.writeClient(parameterDescription(description.parameterTypes));
       this.writeClient(description.fields ? rowDescription(description.fields) : noData());
@@ -376,6 +397,11 @@ export class ClientSession {
     const bound = this.virtualPortals.get(portal);
     if (!bound) return this.forward(Frontend.Execute, raw);
     return this.exclusive('extended', async (signal) => {
+      // The portal may have ended with its transaction meanwhile: then PostgreSQL answers.
+      if (this.virtualPortals.get(portal) !== bound) {
+        this.forward(Frontend.Execute, raw);
+        return;
+      }
       await bound.statement.prepared.execute(bound.parameters, this.context(signal));
     });
   }
@@ -385,6 +411,11 @@ export class ClientSession {
     const map = target === 'S' ? this.virtualStatements : this.virtualPortals;
     if (!map.has(name)) return this.forward(Frontend.Close, raw);
     return this.exclusive('extended', async () => {
+      // A portal may have ended with its transaction meanwhile: then PostgreSQL answers.
+      if (!map.has(name)) {
+        this.forward(Frontend.Close, raw);
+        return;
+      }
       map.delete(name);
       this.writeClient(closeComplete());
     });
@@ -497,7 +528,11 @@ export class ClientSession {
 
   private onUpstreamMessageEnd(type: number, body: Buffer | null): void {
     if (this.phase !== 'ready') return;
-    if (type === Backend.ReadyForQuery && body) this.status = String.fromCharCode(body[0]) as TransactionStatus;
+    if (type === Backend.ReadyForQuery && body) {
+      this.status = String.fromCharCode(body[0]) as TransactionStatus;
+      // Portals end with their transaction in PostgreSQL (34000 after it); the proxy's own too.
+      if (this.status === 'I') this.virtualPortals.clear();
+    }
     this.tracker.received(type);
     this.wakeIdleWaiters();
   }

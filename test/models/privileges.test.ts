@@ -86,3 +86,27 @@ describe('PostgreSQL permissions decide who may train, see and call a model', ()
     ).rejects.toMatchObject({ code: '42501' });
   });
 });
+
+describe('the Redshift system views', () => {
+  test('answer unqualified through the proxy, per role, with Redshift\'s columns', async () => {
+    const info = await admin.query(`SELECT schema_name, model_name, model_state FROM stv_ml_model_info WHERE schema_name = 'priv'`);
+    expect(info.fields.map((f) => f.name)).toEqual(['schema_name', 'model_name', 'model_state']);
+    expect(info.rows.map((r) => [r.schema_name.trim(), r.model_name.trim(), r.model_state.trim()])).toContainEqual([
+      'priv',
+      'admin_model',
+      'Model is Ready',
+    ]);
+    const svv = await admin.query(`SELECT * FROM svv_ml_model_info WHERE model_name = 'admin_model'`);
+    expect(Object.keys(svv.rows[0])).toEqual([
+      'database_name', 'schema_name', 'user_name', 'model_name', 'life_cycle', 'is_refreshable', 'model_state',
+    ]);
+    expect(svv.rows[0].user_name.trim()).toBe('postgres');
+    // A string that names a view stays a string.
+    expect((await admin.query(`SELECT 'stv_ml_model_info' AS s`)).rows).toEqual([{ s: 'stv_ml_model_info' }]);
+    expect((await analyst.query(`SELECT count(*)::int AS n FROM svv_ml_model_info WHERE model_name = 'admin_model'`)).rows[0].n).toBe(0);
+    const privileges = await admin.query(
+      `SELECT identity_name, privilege_type FROM svv_ml_model_privileges WHERE model_name = 'admin_model'`,
+    );
+    expect(privileges.rows.map((r) => [r.identity_name.trim(), r.privilege_type.trim()])).toEqual([['postgres', 'EXECUTE']]);
+  });
+});
