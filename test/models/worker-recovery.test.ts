@@ -48,6 +48,10 @@ async function killWorkerMidTraining(name: string): Promise<void> {
     if (Date.now() > deadline) throw new Error('the worker never reported progress');
     await new Promise((res) => setTimeout(res, 100));
   }
+  // While it trains, SHOW MODEL reports how far it got.
+  const show = await c.query(`SHOW MODEL wr.${name}`);
+  const progress = show.rows.find((r) => r.Key === 'Training Progress')?.Value;
+  expect(progress).toMatch(/^\d+% \(\d+\/2000 rounds\), \d+ s elapsed, about \d+ s left$/);
   child.kill('SIGKILL');
   await new Promise((res) => child.once('exit', res));
 }
