@@ -21,7 +21,8 @@ export interface TestProxy {
 export async function startTestProxy(
   options: { tlsCertFile?: string; tlsKeyFile?: string; workers?: number; leaseSeconds?: number } = {},
 ): Promise<TestProxy> {
-  const upstreamUrl = inject('upstreamUrl');
+  // A database of its own: catalogs, job queues and training workers of test files never meet.
+  const upstreamUrl = await freshDatabase(inject('upstreamUrl'));
   const modelgres = await startModelgres({
     upstreamUrl,
     host: '127.0.0.1',
@@ -53,4 +54,20 @@ export async function startTestProxy(
       await modelgres.close();
     },
   };
+}
+
+let databases = 0;
+
+async function freshDatabase(serverUrl: string): Promise<string> {
+  const name = `modelgres_test_${process.pid}_${++databases}_${Date.now() % 100000}`;
+  const admin = new pg.Client(serverUrl);
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
 }
