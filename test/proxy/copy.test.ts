@@ -197,4 +197,39 @@ describe('COPY through the proxy', () => {
     expect((await c.query(`select count(*)::int as n from ${table}`)).rows[0].n).toBe(0);
     await direct.query(`drop table ${table}`);
   });
+
+  test('COPY over the extended protocol, then an ML statement in the same write: answers stay in order', async () => {
+    const table = `${TABLE}_ext`;
+    await direct.query(`create table ${table} (n int)`);
+    const c = await RawClient.ready(proxy.port);
+    raws.push(c);
+    c.write([
+      serialize.parse({ text: `copy ${table} from stdin` }),
+      serialize.bind({}),
+      serialize.execute(),
+      serialize.flush(),
+    ]);
+    expect(names(await c.readUntil((m) => m.name === 'copyInResponse'))).toEqual(['parseComplete', 'bindComplete', 'copyInResponse']);
+    c.write([
+      serialize.copyData(Buffer.from('1\n2\n')),
+      serialize.copyData(Buffer.from('3\n')),
+      serialize.copyDone(),
+      serialize.sync(),
+      serialize.query(`drop model if exists no_such_model_${process.pid}`),
+      serialize.parse({ text: `copy (select n from ${table} order by n) to stdout` }),
+      serialize.bind({}),
+      serialize.execute(),
+      serialize.sync(),
+    ]);
+    const copied = await c.readUntilReady();
+    expect(names(copied)).toEqual(['commandComplete', 'readyForQuery']);
+    expect(copied[0].text).toBe('COPY 3');
+    const ml = await c.readUntilReady();
+    expect(names(ml)).toEqual(['notice', 'commandComplete', 'readyForQuery']);
+    expect(ml[1].text).toBe('DROP MODEL');
+    const out = await c.readUntilReady();
+    expect(names(out)).toEqual(['parseComplete', 'bindComplete', 'copyOutResponse', 'copyData', 'copyData', 'copyData', 'copyDone', 'commandComplete', 'readyForQuery']);
+    expect(out.filter((m) => m.name === 'copyData').map((m) => (m.chunk as Buffer).toString())).toEqual(['1\n', '2\n', '3\n']);
+    await direct.query(`drop table ${table}`);
+  });
 });

@@ -282,6 +282,53 @@ describe('ML statements are routed to the proxy, everything else passes through'
     expect(viaProxy).toEqual(straight);
   });
 
+  test('the proxy’s own statements and portals live as long as PostgreSQL’s would', async () => {
+    // SHOW MODEL ALL through the proxy; the same shape of statement straight to PostgreSQL.
+    const cases = (q: string) => ({
+      portalAfterSync: [serialize.parse({ text: q }), serialize.bind({ portal: 'vp' }), serialize.sync(), serialize.execute({ portal: 'vp' }), serialize.sync()],
+      portalInTransaction: [
+        serialize.query('begin'),
+        serialize.parse({ text: q }),
+        serialize.bind({ portal: 'vp' }),
+        serialize.sync(),
+        serialize.describe({ type: 'P', name: 'vp' }),
+        serialize.sync(),
+        serialize.query('commit'),
+        serialize.describe({ type: 'P', name: 'vp' }),
+        serialize.sync(),
+      ],
+      simpleQueryDropsUnnamed: [serialize.parse({ text: q }), serialize.sync(), serialize.query('select 1'), serialize.bind({}), serialize.execute(), serialize.sync()],
+      closedStatement: [serialize.parse({ name: 'vs', text: q }), serialize.close({ type: 'S', name: 'vs' }), serialize.sync(), serialize.bind({ statement: 'vs' }), serialize.sync()],
+      describeStatement: [serialize.parse({ name: 'vd', text: q }), serialize.describe({ type: 'S', name: 'vd' }), serialize.sync()],
+    });
+    const run = async (port: number, q: string) => {
+      const out: Record<string, string[]> = {};
+      for (const [name, messages] of Object.entries(cases(q))) {
+        const c = await raw(port);
+        c.write(messages);
+        const groups = messages.filter((m) => m[0] === 0x53 || m[0] === 0x51).length;
+        out[name] = [];
+        for (let i = 0; i < groups; i++) {
+          const answers = await c.readUntilReady();
+          out[name].push(answers.map((m) => (m.name === 'error' ? `error ${String(m.code)}` : m.name)).join(','));
+        }
+      }
+      return out;
+    };
+    const viaProxy = await run(proxy.port, 'show model all');
+    const straight = await run(upstreamPort, 'select \'s\'::text as "Schema Name", \'m\'::text as "Model Name" where false');
+    expect(straight.portalAfterSync).toEqual(['parseComplete,bindComplete,readyForQuery', 'error 34000,readyForQuery']);
+    expect(straight.simpleQueryDropsUnnamed[2]).toBe('error 26000,readyForQuery');
+    expect(straight.portalInTransaction).toEqual([
+      'commandComplete,readyForQuery',
+      'parseComplete,bindComplete,readyForQuery',
+      'rowDescription,readyForQuery',
+      'commandComplete,readyForQuery',
+      'error 34000,readyForQuery',
+    ]);
+    expect(viaProxy).toEqual(straight);
+  });
+
   test('an ML statement failing over the extended protocol inside a transaction aborts it', async () => {
     await direct.query(`create table ml_ext_${ID} (n int)`);
     const c = await proxy.client();
