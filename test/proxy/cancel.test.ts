@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import pg from 'pg';
 import { serialize } from 'pg-protocol';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
-import { cancelRequest, RawClient, sendAndClose, startupFrame } from '../support/raw-client.ts';
+import { cancelRequest, databaseOf, RawClient, sendAndClose, startupFrame } from '../support/raw-client.ts';
 
 let proxy: TestProxy;
 let direct: pg.Client;
@@ -101,7 +101,7 @@ describe('CancelRequest through the proxy', () => {
 
   test('cancel over the raw protocol in the middle of an extended-query pipeline', async () => {
     const r = await RawClient.connect(proxy.port);
-    r.write(serialize.startup({ user: 'postgres', database: 'postgres' }));
+    r.write(serialize.startup({ user: 'postgres', database: databaseOf(proxy.url) }));
     const startup = await r.readUntilReady();
     const keyData = startup.find((m) => m.name === 'backendKeyData');
     expect(keyData).toBeDefined();
@@ -130,7 +130,7 @@ describe('CancelRequest through the proxy', () => {
   test('protocol 3.2: the long secret key (PostgreSQL 18) is replaced by one of the same length, and it cancels', async () => {
     const r = await RawClient.connect(proxy.port);
     // StartupMessage for protocol 3.2 (196610): user, database, terminator.
-    r.write(startupFrame(196610, Buffer.from('user\0postgres\0database\0postgres\0\0')));
+    r.write(startupFrame(196610, Buffer.from(`user\0postgres\0database\0${databaseOf(proxy.url)}\0\0`)));
     const startup = await r.readUntilReady();
     expect(startup.some((m) => m.name === 'error')).toBe(false);
     const keyData = startup.find((m) => m.name === 'backendKeyData');
@@ -140,7 +140,7 @@ describe('CancelRequest through the proxy', () => {
     // Compare with what PostgreSQL itself gives a 3.2 client.
     const upstreamPort = Number(new URL(proxy.upstreamUrl).port);
     const d = await RawClient.connect(upstreamPort);
-    d.write(startupFrame(196610, Buffer.from('user\0postgres\0database\0postgres\0\0')));
+    d.write(startupFrame(196610, Buffer.from(`user\0postgres\0database\0${databaseOf(proxy.url)}\0\0`)));
     const directKey = (await d.readUntilReady()).find((m) => m.name === 'backendKeyData')?.body as Buffer;
     d.destroy();
     expect(directKey.length).toBeGreaterThan(8);

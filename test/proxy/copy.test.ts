@@ -6,7 +6,7 @@ import pg from 'pg';
 import { serialize } from 'pg-protocol';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
-import { names, RawClient } from '../support/raw-client.ts';
+import { databaseOf, names, RawClient } from '../support/raw-client.ts';
 
 const ROWS = 100_000;
 const TABLE = `copy_t_${process.pid}`;
@@ -151,7 +151,7 @@ describe('COPY through the proxy', () => {
   test('CopyFail on the wire: ErrorResponse 57014 then ReadyForQuery, in a transaction it aborts it', async () => {
     const table = `${TABLE}_rawfail`;
     await direct.query(`create table ${table} (n int)`);
-    const c = await RawClient.ready(proxy.port);
+    const c = await RawClient.ready(proxy.port, { database: databaseOf(proxy.url) });
     raws.push(c);
 
     c.write(serialize.query(`copy ${table} from stdin`));
@@ -201,7 +201,7 @@ describe('COPY through the proxy', () => {
   test('COPY over the extended protocol, then an ML statement in the same write: answers stay in order', async () => {
     const table = `${TABLE}_ext`;
     await direct.query(`create table ${table} (n int)`);
-    const c = await RawClient.ready(proxy.port);
+    const c = await RawClient.ready(proxy.port, { database: databaseOf(proxy.url) });
     raws.push(c);
     c.write([
       serialize.parse({ text: `copy ${table} from stdin` }),

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import pg from 'pg';
 import { serialize } from 'pg-protocol';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
-import { names, RawClient, rowValues, type Received } from '../support/raw-client.ts';
+import { databaseOf, names, RawClient, rowValues, type Received } from '../support/raw-client.ts';
 
 /** pg's `binary` option (results in binary format) is missing from @types/pg's ClientConfig. */
 const BINARY = { binary: true } as pg.ClientConfig;
@@ -21,13 +21,13 @@ afterAll(async () => {
 });
 
 async function rawProxy(): Promise<RawClient> {
-  const c = await RawClient.ready(proxy.port);
+  const c = await RawClient.ready(proxy.port, { database: databaseOf(proxy.url) });
   raws.push(c);
   return c;
 }
 
 async function rawDirect(): Promise<RawClient> {
-  const c = await RawClient.ready(upstreamPort);
+  const c = await RawClient.ready(upstreamPort, { database: databaseOf(proxy.url) });
   raws.push(c);
   return c;
 }

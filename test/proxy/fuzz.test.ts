@@ -9,7 +9,7 @@ import { StatementRouter } from '../../src/router/statement-router.ts';
 import { createLogger } from '../../src/util/logger.ts';
 import { freePort } from '../support/global-setup.ts';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
-import { frame, RawClient, startupFrame, type Received } from '../support/raw-client.ts';
+import { databaseOf, frame, RawClient, startupFrame, type Received } from '../support/raw-client.ts';
 
 /** mulberry32: a small seeded PRNG, so every run tries the same cases and a failure can be replayed. */
 function prng(seed: number): { next(): number; int(max: number): number; bytes(n: number): Buffer; pick<T>(xs: readonly T[]): T } {
@@ -53,7 +53,7 @@ afterAll(() => proxy.close());
 
 /** The startup message pg would send, as bytes, with this file's application_name. */
 function goodStartup(): Buffer {
-  return serialize.startup({ user: 'postgres', database: 'postgres', application_name: APP });
+  return serialize.startup({ user: 'postgres', database: databaseOf(proxy.url), application_name: APP });
 }
 
 /** The first column of the first DataRow, as text. */
@@ -63,7 +63,7 @@ function firstValue(messages: readonly Received[]): string | undefined {
 }
 
 async function startedRaw(): Promise<RawClient> {
-  const c = await RawClient.ready(proxy.port, { application_name: APP });
+  const c = await RawClient.ready(proxy.port, { database: databaseOf(proxy.url), application_name: APP });
   return c;
 }
 

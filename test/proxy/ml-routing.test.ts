@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import pg from 'pg';
 import { serialize } from 'pg-protocol';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
-import { names, RawClient } from '../support/raw-client.ts';
+import { databaseOf, names, RawClient } from '../support/raw-client.ts';
 import { runCommand } from '../support/run-command.ts';
 
 const ID = process.pid;
@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 async function raw(port = proxy.port): Promise<RawClient> {
-  const c = await RawClient.ready(port);
+  const c = await RawClient.ready(port, { database: databaseOf(proxy.url) });
   raws.push(c);
   return c;
 }

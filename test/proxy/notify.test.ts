@@ -3,7 +3,7 @@ import pg from 'pg';
 import { serialize } from 'pg-protocol';
 import type { NoticeMessage } from 'pg-protocol/dist/messages.js';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
-import { names, RawClient, type Received } from '../support/raw-client.ts';
+import { databaseOf, names, RawClient, type Received } from '../support/raw-client.ts';
 
 let proxy: TestProxy;
 let direct: pg.Client;
@@ -61,7 +61,7 @@ describe('asynchronous messages through the proxy', () => {
   });
 
   test('a notification raised inside a transaction comes after COMMIT, before its ReadyForQuery', async () => {
-    const r = await RawClient.ready(proxy.port);
+    const r = await RawClient.ready(proxy.port, { database: databaseOf(proxy.url) });
     raws.push(r);
     await r.query(`listen ${CHANNEL}_tx`);
     await r.query('begin');
@@ -92,7 +92,7 @@ describe('asynchronous messages through the proxy', () => {
   });
 
   test('ParameterStatus: SET application_name reports the new value; SHOW agrees', async () => {
-    const r = await RawClient.ready(proxy.port, { application_name: 'modelgres_before' });
+    const r = await RawClient.ready(proxy.port, { database: databaseOf(proxy.url), application_name: 'modelgres_before' });
     raws.push(r);
     const set = await r.query("set application_name = 'modelgres_after'");
     // PostgreSQL 18 reports changed parameters just before ReadyForQuery.
@@ -115,7 +115,7 @@ describe('asynchronous messages through the proxy', () => {
     const collect = async (port: number): Promise<Record<string, string>> => {
       const c = await RawClient.connect(port);
       raws.push(c);
-      c.write(serialize.startup({ user: 'postgres', database: 'postgres', application_name: 'startup_check' }));
+      c.write(serialize.startup({ user: 'postgres', database: databaseOf(proxy.url), application_name: 'startup_check' }));
       const messages: Received[] = await c.readUntilReady();
       expect(messages[0].name).toBe('authenticationOk');
       expect(messages.filter((m) => m.name === 'backendKeyData')).toHaveLength(1);

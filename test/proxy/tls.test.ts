@@ -7,7 +7,7 @@ import tls from 'node:tls';
 import pg from 'pg';
 import { serialize } from 'pg-protocol';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
-import { RawClient, startupFrame } from '../support/raw-client.ts';
+import { databaseOf, RawClient, startupFrame } from '../support/raw-client.ts';
 import { runCommand } from '../support/run-command.ts';
 
 const SSL_REQUEST = startupFrame(80877103);
@@ -94,7 +94,7 @@ describe('TLS between client and proxy', () => {
   test('SSLRequest with bytes after it in the same packet is refused (CVE-2021-23222)', async () => {
     const c = await RawClient.connect(secure.port);
     raws.push(c);
-    c.write([SSL_REQUEST, serialize.startup({ user: 'postgres', database: 'postgres' })]);
+    c.write([SSL_REQUEST, serialize.startup({ user: 'postgres', database: databaseOf(secure.url) })]);
     const answers = await c.readUntilClose();
     expect(answers.map((m) => m.name)).toEqual(['error']);
     expect(answers[0]).toMatchObject({ code: '08P01', severity: 'FATAL', message: 'received unencrypted data after SSL request' });
@@ -106,7 +106,7 @@ describe('TLS between client and proxy', () => {
     c.write(SSL_REQUEST);
     expect(await c.readByte()).toBe('N');
     // The client may go on in plain text on the same connection.
-    c.write(serialize.startup({ user: 'postgres', database: 'postgres' }));
+    c.write(serialize.startup({ user: 'postgres', database: databaseOf(plain.url) }));
     const startup = await c.readUntilReady();
     expect(startup[0].name).toBe('authenticationOk');
     expect((await c.query('select 3')).find((m) => m.name === 'dataRow')?.fields).toEqual(['3']);
@@ -127,7 +127,7 @@ describe('TLS between client and proxy', () => {
       raws.push(c);
       c.write(GSSENC_REQUEST);
       expect(await c.readByte()).toBe('N');
-      c.write(serialize.startup({ user: 'postgres', database: 'postgres' }));
+      c.write(serialize.startup({ user: 'postgres', database: databaseOf(proxy.url) }));
       const startup = await c.readUntilReady();
       expect(startup.map((m) => m.name)).toContain('backendKeyData');
       expect(startup[startup.length - 1]).toMatchObject({ name: 'readyForQuery', status: 'I' });

@@ -219,6 +219,11 @@ export function rowValues(body: Buffer): Array<Buffer | null> {
   return values;
 }
 
+/** The database a connection string names (each test proxy fronts a database of its own). */
+export function databaseOf(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.slice(1)) || 'postgres';
+}
+
 /** Message names only, for comparing a sequence of answers in one assertion. */
 export function names(messages: readonly Received[]): string[] {
   return messages.map((m) => m.name);
