@@ -4,6 +4,10 @@
 -- current_user and the function checks that the session's login role could become that role
 -- (pg_has_role ... 'MEMBER'). Nobody can act for a role they could not SET ROLE to anyway.
 
+-- Signatures replaced by later versions of this file.
+DROP FUNCTION IF EXISTS modelgres.create_model(name, name, name, name, name, text[], text[], text, name, text, jsonb, text, jsonb, bigint, boolean, bytea);
+DROP FUNCTION IF EXISTS modelgres.drop_model(name, name, name, boolean);
+
 CREATE OR REPLACE FUNCTION modelgres.check_caller(p_caller name) RETURNS void
   LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, modelgres AS $$
 BEGIN
@@ -72,85 +76,6 @@ BEGIN
   END LOOP;
 END $$;
 
-CREATE OR REPLACE FUNCTION modelgres.create_model(
-  p_caller name,
-  p_schema name,
-  p_model name,
-  p_function_schema name,
-  p_function_name name,
-  p_parameter_names text[],
-  p_parameter_types text[],
-  p_return_type text,
-  p_target name,
-  p_problem_type text,
-  p_spec jsonb,
-  p_training_source text,
-  p_columns jsonb,
-  p_row_count bigint,
-  p_sampled boolean,
-  p_snapshot bytea
-) RETURNS text
-  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, modelgres AS $$
-DECLARE
-  v_model_id bigint;
-  v_job text;
-  v_display text := format('%I.%I', p_schema, p_model);
-BEGIN
-  PERFORM check_caller(p_caller);
-  IF NOT (is_superuser(p_caller) OR has_schema_privilege(p_caller, p_schema, 'CREATE')) THEN
-    RAISE EXCEPTION 'permission denied for schema %', p_schema USING ERRCODE = '42501',
-      HINT = 'Creating a model needs CREATE on its schema.';
-  END IF;
-  IF EXISTS (SELECT 1 FROM model WHERE schema_name = p_schema AND model_name = p_model) THEN
-    RAISE EXCEPTION 'model "%" already exists', p_model USING ERRCODE = '42710',
-      HINT = 'Drop it first, or use CREATE OR REPLACE MODEL to add a version.';
-  END IF;
-  INSERT INTO model (schema_name, model_name, owner, function_schema, function_name, parameter_names,
-                     parameter_types, return_type, target_column, problem_type, last_version)
-  VALUES (p_schema, p_model, p_caller, p_function_schema, p_function_name, p_parameter_names,
-          p_parameter_types, p_return_type, p_target, p_problem_type, 1)
-  RETURNING model_id INTO v_model_id;
-  v_job := new_job_name();
-  INSERT INTO model_version (model_id, version, state, source, job_name, spec, training_source, training_rows)
-  VALUES (v_model_id, 1, 'TRAINING', 'TRAINED', v_job, p_spec, p_training_source, p_row_count);
-  INSERT INTO training_snapshot (job_name, columns, row_count, sampled, data)
-  VALUES (v_job, p_columns, p_row_count, p_sampled, p_snapshot);
-  INSERT INTO job (job_name) VALUES (v_job);
-  PERFORM create_model_function(p_function_schema, p_function_name, p_parameter_types, p_return_type, p_caller, v_display);
-  IF p_problem_type IN ('BINARY_CLASSIFICATION', 'MULTICLASS_CLASSIFICATION') THEN
-    PERFORM create_model_function(p_function_schema, p_function_name || '_probabilities', p_parameter_types, 'jsonb', p_caller, v_display);
-  END IF;
-  -- Delivered at commit: a rolled-back CREATE MODEL wakes no worker.
-  PERFORM pg_notify('modelgres_jobs', v_job);
-  PERFORM pg_notify('modelgres_catalog', v_display);
-  RETURN v_job;
-END $$;
-
-CREATE OR REPLACE FUNCTION modelgres.drop_model(p_caller name, p_schema name, p_model name, p_if_exists boolean)
-  RETURNS boolean
-  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, modelgres AS $$
-DECLARE
-  m model%ROWTYPE;
-BEGIN
-  PERFORM check_caller(p_caller);
-  SELECT * INTO m FROM model WHERE schema_name = p_schema AND model_name = p_model FOR UPDATE;
-  IF NOT FOUND THEN
-    IF p_if_exists THEN
-      RAISE NOTICE 'model "%" does not exist, skipping', p_model;
-      RETURN false;
-    END IF;
-    RAISE EXCEPTION 'model "%" does not exist', p_model USING ERRCODE = '42704';
-  END IF;
-  IF NOT (is_superuser(p_caller) OR pg_has_role(p_caller, m.owner, 'MEMBER')) THEN
-    RAISE EXCEPTION 'must be owner of model %', p_model USING ERRCODE = '42501';
-  END IF;
-  PERFORM drop_model_functions(m.model_id);
-  -- Versions, snapshots and jobs go with it; a worker training it notices its job is gone.
-  DELETE FROM model WHERE model_id = m.model_id;
-  PERFORM pg_notify('modelgres_catalog', format('%I.%I', p_schema, p_model));
-  RETURN true;
-END $$;
-
 -- Models the current role can use: its own (or its roles'), and those whose function it may execute.
 CREATE OR REPLACE VIEW modelgres.models WITH (security_barrier) AS
 SELECT m.model_id, m.schema_name, m.model_name, m.owner, m.function_schema, m.function_name,
@@ -172,20 +97,19 @@ SELECT m.schema_name, m.model_name, v.model_id, v.version, v.state, v.source, v.
             ELSE v.spec - 'iamRole' - 's3Bucket' - 'kmsKeyId' END AS spec,
        v.training_source, v.created_at, v.training_started_at, v.training_finished_at, v.training_rows,
        v.model_type, v.problem_type, v.objective, v.metric, v.metric_value, v.failure_reason,
-       v.cut_short, v.progress, v.classes
+       v.cut_short, v.progress, v.classes, v.artifact_source, v.io_plan
 FROM modelgres.model_version v JOIN modelgres.models m USING (model_id);
 
 -- The trained artifacts, for the roles that may call the model.
 CREATE OR REPLACE VIEW modelgres.model_artifacts WITH (security_barrier) AS
-SELECT v.model_id, v.version, v.job_name, v.onnx
+SELECT v.model_id, v.version, v.job_name, v.onnx, v.io_plan, v.classes, v.problem_type, v.model_type, v.objective,
+       v.metric, v.metric_value, m.parameter_names, m.parameter_types, m.return_type
 FROM modelgres.model_version v JOIN modelgres.models m USING (model_id)
 WHERE v.state = 'READY';
 
 GRANT SELECT ON modelgres.models, modelgres.model_versions, modelgres.model_artifacts TO PUBLIC;
 REVOKE ALL ON FUNCTION modelgres.create_model_function(name, name, text[], text, name, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgres.drop_model_functions(bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION modelgres.create_model(name, name, name, name, name, text[], text[], text, name, text, jsonb, text, jsonb, bigint, boolean, bytea) TO PUBLIC;
-GRANT EXECUTE ON FUNCTION modelgres.drop_model(name, name, name, boolean) TO PUBLIC;
 
 -- Redshift's system views of models, with Redshift's columns. Through the proxy they also answer
 -- unqualified, as Redshift users write them.

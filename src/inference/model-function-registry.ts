@@ -16,6 +16,8 @@ export interface ModelFunction {
   /** PostgreSQL type of the result: the model's return type, or jsonb for probabilities. */
   returnType: string;
   problemType: string | null;
+  /** f_vN evaluates version N whatever the active one; absent for f and f_probabilities. */
+  pinnedVersion?: number;
 }
 
 /**
@@ -70,9 +72,10 @@ export class ModelFunctionRegistry {
 
   private async load(): Promise<void> {
     const r = await this.listener!.query(
-      `SELECT model_id::text, schema_name, model_name, function_schema, function_name, parameter_names,
-              parameter_types, return_type, problem_type
-         FROM modelgres.model`,
+      `SELECT m.model_id::text, m.schema_name, m.model_name, m.function_schema, m.function_name, m.parameter_names,
+              m.parameter_types, m.return_type, m.problem_type,
+              array(SELECT v.version FROM modelgres.model_version v WHERE v.model_id = m.model_id AND v.state = 'READY') AS ready
+         FROM modelgres.model m`,
     );
     const byName = new Map<string, ModelFunction[]>();
     const add = (f: ModelFunction) => byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
@@ -87,6 +90,9 @@ export class ModelFunctionRegistry {
         problemType: row.problem_type,
       };
       add({ ...base, name: row.function_name, output: 'value', returnType: row.return_type });
+      for (const version of row.ready as number[]) {
+        add({ ...base, name: `${row.function_name}_v${version}`, output: 'value', returnType: row.return_type, pinnedVersion: version });
+      }
       if (row.problem_type === 'BINARY_CLASSIFICATION' || row.problem_type === 'MULTICLASS_CLASSIFICATION') {
         add({ ...base, name: `${row.function_name}_probabilities`, output: 'probabilities', returnType: 'jsonb' });
       }

@@ -22,10 +22,10 @@ export async function resolveModelVersion(context: StatementContext, fn: ModelFu
               format('%I.%I(%s)', m.function_schema, $2::text, array_to_string(m.parameter_types, ','))::regprocedure,
               'EXECUTE')
        FROM modelgres.models m JOIN modelgres.model_versions v USING (model_id)
-      WHERE m.model_id = $1
+      WHERE m.model_id = $1 AND ($3::int IS NULL OR v.version = $3::int)
       ORDER BY (v.version = m.active_version) DESC, v.version DESC
       LIMIT 1`,
-    [fn.modelId, fn.name],
+    [fn.modelId, fn.name, fn.pinnedVersion === undefined ? null : String(fn.pinnedVersion)],
   );
   const row = r.rows[0];
   const model = `${fn.modelSchema}.${fn.modelName}`;
@@ -35,7 +35,12 @@ export async function resolveModelVersion(context: StatementContext, fn: ModelFu
     });
   }
   const [version, state, jobName, failureReason, classes, activeVersion] = row;
-  if (activeVersion === null || state !== 'READY') {
+  if (activeVersion === null && fn.pinnedVersion === undefined && state === 'READY') {
+    throw new ClientError(SqlState.objectNotInPrerequisiteState, `model "${fn.modelName}" has no active version`, {
+      hint: `Its activation is MANUAL: run ALTER MODEL ${fn.modelName} SET ACTIVE VERSION n.`,
+    });
+  }
+  if (state !== 'READY') {
     const why = state === 'FAILED' ? `its training failed: ${failureReason}` : `its state is ${state}`;
     throw new ClientError(SqlState.objectNotInPrerequisiteState, `model "${fn.modelName}" is not ready: ${why}`, {
       hint: state === 'TRAINING' ? `SHOW MODEL ${fn.modelName} shows the training progress.` : undefined,

@@ -12,13 +12,33 @@ import type { MlStatement } from './ast/ml-statement.ts';
 import { runMlStatement } from './handlers/ml-statement-handlers.ts';
 import { parseMlStatement } from './parser/index.ts';
 
+const text = (name: string): FieldDescription => ({ name, typeOid: TypeOid.text });
+
 /** Columns of the ML statements that return rows; the others return none (NoData). */
-function mlResultColumns(statement: MlStatement): string[] | null {
+function mlResultColumns(statement: MlStatement): FieldDescription[] | null {
   switch (statement.kind) {
     case 'ShowModelAll':
-      return ['Schema Name', 'Model Name'];
+      return [text('Schema Name'), text('Model Name')];
     case 'ShowModel':
-      return ['Key', 'Value'];
+    case 'ShowModelVersion':
+      return [text('Key'), text('Value')];
+    case 'WaitForModel':
+      return [{ name: 'version', typeOid: TypeOid.int4 }, text('state')];
+    case 'ShowModelVersions':
+      return [
+        { name: 'version', typeOid: TypeOid.int4 },
+        text('state'),
+        { name: 'active', typeOid: TypeOid.bool },
+        text('source'),
+        text('job_name'),
+        { name: 'created_at', typeOid: TypeOid.timestamptz },
+        { name: 'training_started_at', typeOid: TypeOid.timestamptz },
+        { name: 'training_finished_at', typeOid: TypeOid.timestamptz },
+        { name: 'training_rows', typeOid: TypeOid.int8 },
+        text('metric'),
+        { name: 'metric_value', typeOid: TypeOid.float8 },
+        text('failure_reason'),
+      ];
     default:
       return null;
   }
@@ -38,7 +58,7 @@ export function createExtendedStatementHandler(inference: InferenceDeps): Extend
         return {
           describe: async () => ({
             parameterTypes: [],
-            fields: columns?.map((name): FieldDescription => ({ name, typeOid: TypeOid.text })) ?? null,
+            fields: columns,
           }),
           execute: (_params, context) => runMlStatement(parsed, statement.text, withoutRowDescription(context)),
         } satisfies PreparedStatement;

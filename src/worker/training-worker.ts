@@ -159,7 +159,8 @@ export class TrainingWorker {
             model.cutShort,
           ],
         );
-        await activateIfDue(client, row.model_id, row.version);
+        // Its pinned function f_vN, then the model's activation rule.
+        await client.query('SELECT modelgres.version_ready($1, $2)', [row.model_id, row.version]);
         if (row.spec.s3GarbageCollect !== false) {
           await client.query('DELETE FROM modelgres.training_snapshot WHERE job_name = $1', [job.jobName]);
         }
@@ -188,23 +189,4 @@ export class TrainingWorker {
       await client.query(`SELECT pg_notify('modelgres_catalog', $1)`, [job.jobName]);
     });
   }
-}
-
-/**
- * The model's activation rule: LATEST activates every new READY version; BEST only one whose
- * validation metric beats the active version's; MANUAL never.
- */
-async function activateIfDue(client: pg.PoolClient, modelId: string, version: number): Promise<void> {
-  await client.query(
-    `UPDATE modelgres.model m SET active_version = $2
-      WHERE m.model_id = $1
-        AND (m.activation = 'LATEST' OR m.active_version IS NULL AND m.activation = 'BEST'
-             OR (m.activation = 'BEST' AND (
-                  SELECT CASE WHEN n.metric IN ('mse') THEN n.metric_value < a.metric_value
-                              ELSE n.metric_value > a.metric_value END
-                    FROM modelgres.model_version n, modelgres.model_version a
-                   WHERE n.model_id = m.model_id AND n.version = $2
-                     AND a.model_id = m.model_id AND a.version = m.active_version)))`,
-    [modelId, version],
-  );
 }

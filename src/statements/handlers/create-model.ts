@@ -21,7 +21,20 @@ const DEFAULT_MAX_RUNTIME = 5400;
  * the catalog, create the model's functions and queue the training job. A ROLLBACK undoes all.
  */
 export async function createModel(statement: CreateModel, statementText: string, context: StatementContext): Promise<void> {
-  if (statement.orReplace) throw notSupported('CREATE OR REPLACE MODEL (model versions) is not implemented yet');
+  await trainNewVersion(statement, statementText, context, 'TRAINED');
+  context.send(commandComplete('CREATE MODEL'));
+}
+
+/**
+ * Reads, snapshots and registers the training data of a new version (of a new model, or of an
+ * existing one with CREATE OR REPLACE and RETRAIN) and queues its training.
+ */
+export async function trainNewVersion(
+  statement: CreateModel,
+  statementText: string,
+  context: StatementContext,
+  source: 'TRAINED' | 'RETRAINED',
+): Promise<void> {
   if (statement.modelType === 'MLP' || statement.modelType === 'KMEANS') {
     throw notSupported(`MODEL_TYPE ${statement.modelType} is not implemented yet`, 'Use XGBOOST or LINEAR_LEARNER, or AUTO ON.');
   }
@@ -102,13 +115,16 @@ export async function createModel(statement: CreateModel, statementText: string,
     s3GarbageCollect: statement.settings.s3GarbageCollect ?? true,
     tags: statement.settings.tags,
     targetType: targetColumn.type,
+    sourceKind: statement.source.kind,
+    sourceTable: statement.source.kind === 'Table' ? statement.source.table : undefined,
   };
   const snapshotColumns = ordered.map((c) => ({ name: c.name, type: c.type }));
   const trainingSource =
     statement.source.kind === 'Table' ? quoteQualified(statement.source.table) : statement.source.text.trim();
 
   await link.query(
-    `SELECT modelgres.create_model(current_user, $1, $2, $3, $4, $5::text[], $6::text[], $7, $8, $9, $10::jsonb, $11, $12::jsonb, $13, $14, $15::bytea)`,
+    `SELECT * FROM modelgres.create_model(current_user, $1, $2, $3, $4, $5::text[], $6::text[], $7, $8, $9, $10::jsonb,
+       $11, $12::jsonb, $13, $14, $15::bytea, $16, $17)`,
     [
       schema,
       statement.model.name,
@@ -125,11 +141,12 @@ export async function createModel(statement: CreateModel, statementText: string,
       String(reservoir.rows.length),
       reservoir.sampled ? 'true' : 'false',
       `\\x${encodeSnapshot(reservoir.rows).toString('hex')}`,
+      statement.orReplace ? 'true' : 'false',
+      source,
     ],
   );
   // Outside a transaction block the change is committed: the router learns it now.
   if (context.transactionStatus() === 'I') await context.catalogChanged();
-  context.send(commandComplete('CREATE MODEL'));
 }
 
 /**
@@ -159,14 +176,15 @@ function inferProblemType(statement: CreateModel, target: SnapshotColumn, rows: 
 }
 
 /** A text[] literal. */
-function pgArray(values: string[]): string {
+export function pgArray(values: string[]): string {
   return `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
 }
 
 /** An error PostgreSQL found in the FROM query, moved to where the query stands in the statement. */
 function placeInStatement(error: unknown, statement: CreateModel, statementText: string, prefixLength: number): unknown {
   if (!(error instanceof ClientError) || error.upstreamPosition === undefined) return error;
-  if (statement.source.kind === 'Query') {
+  // A query the statement did not spell (RETRAIN repeats a stored one) has no place in it.
+  if (statement.source.kind === 'Query' && statementText.slice(statement.source.start).startsWith(statement.source.text)) {
     error.position = pgPosition(statementText, statement.source.start) + (error.upstreamPosition - prefixLength - 1);
   }
   return error;

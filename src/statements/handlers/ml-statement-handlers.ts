@@ -5,6 +5,12 @@ import { createModel } from './create-model.ts';
 import { dropModel } from './drop-model.ts';
 import { showModel } from './show-model.ts';
 import { showModelAll } from './show-model-all.ts';
+import { showModelVersions } from './show-model-versions.ts';
+import { retrainModel } from './retrain-model.ts';
+import { cancelTraining, rollbackModel, setActivation, setActiveVersion } from './alter-model-activation.ts';
+import { dropModelVersion } from './drop-model-version.ts';
+import { grantOnModel } from './grant-on-model.ts';
+import { waitForModel } from './wait-for-model.ts';
 
 type Handler<K extends MlStatementKind> = (statement: MlStatementOf<K>, text: string, context: StatementContext) => Promise<void>;
 
@@ -21,24 +27,24 @@ const HANDLERS: { [K in MlStatementKind]: Handler<K> } = {
   CreateModelFromArtifact: notYet('CREATE MODEL ... FROM an artifact (bring your own model)'),
   ShowModelAll: showModelAll,
   ShowModel: showModel,
-  ShowModelVersions: notYet('SHOW MODEL ... VERSIONS'),
-  ShowModelVersion: notYet('SHOW MODEL ... VERSION'),
+  ShowModelVersions: showModelVersions,
+  ShowModelVersion: showModel,
   ShowModelDrift: notYet('SHOW MODEL ... DRIFT'),
   ShowModelEvaluations: notYet('SHOW MODEL ... EVALUATIONS'),
   DropModel: dropModel,
-  DropModelVersion: notYet('DROP MODEL ... VERSION'),
-  AlterModelRetrain: notYet('ALTER MODEL ... RETRAIN'),
-  AlterModelSetActiveVersion: notYet('ALTER MODEL ... SET ACTIVE VERSION'),
-  AlterModelSetActivation: notYet('ALTER MODEL ... SET ACTIVATION'),
-  AlterModelRollback: notYet('ALTER MODEL ... ROLLBACK'),
-  AlterModelCancel: notYet('ALTER MODEL ... CANCEL'),
+  DropModelVersion: dropModelVersion,
+  AlterModelRetrain: retrainModel,
+  AlterModelSetActiveVersion: setActiveVersion,
+  AlterModelSetActivation: setActivation,
+  AlterModelRollback: rollbackModel,
+  AlterModelCancel: cancelTraining,
   AlterModelSetMonitoring: notYet('ALTER MODEL ... SET MONITORING'),
   AlterModelStart: notYet('ALTER MODEL ... START'),
   AlterModelStop: notYet('ALTER MODEL ... STOP'),
-  WaitForModel: notYet('WAIT FOR MODEL'),
+  WaitForModel: waitForModel,
   EvaluateModel: notYet('EVALUATE MODEL'),
-  GrantOnModel: notYet('GRANT ... ON MODEL'),
-  RevokeOnModel: notYet('REVOKE ... ON MODEL'),
+  GrantOnModel: grantOnModel,
+  RevokeOnModel: grantOnModel,
 };
 
 export function runMlStatement(statement: MlStatement, text: string, context: StatementContext): Promise<void> {

@@ -1,7 +1,7 @@
 import { ClientError } from '../../errors/client-error.ts';
 import { SqlState } from '../../errors/sqlstate.ts';
 import type { StatementContext } from '../../proxy/statement-context.ts';
-import type { ShowModel } from '../ast/show-model.ts';
+import type { ShowModel, ShowModelVersion } from '../ast/show-model.ts';
 import { currentSchema } from './current-schema.ts';
 import { sendTextRows } from './key-value-rows.ts';
 import { describeProgress } from './training-progress.ts';
@@ -36,7 +36,8 @@ interface Spec {
  * SHOW MODEL m: the Key | Value layout of Redshift ML, describing the active version (the latest
  * if none is active). Cost, IAM role and bucket are shown to the owner only.
  */
-export async function showModel(statement: ShowModel, _text: string, context: StatementContext): Promise<void> {
+export async function showModel(statement: ShowModel | ShowModelVersion, _text: string, context: StatementContext): Promise<void> {
+  const onlyVersion = statement.kind === 'ShowModelVersion' ? String(statement.version) : null;
   const schema = statement.model.schema ?? (await currentSchema(context));
   const models = await context.upstream.query(
     `SELECT m.model_id, m.model_name, m.schema_name, m.owner,
@@ -54,12 +55,14 @@ export async function showModel(statement: ShowModel, _text: string, context: St
     `SELECT version, state, failure_reason, metric, metric_value, spec::text, training_source, model_type, problem_type,
             objective, job_name, training_rows, progress::text, extract(epoch from (clock_timestamp() - training_started_at)),
             source, cut_short
-       FROM modelgres.model_versions WHERE model_id = $1
+       FROM modelgres.model_versions WHERE model_id = $1 AND ($2::int IS NULL OR version = $2::int)
       ORDER BY active DESC, version DESC LIMIT 1`,
-    [modelId!],
+    [modelId!, onlyVersion],
   );
   const v = versions.rows[0];
-  if (!v) throw new ClientError(SqlState.undefinedObject, `model "${statement.model.name}" has no versions`);
+  if (!v) {
+    throw new ClientError(SqlState.undefinedObject, `model "${statement.model.name}" has no version ${onlyVersion ?? ''}`.trim());
+  }
   const [version, state, failureReason, metric, metricValue, specText, trainingSource, modelType, problemType, objective, jobName, trainingRows, progressText, elapsed, source, cutShort] = v;
   const spec = JSON.parse(specText ?? '{}') as Spec;
   const ownerOnly = (value: string | undefined) => (isOwner === 't' ? (value ?? '') : '');

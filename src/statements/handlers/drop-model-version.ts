@@ -1,0 +1,16 @@
+import { commandComplete } from '../../protocol/backend-messages.ts';
+import type { StatementContext } from '../../proxy/statement-context.ts';
+import type { DropModelVersion } from '../ast/drop-model.ts';
+import { callCatalog, modelKey } from './model-target.ts';
+
+/** DROP MODEL m VERSION n: never the active version (55000); its number is not given again. */
+export async function dropModelVersion(s: DropModelVersion, _t: string, context: StatementContext): Promise<void> {
+  const [schema, name] = await modelKey(s.model, context);
+  await callCatalog(context, 'SELECT modelgres.drop_model_version(current_user, $1, $2, $3, $4)', [
+    schema,
+    name,
+    String(s.version),
+    s.ifExists ? 'true' : 'false',
+  ]);
+  context.send(commandComplete('DROP MODEL'));
+}
