@@ -7,8 +7,11 @@ import { runCommand } from '../support/run-command.ts';
 
 const ID = process.pid;
 /** An ML statement the proxy parses but does not implement yet: 0A000, made by the proxy itself. */
-const NOT_YET = `alter model m_${ID} rollback`;
-const NOT_YET_MESSAGE = 'ALTER MODEL ... ROLLBACK is not implemented yet';
+/** (Update to another one as statements get implemented: it is the 0A000 answer that is tested.) */
+const NOT_YET = `alter model m_${ID} stop`;
+const NOT_YET_MESSAGE = 'ALTER MODEL ... STOP is not implemented yet';
+/** Refused by the proxy's own parser, before PostgreSQL sees anything: a stable proxy-made error. */
+const PROXY_REFUSED = `alter model m_${ID} frobnicate`;
 /** An implemented ML statement that fails in PostgreSQL (the catalog function raises 42704). */
 const DROP_MISSING = `drop model no_such_model_${ID}`;
 /** CREATE MODEL whose training query fails upstream (42P01), so no model is ever made. */
@@ -45,9 +48,9 @@ async function exists(table: string): Promise<boolean> {
 describe('ML statements are routed to the proxy, everything else passes through', () => {
   const cases: Array<[string, { code: string; message: string }]> = [
     [NOT_YET, { code: '0A000', message: NOT_YET_MESSAGE }],
-    [`ALTER MODEL m_${ID} CANCEL`, { code: '0A000', message: 'ALTER MODEL ... CANCEL is not implemented yet' }],
-    [`wait for model m_${ID}`, { code: '0A000', message: 'WAIT FOR MODEL is not implemented yet' }],
-    [`  /* leading comment */ Alter   Model m_${ID}  Rollback ;`, { code: '0A000', message: NOT_YET_MESSAGE }],
+    [`  /* leading comment */ Alter   Model m_${ID}  Stop ;`, { code: '0A000', message: NOT_YET_MESSAGE }],
+    [PROXY_REFUSED, { code: '42601', message: 'syntax error at or near "frobnicate"' }],
+    [`alter model no_such_model_${ID} rollback`, { code: '42704', message: `model "no_such_model_${ID}" does not exist` }],
     [DROP_MISSING, { code: '42704', message: `model "no_such_model_${ID}" does not exist` }],
     [CREATE_FAILING, { code: '42P01', message: `relation "no_such_table_${ID}" does not exist` }],
     ['create model ;', { code: '42601', message: 'syntax error at end of input' }],
@@ -112,7 +115,7 @@ describe('ML statements are routed to the proxy, everything else passes through'
   // Two ways an ML statement fails: the proxy refuses it (0A000, the proxy then aborts the upstream
   // transaction itself), or the handler's own SQL fails in PostgreSQL (42704, aborted by PostgreSQL).
   for (const [label, failing, code] of [
-    ['refused by the proxy', NOT_YET, '0A000'],
+    ['refused by the proxy', PROXY_REFUSED, '42601'],
     ['failing in PostgreSQL', DROP_MISSING, '42704'],
   ] as const) {
     test(`in an explicit transaction an ML statement ${label} aborts it (25P02) until ROLLBACK, as PostgreSQL does`, async () => {
@@ -177,9 +180,9 @@ describe('ML statements are routed to the proxy, everything else passes through'
     const shown = await c.query({ text: 'SHOW MODEL ALL', values: [], queryMode: 'extended' } as pg.QueryConfig);
     expect(shown.command).toBe('SHOW');
     expect(shown.fields.map((f) => f.name)).toEqual(['Schema Name', 'Model Name']);
-    await expect(c.query({ text: NOT_YET, values: [], queryMode: 'extended' } as pg.QueryConfig)).rejects.toMatchObject({
-      code: '0A000',
-      message: NOT_YET_MESSAGE,
+    await expect(c.query({ text: PROXY_REFUSED, values: [], queryMode: 'extended' } as pg.QueryConfig)).rejects.toMatchObject({
+      code: '42601',
+      message: 'syntax error at or near "frobnicate"',
     });
     expect((await c.query('select $1::int + 1 as n', [41])).rows).toEqual([{ n: 42 }]);
     await expect(c.query({ name: 'ml_named', text: DROP_MISSING, values: [] })).rejects.toMatchObject({ code: '42704' });
@@ -195,13 +198,13 @@ describe('ML statements are routed to the proxy, everything else passes through'
       c.write([group('select 1 as before'), group(failing), group('select 3 as after')]);
       return [await c.readUntilReady(), await c.readUntilReady(), await c.readUntilReady()];
     };
-    const [before, ml, after] = await run(await raw(), NOT_YET);
+    const [before, ml, after] = await run(await raw(), DROP_MISSING);
     // PostgreSQL with a statement that returns no rows and fails when executed.
-    const straight = await run(await raw(upstreamPort), "do $$ begin raise exception 'x' using errcode = '0A000'; end $$");
+    const straight = await run(await raw(upstreamPort), "do $$ begin raise exception 'x' using errcode = '42704'; end $$");
     expect(before.find((m) => m.name === 'dataRow')?.fields).toEqual(['1']);
     expect(names(ml)).toEqual(['parseComplete', 'bindComplete', 'noData', 'error', 'readyForQuery']);
     expect(names(ml)).toEqual(names(straight[1]));
-    expect(ml[3]).toMatchObject({ code: '0A000', message: NOT_YET_MESSAGE });
+    expect(ml[3]).toMatchObject({ code: '42704', message: `model "no_such_model_${ID}" does not exist` });
     expect(ml[4].status).toBe('I');
     expect(names(after)).toEqual(['parseComplete', 'bindComplete', 'rowDescription', 'dataRow', 'commandComplete', 'readyForQuery']);
     expect(after[3].fields).toEqual(['3']);
@@ -334,7 +337,7 @@ describe('ML statements are routed to the proxy, everything else passes through'
     const c = await proxy.client();
     await c.query('begin');
     await c.query({ text: `insert into ml_ext_${ID} values ($1)`, values: [1] });
-    await expect(c.query({ text: NOT_YET, values: [], queryMode: 'extended' } as pg.QueryConfig)).rejects.toMatchObject({ code: '0A000' });
+    await expect(c.query({ text: DROP_MISSING, values: [], queryMode: 'extended' } as pg.QueryConfig)).rejects.toMatchObject({ code: '42704' });
     await expect(c.query({ text: 'select $1::int', values: [1] })).rejects.toMatchObject({ code: '25P02' });
     await c.query('rollback');
     expect((await c.query(`select count(*)::int as n from ml_ext_${ID}`)).rows).toEqual([{ n: 0 }]);
@@ -378,7 +381,7 @@ describe('ML statements are routed to the proxy, everything else passes through'
     const c = await raw();
     c.write([
       serialize.query('select 1 as one'),
-      serialize.query(NOT_YET),
+      serialize.query(PROXY_REFUSED),
       serialize.query('select 3 as three'),
       serialize.query('show model all'),
       serialize.query(`select 5 as five; drop model if exists no_such_model_${ID}`),
@@ -388,7 +391,7 @@ describe('ML statements are routed to the proxy, everything else passes through'
     for (let i = 0; i < 6; i++) groups.push(await c.readUntilReady());
     expect(groups[0].find((m) => m.name === 'dataRow')?.fields).toEqual(['1']);
     expect(names(groups[1])).toEqual(['error', 'readyForQuery']);
-    expect(groups[1][0].code).toBe('0A000');
+    expect(groups[1][0].code).toBe('42601');
     expect(groups[2].find((m) => m.name === 'dataRow')?.fields).toEqual(['3']);
     expect(groups[3].find((m) => m.name === 'commandComplete')?.text).toBe('SHOW');
     expect(names(groups[4])).toEqual(['rowDescription', 'dataRow', 'commandComplete', 'notice', 'commandComplete', 'readyForQuery']);
@@ -439,9 +442,16 @@ describe('ML statements are routed to the proxy, everything else passes through'
     expect(explain.rows.length).toBeGreaterThan(0);
   });
 
-  test('psql shows the ML error and exits 1', async () => {
+  test('psql shows ML errors, with its caret under the position, and exits 1', async () => {
     const r = await runCommand('/usr/bin/psql', [proxy.url, '-X', '-v', 'ON_ERROR_STOP=1', '-c', NOT_YET]);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(`ERROR:  ${NOT_YET_MESSAGE}\n`);
+
+    const sql = `select 1;   ${PROXY_REFUSED}`;
+    const syntax = await runCommand('/usr/bin/psql', [proxy.url, '-X', '-v', 'ON_ERROR_STOP=1', '-c', sql]);
+    expect(syntax.status).toBe(1);
+    const caret = ' '.repeat('LINE 1: '.length + sql.indexOf('frobnicate')) + '^';
+    // (A HINT line may follow; the caret must sit under the word PostgreSQL-style.)
+    expect(syntax.stderr.split('\n').slice(0, 3)).toEqual([`ERROR:  syntax error at or near "frobnicate"`, `LINE 1: ${sql}`, caret]);
   });
 });
