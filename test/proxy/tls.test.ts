@@ -155,4 +155,18 @@ describe('TLS between client and proxy', () => {
     expect(answer).toBe('N');
     socket.destroy();
   });
+
+  test('garbage instead of a TLS handshake after S: the connection closes, the proxy carries on', async () => {
+    for (const garbage of [Buffer.from('definitely not a ClientHello'), Buffer.alloc(600, 0x16), serialize.startup({ user: 'postgres' })]) {
+      const c = await RawClient.connect(secure.port);
+      raws.push(c);
+      c.write(SSL_REQUEST);
+      expect(await c.readByte()).toBe('S');
+      c.write(garbage);
+      await c.closed;
+      expect(c.isClosed).toBe(true);
+    }
+    const ok = await secure.client({ ssl: { rejectUnauthorized: false } });
+    expect((await ok.query('select 11 as n')).rows).toEqual([{ n: 11 }]);
+  });
 });
