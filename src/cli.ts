@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseCliOptions, UsageError, type CliOptions } from './cli/cli-options.ts';
 import { MAIN_HELP, MIGRATE_HELP, START_HELP, WORKER_HELP } from './cli/help.ts';
 import { migrateCatalog } from './catalog/migrate.ts';
@@ -56,6 +57,8 @@ async function start(options: CliOptions, log: Logger): Promise<number> {
     tlsKeyFile: options.tlsKey,
     workers: options.workers,
     leaseSeconds: options.leaseSeconds,
+    modelDir: options.modelDir ?? path.join(options.dataDir, 'models'),
+    maxModelBytes: options.maxModelMegabytes * 1024 * 1024,
     log,
   });
   const shown = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { migrateCatalog } from './catalog/migrate.ts';
 import { startProxyServer, type ProxyServer } from './proxy/proxy-server.ts';
 import { upstreamAddressFromUrl } from './proxy/upstream-address.ts';
@@ -19,6 +20,10 @@ export interface ModelgresOptions {
   workers?: number;
   /** Lease of a claimed training job (default 30 s). */
   leaseSeconds?: number;
+  /** Where CREATE MODEL ... FROM 'file.onnx' reads (default .modelgres/models). */
+  modelDir?: string;
+  /** Largest ONNX file it imports (default 256 MiB). */
+  maxModelBytes?: number;
   log: Logger;
 }
 
@@ -45,6 +50,10 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
     handleStatement: createStatementHandler({ registry, sessions }),
     handleExtended: createExtendedStatementHandler({ registry, sessions }),
     onCatalogChange: () => registry.reload(),
+    settings: {
+      modelDir: path.resolve(options.modelDir ?? '.modelgres/models'),
+      maxModelBytes: options.maxModelBytes ?? 256 * 1024 * 1024,
+    },
     log: options.log,
   });
   options.log.info(`listening on ${options.host}:${server.port}`);

@@ -12,6 +12,8 @@ export interface CliOptions {
   logLevel: LogLevel;
   workers: number;
   leaseSeconds: number;
+  modelDir?: string;
+  maxModelMegabytes: number;
   help: boolean;
 }
 
@@ -36,6 +38,8 @@ export function parseCliOptions(args: string[], env: NodeJS.ProcessEnv): CliOpti
         'log-level': { type: 'string' },
         workers: { type: 'string' },
         'lease-seconds': { type: 'string' },
+        'model-dir': { type: 'string' },
+        'max-model-mb': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -55,6 +59,8 @@ export function parseCliOptions(args: string[], env: NodeJS.ProcessEnv): CliOpti
     logLevel,
     workers: count('--workers', values.workers ?? env.MODELGRES_WORKERS ?? '1'),
     leaseSeconds: count('--lease-seconds', values['lease-seconds'] ?? env.MODELGRES_LEASE_SECONDS ?? '30', 1, 3600),
+    modelDir: values['model-dir'] ?? env.MODELGRES_MODEL_DIR ?? undefined,
+    maxModelMegabytes: count('--max-model-mb', values['max-model-mb'] ?? env.MODELGRES_MAX_MODEL_MB ?? '256', 1, 4096),
     help: values.help ?? false,
   };
   if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) throw new UsageError('--tls-cert and --tls-key go together');

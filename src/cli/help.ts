@@ -29,6 +29,9 @@ Options:
                         separate 'modelgres worker' processes). Env: MODELGRES_WORKERS
   --lease-seconds N     how long a claimed training job stays a worker's without a
                         heartbeat (default 30). Env: MODELGRES_LEASE_SECONDS
+  --model-dir DIR       where CREATE MODEL ... FROM 'file.onnx' finds ONNX files; paths
+                        cannot leave it (default <data-dir>/models). Env: MODELGRES_MODEL_DIR
+  --max-model-mb N      largest ONNX file it imports, in MiB (default 256). Env: MODELGRES_MAX_MODEL_MB
   --log-level LEVEL     error | warn | info | debug (default info). Env: MODELGRES_LOG_LEVEL
   -h, --help            this text
 `;

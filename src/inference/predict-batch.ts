@@ -2,6 +2,7 @@ import ort from 'onnxruntime-node';
 import { inputKindOf } from '../training/index.ts';
 import type { FeatureType } from '../training/types.ts';
 import type { ModelFunction } from './model-function-registry.ts';
+import { buildFeeds, outputNamesOf, readOutputs, type IoPlan } from '../artifacts/index.ts';
 
 export type ClassValue = string | number | boolean;
 
@@ -16,7 +17,13 @@ export async function predictBatch(
   classes: ClassValue[] | null,
   args: Array<Array<string | null>>,
   rows: number,
+  ioPlan: IoPlan | null = null,
 ): Promise<Array<string | null>> {
+  if (ioPlan) {
+    // An imported model: fed and read as its plan, made when it was imported, says.
+    const out = await session.run(buildFeeds(ioPlan, args, rows), outputNamesOf(ioPlan));
+    return readOutputs(ioPlan, out, rows, fn.returnType);
+  }
   const feeds: Record<string, ort.Tensor> = {};
   // Inputs are positional: the graph renames a feature whose name clashes with an output.
   session.inputNames.forEach((name, j) => {

@@ -2,11 +2,14 @@ import { ClientError } from '../errors/client-error.ts';
 import { SqlState } from '../errors/sqlstate.ts';
 import type { StatementContext } from '../proxy/statement-context.ts';
 import type { ModelFunction } from './model-function-registry.ts';
+import type { IoPlan } from '../artifacts/index.ts';
 
 export interface ResolvedVersion {
   version: number;
   jobName: string;
   classes: unknown[] | null;
+  /** How to feed an imported model; null for modelgres's own. */
+  ioPlan: IoPlan | null;
   loadOnnx(): Promise<Uint8Array>;
 }
 
@@ -17,10 +20,10 @@ export interface ResolvedVersion {
  */
 export async function resolveModelVersion(context: StatementContext, fn: ModelFunction): Promise<ResolvedVersion> {
   const r = await context.upstream.query(
-    `SELECT v.version, v.state, v.job_name, v.failure_reason, v.classes::text, m.active_version,
+    `SELECT v.version, v.state, v.job_name, v.failure_reason, v.classes::text, m.active_version, v.io_plan::text,
             has_function_privilege(current_user,
               format('%I.%I(%s)', m.function_schema, $2::text, array_to_string(m.parameter_types, ','))::regprocedure,
-              'EXECUTE')
+              'EXECUTE') AS may_execute
        FROM modelgres.models m JOIN modelgres.model_versions v USING (model_id)
       WHERE m.model_id = $1 AND ($3::int IS NULL OR v.version = $3::int)
       ORDER BY (v.version = m.active_version) DESC, v.version DESC
@@ -29,12 +32,12 @@ export async function resolveModelVersion(context: StatementContext, fn: ModelFu
   );
   const row = r.rows[0];
   const model = `${fn.modelSchema}.${fn.modelName}`;
-  if (!row || row[6] !== 't') {
+  if (!row || row[7] !== 't') {
     throw new ClientError(SqlState.insufficientPrivilege, `permission denied for model ${model}`, {
       hint: `The model's owner can run GRANT EXECUTE ON FUNCTION ${fn.functionSchema}.${fn.name} to let you call it.`,
     });
   }
-  const [version, state, jobName, failureReason, classes, activeVersion] = row;
+  const [version, state, jobName, failureReason, classes, activeVersion, ioPlan] = row;
   if (activeVersion === null && fn.pinnedVersion === undefined && state === 'READY') {
     throw new ClientError(SqlState.objectNotInPrerequisiteState, `model "${fn.modelName}" has no active version`, {
       hint: `Its activation is MANUAL: run ALTER MODEL ${fn.modelName} SET ACTIVE VERSION n.`,
@@ -50,6 +53,7 @@ export async function resolveModelVersion(context: StatementContext, fn: ModelFu
     version: Number(version),
     jobName: jobName!,
     classes: classes ? (JSON.parse(classes) as unknown[]) : null,
+    ioPlan: ioPlan ? (JSON.parse(ioPlan) as IoPlan) : null,
     loadOnnx: async () => {
       const a = await context.upstream.query('SELECT onnx FROM modelgres.model_artifacts WHERE model_id = $1 AND version = $2', [
         fn.modelId,

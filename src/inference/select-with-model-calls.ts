@@ -147,7 +147,7 @@ export async function executeModelCalls(
         const args: Array<Array<string | null>> = [];
         for (let j = 0; j < call.argumentCount; j++) args.push(batch.rows.map((r) => r[column + j]));
         column += call.argumentCount;
-        predictions.push(await predictBatch(session, call.function, version.classes as ClassValue[] | null, args, n));
+        predictions.push(await predictBatch(session, call.function, version.classes as ClassValue[] | null, args, n, version.ioPlan));
       }
       for (let i = 0; i < n; i++) {
         const row = batch.rows[i].slice(prepared.extra);

@@ -22,7 +22,13 @@ import type { StatementRouter } from '../router/statement-router.ts';
 import { qualifyRedshiftViews } from '../router/qualify-redshift-views.ts';
 import type { CancelRegistry } from './cancel-registry.ts';
 import { runInterceptedQuery } from './intercepted-query.ts';
-import type { ExtendedStatementHandler, PreparedStatement, StatementContext, StatementHandler } from './statement-context.ts';
+import type {
+  ExtendedStatementHandler,
+  PreparedStatement,
+  ProxySettings,
+  StatementContext,
+  StatementHandler,
+} from './statement-context.ts';
 import { RelayedError } from './relayed-error.ts';
 import { connectUpstream, type UpstreamAddress } from './upstream-address.ts';
 import { UpstreamLink, type OwnedConsumer } from './upstream-link.ts';
@@ -40,6 +46,7 @@ export interface SessionOptions {
   handleStatement: StatementHandler;
   handleExtended: ExtendedStatementHandler;
   onCatalogChange: () => Promise<void>;
+  settings: ProxySettings;
   log: Logger;
 }
 
@@ -464,6 +471,7 @@ export class ClientSession {
     return {
       user: this.user,
       database: this.database,
+      settings: this.options.settings,
       upstream: this.link,
       send: (bytes) => this.writeClient(bytes),
       transactionStatus: () => this.status,

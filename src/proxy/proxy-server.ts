@@ -5,7 +5,7 @@ import type { StatementRouter } from '../router/statement-router.ts';
 import type { Logger } from '../util/logger.ts';
 import { CancelRegistry } from './cancel-registry.ts';
 import { ClientSession } from './client-session.ts';
-import type { ExtendedStatementHandler, StatementHandler } from './statement-context.ts';
+import type { ExtendedStatementHandler, ProxySettings, StatementHandler } from './statement-context.ts';
 import type { UpstreamAddress } from './upstream-address.ts';
 
 export interface ProxyServerOptions {
@@ -18,6 +18,7 @@ export interface ProxyServerOptions {
   handleStatement: StatementHandler;
   handleExtended: ExtendedStatementHandler;
   onCatalogChange: () => Promise<void>;
+  settings: ProxySettings;
   log: Logger;
 }
 
@@ -47,6 +48,7 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
         handleStatement: options.handleStatement,
         handleExtended: options.handleExtended,
         onCatalogChange: options.onCatalogChange,
+        settings: options.settings,
         log: options.log,
       });
     } catch (error) {

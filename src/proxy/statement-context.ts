@@ -2,10 +2,19 @@ import type { FieldDescription } from '../protocol/backend-messages.ts';
 import type { TransactionStatus } from '../protocol/message-codes.ts';
 import type { UpstreamLink } from './upstream-link.ts';
 
+/** Settings of the proxy that statements depend on. */
+export interface ProxySettings {
+  /** Where CREATE MODEL ... FROM 'file.onnx' finds files; paths cannot leave it. */
+  modelDir: string;
+  /** Largest ONNX file CREATE MODEL imports. */
+  maxModelBytes: number;
+}
+
 /** What a statement handler gets: the client's own upstream session and a way to answer. */
 export interface StatementContext {
   readonly user: string;
   readonly database: string;
+  readonly settings: ProxySettings;
   /** Runs SQL on the client's upstream session, as its role, inside its transaction. */
   readonly upstream: UpstreamLink;
   /** Sends a backend message to the client. */

@@ -2,6 +2,7 @@ import { notSupported } from '../../errors/client-error.ts';
 import type { StatementContext } from '../../proxy/statement-context.ts';
 import type { MlStatement, MlStatementKind, MlStatementOf } from '../ast/ml-statement.ts';
 import { createModel } from './create-model.ts';
+import { createModelFromArtifact } from './create-model-from-artifact.ts';
 import { dropModel } from './drop-model.ts';
 import { showModel } from './show-model.ts';
 import { showModelAll } from './show-model-all.ts';
@@ -24,7 +25,7 @@ function notYet(name: string): () => Promise<never> {
 /** One handler per statement kind: a new kind that nobody handles does not compile. */
 const HANDLERS: { [K in MlStatementKind]: Handler<K> } = {
   CreateModel: createModel,
-  CreateModelFromArtifact: notYet('CREATE MODEL ... FROM an artifact (bring your own model)'),
+  CreateModelFromArtifact: createModelFromArtifact,
   ShowModelAll: showModelAll,
   ShowModel: showModel,
   ShowModelVersions: showModelVersions,

@@ -43,18 +43,18 @@ export async function showModel(statement: ShowModel | ShowModelVersion, _text: 
     `SELECT m.model_id, m.model_name, m.schema_name, m.owner,
             to_char(m.created_at, 'Dy, DD.MM.YYYY HH24:MI:SS'), m.is_owner OR modelgres.is_superuser(current_user),
             m.function_name, array_to_string(m.parameter_names, ' '), array_to_string(m.parameter_types, ' '),
-            m.target_column, m.active_version, m.problem_type, (SELECT count(*) FROM modelgres.model_versions v WHERE v.model_id = m.model_id)
+            m.target_column, m.active_version, m.problem_type, m.return_type, (SELECT count(*) FROM modelgres.model_versions v WHERE v.model_id = m.model_id)
        FROM modelgres.models m WHERE m.schema_name = $1 AND m.model_name = $2`,
     [schema, statement.model.name],
   );
   const m = models.rows[0];
   if (!m) throw new ClientError(SqlState.undefinedObject, `model "${statement.model.name}" does not exist`);
-  const [modelId, modelName, schemaName, owner, created, isOwner, functionName, parameterNames, parameterTypes, targetColumn, activeVersion, modelProblemType, versionCount] = m;
+  const [modelId, modelName, schemaName, owner, created, isOwner, functionName, parameterNames, parameterTypes, targetColumn, activeVersion, modelProblemType, returnType, versionCount] = m;
 
   const versions = await context.upstream.query(
     `SELECT version, state, failure_reason, metric, metric_value, spec::text, training_source, model_type, problem_type,
             objective, job_name, training_rows, progress::text, extract(epoch from (clock_timestamp() - training_started_at)),
-            source, cut_short
+            source, cut_short, artifact_source
        FROM modelgres.model_versions WHERE model_id = $1 AND ($2::int IS NULL OR version = $2::int)
       ORDER BY active DESC, version DESC LIMIT 1`,
     [modelId!, onlyVersion],
@@ -63,7 +63,8 @@ export async function showModel(statement: ShowModel | ShowModelVersion, _text: 
   if (!v) {
     throw new ClientError(SqlState.undefinedObject, `model "${statement.model.name}" has no version ${onlyVersion ?? ''}`.trim());
   }
-  const [version, state, failureReason, metric, metricValue, specText, trainingSource, modelType, problemType, objective, jobName, trainingRows, progressText, elapsed, source, cutShort] = v;
+  const [version, state, failureReason, metric, metricValue, specText, trainingSource, modelType, problemType, objective, jobName, trainingRows, progressText, elapsed, source, cutShort, artifactSource] = v;
+  const fromArtifact = source === 'COPIED' || source === 'IMPORTED';
   const spec = JSON.parse(specText ?? '{}') as Spec;
   const ownerOnly = (value: string | undefined) => (isOwner === 't' ? (value ?? '') : '');
   const isQuery = /^\s*select\b|^\s*with\b|^\s*values\b/i.test(trainingSource ?? '');
@@ -81,7 +82,7 @@ export async function showModel(statement: ShowModel | ShowModelVersion, _text: 
     ['Estimated Cost', ownerOnly('0.000000')],
     ['', ''],
     ['TRAINING DATA:', ''],
-    [isQuery ? 'Query' : 'Table', trainingSource ?? ''],
+    fromArtifact ? ['Artifact', artifactSource ?? ''] : [isQuery ? 'Query' : 'Table', trainingSource ?? ''],
     ['Target Column', (targetColumn ?? '').toUpperCase()],
     ['', ''],
     ['PARAMETERS:', ''],
@@ -92,6 +93,7 @@ export async function showModel(statement: ShowModel | ShowModelVersion, _text: 
     ['Function Name', functionName!],
     ['Function Parameters', parameterNames!],
     ['Function Parameter Types', parameterTypes!],
+    ...(fromArtifact ? [['Function Return Type', returnType ?? ''] as [string, string]] : []),
     ['IAM Role', ownerOnly(spec.iamRole)],
     ['S3 Bucket', ownerOnly(spec.s3Bucket)],
     ['Max Runtime', String(spec.maxRuntime ?? '')],
