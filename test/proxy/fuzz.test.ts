@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import os from 'node:os';
 import pg from 'pg';
 import { serialize } from 'pg-protocol';
 import { isClientError } from '../../src/errors/client-error.ts';
@@ -509,6 +510,7 @@ describe('an unreachable PostgreSQL', () => {
       handleStatement: async () => {},
       handleExtended: { prepare: async () => null },
       onCatalogChange: async () => {},
+      settings: { modelDir: os.tmpdir(), maxModelBytes: 1 },
       log: createLogger('error'),
     });
     try {
