@@ -12,7 +12,7 @@ export function parseFloatArg(text: string | null, input: string): number {
   if (text === 't') return 1;
   if (text === 'f') return 0;
   const n = Number(text);
-  if (Number.isNaN(n) && text !== 'NaN') throw notA('number', text, input);
+  if (Number.isNaN(n) && text !== 'NaN') throw notA('a number', text, input);
   return n;
 }
 
@@ -20,7 +20,7 @@ export function parseFloatArg(text: string | null, input: string): number {
 export function parseIntArg(text: string | null, input: string): bigint {
   if (text === null || text === 'f') return 0n;
   if (text === 't') return 1n;
-  if (!/^\s*[+-]?\d+\s*$/.test(text)) throw notA('integer', text, input);
+  if (!/^\s*[+-]?\d+\s*$/.test(text)) throw notA('an integer', text, input);
   return BigInt(text.trim());
 }
 
@@ -28,9 +28,9 @@ export function parseIntArg(text: string | null, input: string): bigint {
 export function parseBoolArg(text: string | null, input: string): boolean {
   if (text === null || text === 'f') return false;
   if (text === 't') return true;
-  throw notA('bool', text, input);
+  throw notA('a bool', text, input);
 }
 
 function notA(what: string, text: string, input: string): ClientError {
-  return new ClientError(SqlState.invalidTextRepresentation, `cannot feed '${text}' to ONNX input ${input}: not a ${what}`);
+  return new ClientError(SqlState.invalidTextRepresentation, `cannot feed '${text}' to ONNX input ${input}: not ${what}`);
 }

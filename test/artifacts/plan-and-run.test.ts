@@ -192,7 +192,7 @@ describe('int64 and bool inputs, int64 and bool outputs', () => {
 
   test('text that is not what the parameter type prints is refused, not fed as garbage', async () => {
     const plan = await planImportedModel(bytes, ['int8', 'bool'], 'int8');
-    expect(() => buildFeeds(plan, [['1.5'], ['t']], 1)).toThrow(expect.objectContaining({ code: '22P02', message: "cannot feed '1.5' to ONNX input n: not a integer" }));
+    expect(() => buildFeeds(plan, [['1.5'], ['t']], 1)).toThrow(expect.objectContaining({ code: '22P02', message: "cannot feed '1.5' to ONNX input n: not an integer" }));
     expect(() => buildFeeds(plan, [['1'], ['yes']], 1)).toThrow(expect.objectContaining({ code: '22P02' }));
   });
 });
