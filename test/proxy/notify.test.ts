@@ -51,13 +51,16 @@ describe('asynchronous messages through the proxy', () => {
     await direct.query(`begin; notify ${CHANNEL}, 'a'; notify ${CHANNEL}, 'b'; notify ${CHANNEL}, 'c'; commit`);
     await three;
     expect(received).toEqual(['a', 'b', 'c']);
+    const later: string[] = [];
+    c.on('notification', (m) => later.push(`${m.channel}:${m.payload}`));
     await c.query(`unlisten ${CHANNEL}`);
     await direct.query(`notify ${CHANNEL}, 'not delivered'`);
-    // The session's own notify comes after anything sent before it: only 'mine' may arrive.
+    // The session's own notify comes after anything sent to it before: only 'mine' may arrive.
     await c.query(`listen ${CHANNEL}_own`);
     const own = nextEvent<pg.Notification>(c, 'notification');
     await c.query(`notify ${CHANNEL}_own, 'mine'`);
     expect(await own).toMatchObject({ channel: `${CHANNEL}_own`, payload: 'mine' });
+    expect(later).toEqual([`${CHANNEL}_own:mine`]);
   });
 
   test('a notification raised inside a transaction comes after COMMIT, before its ReadyForQuery', async () => {
