@@ -19,7 +19,7 @@ export interface TestProxy {
 
 /** Starts modelgres on a free port in front of the suite's PostgreSQL. */
 export async function startTestProxy(
-  options: { tlsCertFile?: string; tlsKeyFile?: string; workers?: number; leaseSeconds?: number } = {},
+  options: { tlsCertFile?: string; tlsKeyFile?: string; workers?: number; leaseSeconds?: number; modelDir?: string } = {},
 ): Promise<TestProxy> {
   // A database of its own: catalogs, job queues and training workers of test files never meet.
   const upstreamUrl = await freshDatabase(inject('upstreamUrl'));
@@ -29,6 +29,7 @@ export async function startTestProxy(
     port: 0,
     workers: options.workers ?? 0,
     leaseSeconds: options.leaseSeconds,
+    modelDir: options.modelDir,
     log: createLogger((process.env.MODELGRES_TEST_LOG as 'debug') ?? 'error'),
     ...options,
   });
