@@ -3,7 +3,7 @@
  * Debian's pgbouncer is installed) through pgbouncer, in the same run with the same clients.
  * Rounds alternate between targets so drift in machine load hits all of them alike.
  *
- *   npm run bench:passthrough -- [--clients 8] [--seconds 10] [--rounds 3] [--scale 10]
+ *   npm run bench:passthrough -- [--clients 8] [--seconds 10] [--rounds 3] [--scale 10] [--transport unix|tcp]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile, chmod } from 'node:fs/promises';
@@ -19,11 +19,12 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '3' },
     scale: { type: 'string', default: '10' },
+    transport: { type: 'string', default: 'unix' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (values.help) {
-  console.log('npm run bench:passthrough -- [--clients 8] [--seconds 10] [--rounds 3] [--scale 10]');
+  console.log('npm run bench:passthrough -- [--clients 8] [--seconds 10] [--rounds 3] [--scale 10] [--transport unix|tcp]');
   process.exit(0);
 }
 const clients = Number(values.clients);
@@ -35,9 +36,11 @@ const children: ChildProcess[] = [];
 try {
   const pg = await startEmbeddedServer({ dataDir: dir, port: await freePort() });
   const proxyPort = await freePort();
+  // Both proxies reach PostgreSQL the same way: its Unix socket (as `npm start` does) or TCP.
+  const viaUnix = values.transport === 'unix';
   const proxy = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli.ts', 'start', '--upstream', pg.url, '--port', String(proxyPort), '--log-level', 'warn'],
+    ['--import', 'tsx', 'src/cli.ts', 'start', '--upstream', viaUnix ? pg.socketUrl : pg.url, '--port', String(proxyPort), '--log-level', 'warn'],
     { cwd: path.resolve(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
   );
   children.push(proxy);
@@ -47,7 +50,7 @@ try {
     direct: pg.url,
     modelgres: `postgres://postgres@127.0.0.1:${proxyPort}/postgres`,
   };
-  const bouncer = await startPgbouncer(dir, pg.port);
+  const bouncer = await startPgbouncer(dir, pg.port, viaUnix ? pg.socketDir : '127.0.0.1');
   if (bouncer) {
     children.push(bouncer.process);
     targets.pgbouncer = `postgres://postgres@127.0.0.1:${bouncer.port}/postgres`;
@@ -67,12 +70,12 @@ try {
     }
   }
   const direct = median(tps.direct);
-  console.log(`\npgbench -S -n -c ${clients} -j 2 -T ${seconds}, median of ${rounds} rounds, ${os.cpus().length} cores`);
+  console.log(`\npgbench -S -n -c ${clients} -j 2 -T ${seconds}, median of ${rounds} rounds, ${os.cpus().length} cores, proxies reach PostgreSQL by ${viaUnix ? 'Unix socket' : 'TCP'}`);
   for (const name of Object.keys(targets)) {
     const m = median(tps[name]);
     console.log(`${name.padEnd(9)} ${m.toFixed(0).padStart(7)} tps  ratio to direct ${(m / direct).toFixed(2)}`);
   }
-  console.log(`command: npm run bench:passthrough -- --clients ${clients} --seconds ${seconds} --rounds ${rounds} --scale ${values.scale}`);
+  console.log(`command: npm run bench:passthrough -- --clients ${clients} --seconds ${seconds} --rounds ${rounds} --scale ${values.scale} --transport ${values.transport}`);
   await pg.stop();
 } finally {
   for (const c of children) c.kill('SIGTERM');
@@ -86,7 +89,7 @@ function run(cmd: string, args: string[]): string {
 }
 
 /** pgbouncer in session mode (one server connection per client, as modelgres does). */
-async function startPgbouncer(dir: string, pgPort: number): Promise<{ port: number; process: ChildProcess } | null> {
+async function startPgbouncer(dir: string, pgPort: number, pgHost: string): Promise<{ port: number; process: ChildProcess } | null> {
   if (spawnSync('which', ['pgbouncer']).status !== 0) return null;
   const port = await freePort();
   const bouncerDir = path.join(dir, 'pgbouncer');
@@ -97,7 +100,7 @@ async function startPgbouncer(dir: string, pgPort: number): Promise<{ port: numb
     ini,
     [
       '[databases]',
-      `postgres = host=127.0.0.1 port=${pgPort} dbname=postgres`,
+      `postgres = host=${pgHost} port=${pgPort} dbname=postgres`,
       '[pgbouncer]',
       'listen_addr = 127.0.0.1',
       `listen_port = ${port}`,

@@ -14,7 +14,12 @@ export interface EmbeddedServerOptions {
 }
 
 export interface EmbeddedServer {
+  /** TCP on loopback, for people and tools. */
   url: string;
+  /** The Unix socket, cheaper per round trip: what the proxy itself uses. */
+  socketUrl: string;
+  /** The directory of the Unix socket. */
+  socketDir: string;
   port: number;
   stop(): Promise<void>;
 }
@@ -47,6 +52,8 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   await server.start();
   return {
     url: `postgres://postgres@127.0.0.1:${options.port}/postgres`,
+    socketUrl: `postgres://postgres@/postgres?host=${encodeURIComponent(clusterDir)}&port=${options.port}`,
+    socketDir: clusterDir,
     port: options.port,
     stop: () => server.stop(),
   };

@@ -172,9 +172,7 @@ export class ClientSession {
       this.startupBytes = this.startupBytes.length ? Buffer.concat([this.startupBytes, chunk]) : chunk;
       this.readStartupPackets();
     } else if (this.phase !== 'closed') {
-      this.upstream?.cork();
       this.clientFrames.push(chunk);
-      this.upstream?.uncork();
     }
   }
 
@@ -234,9 +232,7 @@ export class ClientSession {
     this.upstream = upstream;
     upstream.on('data', (chunk: Buffer) =>
       this.guard(() => {
-        this.client.cork();
         this.upstreamFrames.push(chunk);
-        this.client.uncork();
       }),
     );
     upstream.on('drain', () => this.client.resume());
