@@ -11,6 +11,8 @@ import type { ModelFunctionRegistry } from './model-function-registry.ts';
 import type { OnnxSessionCache } from './onnx-session-cache.ts';
 import { predictBatch, type ClassValue } from './predict-batch.ts';
 import { resolveModelVersion } from './resolve-model-version.ts';
+import { executeMaterialized, prepareMaterialized, type PreparedMaterialized } from './materialized-inference.ts';
+import { findScopedCalls } from './model-call-scopes.ts';
 
 /** Rows fetched and predicted at a time. */
 const BATCH_ROWS = 8192;
@@ -44,7 +46,13 @@ export interface PreparedPassthrough {
   sql: string;
 }
 
-export function prepareModelCalls(sql: string, registry: ModelFunctionRegistry): PreparedInference | PreparedPassthrough {
+export type PreparedModelCalls = PreparedInference | PreparedPassthrough | PreparedMaterialized;
+
+/**
+ * Chooses how to evaluate a statement's model calls: streamed when each is a whole select-list
+ * item of a plain SELECT (memory stays flat, rows flow as they come), materialized otherwise.
+ */
+export function prepareModelCalls(sql: string, registry: ModelFunctionRegistry): PreparedModelCalls {
   let tree: unknown;
   try {
     tree = parseSync(sql);
@@ -57,13 +65,9 @@ export function prepareModelCalls(sql: string, registry: ModelFunctionRegistry):
   const select = selectStatement(tree);
   const plain = select !== null && select.op === 'SETOP_NONE' && !select.distinctClause && !select.lockingClause;
   const targets = (select?.targetList ?? []) as Array<{ ResTarget: { name?: string; location: number; val?: { FuncCall?: { location?: number } } } }>;
-  for (const call of calls) {
-    if (!plain || !targets.some((t) => t.ResTarget.val?.FuncCall?.location === call.location)) {
-      throw notSupported(
-        `a model function in ${select ? describeConstruct(call) : describeStatement(tree)} is not supported yet`,
-        'For now a model function must stand as a whole item of the select list of a SELECT, e.g. SELECT id, f(a, b) AS prediction FROM t.',
-      );
-    }
+  const streamable = plain && calls.every((call) => targets.some((t) => t.ResTarget.val?.FuncCall?.location === call.location));
+  if (!streamable) {
+    return prepareMaterialized(sql, findScopedCalls(tree, (name) => registry.lookup(name)));
   }
   const callAt = targets.map((t) => {
     const i = calls.findIndex((c) => c.location === t.ResTarget.val?.FuncCall?.location);
@@ -108,7 +112,7 @@ export function clientFields(prepared: PreparedInference, fields: FieldDescripti
  * `describe` is false in the extended protocol, where Describe already sent the columns.
  */
 export async function executeModelCalls(
-  prepared: PreparedInference | PreparedPassthrough,
+  prepared: PreparedModelCalls,
   context: StatementContext,
   deps: InferenceDeps,
   options: { params?: ReadonlyArray<string | null>; describe: boolean },
@@ -116,6 +120,10 @@ export async function executeModelCalls(
   if (prepared.kind === 'passthrough') {
     const { failed } = await context.upstream.relay(prepared.sql);
     if (failed) throw new RelayedError();
+    return;
+  }
+  if (prepared.kind === 'materialized') {
+    await executeMaterialized(prepared, context, deps, { params: options.params, extended: !options.describe });
     return;
   }
   const models = [];

@@ -166,6 +166,51 @@ export class UpstreamLink {
     return rows;
   }
 
+  /** COPY ... FROM STDIN of one block of COPY text rows, on the client's session. */
+  async copyIn(copySql: string, data: Buffer): Promise<void> {
+    let error: ErrorFields | null = null;
+    await this.exchange(serialize.query(copySql), (type, body) => {
+      switch (type) {
+        case Backend.CopyInResponse:
+          this.port.writeUpstream(Buffer.concat([serialize.copyData(data), serialize.copyDone()]));
+          break;
+        case Backend.ErrorResponse:
+          error = decodeErrorFields(body);
+          break;
+        case Backend.ReadyForQuery:
+          this.port.setTransactionStatus(String.fromCharCode(body[0]) as TransactionStatus);
+          return true;
+      }
+      return false;
+    });
+    if (error) throw upstreamError(error);
+  }
+
+  /**
+   * The extended-protocol twin of relay: one statement with parameters, its rows and command tag
+   * passed to the client (its columns were given by Describe already).
+   */
+  async relayExtended(sql: string, params: ReadonlyArray<string | null>): Promise<{ failed: boolean }> {
+    let failed = false;
+    const bytes = Buffer.concat([
+      serialize.parse({ text: sql }),
+      serialize.bind({ values: params as Array<string | null> }),
+      serialize.execute(),
+      serialize.sync(),
+    ]);
+    await this.exchange(bytes, (type, body, raw) => {
+      if (type === Backend.ReadyForQuery) {
+        this.port.setTransactionStatus(String.fromCharCode(body[0]) as TransactionStatus);
+        return true;
+      }
+      if (type === Backend.ParseComplete || type === Backend.BindComplete) return false;
+      if (type === Backend.ErrorResponse) failed = true;
+      this.port.writeClient(raw);
+      return false;
+    });
+    return { failed };
+  }
+
   /**
    * Sends statements as a simple Query and passes their answers to the client, all but the
    * closing ReadyForQuery, which the caller sends once the whole client message is done.

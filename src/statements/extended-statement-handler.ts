@@ -67,6 +67,10 @@ export function createExtendedStatementHandler(inference: InferenceDeps): Extend
       if (prepared.kind === 'passthrough') return null;
       return {
         async describe(context): Promise<StatementDescription> {
+          if (prepared.kind === 'materialized') {
+            // The model functions exist in PostgreSQL with their real signatures: it describes the statement as is.
+            return context.upstream.describe(prepared.sql, parameterTypes);
+          }
           const d = await context.upstream.describe(prepared.rewritten, parameterTypes);
           return { parameterTypes: d.parameterTypes, fields: d.fields ? clientFields(prepared, d.fields) : null };
         },

@@ -1,0 +1,221 @@
+import { randomBytes } from 'node:crypto';
+import { deparseSync } from 'pgsql-deparser';
+import { ClientError, notSupported } from '../errors/client-error.ts';
+import { SqlState } from '../errors/sqlstate.ts';
+import type { StatementContext } from '../proxy/statement-context.ts';
+import { RelayedError } from '../proxy/relayed-error.ts';
+import { featureSelectExpression } from '../snapshot/feature-select-expression.ts';
+import { readCallSpan } from './call-span.ts';
+import type { Node, ScopedCall } from './model-call-scopes.ts';
+import type { OnnxSessionCache } from './onnx-session-cache.ts';
+import { predictBatch, type ClassValue } from './predict-batch.ts';
+import { resolveModelVersion } from './resolve-model-version.ts';
+
+const BATCH_ROWS = 8192;
+const CURSOR = 'modelgres_arguments';
+
+/**
+ * Model calls anywhere in a statement (WHERE, JOIN, GROUP BY, aggregates, subqueries, DML...).
+ * Before the statement runs, each call's distinct argument tuples are read from the rows of its
+ * query level, predicted in batches, and stored in a temporary table keyed by the tuple; the
+ * statement then runs in PostgreSQL with each call replaced by a lookup of that table. Everything
+ * happens on the client's session, in its transaction: a ROLLBACK leaves nothing.
+ */
+export interface PreparedMaterialized {
+  kind: 'materialized';
+  sql: string;
+  /** Innermost calls first: a call's arguments may hold another call, which must be ready before. */
+  calls: Array<ScopedCall & { start: number; nameEnd: number; end: number }>;
+}
+
+export function prepareMaterialized(sql: string, calls: ScopedCall[]): PreparedMaterialized {
+  const bytes = Buffer.from(sql, 'utf8');
+  const toIndex = (byteOffset: number) => bytes.subarray(0, byteOffset).toString('utf8').length;
+  const located = calls.map((c) => {
+    const span = readCallSpan(sql, toIndex(c.call.location));
+    // The name ends where its "(" begins: the first argument's start minus the parenthesis.
+    const paren = sql.indexOf('(', span.start);
+    return { ...c, start: span.start, nameEnd: paren, end: span.end };
+  });
+  located.sort((a, b) => a.end - a.start - (b.end - b.start));
+  return { kind: 'materialized', sql, calls: located };
+}
+
+export interface MaterializeDeps {
+  sessions: OnnxSessionCache;
+}
+
+/** Runs the statement; its results (rows, COPY data, command tag) go to the client as PostgreSQL sends them. */
+export async function executeMaterialized(
+  prepared: PreparedMaterialized,
+  context: StatementContext,
+  deps: MaterializeDeps,
+  options: { params?: ReadonlyArray<string | null>; extended: boolean },
+): Promise<void> {
+  const link = context.upstream;
+  const params = options.params ?? [];
+  const models = [];
+  for (const call of prepared.calls) {
+    const version = await resolveModelVersion(context, call.function);
+    models.push({ call, version, session: await deps.sessions.get(version.jobName, () => version.loadOnnx()) });
+  }
+  const tag = randomBytes(4).toString('hex');
+  const lookupNames = new Map<ScopedCall['call'], string>();
+  const ownTransaction = context.transactionStatus() === 'I';
+  if (ownTransaction) await link.query('BEGIN');
+  try {
+    for (const [i, { call, version, session }] of models.entries()) {
+      const fn = call.function;
+      const table = `modelgres_predictions_${tag}_${i}`;
+      const lookup = `modelgres_lookup_${tag}_${i}`;
+      await link.query(`CREATE TEMP TABLE ${table} (k text PRIMARY KEY, p ${fn.returnType})`);
+      const placeholders = fn.parameterTypes.map((_, j) => `$${j + 1}`).join(', ');
+      await link.query(
+        `CREATE FUNCTION pg_temp.${lookup}(${fn.parameterTypes.join(', ')}) RETURNS ${fn.returnType}
+           LANGUAGE sql STABLE AS $$ SELECT p FROM pg_temp.${table} WHERE k = ROW(${placeholders})::text $$`,
+      );
+      const pending = new Set(prepared.calls.filter((c) => !lookupNames.has(c.call)).map((c) => c.call.location));
+      const collection = collectionQuery(call, lookupNames, pending);
+      try {
+        await link.query(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${collection}`, params);
+      } catch (error) {
+        throw outerReference(error);
+      }
+      for (;;) {
+        if (context.signal.aborted) throw new ClientError(SqlState.queryCanceled, 'canceling statement due to user request');
+        const batch = await link.query(`FETCH FORWARD ${BATCH_ROWS} FROM ${CURSOR}`);
+        const n = batch.rows.length;
+        if (n === 0) break;
+        const args = fn.parameterTypes.map((_, j) => batch.rows.map((r) => r[1 + j]));
+        const predictions = await predictBatch(session, fn, version.classes as ClassValue[] | null, args, n, version.ioPlan);
+        const lines = batch.rows.map((r, row) => `${copyText(r[0])}\t${predictions[row] === null ? '\\N' : copyText(predictions[row]!)}\n`);
+        await link.copyIn(`COPY ${table} (k, p) FROM STDIN`, Buffer.from(lines.join(''), 'utf8'));
+        if (n < BATCH_ROWS) break;
+      }
+      await link.query(`CLOSE ${CURSOR}`);
+      lookupNames.set(call.call, lookup);
+    }
+
+    const statement = rewriteStatement(prepared, lookupNames);
+    const { failed } = options.extended ? await link.relayExtended(statement, params) : await link.relay(statement);
+    if (failed) {
+      if (ownTransaction) await link.query('ROLLBACK');
+      throw new RelayedError();
+    }
+    for (const [i, { call }] of models.entries()) {
+      const fn = call.function;
+      await link.query(`DROP FUNCTION pg_temp.modelgres_lookup_${tag}_${i}(${fn.parameterTypes.join(', ')})`);
+      await link.query(`DROP TABLE pg_temp.modelgres_predictions_${tag}_${i}`);
+    }
+    if (ownTransaction) await link.query('COMMIT');
+  } catch (error) {
+    if (ownTransaction && context.transactionStatus() !== 'I') await link.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * SELECT ROW(args)::text, inputs... FROM (SELECT DISTINCT args FROM <the call's FROM items>):
+ * the tuples the statement can need, each once. JOIN conditions that themselves call models are
+ * dropped (the pairs become a superset), and inner model calls read their lookup already made.
+ */
+function collectionQuery(
+  call: PreparedMaterialized['calls'][number],
+  lookups: Map<ScopedCall['call'], string>,
+  pending: Set<number>,
+): string {
+  const fn = call.function;
+  const args = (call.call.args ?? []).map((arg, j) => ({
+    ResTarget: {
+      name: `a${j}`,
+      val: { TypeCast: { arg: withLookups(structuredClone(arg), lookups), typeName: { names: [{ String: { sval: fn.parameterTypes[j] } }], typemod: -1 } } },
+    },
+  }));
+  const from = structuredClone(call.scope.fromItems).map((item) => withoutModelJoinQuals(withLookups(item, lookups), pending));
+  const inner = deparseSync({
+    SelectStmt: {
+      distinctClause: [{}],
+      targetList: args,
+      ...(from.length ? { fromClause: from } : {}),
+      limitOption: 'LIMIT_OPTION_DEFAULT',
+      op: 'SETOP_NONE',
+    },
+  } as never);
+  const names = fn.parameterTypes.map((_, j) => `a${j}`);
+  const inputs = names.map((a, j) => featureSelectExpression(a, fn.parameterTypes[j])).join(', ');
+  return `SELECT ROW(${names.join(', ')})::text, ${inputs} FROM (${inner}) AS modelgres_arguments`;
+}
+
+/** Renames calls already materialized to their lookup functions (in a cloned tree). */
+function withLookups<T>(node: T, lookups: Map<ScopedCall['call'], string>): T {
+  const byLocation = new Map([...lookups].map(([call, name]) => [call.location, name]));
+  const walk = (n: unknown): void => {
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (n === null || typeof n !== 'object') return;
+    const fc = (n as Node).FuncCall as { location?: number; funcname: Node[] } | undefined;
+    if (fc && fc.location !== undefined && byLocation.has(fc.location)) {
+      fc.funcname = [{ String: { sval: 'pg_temp' } }, { String: { sval: byLocation.get(fc.location)! } }];
+    }
+    Object.values(n).forEach(walk);
+  };
+  walk(node);
+  return node;
+}
+
+/** JOIN ... ON <a model call not yet available> becomes a plain cross of both sides. */
+function withoutModelJoinQuals(node: Node, pending: Set<number>): Node {
+  const walk = (n: unknown): void => {
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (n === null || typeof n !== 'object') return;
+    const join = (n as Node).JoinExpr as { quals?: unknown; jointype?: string } | undefined;
+    if (join?.quals && hasPendingCall(join.quals, pending)) {
+      join.quals = { A_Const: { boolval: { boolval: true } } };
+      join.jointype = 'JOIN_INNER';
+    }
+    Object.values(n).forEach(walk);
+  };
+  walk(node);
+  return node;
+}
+
+/** Whether a subtree holds a model call whose predictions are not ready yet. */
+function hasPendingCall(node: unknown, pending: Set<number>): boolean {
+  if (Array.isArray(node)) return node.some((n) => hasPendingCall(n, pending));
+  if (node === null || typeof node !== 'object') return false;
+  const fc = (node as Node).FuncCall as { location?: number } | undefined;
+  if (fc?.location !== undefined && pending.has(fc.location)) return true;
+  return Object.values(node).some((v) => hasPendingCall(v, pending));
+}
+
+/** The statement with each call's name replaced by its lookup; bare select items keep the function's name. */
+function rewriteStatement(prepared: PreparedMaterialized, lookups: Map<ScopedCall['call'], string>): string {
+  const edits = prepared.calls
+    .map((c) => ({ c, lookup: lookups.get(c.call)! }))
+    .sort((a, b) => b.c.start - a.c.start);
+  let text = prepared.sql;
+  for (const { c, lookup } of edits) {
+    const alias = c.bareTarget ? ` AS "${c.function.name.replace(/"/g, '""')}"` : '';
+    text = `${text.slice(0, c.start)}pg_temp.${lookup}${text.slice(c.nameEnd, c.end)}${alias}${text.slice(c.end)}`;
+  }
+  return text;
+}
+
+/** COPY text format: backslash, tab and newlines escaped. */
+function copyText(value: string | null): string {
+  if (value === null) return '\\N';
+  return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
+/**
+ * A call whose arguments name columns of an outer query level cannot have its tuples read from its
+ * own level alone: PostgreSQL says the column is missing there.
+ */
+function outerReference(error: unknown): unknown {
+  if (error instanceof ClientError && (error.code === SqlState.undefinedColumn || error.code === SqlState.undefinedTable)) {
+    return notSupported(
+      'a model call whose arguments refer to an outer query is not supported yet',
+      `PostgreSQL reported: ${error.message}. Compute the arguments in the same query level as the call.`,
+    );
+  }
+  return error;
+}
