@@ -20,6 +20,7 @@ import { Backend, Frontend, type TransactionStatus } from '../protocol/message-c
 import { decodeStartupPacket, startupPacketLength, type StartupPacket } from '../protocol/startup-packet.ts';
 import type { StatementRouter } from '../router/statement-router.ts';
 import { qualifyRedshiftViews } from '../router/qualify-redshift-views.ts';
+import { namesSqlPrepared, type SqlPrepared } from '../inference/sql-prepared-statements.ts';
 import type { CancelRegistry } from './cancel-registry.ts';
 import { runInterceptedQuery } from './intercepted-query.ts';
 import type {
@@ -75,6 +76,8 @@ export class ClientSession {
   private database = '';
   private work: AbortController | null = null;
   private readonly link: UpstreamLink;
+  /** SQL-level PREPAREd statements that call models (PostgreSQL cannot run those). */
+  private readonly sqlPrepared = new Map<string, SqlPrepared>();
   /** Statements and portals of the extended protocol that the proxy answers itself. */
   private virtualStatements = new Map<string, { prepared: PreparedStatement; parameterTypes: number[] }>();
   private virtualPortals = new Map<string, { statement: { prepared: PreparedStatement }; parameters: Array<string | null> }>();
@@ -313,8 +316,11 @@ export class ClientSession {
     // A simple Query replaces the unnamed statement and portal in PostgreSQL; the proxy's go too.
     this.virtualStatements.delete('');
     this.virtualPortals.delete('');
-    if (this.options.router.isPassthrough(sql)) return this.forward(Frontend.Query, raw);
-    const statements = this.options.router.classify(sql);
+    const mayExecute = this.sqlPrepared.size > 0 && /execute|deallocate/i.test(sql);
+    if (!mayExecute && this.options.router.isPassthrough(sql)) return this.forward(Frontend.Query, raw);
+    const statements = this.options.router.classify(sql).map((s) =>
+      s.kind === 'passthrough' && mayExecute && namesSqlPrepared(s.text, this.sqlPrepared) ? { ...s, kind: 'model-call' as const } : s,
+    );
     if (statements.every((s) => s.kind === 'passthrough')) return this.forward(Frontend.Query, raw);
     return this.exclusive('simple', async (signal) => {
       await runInterceptedQuery(sql, statements, {
@@ -468,6 +474,7 @@ export class ClientSession {
       user: this.user,
       database: this.database,
       settings: this.options.settings,
+      sqlPrepared: this.sqlPrepared,
       upstream: this.link,
       send: (bytes) => this.writeClient(bytes),
       transactionStatus: () => this.status,

@@ -1,6 +1,7 @@
 import type { FieldDescription } from '../protocol/backend-messages.ts';
 import type { TransactionStatus } from '../protocol/message-codes.ts';
 import type { UpstreamLink } from './upstream-link.ts';
+import type { SqlPrepared } from '../inference/sql-prepared-statements.ts';
 
 /** Settings of the proxy that statements depend on. */
 export interface ProxySettings {
@@ -15,6 +16,8 @@ export interface StatementContext {
   readonly user: string;
   readonly database: string;
   readonly settings: ProxySettings;
+  /** PREPAREd statements that call models, which this session's proxy keeps (EXECUTE runs them). */
+  readonly sqlPrepared: Map<string, SqlPrepared>;
   /** Runs SQL on the client's upstream session, as its role, inside its transaction. */
   readonly upstream: UpstreamLink;
   /** Sends a backend message to the client. */

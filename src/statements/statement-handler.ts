@@ -1,5 +1,6 @@
 import { executeModelCalls, prepareModelCalls, type InferenceDeps } from '../inference/select-with-model-calls.ts';
 import type { StatementHandler } from '../proxy/statement-context.ts';
+import { sqlPreparedStatement } from '../inference/sql-prepared-statements.ts';
 import { runMlStatement } from './handlers/ml-statement-handlers.ts';
 import { parseMlStatement } from './parser/index.ts';
 
@@ -7,7 +8,12 @@ import { parseMlStatement } from './parser/index.ts';
 export function createStatementHandler(inference: InferenceDeps): StatementHandler {
   return async (statement, context) => {
     if (statement.kind === 'model-call') {
-      await executeModelCalls(prepareModelCalls(statement.text, inference.registry), context, inference, { describe: true });
+      let text: string | null = statement.text;
+      if (/^\s*(prepare|execute|deallocate)\b/i.test(text)) {
+        text = sqlPreparedStatement(text, context.sqlPrepared, context);
+        if (text === null) return;
+      }
+      await executeModelCalls(prepareModelCalls(text, inference.registry), context, inference, { describe: true });
       return;
     }
     await runMlStatement(parseMlStatement(statement.text), statement.text, context);
