@@ -1,0 +1,329 @@
+/**
+ * Inference benchmark: a model called as a SQL function through modelgres, against the same rows
+ * without the model, onnxruntime alone on those rows in memory, the proxy's memory while it
+ * scores, and the latency of one-row calls. Everything is measured in the same run, on an embedded
+ * PostgreSQL in a temporary directory, with psql as the client that reads the rows.
+ *
+ *   npm run bench:inference -- [--rows 1000000] [--skip-5x]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import ort from 'onnxruntime-node';
+import pg from 'pg';
+import { startEmbeddedServer, type EmbeddedServer } from '../src/embedded/embedded-server.ts';
+import { freePort, percentile, procStatusKb, sampleRss, stopChild, timePsql, waitForLine } from './bench-support.ts';
+
+const usage = `npm run bench:inference -- [--rows N] [--skip-5x]
+
+  --rows N     rows in the scored table t (default 1000000)
+  --skip-5x    skip the proxy's peak memory while it scores 5N rows
+  --help       this text`;
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '1000000' },
+    'skip-5x': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+const rows = Number(values.rows);
+if (!Number.isInteger(rows) || rows < 1000 || rows > 100_000_000) {
+  console.error(`--rows must be an integer between 1000 and 100000000\n\n${usage}`);
+  process.exit(2);
+}
+const skip5x = values['skip-5x'] === true;
+const command = `npm run bench:inference -- --rows ${rows}${skip5x ? ' --skip-5x' : ''}`;
+
+const TRAIN_ROWS = 200_000;
+const ORT_BATCH = 8192;
+const LATENCY_ITERATIONS = 2000;
+const LATENCY_WARMUP = 100;
+const FEATURES = Array.from({ length: 10 }, (_, k) => `f${k}`);
+const FEATURE_LIST = FEATURES.join(', ');
+const repoRoot = path.resolve(import.meta.dirname, '..');
+
+/** A deterministic pseudo-random float8 in [0, 10) from a bigint seed expression. */
+function uniform10(seed: string): string {
+  return `((hashint8(${seed}) & 2147483647)::float8 / 2147483648 * 10)`;
+}
+
+interface Proxy {
+  child: ChildProcess;
+  url: string;
+}
+
+const children: ChildProcess[] = [];
+const stopping = new Set<ChildProcess>();
+async function stopProxy(p: Proxy): Promise<void> {
+  stopping.add(p.child);
+  await stopChild(p.child);
+}
+async function startProxy(server: EmbeddedServer): Promise<Proxy> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli.ts', 'start', '--upstream', server.socketUrl, '--port', String(port), '--log-level', 'warn'],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  children.push(child);
+  child.once('exit', (code, signal) => {
+    if (!stopping.has(child)) console.error(`modelgres (pid ${child.pid}) exited unexpectedly: ${code ?? signal}`);
+  });
+  await waitForLine(child, 'modelgres is ready');
+  return { child, url: `postgres://postgres@127.0.0.1:${port}/postgres` };
+}
+
+async function withClient<T>(url: string, f: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  // A dropped connection then fails the query in flight instead of crashing the run.
+  c.on('error', () => {});
+  await c.connect();
+  try {
+    return await f(c);
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
+const rate = (n: number, seconds: number) => n / seconds;
+const krows = (r: number) => `${(r / 1000).toFixed(0)}k rows/s`;
+const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
+const ms = (x: number) => `${x.toFixed(3)} ms`;
+const log = (line: string) => console.log(line);
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'modelgres-bench-inference-'));
+let server: EmbeddedServer | null = null;
+try {
+  server = await startEmbeddedServer({ dataDir: dir, port: await freePort() });
+  const direct = server.url;
+  let proxy = await startProxy(server);
+
+  // --- data -----------------------------------------------------------------------------------
+  let t0 = performance.now();
+  await withClient(direct, async (c) => {
+    const cols = FEATURES.map((f, k) => `${uniform10(`g * 16 + ${k}`)} AS ${f}`).join(', ');
+    await c.query(`CREATE TABLE t AS SELECT g AS id, ${cols} FROM generate_series(1::int8, ${rows}::int8) AS g`);
+    // Training rows come from other seeds than the scored rows.
+    const trainOffset = 1_000_000_000_000;
+    await c.query(
+      `CREATE TABLE train AS
+       SELECT ${FEATURE_LIST}, f0 * 3 - f1 * 2 + sin(f2) * 5 + (noise / 10 - 0.5) AS y
+         FROM (SELECT ${cols}, ${uniform10('g * 16 + 10')} AS noise
+                 FROM generate_series(${trainOffset + 1}::int8, ${trainOffset + TRAIN_ROWS}::int8) AS g) s`,
+    );
+    await c.query('CREATE TABLE out (id int8, p float8)');
+    await c.query('VACUUM (ANALYZE) t');
+    await c.query('VACUUM (ANALYZE) train');
+  });
+  log(`data: t ${rows} rows x (id, f0..f9 float8), train ${TRAIN_ROWS} rows, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  // --- training through the proxy -------------------------------------------------------------
+  t0 = performance.now();
+  await withClient(proxy.url, async (c) => {
+    await c.query(
+      `CREATE MODEL bench_model FROM train TARGET y FUNCTION bench_fn AUTO OFF MODEL_TYPE XGBOOST
+       OBJECTIVE 'reg:squarederror' HYPERPARAMETERS DEFAULT EXCEPT (NUM_ROUND '100', MAX_DEPTH '6')`,
+    );
+    const r = await c.query('WAIT FOR MODEL bench_model TIMEOUT 1800');
+    if (r.rows[0]?.state !== 'READY') throw new Error(`WAIT FOR MODEL answered ${JSON.stringify(r.rows)}`);
+  });
+  log(`model: CREATE MODEL ... XGBOOST 100 rounds depth 6 on ${TRAIN_ROWS} rows, READY after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  const selectPlain = `SELECT id, ${FEATURE_LIST} FROM t`;
+  const selectScored = `SELECT id, bench_fn(${FEATURE_LIST}) FROM t`;
+  const insertScored = `INSERT INTO out SELECT id, bench_fn(${FEATURE_LIST}) FROM t`;
+  const insertPlain = `INSERT INTO out SELECT id, f0 FROM t`;
+
+  // --- throughput through the proxy (psql reads every row) -------------------------------------
+  // The direct read also warms PostgreSQL's buffers for the reads after it.
+  const directSeconds = await timePsql(direct, selectPlain);
+  const aSeconds = await timePsql(proxy.url, selectPlain);
+  const bSeconds = await timePsql(proxy.url, selectScored);
+  const directRate = rate(rows, directSeconds);
+  const a = rate(rows, aSeconds);
+  const b = rate(rows, bSeconds);
+  log(`direct  ${selectPlain}: ${directSeconds.toFixed(2)} s, ${krows(directRate)}`);
+  log(`(a)     ${selectPlain} via modelgres: ${aSeconds.toFixed(2)} s, ${krows(a)}`);
+  log(`(b)     ${selectScored} via modelgres: ${bSeconds.toFixed(2)} s, ${krows(b)}`);
+
+  const { c0, c, cNote } = await withClient(proxy.url, async (client) => {
+    await client.query('TRUNCATE out');
+    let s = performance.now();
+    await client.query(insertPlain);
+    const plainRate = rate(rows, (performance.now() - s) / 1000);
+    log(`(c0)    ${insertPlain} via modelgres (no model): ${krows(plainRate)}`);
+    await client.query('TRUNCATE out');
+    s = performance.now();
+    try {
+      const r = await client.query(insertScored);
+      const seconds = (performance.now() - s) / 1000;
+      if (r.rowCount !== rows) throw new Error(`${insertScored} inserted ${r.rowCount} rows, expected ${rows}`);
+      log(`(c)     ${insertScored} via modelgres: ${seconds.toFixed(2)} s, ${krows(rate(rows, seconds))}`);
+      return { c0: plainRate, c: rate(rows, seconds) as number | null, cNote: '' };
+    } catch (error) {
+      const e = error as { code?: string; message?: string };
+      if (e.code !== '0A000') throw error;
+      const note = `not supported yet (0A000: ${e.message})`;
+      log(`(c)     ${insertScored} via modelgres: ${note}`);
+      return { c0: plainRate, c: null, cNote: note };
+    }
+  });
+
+  // --- one-row latency -------------------------------------------------------------------------
+  const latency = await withClient(proxy.url, async (client) => {
+    const one = 'SELECT 1';
+    const scored = 'SELECT bench_fn(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)';
+    for (let i = 0; i < LATENCY_WARMUP; i++) {
+      await client.query(one);
+      await client.query(scored);
+    }
+    const times: { one: number[]; scored: number[] } = { one: [], scored: [] };
+    // Interleaved, so drift in machine load touches both alike.
+    for (let i = 0; i < LATENCY_ITERATIONS; i++) {
+      for (const [key, sql] of [['one', one], ['scored', scored]] as const) {
+        const s = process.hrtime.bigint();
+        await client.query(sql);
+        times[key].push(Number(process.hrtime.bigint() - s) / 1e6);
+      }
+    }
+    return {
+      oneP50: percentile(times.one, 50),
+      oneP99: percentile(times.one, 99),
+      scoredP50: percentile(times.scored, 50),
+      scoredP99: percentile(times.scored, 99),
+    };
+  });
+  log(`latency SELECT 1: p50 ${ms(latency.oneP50)} p99 ${ms(latency.oneP99)}; SELECT bench_fn(1..10): p50 ${ms(latency.scoredP50)} p99 ${ms(latency.scoredP99)}`);
+
+  // Predictions of the proxy for a few rows, to check against onnxruntime below.
+  const spot = await withClient(proxy.url, (client) =>
+    client.query({ text: `SELECT id, bench_fn(${FEATURE_LIST}) FROM t WHERE id <= 5`, rowMode: 'array' }),
+  );
+  await stopProxy(proxy);
+
+  // --- onnxruntime alone on the same rows, in memory -------------------------------------------
+  const { onnx, features } = await withClient(direct, async (client) => {
+    const m = await client.query(
+      `SELECT onnx FROM modelgres.model_version v JOIN modelgres.model m USING (model_id)
+        WHERE m.model_name = 'bench_model' AND v.state = 'READY' ORDER BY v.version DESC LIMIT 1`,
+    );
+    const bytes = m.rows[0]?.onnx as Buffer | undefined;
+    if (!bytes) throw new Error('no ONNX bytes for bench_model in the catalog');
+    // Column j of row id lands at features[j][id - 1], whatever order the rows come in.
+    const cols = FEATURES.map(() => new Float32Array(rows));
+    await client.query('BEGIN');
+    await client.query(`DECLARE rows_c NO SCROLL CURSOR FOR ${selectPlain}`);
+    for (let guard = 0; guard <= rows / 50_000 + 1; guard++) {
+      const r = await client.query({ text: 'FETCH FORWARD 50000 FROM rows_c', rowMode: 'array' });
+      for (const row of r.rows as string[][]) {
+        const i = Number(row[0]) - 1;
+        for (let j = 0; j < FEATURES.length; j++) cols[j][i] = Number(row[j + 1]);
+      }
+      if (r.rows.length < 50_000) break;
+    }
+    await client.query('COMMIT');
+    return { onnx: new Uint8Array(bytes), features: cols };
+  });
+  // As the proxy's session cache creates it.
+  const session = await ort.InferenceSession.create(onnx, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  const batches: Float32Array[][] = [];
+  for (let start = 0; start < rows; start += ORT_BATCH) {
+    batches.push(features.map((col) => col.slice(start, Math.min(rows, start + ORT_BATCH))));
+  }
+  const feedsOf = (batch: Float32Array[]) => {
+    const feeds: Record<string, ort.Tensor> = {};
+    // Inputs are positional, one float32 [n, 1] tensor per feature, as predict-batch.ts feeds them.
+    session.inputNames.forEach((name, j) => (feeds[name] = new ort.Tensor('float32', batch[j], [batch[j].length, 1])));
+    return feeds;
+  };
+  await session.run(feedsOf(batches[0]));
+  const dStart = process.hrtime.bigint();
+  for (const batch of batches) await session.run(feedsOf(batch));
+  const dSeconds = Number(process.hrtime.bigint() - dStart) / 1e9;
+  const d = rate(rows, dSeconds);
+  log(`(d)     onnxruntime alone, ${rows} rows in memory, batches of ${ORT_BATCH}, 1 intra-op thread: ${dSeconds.toFixed(2)} s, ${krows(d)}`);
+
+  const firstOut = await session.run(feedsOf(features.map((col) => col.slice(0, 5))));
+  const expected = firstOut[session.outputNames[0]].data as Float32Array;
+  const mismatches = (spot.rows as Array<[string, number]>).filter(([id, p]) => Math.abs(Number(p) - expected[Number(id) - 1]) > 1e-6 * Math.max(1, Math.abs(expected[Number(id) - 1])));
+  const spotNote =
+    spot.rows.length === 5 && mismatches.length === 0
+      ? 'the proxy\'s predictions for ids 1..5 equal onnxruntime\'s'
+      : `MISMATCH between the proxy and onnxruntime for ids 1..5: proxy ${JSON.stringify(spot.rows)}, onnxruntime ${JSON.stringify(Array.from(expected))}`;
+  log(`check   ${spotNote}`);
+  await session.release();
+
+  // --- the proxy's memory while it scores, each size in a fresh process -------------------------
+  interface Memory {
+    rows: number;
+    startKb: number;
+    peakKb: number;
+    hwmKb: number;
+    rate: number;
+  }
+  const memoryRuns: Memory[] = [];
+  const sizes: Array<[number, string]> = [[rows, selectScored]];
+  if (!skip5x) sizes.push([rows * 5, `SELECT id, bench_fn(${FEATURE_LIST}) FROM t CROSS JOIN generate_series(1, 5) AS r(k)`]);
+  for (const [n, sql] of sizes) {
+    proxy = await startProxy(server);
+    const pid = proxy.child.pid!;
+    const startKb = procStatusKb(pid, 'VmRSS') ?? 0;
+    const sampler = sampleRss(pid, 50);
+    const seconds = await timePsql(proxy.url, sql);
+    const peakKb = sampler.stop();
+    const hwmKb = procStatusKb(pid, 'VmHWM') ?? 0;
+    await stopProxy(proxy);
+    memoryRuns.push({ rows: n, startKb, peakKb, hwmKb, rate: rate(n, seconds) });
+    log(`(e)     ${n} rows scored by a fresh proxy: ${krows(rate(n, seconds))}; RSS at start ${mb(startKb)}, sampled peak ${mb(peakKb)}, VmHWM ${mb(hwmKb)}`);
+  }
+
+  // --- summary ---------------------------------------------------------------------------------
+  const pass = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  const rowsOut: Array<[string, string]> = [
+    ['direct: psql SELECT id, f0..f9 FROM t', krows(directRate)],
+    ['(a) via modelgres: SELECT id, f0..f9', krows(a)],
+    ['(b) via modelgres: SELECT id, bench_fn(f0..f9)', krows(b)],
+    ['(c0) via modelgres: INSERT INTO out SELECT id, f0 (no model)', krows(c0)],
+    ['(c) via modelgres: INSERT INTO out SELECT id, bench_fn(...)', c === null ? 'not supported yet' : krows(c)],
+    ['(d) onnxruntime alone, in memory, 1 thread', krows(d)],
+    ...memoryRuns.map((m): [string, string] => [`(e) proxy peak RSS scoring ${m.rows} rows (sampled / VmHWM)`, `${mb(m.peakKb)} / ${mb(m.hwmKb)} (start ${mb(m.startKb)})`]),
+    ['latency SELECT 1, p50 / p99', `${ms(latency.oneP50)} / ${ms(latency.oneP99)}`],
+    ['latency SELECT bench_fn(1..10), p50 / p99', `${ms(latency.scoredP50)} / ${ms(latency.scoredP99)}`],
+  ];
+  const width = Math.max(...rowsOut.map(([k]) => k.length));
+  log(`\n${rows} rows, ${os.cpus().length} cores, psql reads the rows (-X -A -t > /dev/null), the proxy reaches PostgreSQL by Unix socket`);
+  for (const [k, v] of rowsOut) log(`${k.padEnd(width)}  ${v}`);
+
+  log('\nratios and goals');
+  log(`(b)/(a)   ${(b / a).toFixed(2)}   goal >= 0.50: ${pass(b / a >= 0.5)}`);
+  log(`(c)/(b)   ${c === null ? 'n/a ' : (c / b).toFixed(2)}   goal >= 0.70: ${c === null ? `NOT met (${cNote || 'not supported yet'})` : pass(c / b >= 0.7)}`);
+  log(`(b)/(d)   ${(b / d).toFixed(2)}   share of onnxruntime's own speed the proxy keeps`);
+  log(`(a)/direct ${(a / directRate).toFixed(2)}`);
+  if (memoryRuns.length === 2) {
+    const [n1, n5] = memoryRuns;
+    const flat = n5.peakKb <= n1.peakKb * 1.2;
+    const under = Math.max(n1.peakKb, n5.peakKb, n1.hwmKb, n5.hwmKb) < 300 * 1024;
+    log(`RSS 5N/N  ${(n5.peakKb / n1.peakKb).toFixed(2)}   goal flat (<= 1.20) and under 300 MB: flat ${pass(flat)}, under 300 MB ${pass(under)}`);
+  } else {
+    const under = Math.max(memoryRuns[0].peakKb, memoryRuns[0].hwmKb) < 300 * 1024;
+    log(`RSS at N  ${mb(memoryRuns[0].peakKb)}   goal under 300 MB: ${pass(under)}; flatness not measured (--skip-5x)`);
+  }
+  const p50Ratio = latency.scoredP50 / latency.oneP50;
+  log(`p50 ratio ${p50Ratio.toFixed(2)}   goal <= 2.00 (model call within 2x of SELECT 1): ${pass(p50Ratio <= 2)}`);
+  log(`(b) vs a user's own Python pull+predict loop (FACTS.md anchor 120k rows/s, another run): ${(b / 120_000).toFixed(2)}x, goal >= 2x`);
+  log(`\ncommand: ${command}`);
+} finally {
+  for (const child of children) {
+    stopping.add(child);
+    await stopChild(child);
+  }
+  await server?.stop().catch(() => {});
+  await rm(dir, { recursive: true, force: true });
+}
