@@ -6,6 +6,7 @@ import type { StatementContext } from '../proxy/statement-context.ts';
 import { RelayedError } from '../proxy/relayed-error.ts';
 import { featureSelectExpression } from '../snapshot/feature-select-expression.ts';
 import { readCallSpan } from './call-span.ts';
+import { tokenize } from '../sql/lexer.ts';
 import type { Node, ScopedCall } from './model-call-scopes.ts';
 import type { OnnxSessionCache } from './onnx-session-cache.ts';
 import { predictBatch, type ClassValue } from './predict-batch.ts';
@@ -25,7 +26,7 @@ export interface PreparedMaterialized {
   kind: 'materialized';
   sql: string;
   /** Innermost calls first: a call's arguments may hold another call, which must be ready before. */
-  calls: Array<ScopedCall & { start: number; nameEnd: number; end: number }>;
+  calls: Array<ScopedCall & { start: number; nameEnd: number; end: number; sameAs: number }>;
 }
 
 export function prepareMaterialized(sql: string, calls: ScopedCall[]): PreparedMaterialized {
@@ -38,7 +39,14 @@ export function prepareMaterialized(sql: string, calls: ScopedCall[]): PreparedM
     return { ...c, start: span.start, nameEnd: paren, end: span.end };
   });
   located.sort((a, b) => a.end - a.start - (b.end - b.start));
-  return { kind: 'materialized', sql, calls: located };
+  // Calls written the same way in the same query level share one materialization, so that
+  // PostgreSQL still sees GROUP BY f(x) and SELECT f(x) as the same expression.
+  const keys = located.map((c) => `${c.function.functionSchema}.${c.function.name}:${sql.slice(c.nameEnd, c.end).replace(/\s+/g, ' ')}`);
+  const withShared = located.map((c, i) => ({
+    ...c,
+    sameAs: located.findIndex((d, j) => j < i && d.scope === c.scope && keys[j] === keys[i]),
+  }));
+  return { kind: 'materialized', sql, calls: withShared };
 }
 
 export interface MaterializeDeps {
@@ -66,6 +74,10 @@ export async function executeMaterialized(
   try {
     for (const [i, { call, version, session }] of models.entries()) {
       const fn = call.function;
+      if (call.sameAs >= 0) {
+        lookupNames.set(call.call, lookupNames.get(prepared.calls[call.sameAs].call)!);
+        continue;
+      }
       const table = `modelgres_predictions_${tag}_${i}`;
       const lookup = `modelgres_lookup_${tag}_${i}`;
       await link.query(`CREATE TEMP TABLE ${table} (k text PRIMARY KEY, p ${fn.returnType})`);
@@ -75,9 +87,9 @@ export async function executeMaterialized(
            LANGUAGE sql STABLE AS $$ SELECT p FROM pg_temp.${table} WHERE k = ROW(${placeholders})::text $$`,
       );
       const pending = new Set(prepared.calls.filter((c) => !lookupNames.has(c.call)).map((c) => c.call.location));
-      const collection = collectionQuery(call, lookupNames, pending);
+      const collection = renumberParameters(collectionQuery(call, lookupNames, pending), params);
       try {
-        await link.query(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${collection}`, params);
+        await link.query(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${collection.sql}`, collection.params);
       } catch (error) {
         throw outerReference(error);
       }
@@ -103,6 +115,7 @@ export async function executeMaterialized(
       throw new RelayedError();
     }
     for (const [i, { call }] of models.entries()) {
+      if (call.sameAs >= 0) continue;
       const fn = call.function;
       await link.query(`DROP FUNCTION pg_temp.modelgres_lookup_${tag}_${i}(${fn.parameterTypes.join(', ')})`);
       await link.query(`DROP TABLE pg_temp.modelgres_predictions_${tag}_${i}`);
@@ -198,6 +211,25 @@ function rewriteStatement(prepared: PreparedMaterialized, lookups: Map<ScopedCal
     text = `${text.slice(0, c.start)}pg_temp.${lookup}${text.slice(c.nameEnd, c.end)}${alias}${text.slice(c.end)}`;
   }
   return text;
+}
+
+/**
+ * An argument query uses only some of the statement's $n parameters: they are numbered anew,
+ * as PostgreSQL wants exactly the parameters a statement refers to.
+ */
+function renumberParameters(sql: string, params: ReadonlyArray<string | null>): { sql: string; params: Array<string | null> } {
+  const used: number[] = [];
+  let out = '';
+  let last = 0;
+  for (const t of tokenize(sql)) {
+    if (t.kind !== 'parameter') continue;
+    const n = Number(t.value);
+    let k = used.indexOf(n);
+    if (k < 0) k = used.push(n) - 1;
+    out += `${sql.slice(last, t.start)}$${k + 1}`;
+    last = t.end;
+  }
+  return { sql: out + sql.slice(last), params: used.map((n) => params[n - 1] ?? null) };
 }
 
 /** COPY text format: backslash, tab and newlines escaped. */

@@ -36,38 +36,40 @@ export function findScopedCalls(tree: unknown, lookup: Lookup): ScopedCall[] {
       return;
     }
     if (node === null || typeof node !== 'object') return;
-    for (const [key, value] of Object.entries(node as Node)) {
-      if (key === 'SelectStmt' || key === 'UpdateStmt' || key === 'DeleteStmt') {
-        const stmt = value as Node;
-        scopes.push({ fromItems: fromItemsOf(key, stmt) });
-        visitLevel(stmt);
-        scopes.pop();
-        continue;
-      }
-      if (key === 'FuncCall') {
-        const call = value as ScopedCall['call'];
-        const parts = call.funcname.map((p) => ((p as { String?: { sval: string } }).String?.sval ?? ''));
-        const name = parts.at(-1) ?? '';
-        const schema = parts.length > 1 ? parts.at(-2) : undefined;
-        const match = lookup(name).find(
-          (f) => (!schema || f.functionSchema === schema) && f.parameterTypes.length === (call.args?.length ?? 0),
-        );
-        if (match) {
-          const bareTarget = parentKey === 'val' && parent !== null && 'val' in parent && !('name' in parent);
-          found.push({ function: match, call, scope: scopes.at(-1)!, bareTarget });
-        }
-      }
-      visit(value, key, node as Node);
+    for (const [key, value] of Object.entries(node as Node)) visitEntry(key, value, node as Node, parentKey, parent);
+  };
+
+  const visitEntry = (key: string, value: unknown, node: Node, parentKey: string, parent: Node | null): void => {
+    // larg/rarg are the SELECTs of a UNION/INTERSECT/EXCEPT, written without their SelectStmt key.
+    if (key === 'SelectStmt' || key === 'UpdateStmt' || key === 'DeleteStmt' || key === 'larg' || key === 'rarg') {
+      const stmt = value as Node;
+      scopes.push({ fromItems: fromItemsOf(key === 'larg' || key === 'rarg' ? 'SelectStmt' : key, stmt) });
+      visitLevel(stmt);
+      scopes.pop();
+      return;
     }
+    if (key === 'FuncCall') {
+      const call = value as ScopedCall['call'];
+      const parts = call.funcname.map((p) => ((p as { String?: { sval: string } }).String?.sval ?? ''));
+      const name = parts.at(-1) ?? '';
+      const schema = parts.length > 1 ? parts.at(-2) : undefined;
+      const match = lookup(name).find(
+        (f) => (!schema || f.functionSchema === schema) && f.parameterTypes.length === (call.args?.length ?? 0),
+      );
+      if (match) {
+        // node is { FuncCall }, held as `val` by a ResTarget when the call is a whole select-list item.
+        const bareTarget = parentKey === 'val' && parent !== null && parent.val === node && !('name' in parent);
+        found.push({ function: match, call, scope: scopes.at(-1)!, bareTarget });
+      }
+    }
+    visit(value, key, node);
   };
 
   /** A level's FROM items are walked for calls in JOIN ... ON only. */
   const visitLevel = (stmt: Node): void => {
     for (const [key, value] of Object.entries(stmt)) {
-      if (key === 'fromClause' || key === 'usingClause' || key === 'relation') {
-        checkFromItems(value, lookup);
-      }
-      visit(value, key, stmt);
+      if (key === 'fromClause' || key === 'usingClause' || key === 'relation') checkFromItems(value, lookup);
+      visitEntry(key, value, stmt, '', null);
     }
   };
 
