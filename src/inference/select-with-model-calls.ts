@@ -2,6 +2,7 @@ import { parseSync } from 'libpg-query';
 import { ClientError, notSupported } from '../errors/client-error.ts';
 import { SqlState } from '../errors/sqlstate.ts';
 import { commandComplete, dataRow, rowDescription, type FieldDescription } from '../protocol/backend-messages.ts';
+import type { QueryResult } from '../proxy/upstream-link.ts';
 import type { StatementContext } from '../proxy/statement-context.ts';
 import { RelayedError } from '../proxy/relayed-error.ts';
 import { featureSelectExpression } from '../snapshot/feature-select-expression.ts';
@@ -140,32 +141,40 @@ export async function executeModelCalls(
   try {
     await link.query(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${prepared.rewritten}`, options.params ?? []);
     let described = !options.describe;
-    for (;;) {
-      if (context.signal.aborted) throw new ClientError(SqlState.queryCanceled, 'canceling statement due to user request');
-      const batch = await link.query(`FETCH FORWARD ${BATCH_ROWS} FROM ${CURSOR}`);
-      if (!described) {
-        context.send(rowDescription(clientFields(prepared, batch.fields)));
-        described = true;
+    // The next batch is fetched while this one is predicted: PostgreSQL and onnxruntime overlap.
+    let next: Promise<QueryResult> | null = link.query(`FETCH FORWARD ${BATCH_ROWS} FROM ${CURSOR}`);
+    try {
+      while (next) {
+        if (context.signal.aborted) throw new ClientError(SqlState.queryCanceled, 'canceling statement due to user request');
+        const batch: QueryResult = await next;
+        next = null;
+        if (!described) {
+          context.send(rowDescription(clientFields(prepared, batch.fields)));
+          described = true;
+        }
+        const n = batch.rows.length;
+        if (n === 0) break;
+        if (n === BATCH_ROWS) next = link.query(`FETCH FORWARD ${BATCH_ROWS} FROM ${CURSOR}`);
+        const predictions: Array<Array<string | null>> = [];
+        let column = 0;
+        for (const { call, version, session } of models) {
+          const args: Array<Array<string | null>> = [];
+          for (let j = 0; j < call.argumentCount; j++) args.push(batch.rows.map((r) => r[column + j]));
+          column += call.argumentCount;
+          predictions.push(await predictBatch(session, call.function, version.classes as ClassValue[] | null, args, n, version.ioPlan));
+        }
+        for (let i = 0; i < n; i++) {
+          const row = batch.rows[i].slice(prepared.extra);
+          prepared.callAt.forEach((callIndex, target) => {
+            if (callIndex !== null) row[target] = predictions[callIndex][i];
+          });
+          context.send(dataRow(row));
+        }
+        rowCount += n;
       }
-      const n = batch.rows.length;
-      if (n === 0) break;
-      const predictions: Array<Array<string | null>> = [];
-      let column = 0;
-      for (const { call, version, session } of models) {
-        const args: Array<Array<string | null>> = [];
-        for (let j = 0; j < call.argumentCount; j++) args.push(batch.rows.map((r) => r[column + j]));
-        column += call.argumentCount;
-        predictions.push(await predictBatch(session, call.function, version.classes as ClassValue[] | null, args, n, version.ioPlan));
-      }
-      for (let i = 0; i < n; i++) {
-        const row = batch.rows[i].slice(prepared.extra);
-        prepared.callAt.forEach((callIndex, target) => {
-          if (callIndex !== null) row[target] = predictions[callIndex][i];
-        });
-        context.send(dataRow(row));
-      }
-      rowCount += n;
-      if (n < BATCH_ROWS) break;
+    } finally {
+      // A fetch still under way must end before the session runs anything else.
+      await (next as Promise<QueryResult> | null)?.catch(() => {});
     }
     await link.query(`CLOSE ${CURSOR}`);
     if (ownTransaction) await link.query('COMMIT');
