@@ -65,6 +65,7 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
     close: async () => {
       await Promise.all(workers.map((w) => w.stop()));
       await registry.stop();
+      await sessions.close();
       await server.close();
     },
   };

@@ -1,33 +1,102 @@
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
+import type { ThreadReply, ThreadRequest, WireTensor } from './onnx-thread.ts';
+
+/** What predictBatch needs of a model: its input names, in order, and a way to run a batch. */
+export interface ModelRunner {
+  readonly inputNames: readonly string[];
+  run(feeds: Record<string, ort.Tensor>, fetches?: string[]): Promise<Record<string, ort.Tensor>>;
+}
 
 /**
- * onnxruntime sessions, one per trained artifact (its job name), shared by every connection.
- * Artifacts never change once READY, so a cached session never goes stale; the least recently
- * used ones are released beyond `capacity`.
+ * onnxruntime sessions for every artifact (its job name), shared by all connections and run on
+ * a pool of worker threads: a large scoring query never blocks the event loop that serves the
+ * other clients. A batch goes to the least busy thread; each thread loads an artifact once.
  */
 export class OnnxSessionCache {
-  private sessions = new Map<string, Promise<ort.InferenceSession>>();
+  private readonly threads: PooledThread[];
+  private readonly runners = new Map<string, Promise<ModelRunner>>();
 
-  constructor(private readonly capacity = 32) {}
+  constructor(threadCount = Math.max(1, Math.min(4, os.availableParallelism())), private readonly capacity = 32) {
+    this.threads = Array.from({ length: threadCount }, () => new PooledThread());
+  }
 
-  get(jobName: string, load: () => Promise<Uint8Array>): Promise<ort.InferenceSession> {
-    let session = this.sessions.get(jobName);
-    if (session) {
-      // Refresh its place in the LRU order.
-      this.sessions.delete(jobName);
-      this.sessions.set(jobName, session);
-      return session;
+  get(jobName: string, load: () => Promise<Uint8Array>): Promise<ModelRunner> {
+    let runner = this.runners.get(jobName);
+    if (runner) {
+      this.runners.delete(jobName);
+      this.runners.set(jobName, runner); // most recently used last
+      return runner;
     }
-    session = load().then((bytes) =>
-      ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' }),
-    );
-    session.catch(() => this.sessions.delete(jobName));
-    this.sessions.set(jobName, session);
-    while (this.sessions.size > this.capacity) {
-      const [oldest, evicted] = this.sessions.entries().next().value as [string, Promise<ort.InferenceSession>];
-      this.sessions.delete(oldest);
-      evicted.then((s) => s.release()).catch(() => {});
-    }
-    return session;
+    runner = this.open(jobName, load);
+    runner.catch(() => this.runners.delete(jobName));
+    this.runners.set(jobName, runner);
+    if (this.runners.size > this.capacity) this.runners.delete(this.runners.keys().next().value!);
+    return runner;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.close()));
+  }
+
+  private async open(jobName: string, load: () => Promise<Uint8Array>): Promise<ModelRunner> {
+    const onnx = await load();
+    const loaded = await Promise.all(this.threads.map((t) => t.request({ kind: 'load', jobName, onnx })));
+    const inputNames = loaded[0].ok ? (loaded[0].inputNames ?? []) : [];
+    return {
+      inputNames,
+      run: async (feeds, fetches) => {
+        const thread = this.threads.reduce((a, b) => (b.busy < a.busy ? b : a));
+        const wire: Record<string, WireTensor> = {};
+        for (const [name, t] of Object.entries(feeds)) wire[name] = { type: t.type, data: t.data, dims: t.dims };
+        const reply = await thread.request({ kind: 'run', jobName, feeds: wire, fetches });
+        if (!reply.ok) throw new Error(reply.message);
+        const outputs: Record<string, ort.Tensor> = {};
+        for (const [name, t] of Object.entries(reply.outputs ?? {})) outputs[name] = new ort.Tensor(t.type, t.data as never, t.dims);
+        return outputs;
+      },
+    };
   }
 }
+
+class PooledThread {
+  private readonly worker: Worker;
+  private next = 0;
+  private waiting = new Map<number, (reply: ThreadReply) => void>();
+  busy = 0;
+
+  constructor() {
+    // The sources are TypeScript: the thread registers tsx's loader, then loads them.
+    const entry = new URL('./onnx-thread.ts', import.meta.url).href;
+    this.worker = new Worker(
+      `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`,
+      { eval: true },
+    );
+    this.worker.unref();
+    this.worker.on('message', (reply: ThreadReply) => {
+      this.busy--;
+      this.waiting.get(reply.id)?.(reply);
+      this.waiting.delete(reply.id);
+    });
+    this.worker.on('error', (error) => {
+      for (const resolve of this.waiting.values()) resolve({ id: -1, ok: false, message: error.message });
+      this.waiting.clear();
+    });
+  }
+
+  request(body: DistributiveOmit<ThreadRequest, 'id'>): Promise<ThreadReply> {
+    const id = this.next++;
+    this.busy++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.worker.postMessage({ ...body, id });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;

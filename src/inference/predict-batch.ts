@@ -2,6 +2,7 @@ import ort from 'onnxruntime-node';
 import { inputKindOf } from '../training/index.ts';
 import type { FeatureType } from '../training/types.ts';
 import type { ModelFunction } from './model-function-registry.ts';
+import type { ModelRunner } from './onnx-session-cache.ts';
 import { buildFeeds, outputNamesOf, readOutputs, type IoPlan } from '../artifacts/index.ts';
 
 export type ClassValue = string | number | boolean;
@@ -12,7 +13,7 @@ export type ClassValue = string | number | boolean;
  * text for the function's return type.
  */
 export async function predictBatch(
-  session: ort.InferenceSession,
+  session: ModelRunner,
   fn: ModelFunction,
   classes: ClassValue[] | null,
   args: Array<Array<string | null>>,

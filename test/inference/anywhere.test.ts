@@ -136,6 +136,17 @@ describe('a model function wherever an expression can stand', () => {
     expect(r.rows[0].v).toBe((await c.query('SELECT lin_fn(3, 4) AS v')).rows[0].v);
   });
 
+  test('other clients are served while a large scoring query runs', async () => {
+    await c.query('CREATE TABLE big AS SELECT (g % 17)::float8 AS x, (g % 5)::float8 AS z FROM generate_series(1, 300000) g');
+    const other = await proxy.client();
+    const order: string[] = [];
+    const scoring = c.query('SELECT lin_fn(x, z) AS p FROM big').then((r) => order.push(`scoring ${r.rowCount}`));
+    await new Promise((r) => setTimeout(r, 50));
+    const quick = other.query('SELECT 1 AS one').then((r) => order.push(`quick ${r.rows[0].one}`));
+    await Promise.all([scoring, quick]);
+    expect(order).toEqual(['quick 1', 'scoring 300000']);
+  });
+
   test('a construct that cannot be supported says so with 0A000', async () => {
     const correlated = await c.query(
       'SELECT id, (SELECT lin_fn(o.x, i.z) FROM pts i WHERE i.id = 1) FROM pts o WHERE o.id = 2',
