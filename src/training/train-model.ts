@@ -1,31 +1,79 @@
 import { encodeMatrix, type EncodingPlan, fitEncoding } from './data/feature-encoding.ts';
 import { distinctCount, type EncodedTarget, encodeTarget, rowsWithTarget } from './data/target-encoder.ts';
 import { type TrainingBudget, trainGbdt } from './gbdt/gbdt-trainer.ts';
+import { trainKmeansModel } from './kmeans/train-kmeans-model.ts';
 import { LINEAR_MAX_ITERATIONS, trainLinear } from './linear/linear-trainer.ts';
+import { trainMlp } from './mlp/mlp-trainer.ts';
 import { applyOutput } from './model/apply-output.ts';
 import { type FittedModel, marginsOf } from './model/fitted-model.ts';
 import { exportOnnx } from './onnx/export-model.ts';
 import { holdoutSplit } from './select/holdout-split.ts';
 import { higherIsBetter, metricValue } from './select/metrics.ts';
-import { type ResolvedSpec, resolveSpec } from './spec/resolve-spec.ts';
+import { type ResolvedSpec, resolveSpec, type SupervisedModelType } from './spec/resolve-spec.ts';
 import { TrainingInputError } from './training-errors.ts';
-import type { ModelType, Predictions, TrainedModel, TrainingColumn, TrainingSpec, TrainOptions } from './types.ts';
-import { createRandom } from './util/random.ts';
+import type { Predictions, TrainedModel, TrainingColumn, TrainingSpec, TrainOptions } from './types.ts';
+import { createRandom, type Random } from './util/random.ts';
 
 interface Candidate {
-  modelType: ModelType;
+  modelType: SupervisedModelType;
   model: FittedModel;
   cutShort: boolean;
   score: number;
 }
 
+/** Training data as the trainers read it: the base matrices of the training and held-out rows. */
+interface TrainingData {
+  plan: EncodingPlan;
+  xTrain: Float32Array;
+  trainRows: number;
+  yTrain: Float64Array;
+  classCount: number;
+}
+
+type CandidateTrainer = (
+  data: TrainingData, resolved: ResolvedSpec, random: Random, budget: TrainingBudget,
+) => Promise<{ model: FittedModel; cutShort: boolean }>;
+
+/** How each supervised model type is trained; a model type nobody trains does not compile. */
+const TRAINERS: Record<SupervisedModelType, CandidateTrainer> = {
+  XGBOOST: (d, resolved, random, budget) => trainGbdt(
+    { x: d.xTrain, rows: d.trainRows, features: d.plan.columns.length, y: d.yTrain, classCount: d.classCount },
+    resolved.xgbObjective, resolved.xgb, random, budget,
+  ),
+  LINEAR_LEARNER: (d, resolved, random, budget) =>
+    trainLinear(d.plan, d.xTrain, d.trainRows, d.yTrain, task(resolved, d.classCount), random, budget),
+  MLP: (d, resolved, random, budget) =>
+    trainMlp(d.plan, d.xTrain, d.trainRows, d.yTrain, task(resolved, d.classCount), resolved.mlp, random, budget),
+};
+
+/** Progress steps per candidate and the unit they are counted in when it trains alone. */
+const STEPS: Record<SupervisedModelType, { unit: string; steps: (r: ResolvedSpec) => number }> = {
+  XGBOOST: { unit: 'rounds', steps: (r) => r.xgb.numRound },
+  LINEAR_LEARNER: { unit: 'iterations', steps: () => LINEAR_MAX_ITERATIONS },
+  MLP: { unit: 'epochs', steps: (r) => r.mlp.epochs },
+};
+
+/**
+ * `target` is null exactly for KMEANS, which learns from the features alone; every other model
+ * type needs one.
+ */
 export async function train(
   features: TrainingColumn[],
-  target: TrainingColumn,
+  target: TrainingColumn | null,
   spec: TrainingSpec,
   opts: TrainOptions = {},
 ): Promise<TrainedModel> {
   const started = Date.now();
+  if (spec.modelType === 'KMEANS') {
+    if (target !== null && target !== undefined) {
+      throw new TrainingInputError(`a KMEANS model takes no TARGET (got ${target.name}); clusters are learned from the features alone`);
+    }
+    checkColumns(features, null);
+    return trainKmeansModel(features, spec, opts, started);
+  }
+  if (target === null || target === undefined) {
+    throw new TrainingInputError(`MODEL_TYPE ${spec.modelType} needs a TARGET column; only KMEANS trains without one`);
+  }
   checkColumns(features, target);
   const kept = rowsWithTarget(target);
   if (kept.length === 0) throw new TrainingInputError(`target ${target.name} has no non-NULL values to learn from`);
@@ -47,9 +95,10 @@ export async function train(
 
   const random = createRandom(resolved.seed);
   const deadline = started + resolved.maxRuntimeSeconds * 1000;
-  const steps = resolved.candidates.map((c) => (c === 'XGBOOST' ? resolved.xgb.numRound : LINEAR_MAX_ITERATIONS));
+  const steps = resolved.candidates.map((c) => STEPS[c].steps(resolved));
   const total = steps.reduce((a, b) => a + b, 0);
-  const unit = resolved.candidates.length > 1 ? 'steps' : resolved.candidates[0] === 'XGBOOST' ? 'rounds' : 'iterations';
+  const unit = resolved.candidates.length > 1 ? 'steps' : STEPS[resolved.candidates[0]].unit;
+  const data: TrainingData = { plan, xTrain, trainRows: trainRows.length, yTrain, classCount };
   let before = 0;
   const candidates: Candidate[] = [];
   let skipped = false;
@@ -65,9 +114,7 @@ export async function train(
       onRound: (done) => opts.onProgress?.({ done: before + done, total, unit }),
       yield: () => new Promise((resolve) => setImmediate(resolve)),
     };
-    const fitted = modelType === 'XGBOOST'
-      ? await trainGbdt({ x: xTrain, rows: trainRows.length, features: plan.columns.length, y: yTrain, classCount }, resolved.xgbObjective, resolved.xgb, random, budget)
-      : await trainLinear(plan, xTrain, trainRows.length, yTrain, linearTask(resolved, classCount), random, budget);
+    const fitted = await TRAINERS[modelType](data, resolved, random, budget);
     before += steps[i];
     const predictions = predictMatrix(fitted.model, classification, xValidation, validationRows.length);
     candidates.push({ modelType, ...fitted, score: metricValue(resolved.metric, predictions, yValidation) });
@@ -117,7 +164,8 @@ function pickBest(candidates: Candidate[], resolved: ResolvedSpec): Candidate {
   return best;
 }
 
-function linearTask(resolved: ResolvedSpec, classCount: number) {
+/** The loss family of the linear learner and the MLP. */
+function task(resolved: ResolvedSpec, classCount: number) {
   if (resolved.problemType === 'REGRESSION') return { kind: 'regression' } as const;
   if (resolved.problemType === 'BINARY_CLASSIFICATION') return { kind: 'binary' } as const;
   return { kind: 'multiclass', classCount } as const;
@@ -131,13 +179,17 @@ function checkClassCount(encoded: EncodedTarget, resolved: ResolvedSpec): void {
   }
 }
 
-function checkColumns(features: TrainingColumn[], target: TrainingColumn): void {
-  if (features.length === 0) throw new TrainingInputError('CREATE MODEL needs at least one feature column besides the target');
-  const n = target.values.length;
+function checkColumns(features: TrainingColumn[], target: TrainingColumn | null): void {
+  if (features.length === 0) {
+    throw new TrainingInputError(`CREATE MODEL needs at least one feature column${target ? ' besides the target' : ''}`);
+  }
+  const n = target ? target.values.length : features[0].values.length;
   const names = new Set<string>();
   for (const f of features) {
     if (f.values.length !== n) {
-      throw new TrainingInputError(`feature ${f.name} has ${f.values.length} values but target ${target.name} has ${n}`);
+      throw new TrainingInputError(target
+        ? `feature ${f.name} has ${f.values.length} values but target ${target.name} has ${n}`
+        : `feature ${f.name} has ${f.values.length} values but ${features[0].name} has ${n}`);
     }
     if (names.has(f.name)) throw new TrainingInputError(`feature column ${f.name} appears twice`);
     names.add(f.name);

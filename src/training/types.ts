@@ -18,19 +18,34 @@ export interface TrainingColumn {
   values: CellValue[];
 }
 
-export type ModelType = 'XGBOOST' | 'LINEAR_LEARNER';
+export type ModelType = 'XGBOOST' | 'LINEAR_LEARNER' | 'MLP' | 'KMEANS';
+/** What a user may ask for (PROBLEM_TYPE). */
 export type ProblemType = 'REGRESSION' | 'BINARY_CLASSIFICATION' | 'MULTICLASS_CLASSIFICATION';
+/** What a trained model is: a problem type, or CLUSTERING for KMEANS (which takes no PROBLEM_TYPE). */
+export type TrainedProblemType = ProblemType | 'CLUSTERING';
 export type MetricObjective = 'MSE' | 'Accuracy' | 'F1' | 'F1Macro' | 'AUC';
 export type MetricName = 'mse' | 'accuracy' | 'f1' | 'f1macro' | 'auc';
+/**
+ * What TrainedModel.validation reports: a supervised metric, or for KMEANS 'msd', the mean squared
+ * distance of the held-out rows to their nearest centre (in standardised units, lower is better).
+ */
+export type ValidationMetric = MetricName | 'msd';
 
 export interface TrainingSpec {
-  /** AUTO tries XGBOOST and LINEAR_LEARNER on a held-out split and keeps the better one. */
+  /**
+   * AUTO tries LINEAR_LEARNER and XGBOOST on a held-out split and keeps the better one (not MLP).
+   * KMEANS trains without a target: call train(features, null, spec).
+   */
   modelType: ModelType | 'AUTO';
   /** Inferred when absent, as SQL-SURFACE.md section 1 says. */
   problemType?: ProblemType;
   /** An XGBoost objective ('reg:squarederror', ...) or a metric ('MSE' | 'Accuracy' | 'F1' | 'F1Macro' | 'AUC'). */
   objective?: string;
-  /** The contract's XGBoost keys, values as the user quoted them. */
+  /**
+   * Values as the user quoted them; the keys depend on the model type: the contract's XGBoost
+   * keys for XGBOOST, LINEAR_LEARNER and AUTO; MLP's own (spec/mlp-hyperparameters.ts); KMEANS'
+   * K (required) and friends (spec/kmeans-hyperparameters.ts).
+   */
   hyperparameters: Record<string, string>;
   maxRuntimeSeconds?: number;
   /** Default 1; the same data and spec give the same model bytes. */
@@ -50,6 +65,10 @@ export interface TrainOptions {
 
 export type ClassValue = string | number | boolean;
 
+/**
+ * Regression: the values. Classification: class ids and per-row probabilities. KMEANS: labels are
+ * the cluster ids and probabilities is empty (the graph has no probabilities output).
+ */
 export type Predictions =
   | Float64Array
   | { labels: Int32Array; probabilities: Float64Array[] };
@@ -58,11 +77,11 @@ export interface TrainedModel {
   /** The whole model, preprocessing included (see onnx-contract.md). */
   onnx: Uint8Array;
   modelType: ModelType;
-  problemType: ProblemType;
-  /** The XGBoost objective trained with, or the metric objective AUTO selected by. */
+  problemType: TrainedProblemType;
+  /** The XGBoost objective trained with, or the metric objective AUTO selected by ('msd' for KMEANS). */
   objective: string;
   /** Measured on the held-out split; shown as validation:<metric>. */
-  validation: { metric: MetricName; value: number };
+  validation: { metric: ValidationMetric; value: number };
   /** Class values in the target's type; index = class id = ONNX 'label'. */
   classes?: ClassValue[];
   /** MAX_RUNTIME or the abort signal stopped training; the model so far is kept. */

@@ -1,9 +1,12 @@
 import type { EncodingPlan } from '../data/feature-encoding.ts';
 import { inputKindOf } from '../data/input-values.ts';
+import type { KmeansModel } from '../kmeans/kmeans-model.ts';
 import type { FittedModel } from '../model/fitted-model.ts';
-import type { ClassValue, MetricName, ModelType, ProblemType } from '../types.ts';
+import type { ClassValue, ModelType, TrainedProblemType, ValidationMetric } from '../types.ts';
 import { GraphBuilder } from './graph-builder.ts';
+import { kmeansGraph } from './kmeans-graph.ts';
 import { linearGraph } from './linear-graph.ts';
+import { mlpGraph } from './mlp-graph.ts';
 import { outputHead } from './output-head.ts';
 import { preprocessingGraph } from './preprocessing-graph.ts';
 import { treeEnsembleGraph } from './tree-ensemble-graph.ts';
@@ -15,7 +18,8 @@ export const METADATA_KEY = 'modelgres';
 export interface ModelMetadata {
   format: 1;
   modelType: ModelType;
-  problemType: ProblemType;
+  /** CLUSTERING for KMEANS, whose only output is 'label' (the cluster id). */
+  problemType: TrainedProblemType;
   objective: string;
   /** One per feature, in the function's parameter order. */
   inputs: Array<{ name: string; column: string; type: string; tensor: 'float32' | 'float64' | 'string' }>;
@@ -23,19 +27,30 @@ export interface ModelMetadata {
   baseColumns: string[];
   classes: ClassValue[] | null;
   outputs: string[];
-  validation: { metric: MetricName; value: number };
+  validation: { metric: ValidationMetric; value: number };
 }
+
+/** Margin graph per supervised model kind; a new kind nobody exports does not compile. */
+const MARGIN_GRAPHS: { [K in FittedModel['kind']]: (g: GraphBuilder, m: Extract<FittedModel, { kind: K }>, features: string) => string } = {
+  gbdt: treeEnsembleGraph,
+  linear: linearGraph,
+  mlp: mlpGraph,
+};
 
 export function exportOnnx(
   plan: EncodingPlan,
-  model: FittedModel,
-  info: { modelType: ModelType; problemType: ProblemType; objective: string; classes?: ClassValue[]; validation: ModelMetadata['validation'] },
+  model: FittedModel | KmeansModel,
+  info: { modelType: ModelType; problemType: TrainedProblemType; objective: string; classes?: ClassValue[]; validation: ModelMetadata['validation'] },
 ): Uint8Array {
   const g = new GraphBuilder();
   const features = preprocessingGraph(g, plan);
-  const margin = model.kind === 'gbdt' ? treeEnsembleGraph(g, model, features) : linearGraph(g, model, features);
   const classification = info.problemType !== 'REGRESSION';
-  outputHead(g, model.transform, classification, info.classes?.length ?? 0, margin);
+  if (model.kind === 'kmeans') {
+    kmeansGraph(g, model, features);
+  } else {
+    const margin = MARGIN_GRAPHS[model.kind](g, model as never, features);
+    outputHead(g, model.transform, classification, info.classes?.length ?? 0, margin);
+  }
   const metadata: ModelMetadata = {
     format: 1,
     modelType: info.modelType,
@@ -44,7 +59,7 @@ export function exportOnnx(
     inputs: plan.features.map((f) => ({ name: f.input, column: f.name, type: f.type, tensor: inputKindOf(f.type) })),
     baseColumns: plan.columns.map((c) => c.name),
     classes: info.classes ?? null,
-    outputs: classification ? ['label', 'probabilities'] : ['variable'],
+    outputs: model.kind === 'kmeans' ? ['label'] : classification ? ['label', 'probabilities'] : ['variable'],
     validation: info.validation,
   };
   return g.encode(

@@ -1,4 +1,4 @@
-import { TrainingInputError } from '../training-errors.ts';
+import { type NumericKey, parseNumericKeys } from './hyperparameter-table.ts';
 
 /** XGBoost hyperparameters after parsing and range checks (SQL-SURFACE.md section 1). */
 export interface XgbParams {
@@ -24,15 +24,7 @@ export interface XgbParams {
  */
 export const MAX_LEAVES_UNLIMITED = 256;
 
-interface KeySpec {
-  field: keyof XgbParams;
-  default?: number;
-  min: number;
-  max: number;
-  integer: boolean;
-}
-
-const KEYS: Record<string, KeySpec> = {
+const KEYS: Record<string, NumericKey<keyof XgbParams>> = {
   num_round: { field: 'numRound', default: 100, min: 1, max: 10000, integer: true },
   max_depth: { field: 'maxDepth', default: 6, min: 0, max: 10, integer: true },
   eta: { field: 'eta', default: 0.3, min: 0.1, max: 0.5, integer: false },
@@ -48,33 +40,7 @@ const KEYS: Record<string, KeySpec> = {
   num_class: { field: 'numClass', min: 2, max: 1000, integer: true },
 };
 
-/** Parses the user's quoted values; keys are case-insensitive, as SQL keywords are. */
+/** Parses the user's quoted XGBoost values; keys are case-insensitive, as SQL keywords are. */
 export function parseHyperparameters(raw: Record<string, string>): XgbParams {
-  const out: Record<string, number | undefined> = {};
-  for (const [key, spec] of Object.entries(KEYS)) out[spec.field] = spec.default;
-  for (const [rawKey, rawValue] of Object.entries(raw)) {
-    const key = rawKey.toLowerCase();
-    const spec = KEYS[key];
-    if (spec === undefined) {
-      throw new TrainingInputError(
-        `unknown hyperparameter ${rawKey}; known ones are ${Object.keys(KEYS).join(', ')}`,
-      );
-    }
-    const text = String(rawValue).trim();
-    const value = text === '' ? NaN : Number(text);
-    const range = `[${spec.min}, ${spec.max}]`;
-    if (!Number.isFinite(value) || (spec.integer && !Number.isInteger(value))) {
-      const kind = spec.integer ? 'an integer' : 'a number';
-      throw new TrainingInputError(
-        `hyperparameter ${key} must be ${kind} in ${range}, got '${rawValue}'`,
-      );
-    }
-    if (value < spec.min || value > spec.max) {
-      throw new TrainingInputError(
-        `hyperparameter ${key} value '${rawValue}' is out of range ${range}`,
-      );
-    }
-    out[spec.field] = value;
-  }
-  return out as unknown as XgbParams;
+  return parseNumericKeys(raw, KEYS) as XgbParams;
 }
