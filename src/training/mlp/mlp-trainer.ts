@@ -103,7 +103,11 @@ export async function trainMlp(
   };
 }
 
-/** Regression targets standardised on the fitting rows (the output layer learns unit-scale values). */
+/**
+ * Regression targets standardised on the fitting rows (the output layer learns unit-scale values).
+ * `std` is the real one, 0 for a constant target: folded into the output layer it then makes every
+ * prediction exactly the mean, whatever the network learned from the all-zero scaled target.
+ */
 function scaledTarget(task: MlpTask, y: Float64Array, fitRows: Int32Array): { t: Float64Array; mean: number; std: number } {
   if (task.kind !== 'regression') return { t: y, mean: 0, std: 1 };
   let mean = 0;
@@ -111,8 +115,8 @@ function scaledTarget(task: MlpTask, y: Float64Array, fitRows: Int32Array): { t:
   mean /= Math.max(1, fitRows.length);
   let ss = 0;
   for (const r of fitRows) ss += (y[r] - mean) ** 2;
-  const std = Math.sqrt(ss / Math.max(1, fitRows.length)) || 1;
-  return { t: Float64Array.from(y, (v) => (v - mean) / std), mean, std };
+  const std = Math.sqrt(ss / Math.max(1, fitRows.length));
+  return { t: Float64Array.from(y, (v) => (v - mean) / (std || 1)), mean, std };
 }
 
 /** Output biases start at the class priors (log odds, log shares) so the first steps go to the features. */
