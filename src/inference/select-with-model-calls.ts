@@ -1,8 +1,9 @@
 import { parseSync } from 'libpg-query';
 import { ClientError, notSupported } from '../errors/client-error.ts';
 import { SqlState } from '../errors/sqlstate.ts';
-import { commandComplete, dataRow, rowDescription, type FieldDescription } from '../protocol/backend-messages.ts';
-import type { QueryResult } from '../proxy/upstream-link.ts';
+import { commandComplete, rowDescription, type FieldDescription } from '../protocol/backend-messages.ts';
+import type { RawQueryResult } from '../proxy/upstream-link.ts';
+import { readLeadingColumns, spliceRows } from './row-splicer.ts';
 import type { StatementContext } from '../proxy/statement-context.ts';
 import { RelayedError } from '../proxy/relayed-error.ts';
 import { featureSelectExpression } from '../snapshot/feature-select-expression.ts';
@@ -142,11 +143,11 @@ export async function executeModelCalls(
     await link.query(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${prepared.rewritten}`, options.params ?? []);
     let described = !options.describe;
     // The next batch is fetched while this one is predicted: PostgreSQL and onnxruntime overlap.
-    let next: Promise<QueryResult> | null = link.query(`FETCH FORWARD ${BATCH_ROWS} FROM ${CURSOR}`);
+    let next: Promise<RawQueryResult> | null = link.queryRaw(`FETCH FORWARD ${BATCH_ROWS} FROM ${CURSOR}`);
     try {
       while (next) {
         if (context.signal.aborted) throw new ClientError(SqlState.queryCanceled, 'canceling statement due to user request');
-        const batch: QueryResult = await next;
+        const batch: RawQueryResult = await next;
         next = null;
         if (!described) {
           context.send(rowDescription(clientFields(prepared, batch.fields)));
@@ -154,27 +155,21 @@ export async function executeModelCalls(
         }
         const n = batch.rows.length;
         if (n === 0) break;
-        if (n === BATCH_ROWS) next = link.query(`FETCH FORWARD ${BATCH_ROWS} FROM ${CURSOR}`);
+        if (n === BATCH_ROWS) next = link.queryRaw(`FETCH FORWARD ${BATCH_ROWS} FROM ${CURSOR}`);
+        const inputs = readLeadingColumns(batch.rows, prepared.extra);
         const predictions: Array<Array<string | null>> = [];
         let column = 0;
         for (const { call, version, session } of models) {
-          const args: Array<Array<string | null>> = [];
-          for (let j = 0; j < call.argumentCount; j++) args.push(batch.rows.map((r) => r[column + j]));
+          const args = inputs.slice(column, column + call.argumentCount);
           column += call.argumentCount;
           predictions.push(await predictBatch(session, call.function, version.classes as ClassValue[] | null, args, n, version.ioPlan));
         }
-        for (let i = 0; i < n; i++) {
-          const row = batch.rows[i].slice(prepared.extra);
-          prepared.callAt.forEach((callIndex, target) => {
-            if (callIndex !== null) row[target] = predictions[callIndex][i];
-          });
-          context.send(dataRow(row));
-        }
+        context.send(spliceRows(batch.rows, prepared.extra, prepared.callAt, predictions));
         rowCount += n;
       }
     } finally {
       // A fetch still under way must end before the session runs anything else.
-      await (next as Promise<QueryResult> | null)?.catch(() => {});
+      await (next as Promise<RawQueryResult> | null)?.catch(() => {});
     }
     await link.query(`CLOSE ${CURSOR}`);
     if (ownTransaction) await link.query('COMMIT');

@@ -30,6 +30,13 @@ export interface QueryResult {
   command: string;
 }
 
+/** Rows left as PostgreSQL sent them (DataRow bodies), for splicing without decoding every value. */
+export interface RawQueryResult {
+  fields: FieldDescription[];
+  rows: Buffer[];
+  command: string;
+}
+
 /**
  * Statements the proxy runs on the client's own upstream session: same role, same transaction.
  * Only used when the upstream has answered everything the client sent before.
@@ -67,6 +74,16 @@ export class UpstreamLink {
    * An upstream error becomes a ClientError carrying PostgreSQL's own SQLSTATE and text.
    */
   async query(sql: string, params: ReadonlyArray<string | null> = [], parameterTypes: number[] = []): Promise<QueryResult> {
+    const raw = await this.queryRaw(sql, params, parameterTypes);
+    return {
+      fields: raw.fields,
+      rows: raw.rows.map((body) => decodeDataRow(body).map((v) => (v === null ? null : v.toString('utf8')))),
+      command: raw.command,
+    };
+  }
+
+  /** Like query, with each row's DataRow body as it came. */
+  async queryRaw(sql: string, params: ReadonlyArray<string | null> = [], parameterTypes: number[] = []): Promise<RawQueryResult> {
     const bytes = Buffer.concat([
       serialize.parse({ text: sql, types: parameterTypes }),
       serialize.bind({ values: params as Array<string | null> }),
@@ -74,7 +91,7 @@ export class UpstreamLink {
       serialize.execute(),
       serialize.sync(),
     ]);
-    const result: QueryResult = { fields: [], rows: [], command: '' };
+    const result: RawQueryResult = { fields: [], rows: [], command: '' };
     let error: ErrorFields | null = null;
     await this.exchange(bytes, (type, body) => {
       switch (type) {
@@ -82,7 +99,7 @@ export class UpstreamLink {
           result.fields = decodeRowDescription(body);
           break;
         case Backend.DataRow:
-          result.rows.push(decodeDataRow(body).map((v) => (v === null ? null : v.toString('utf8'))));
+          result.rows.push(body);
           break;
         case Backend.CommandComplete:
           result.command = decodeCommandTag(body);
