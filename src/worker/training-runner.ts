@@ -18,7 +18,7 @@ export interface RunningTraining {
 /** Starts a training in a worker thread of its own. */
 export function runTraining(
   features: TrainingColumn[],
-  target: TrainingColumn,
+  target: TrainingColumn | null,
   spec: TrainingSpec,
   onProgress: (p: Progress) => void,
 ): RunningTraining {

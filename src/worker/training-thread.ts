@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { train } from '../training/index.ts';
 import type { TrainingColumn, TrainingSpec } from '../training/types.ts';
 
-const { features, target, spec } = workerData as { features: TrainingColumn[]; target: TrainingColumn; spec: TrainingSpec };
+const { features, target, spec } = workerData as { features: TrainingColumn[]; target: TrainingColumn | null; spec: TrainingSpec };
 const abort = new AbortController();
 parentPort!.on('message', (m) => {
   if (m === 'abort') abort.abort();

@@ -111,10 +111,11 @@ export class TrainingWorker {
     }
     this.options.log.info(`training ${job.jobName} (attempt ${job.attempts})`);
     const columns = decodeSnapshot(row.data, row.columns);
-    const target = columns.pop()!;
+    // The snapshot's last column is the TARGET, except for KMEANS, which has none.
+    const target = row.spec.modelType === 'KMEANS' ? null : columns.pop()!;
     const spec: TrainingSpec = {
       modelType: (row.spec.modelType ?? 'AUTO') as TrainingSpec['modelType'],
-      problemType: row.spec.problemType as TrainingSpec['problemType'],
+      problemType: row.spec.problemType === 'CLUSTERING' ? undefined : (row.spec.problemType as TrainingSpec['problemType']),
       objective: row.spec.objective,
       hyperparameters: row.spec.hyperparameters ?? {},
       maxRuntimeSeconds: row.spec.maxRuntime,

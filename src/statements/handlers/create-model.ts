@@ -35,9 +35,6 @@ export async function trainNewVersion(
   context: StatementContext,
   source: 'TRAINED' | 'RETRAINED',
 ): Promise<void> {
-  if (statement.modelType === 'MLP' || statement.modelType === 'KMEANS') {
-    throw notSupported(`MODEL_TYPE ${statement.modelType} is not implemented yet`, 'Use XGBOOST or LINEAR_LEARNER, or AUTO ON.');
-  }
   if (statement.preprocessors && statement.preprocessors.kind !== 'None') {
     throw notSupported('PREPROCESSORS is not implemented yet', 'Leave it out: features are encoded by type automatically.');
   }
@@ -53,15 +50,17 @@ export async function trainNewVersion(
   });
   const columns: SnapshotColumn[] = described.fields.map((f) => ({ name: f.name, type: typeNameOfOid(f.typeOid) ?? `oid ${f.typeOid}` }));
 
+  // KMEANS learns clusters of the rows themselves: every column is a feature, and there is no TARGET.
+  const clustering = statement.modelType === 'KMEANS';
   const target = statement.target;
-  if (!target) throw new ClientError(SqlState.invalidParameterValue, 'TARGET is required for this model type');
-  const targetColumn = columns.find((c) => c.name === target);
-  if (!targetColumn) {
+  if (!target && !clustering) throw new ClientError(SqlState.invalidParameterValue, 'TARGET is required for this model type');
+  const targetColumn = clustering ? null : columns.find((c) => c.name === target);
+  if (targetColumn === undefined) {
     throw new ClientError(SqlState.undefinedColumn, `column "${target}" does not exist in the training data`, {
       hint: `The training data has columns ${columns.map((c) => c.name).join(', ')}.`,
     });
   }
-  if (!TARGET_TYPES.has(targetColumn.type)) {
+  if (targetColumn && !TARGET_TYPES.has(targetColumn.type)) {
     throw new ClientError(SqlState.invalidParameterValue, `target column "${target}" has type ${targetColumn.type}, which cannot be a TARGET`, {
       hint: 'Targets are int2, int4, int8, float4, float8, bool, char, varchar or text; cast it in a FROM (SELECT ...).',
     });
@@ -91,15 +90,15 @@ export async function trainNewVersion(
   // Read the data as the caller. Rows beyond MAX_CELLS are sampled down, uniformly and seeded.
   const maxCells = statement.settings.maxCells ?? DEFAULT_MAX_CELLS;
   const reservoir = new Reservoir<string>(Math.max(1, Math.floor(maxCells / columns.length)));
-  const ordered = [...features, targetColumn];
+  const ordered = targetColumn ? [...features, targetColumn] : features;
   const selectList = ordered.map((c) => featureSelectExpression(quoteIdent(c.name), c.type)).join(', ');
   await link.copyOut(`COPY (SELECT ${selectList} FROM (${sourceSql}) AS training_data) TO STDOUT`, (line) => reservoir.add(line));
   if (reservoir.rows.length === 0) {
     throw new ClientError(SqlState.invalidParameterValue, 'the training data has no rows');
   }
 
-  const problemType = statement.problemType ?? inferProblemType(statement, targetColumn, reservoir.rows);
-  const returnType = problemType === 'REGRESSION' ? 'float8' : targetColumn.type;
+  const problemType = !targetColumn ? 'CLUSTERING' : (statement.problemType ?? inferProblemType(statement, targetColumn, reservoir.rows));
+  const returnType = !targetColumn ? 'int4' : problemType === 'REGRESSION' ? 'float8' : targetColumn.type;
   const spec = {
     auto: statement.auto,
     modelType: statement.auto ? 'AUTO' : statement.modelType,
@@ -114,7 +113,7 @@ export async function trainNewVersion(
     kmsKeyId: statement.settings.kmsKeyId,
     s3GarbageCollect: statement.settings.s3GarbageCollect ?? true,
     tags: statement.settings.tags,
-    targetType: targetColumn.type,
+    targetType: targetColumn?.type,
     sourceKind: statement.source.kind,
     sourceTable: statement.source.kind === 'Table' ? statement.source.table : undefined,
   };
@@ -133,7 +132,7 @@ export async function trainNewVersion(
       pgArray(features.map((f) => f.name)),
       pgArray(parameterTypes),
       returnType,
-      target,
+      target ?? null,
       problemType,
       JSON.stringify(spec),
       trainingSource,

@@ -117,5 +117,6 @@ export async function showModel(statement: ShowModel | ShowModelVersion, _text: 
 function defaultMetric(problemType: string | undefined | null): string {
   if (problemType === 'BINARY_CLASSIFICATION') return 'f1';
   if (problemType === 'MULTICLASS_CLASSIFICATION') return 'accuracy';
+  if (problemType === 'CLUSTERING') return 'msd';
   return 'mse';
 }
