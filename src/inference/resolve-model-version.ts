@@ -19,8 +19,15 @@ export interface ResolvedVersion {
  * version from start to end.
  */
 export async function resolveModelVersion(context: StatementContext, fn: ModelFunction): Promise<ResolvedVersion> {
-  const r = await context.upstream.query(
-    `SELECT v.version, v.state, v.job_name, v.failure_reason, v.classes::text, m.active_version, v.io_plan::text,
+  const q = versionQuery(fn);
+  const r = await context.upstream.query(q.sql, q.params);
+  return interpretVersion(context, fn, r.rows);
+}
+
+/** The catalog query behind resolveModelVersion, for callers that pipeline it with others. */
+export function versionQuery(fn: ModelFunction): { sql: string; params: Array<string | null> } {
+  return {
+    sql: `SELECT v.version, v.state, v.job_name, v.failure_reason, v.classes::text, m.active_version, v.io_plan::text,
             has_function_privilege(current_user,
               format('%I.%I(%s)', m.function_schema, $2::text, array_to_string(m.parameter_types, ','))::regprocedure,
               'EXECUTE') AS may_execute
@@ -28,9 +35,13 @@ export async function resolveModelVersion(context: StatementContext, fn: ModelFu
       WHERE m.model_id = $1 AND ($3::int IS NULL OR v.version = $3::int)
       ORDER BY (v.version = m.active_version) DESC, v.version DESC
       LIMIT 1`,
-    [fn.modelId, fn.name, fn.pinnedVersion === undefined ? null : String(fn.pinnedVersion)],
-  );
-  const row = r.rows[0];
+    params: [fn.modelId, fn.name, fn.pinnedVersion === undefined ? null : String(fn.pinnedVersion)],
+  };
+}
+
+/** Checks what versionQuery found: the caller may execute the model, and the version is READY. */
+export function interpretVersion(context: StatementContext, fn: ModelFunction, rows: Array<Array<string | null>>): ResolvedVersion {
+  const row = rows[0];
   const model = `${fn.modelSchema}.${fn.modelName}`;
   if (!row || row[7] !== 't') {
     throw new ClientError(SqlState.insufficientPrivilege, `permission denied for model ${model}`, {

@@ -12,7 +12,8 @@ import { describeConstruct, findModelCalls, type ModelCall } from './find-model-
 import type { ModelFunctionRegistry } from './model-function-registry.ts';
 import type { OnnxSessionCache } from './onnx-session-cache.ts';
 import { predictBatch, type ClassValue } from './predict-batch.ts';
-import { resolveModelVersion } from './resolve-model-version.ts';
+import { interpretVersion, versionQuery } from './resolve-model-version.ts';
+import { decodeDataRow } from '../protocol/decode-backend.ts';
 import { executeMaterialized, prepareMaterialized, type PreparedMaterialized } from './materialized-inference.ts';
 import { findScopedCalls } from './model-call-scopes.ts';
 
@@ -128,22 +129,34 @@ export async function executeModelCalls(
     await executeMaterialized(prepared, context, deps, { params: options.params, extended: !options.describe });
     return;
   }
-  const models = [];
-  for (const call of prepared.calls) {
-    const version = await resolveModelVersion(context, call.function);
-    const session = await deps.sessions.get(version.jobName, () => version.loadOnnx());
-    models.push({ call, version, session });
-  }
   const link = context.upstream;
   // A cursor needs a transaction: outside one, the statement gets its own, as PostgreSQL would.
   const ownTransaction = context.transactionStatus() === 'I';
-  if (ownTransaction) await link.query('BEGIN');
+  // One round trip: the models' versions, the transaction, the cursor and its first batch.
+  const fetch = `FETCH FORWARD ${BATCH_ROWS} FROM ${CURSOR}`;
+  let opened: RawQueryResult[];
+  try {
+    opened = await link.pipeline([
+      ...prepared.calls.map((call) => versionQuery(call.function)),
+      ...(ownTransaction ? [{ sql: 'BEGIN' }] : []),
+      { sql: `DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${prepared.rewritten}`, params: options.params ?? [] },
+      { sql: fetch },
+    ]);
+  } catch (error) {
+    if (ownTransaction) await link.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
   let rowCount = 0;
   try {
-    await link.query(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${prepared.rewritten}`, options.params ?? []);
+    const models = [];
+    for (const [i, call] of prepared.calls.entries()) {
+      const version = interpretVersion(context, call.function, decodeRows(opened[i].rows));
+      const session = await deps.sessions.get(version.jobName, () => version.loadOnnx());
+      models.push({ call, version, session });
+    }
     let described = !options.describe;
     // The next batch is fetched while this one is predicted: PostgreSQL and onnxruntime overlap.
-    let next: Promise<RawQueryResult> | null = link.queryRaw(`FETCH FORWARD ${BATCH_ROWS} FROM ${CURSOR}`);
+    let next: Promise<RawQueryResult> | null = Promise.resolve(opened.at(-1)!);
     try {
       while (next) {
         if (context.signal.aborted) throw new ClientError(SqlState.queryCanceled, 'canceling statement due to user request');
@@ -155,7 +168,7 @@ export async function executeModelCalls(
         }
         const n = batch.rows.length;
         if (n === 0) break;
-        if (n === BATCH_ROWS) next = link.queryRaw(`FETCH FORWARD ${BATCH_ROWS} FROM ${CURSOR}`);
+        if (n === BATCH_ROWS) next = link.queryRaw(fetch);
         const inputs = readLeadingColumns(batch.rows, prepared.extra);
         const predictions: Array<Array<string | null>> = [];
         let column = 0;
@@ -171,10 +184,10 @@ export async function executeModelCalls(
       // A fetch still under way must end before the session runs anything else.
       await (next as Promise<RawQueryResult> | null)?.catch(() => {});
     }
-    await link.query(`CLOSE ${CURSOR}`);
-    if (ownTransaction) await link.query('COMMIT');
+    await link.pipeline([{ sql: `CLOSE ${CURSOR}` }, ...(ownTransaction ? [{ sql: 'COMMIT' }] : [])]);
   } catch (error) {
     if (ownTransaction) await link.query('ROLLBACK').catch(() => {});
+    else if (context.transactionStatus() === 'T') await link.query(`CLOSE ${CURSOR}`).catch(() => {});
     throw error;
   }
   context.send(commandComplete(`SELECT ${rowCount}`));
@@ -203,4 +216,8 @@ function describeStatement(tree: unknown): string {
     ExplainStmt: 'EXPLAIN',
   };
   return names[kind] ?? kind;
+}
+
+function decodeRows(rows: Buffer[]): Array<Array<string | null>> {
+  return rows.map((body) => decodeDataRow(body).map((v) => (v === null ? null : v.toString('utf8'))));
 }

@@ -82,6 +82,50 @@ export class UpstreamLink {
     };
   }
 
+  /**
+   * Several statements in one round trip: each is parsed, bound and executed, with one Sync at the
+   * end. PostgreSQL runs them in order and skips the rest after an error, which is thrown.
+   */
+  async pipeline(statements: ReadonlyArray<{ sql: string; params?: ReadonlyArray<string | null> }>): Promise<RawQueryResult[]> {
+    const parts: Buffer[] = [];
+    for (const s of statements) {
+      parts.push(
+        serialize.parse({ text: s.sql }),
+        serialize.bind({ values: (s.params ?? []) as Array<string | null> }),
+        serialize.describe({ type: 'P' }),
+        serialize.execute(),
+      );
+    }
+    parts.push(serialize.sync());
+    const results: RawQueryResult[] = statements.map(() => ({ fields: [], rows: [], command: '' }));
+    let current = 0;
+    let error: ErrorFields | null = null;
+    await this.exchange(Buffer.concat(parts), (type, body) => {
+      switch (type) {
+        case Backend.RowDescription:
+          results[current].fields = decodeRowDescription(body);
+          break;
+        case Backend.DataRow:
+          results[current].rows.push(body);
+          break;
+        case Backend.CommandComplete:
+        case Backend.EmptyQueryResponse:
+          results[current].command = type === Backend.CommandComplete ? decodeCommandTag(body) : '';
+          current++;
+          break;
+        case Backend.ErrorResponse:
+          error = decodeErrorFields(body);
+          break;
+        case Backend.ReadyForQuery:
+          this.port.setTransactionStatus(String.fromCharCode(body[0]) as TransactionStatus);
+          return true;
+      }
+      return false;
+    });
+    if (error) throw upstreamError(error);
+    return results;
+  }
+
   /** Like query, with each row's DataRow body as it came. */
   async queryRaw(sql: string, params: ReadonlyArray<string | null> = [], parameterTypes: number[] = []): Promise<RawQueryResult> {
     const bytes = Buffer.concat([
