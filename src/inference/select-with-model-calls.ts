@@ -16,6 +16,7 @@ import { interpretVersion, versionQuery } from './resolve-model-version.ts';
 import { decodeDataRow } from '../protocol/decode-backend.ts';
 import { executeMaterialized, prepareMaterialized, type PreparedMaterialized } from './materialized-inference.ts';
 import { findScopedCalls } from './model-call-scopes.ts';
+import { executeWriteBack, plainInsertSelect, type PreparedWriteBack } from './insert-write-back.ts';
 
 /** Rows fetched and predicted at a time. */
 const BATCH_ROWS = 8192;
@@ -49,7 +50,7 @@ export interface PreparedPassthrough {
   sql: string;
 }
 
-export type PreparedModelCalls = PreparedInference | PreparedPassthrough | PreparedMaterialized;
+export type PreparedModelCalls = PreparedInference | PreparedPassthrough | PreparedMaterialized | PreparedWriteBack;
 
 /**
  * Chooses how to evaluate a statement's model calls: streamed when each is a whole select-list
@@ -69,6 +70,14 @@ export function prepareModelCalls(sql: string, registry: ModelFunctionRegistry):
   const plain = select !== null && select.op === 'SETOP_NONE' && !select.distinctClause && !select.lockingClause;
   const targets = (select?.targetList ?? []) as Array<{ ResTarget: { name?: string; location: number; val?: { FuncCall?: { location?: number } } } }>;
   const streamable = plain && calls.every((call) => targets.some((t) => t.ResTarget.val?.FuncCall?.location === call.location));
+  const insert = plainInsertSelect((tree as ParseTree).stmts[0]?.stmt ?? {});
+  if (insert && (tree as ParseTree).stmts.length === 1) {
+    const select = prepareModelCalls(insert.selectSql, registry);
+    if (select.kind === 'inference') {
+      const fallback = prepareMaterialized(sql, findScopedCalls(tree, (name) => registry.lookup(name)));
+      return { kind: 'write-back', sql, target: insert.target, columns: insert.columns, select, fallback };
+    }
+  }
   if (!streamable) {
     return prepareMaterialized(sql, findScopedCalls(tree, (name) => registry.lookup(name)));
   }
@@ -124,6 +133,10 @@ export async function executeModelCalls(
     const { failed } = await context.upstream.relay(prepared.sql);
     if (failed) throw new RelayedError();
     return;
+  }
+  if (prepared.kind === 'write-back') {
+    if (await executeWriteBack(prepared, context, deps, options.params ?? [])) return;
+    prepared = prepared.fallback;
   }
   if (prepared.kind === 'materialized') {
     await executeMaterialized(prepared, context, deps, { params: options.params, extended: !options.describe });

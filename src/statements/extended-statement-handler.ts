@@ -67,7 +67,7 @@ export function createExtendedStatementHandler(inference: InferenceDeps): Extend
       if (prepared.kind === 'passthrough') return null;
       return {
         async describe(context): Promise<StatementDescription> {
-          if (prepared.kind === 'materialized') {
+          if (prepared.kind === 'materialized' || prepared.kind === 'write-back') {
             // The model functions exist in PostgreSQL with their real signatures: it describes the statement as is.
             return context.upstream.describe(prepared.sql, parameterTypes);
           }

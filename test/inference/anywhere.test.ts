@@ -111,6 +111,22 @@ describe('a model function wherever an expression can stand', () => {
     expect(leftovers.rows[0].n).toBe(0);
   });
 
+  test('INSERT ... SELECT keeps INSERT\'s meaning whether it streams through COPY or not', async () => {
+    // Same column types: predictions stream into the table with COPY.
+    await c.query('CREATE TABLE streamed (id int, p float8 DEFAULT 0, note text DEFAULT \'default\')');
+    expect((await c.query('INSERT INTO streamed (id, p) SELECT id, lin_fn(x, z) FROM pts WHERE id <= 5')).rowCount).toBe(5);
+    expect((await c.query('SELECT id, p, note FROM streamed ORDER BY id')).rows).toEqual(
+      [1, 2, 3, 4, 5].map((id) => ({ id, p: p(id), note: 'default' })),
+    );
+    // A float8 prediction into an int column: INSERT's assignment cast rounds it, as PostgreSQL does.
+    await c.query('CREATE TABLE rounded (id int, p int)');
+    await c.query('INSERT INTO rounded SELECT id, lin_fn(x, z) FROM pts WHERE id <= 5');
+    const direct = await proxy.direct();
+    for (const row of (await c.query('SELECT id, p FROM rounded ORDER BY id')).rows) {
+      expect(row.p).toBe((await direct.query('SELECT $1::float8::int AS r', [p(row.id)])).rows[0].r);
+    }
+  });
+
   test('COPY (SELECT ...) TO STDOUT and SQL PREPARE / EXECUTE', async () => {
     const copy = await new Promise<string>((resolve, reject) => {
       // psql is the COPY client users have; the query goes through the proxy.
