@@ -118,6 +118,31 @@ describe('model versions', () => {
     await c.query('DROP MODEL slow');
   });
 
+  test('SET ACTIVATION BEST activates a new version only when its validation metric is better; SHOW MODEL m VERSION n', async () => {
+    // Hour alone explains far less of the rentals than every feature does.
+    const hourOnly = `SELECT hour, 0 AS weekday, false AS holiday, 0.0::float8 AS temperature, 0.0::float8 AS humidity,
+                             0.0::float8 AS wind, 'clear'::text AS weather, trip_count FROM rides`;
+    const everything = `SELECT ${FEATURES}, trip_count FROM rides`;
+    await c.query(`CREATE MODEL best_of FROM (${hourOnly}) TARGET trip_count FUNCTION best_of_fn`);
+    await c.query('WAIT FOR MODEL best_of');
+    await c.query('ALTER MODEL best_of SET ACTIVATION BEST');
+    await c.query(`ALTER MODEL best_of RETRAIN FROM (${everything})`);
+    await c.query('WAIT FOR MODEL best_of');
+    await c.query(`ALTER MODEL best_of RETRAIN FROM (${hourOnly})`);
+    await c.query('WAIT FOR MODEL best_of');
+    const [v1, v2, v3] = (await c.query('SHOW MODEL best_of VERSIONS')).rows;
+    expect(v2.metric_value).toBeLessThan(v1.metric_value);
+    expect(v3.metric_value).toBe(v1.metric_value); // same data, same seed: the same model
+    expect([v1.active, v2.active, v3.active]).toEqual([false, true, false]); // v3 does not beat v2
+
+    const shown = await c.query('SHOW MODEL best_of VERSION 3');
+    const values = new Map(shown.rows.map((row) => [row.Key, row.Value]));
+    expect(values.get('Model Version')).toBe('3');
+    expect(values.get('Active Version')).toBe('2');
+    expect(values.get('validation:mse')).toBe(String(v3.metric_value));
+    await expect(c.query('SHOW MODEL best_of VERSION 9')).rejects.toMatchObject({ code: '42704' });
+  });
+
   test('a statement already running keeps the version it started with', async () => {
     await c.query('ALTER MODEL rentals SET ACTIVE VERSION 1');
     const other = await proxy.client();
