@@ -29,6 +29,8 @@ export interface StatementContext {
    * the router knows are current before the client's next statement.
    */
   catalogChanged(): Promise<void>;
+  /** The model runtime (onnxruntime sessions) for statements that predict, such as EVALUATE MODEL. */
+  readonly inference?: { sessions: import('../inference/onnx-session-cache.ts').OnnxSessionCache };
   /** Aborted when the client cancels or goes away. */
   readonly signal: AbortSignal;
 }

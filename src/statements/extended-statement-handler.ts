@@ -22,6 +22,17 @@ function mlResultColumns(statement: MlStatement): FieldDescription[] | null {
     case 'ShowModel':
     case 'ShowModelVersion':
       return [text('Key'), text('Value')];
+    case 'EvaluateModel':
+      return [text('metric'), { name: 'value', typeOid: TypeOid.float8 }, { name: 'detail', typeOid: TypeOid.jsonb }];
+    case 'ShowModelEvaluations':
+      return [
+        { name: 'version', typeOid: TypeOid.int4 },
+        { name: 'evaluated_at', typeOid: TypeOid.timestamptz },
+        text('evaluated_by'),
+        text('source'),
+        { name: 'row_count', typeOid: TypeOid.int8 },
+        { name: 'metrics', typeOid: TypeOid.jsonb },
+      ];
     case 'WaitForModel':
       return [{ name: 'version', typeOid: TypeOid.int4 }, text('state')];
     case 'ShowModelVersions':
@@ -60,7 +71,7 @@ export function createExtendedStatementHandler(inference: InferenceDeps): Extend
             parameterTypes: [],
             fields: columns,
           }),
-          execute: (_params, context) => runMlStatement(parsed, statement.text, withoutRowDescription(context)),
+          execute: (_params, context) => runMlStatement(parsed, statement.text, { ...withoutRowDescription(context), inference }),
         } satisfies PreparedStatement;
       }
       const prepared = prepareModelCalls(statement.text, inference.registry);

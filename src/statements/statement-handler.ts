@@ -16,6 +16,6 @@ export function createStatementHandler(inference: InferenceDeps): StatementHandl
       await executeModelCalls(prepareModelCalls(text, inference.registry), context, inference, { describe: true });
       return;
     }
-    await runMlStatement(parseMlStatement(statement.text), statement.text, context);
+    await runMlStatement(parseMlStatement(statement.text), statement.text, { ...context, inference });
   };
 }

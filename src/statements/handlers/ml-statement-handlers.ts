@@ -12,6 +12,7 @@ import { cancelTraining, rollbackModel, setActivation, setActiveVersion } from '
 import { dropModelVersion } from './drop-model-version.ts';
 import { grantOnModel } from './grant-on-model.ts';
 import { waitForModel } from './wait-for-model.ts';
+import { evaluateModel, showModelEvaluations } from './evaluate-model.ts';
 
 type Handler<K extends MlStatementKind> = (statement: MlStatementOf<K>, text: string, context: StatementContext) => Promise<void>;
 
@@ -31,7 +32,7 @@ const HANDLERS: { [K in MlStatementKind]: Handler<K> } = {
   ShowModelVersions: showModelVersions,
   ShowModelVersion: showModel,
   ShowModelDrift: notYet('SHOW MODEL ... DRIFT'),
-  ShowModelEvaluations: notYet('SHOW MODEL ... EVALUATIONS'),
+  ShowModelEvaluations: showModelEvaluations,
   DropModel: dropModel,
   DropModelVersion: dropModelVersion,
   AlterModelRetrain: retrainModel,
@@ -43,7 +44,7 @@ const HANDLERS: { [K in MlStatementKind]: Handler<K> } = {
   AlterModelStart: notYet('ALTER MODEL ... START'),
   AlterModelStop: notYet('ALTER MODEL ... STOP'),
   WaitForModel: waitForModel,
-  EvaluateModel: notYet('EVALUATE MODEL'),
+  EvaluateModel: evaluateModel,
   GrantOnModel: grantOnModel,
   RevokeOnModel: grantOnModel,
 };

@@ -1,0 +1,29 @@
+-- EVALUATE MODEL keeps its results; anyone who may call the model may evaluate it and see them.
+
+CREATE OR REPLACE FUNCTION modelgres.record_evaluation(
+  p_caller name, p_model_id bigint, p_version integer, p_source text, p_rows bigint, p_metrics jsonb
+) RETURNS bigint
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, modelgres AS $$
+DECLARE
+  v_id bigint;
+BEGIN
+  PERFORM check_caller(p_caller);
+  -- The models view shows a model only to those who own it or may execute it.
+  IF NOT EXISTS (SELECT 1 FROM model m
+                  WHERE m.model_id = p_model_id
+                    AND (is_superuser(p_caller) OR pg_has_role(p_caller, m.owner, 'MEMBER')
+                         OR has_function_privilege(p_caller, model_function(m), 'EXECUTE'))) THEN
+    RAISE EXCEPTION 'permission denied for model' USING ERRCODE = '42501';
+  END IF;
+  INSERT INTO model_evaluation (model_id, version, evaluated_by, source, row_count, metrics)
+  VALUES (p_model_id, p_version, p_caller, p_source, p_rows, p_metrics)
+  RETURNING evaluation_id INTO v_id;
+  RETURN v_id;
+END $$;
+
+CREATE OR REPLACE VIEW modelgres.model_evaluations WITH (security_barrier) AS
+SELECT m.schema_name, m.model_name, e.model_id, e.version, e.evaluated_at, e.evaluated_by, e.source, e.row_count, e.metrics
+FROM modelgres.model_evaluation e JOIN modelgres.models m USING (model_id);
+
+GRANT SELECT ON modelgres.model_evaluations TO PUBLIC;
+GRANT EXECUTE ON FUNCTION modelgres.record_evaluation(name, bigint, integer, text, bigint, jsonb) TO PUBLIC;
