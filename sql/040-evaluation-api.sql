@@ -27,3 +27,19 @@ FROM modelgres.model_evaluation e JOIN modelgres.models m USING (model_id);
 
 GRANT SELECT ON modelgres.model_evaluations TO PUBLIC;
 GRANT EXECUTE ON FUNCTION modelgres.record_evaluation(name, bigint, integer, text, bigint, jsonb) TO PUBLIC;
+
+-- The training data's feature distributions, measured by CREATE MODEL as the caller.
+CREATE OR REPLACE FUNCTION modelgres.set_baseline(p_caller name, p_job_name text, p_baseline jsonb) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, modelgres AS $$
+DECLARE
+  m model%ROWTYPE;
+BEGIN
+  PERFORM check_caller(p_caller);
+  SELECT model.* INTO m FROM model JOIN model_version v USING (model_id) WHERE v.job_name = p_job_name;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no model version with job name %', p_job_name USING ERRCODE = '42704';
+  END IF;
+  PERFORM owned_model(p_caller, m.schema_name, m.model_name);
+  UPDATE model_version SET baseline = p_baseline WHERE job_name = p_job_name;
+END $$;
+GRANT EXECUTE ON FUNCTION modelgres.set_baseline(name, text, jsonb) TO PUBLIC;

@@ -33,6 +33,13 @@ function mlResultColumns(statement: MlStatement): FieldDescription[] | null {
         { name: 'row_count', typeOid: TypeOid.int8 },
         { name: 'metrics', typeOid: TypeOid.jsonb },
       ];
+    case 'ShowModelDrift':
+      return [
+        text('feature'), text('kind'), text('metric'),
+        { name: 'value', typeOid: TypeOid.float8 }, { name: 'threshold', typeOid: TypeOid.float8 },
+        { name: 'drifted', typeOid: TypeOid.bool }, { name: 'baseline_count', typeOid: TypeOid.int8 },
+        { name: 'current_count', typeOid: TypeOid.int8 }, text('check'),
+      ];
     case 'WaitForModel':
       return [{ name: 'version', typeOid: TypeOid.int4 }, text('state')];
     case 'ShowModelVersions':

@@ -11,6 +11,7 @@ import { encodeSnapshot } from '../../snapshot/snapshot-codec.ts';
 import type { SnapshotColumn } from '../../snapshot/snapshot-columns.ts';
 import type { CreateModel } from '../ast/create-model.ts';
 import { currentSchema } from './current-schema.ts';
+import { measureBaseline } from '../../monitor/baseline.ts';
 
 const DEFAULT_MAX_CELLS = 1_000_000;
 const DEFAULT_MAX_RUNTIME = 5400;
@@ -121,7 +122,7 @@ export async function trainNewVersion(
   const trainingSource =
     statement.source.kind === 'Table' ? quoteQualified(statement.source.table) : statement.source.text.trim();
 
-  await link.query(
+  const registered = await link.query(
     `SELECT * FROM modelgres.create_model(current_user, $1, $2, $3, $4, $5::text[], $6::text[], $7, $8, $9, $10::jsonb,
        $11, $12::jsonb, $13, $14, $15::bytea, $16, $17)`,
     [
@@ -144,6 +145,9 @@ export async function trainNewVersion(
       source,
     ],
   );
+  // The features' distributions, the reference that SHOW MODEL ... DRIFT compares new data with.
+  const baseline = await measureBaseline(link, sourceSql, features, targetColumn?.name);
+  await link.query('SELECT modelgres.set_baseline(current_user, $1, $2::jsonb)', [registered.rows[0][1], JSON.stringify(baseline)]);
   // Outside a transaction block the change is committed: the router learns it now.
   if (context.transactionStatus() === 'I') await context.catalogChanged();
 }

@@ -13,6 +13,7 @@ import { dropModelVersion } from './drop-model-version.ts';
 import { grantOnModel } from './grant-on-model.ts';
 import { waitForModel } from './wait-for-model.ts';
 import { evaluateModel, showModelEvaluations } from './evaluate-model.ts';
+import { showModelDrift } from './show-model-drift.ts';
 
 type Handler<K extends MlStatementKind> = (statement: MlStatementOf<K>, text: string, context: StatementContext) => Promise<void>;
 
@@ -31,7 +32,7 @@ const HANDLERS: { [K in MlStatementKind]: Handler<K> } = {
   ShowModel: showModel,
   ShowModelVersions: showModelVersions,
   ShowModelVersion: showModel,
-  ShowModelDrift: notYet('SHOW MODEL ... DRIFT'),
+  ShowModelDrift: showModelDrift,
   ShowModelEvaluations: showModelEvaluations,
   DropModel: dropModel,
   DropModelVersion: dropModelVersion,

@@ -1,0 +1,153 @@
+import type { UpstreamLink } from '../proxy/upstream-link.ts';
+import { quoteIdent } from '../sql/quote.ts';
+import { typeNameOfOid } from '../catalog/pg-types.ts';
+import { countBins, isCategorical, measured, type Baseline, type CategoricalBaseline, type NumericBaseline } from './baseline.ts';
+
+export const DEFAULT_PSI_THRESHOLD = 0.2;
+export const DEFAULT_LINF_THRESHOLD = 0.1;
+/** Empty bins count as this share, so PSI stays finite. */
+const SMOOTHING = 1e-4;
+/** A fall in completeness (share of non-NULL values) beyond this many points is drift. */
+const COMPLETENESS_DROP = 0.05;
+
+export interface DriftRow {
+  feature: string;
+  kind: 'numeric' | 'categorical';
+  metric: 'psi' | 'linf' | null;
+  value: number | null;
+  threshold: number | null;
+  drifted: boolean;
+  baselineCount: number | null;
+  currentCount: number | null;
+  check: string;
+}
+
+/**
+ * Population Stability Index over the baseline's bins: sum over bins of (current − baseline) ×
+ * ln(current / baseline), shares of non-NULL rows, empty bins smoothed to 1e-4.
+ */
+export function psi(baseline: number[], current: number[]): number {
+  const b = shares(baseline);
+  const c = shares(current);
+  let total = 0;
+  for (let i = 0; i < b.length; i++) {
+    const bi = Math.max(b[i], SMOOTHING);
+    const ci = Math.max(c[i], SMOOTHING);
+    total += (ci - bi) * Math.log(ci / bi);
+  }
+  return total;
+}
+
+/** L-infinity distance between category shares; keys absent on one side count 0 there. */
+export function lInfinity(baseline: Map<string, number>, current: Map<string, number>): number {
+  const b = shareMap(baseline);
+  const c = shareMap(current);
+  let worst = 0;
+  for (const key of new Set([...b.keys(), ...c.keys()])) worst = Math.max(worst, Math.abs((b.get(key) ?? 0) - (c.get(key) ?? 0)));
+  return worst;
+}
+
+/** Compares data (as the caller reads it) with the baseline, with aggregates inside PostgreSQL. */
+export async function measureDrift(
+  link: UpstreamLink,
+  baseline: Baseline,
+  sourceSql: string,
+  thresholds: { psi: number; linf: number },
+): Promise<DriftRow[]> {
+  const from = `FROM (${sourceSql}) AS current_data`;
+  const described = await link.query(`SELECT * ${from} LIMIT 0`);
+  const types = new Map(described.fields.map((f) => [f.name, f.typeOid]));
+  const rows: DriftRow[] = [];
+  const present = baseline.features.filter((f) => types.has(f.feature));
+  const counts = present.length
+    ? (await link.query(`SELECT count(*), ${present.map((f) => `count(${quoteIdent(f.feature)})`).join(', ')} ${from}`)).rows[0]
+    : ['0'];
+  const total = Number(counts[0]);
+  const nonNull = new Map(present.map((f, i) => [f.feature, Number(counts[1 + i])]));
+
+  for (const f of baseline.features) {
+    if (!types.has(f.feature)) {
+      rows.push({ feature: f.feature, kind: f.kind, metric: null, value: null, threshold: null, drifted: true, baselineCount: f.count, currentCount: null, check: 'missing column' });
+      continue;
+    }
+    const checks: string[] = [];
+    let drifted = false;
+    const baseComplete = f.count ? f.nonNull / f.count : 1;
+    const currentComplete = total ? nonNull.get(f.feature)! / total : 1;
+    if (baseComplete - currentComplete > COMPLETENESS_DROP) {
+      drifted = true;
+      checks.push(`completeness fell from ${percent(baseComplete)} to ${percent(currentComplete)}`);
+    }
+    const currentType = typeName(types.get(f.feature)!);
+    if (currentType !== f.type) {
+      if (isCategorical(currentType) !== isCategorical(f.type)) {
+        drifted = true;
+        checks.push(`data type changed from ${f.type} to ${currentType}`);
+        rows.push({ feature: f.feature, kind: f.kind, metric: null, value: null, threshold: null, drifted, baselineCount: f.count, currentCount: total, check: checks.join('; ') });
+        continue;
+      }
+      checks.push(`data type ${currentType}, was ${f.type}`);
+    }
+    if (f.kind === 'numeric') {
+      const value = psi(f.binCounts, await countBins(link, from, measured(f.feature, f.type), f.edges));
+      if (value > thresholds.psi) drifted = true;
+      rows.push({ feature: f.feature, kind: 'numeric', metric: 'psi', value, threshold: thresholds.psi, drifted, baselineCount: f.count, currentCount: total, check: checks.join('; ') || 'ok' });
+    } else {
+      const { value, unseen } = await categoricalDrift(link, from, f);
+      if (value > thresholds.linf) drifted = true;
+      if (unseen.length) {
+        drifted = true;
+        checks.push(`unseen categories: ${unseen.slice(0, 5).join(', ')}${unseen.length > 5 ? ', ...' : ''}`);
+      }
+      rows.push({ feature: f.feature, kind: 'categorical', metric: 'linf', value, threshold: thresholds.linf, drifted, baselineCount: f.count, currentCount: total, check: checks.join('; ') || 'ok' });
+    }
+  }
+  for (const name of types.keys()) {
+    if (name !== baseline.target && !baseline.features.some((f) => f.feature === name)) {
+      rows.push({ feature: name, kind: isCategorical(typeName(types.get(name)!)) ? 'categorical' : 'numeric', metric: null, value: null, threshold: null, drifted: false, baselineCount: null, currentCount: total, check: 'extra column' });
+    }
+  }
+  return rows;
+}
+
+/** Shares by category; values the baseline never saw are a bucket of their own. */
+async function categoricalDrift(link: UpstreamLink, from: string, f: CategoricalBaseline): Promise<{ value: number; unseen: string[] }> {
+  const r = await link.query(`SELECT (${quoteIdent(f.feature)})::text, count(*) ${from} WHERE ${quoteIdent(f.feature)} IS NOT NULL GROUP BY 1`);
+  const known = new Map(f.top);
+  const base = new Map(f.top);
+  if (f.otherCount > 0) base.set('\u0000other', f.otherCount);
+  const current = new Map<string, number>();
+  const unseen: string[] = [];
+  for (const [value, n] of r.rows) {
+    const count = Number(n);
+    let key = value!;
+    if (!known.has(key)) {
+      // Beyond the baseline's top values it may be one of the rarer known ones.
+      if (f.otherCount > 0) key = '\u0000other';
+      else {
+        unseen.push(value!);
+        key = '\u0000unseen';
+      }
+    }
+    current.set(key, (current.get(key) ?? 0) + count);
+  }
+  return { value: lInfinity(base, current), unseen: unseen.sort() };
+}
+
+function shares(counts: number[]): number[] {
+  const total = counts.reduce((s, n) => s + n, 0);
+  return counts.map((n) => (total ? n / total : 0));
+}
+
+function shareMap(counts: Map<string, number>): Map<string, number> {
+  const total = [...counts.values()].reduce((s, n) => s + n, 0);
+  return new Map([...counts].map(([k, n]) => [k, total ? n / total : 0]));
+}
+
+function percent(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
+}
+
+function typeName(oid: number): string {
+  return typeNameOfOid(oid) ?? `oid ${oid}`;
+}

@@ -1,0 +1,56 @@
+import { ClientError, notSupported } from '../../errors/client-error.ts';
+import { SqlState } from '../../errors/sqlstate.ts';
+import { TypeOid } from '../../catalog/pg-types.ts';
+import { commandComplete, dataRow, rowDescription } from '../../protocol/backend-messages.ts';
+import type { StatementContext } from '../../proxy/statement-context.ts';
+import type { Baseline } from '../../monitor/baseline.ts';
+import { DEFAULT_LINF_THRESHOLD, DEFAULT_PSI_THRESHOLD, measureDrift } from '../../monitor/drift.ts';
+import { quoteQualified } from '../../sql/quote.ts';
+import type { ShowModelDrift } from '../ast/show-model.ts';
+import { modelKey } from './model-target.ts';
+
+/**
+ * SHOW MODEL m DRIFT FROM source: a row a feature, comparing the source (read as the caller)
+ * with the active version's training baseline — PSI for numeric features, L-infinity for
+ * categorical ones, plus completeness, type, missing and extra column, and unseen category checks.
+ */
+export async function showModelDrift(s: ShowModelDrift, _t: string, context: StatementContext): Promise<void> {
+  if (!s.source) {
+    throw notSupported('drift of captured inference data is not implemented yet', 'Give the data to compare: SHOW MODEL m DRIFT FROM table_or_query.');
+  }
+  if (s.since !== undefined) throw notSupported('SINCE applies to captured inference data, which is not implemented yet');
+  const [schema, name] = await modelKey(s.model, context);
+  const r = await context.upstream.query(
+    `SELECT v.baseline::text, v.version FROM modelgres.models m JOIN modelgres.model_versions v USING (model_id)
+      WHERE m.schema_name = $1 AND m.model_name = $2
+      ORDER BY (v.version = m.active_version) DESC, v.version DESC LIMIT 1`,
+    [schema, name],
+  );
+  if (!r.rows[0]) throw new ClientError(SqlState.undefinedObject, `model "${name}" does not exist`);
+  if (!r.rows[0][0]) {
+    throw new ClientError(SqlState.objectNotInPrerequisiteState, `version ${r.rows[0][1]} of model "${name}" has no training baseline`, {
+      hint: 'Versions copied or imported from an artifact have no training data to compare with.',
+    });
+  }
+  const baseline = JSON.parse(r.rows[0][0]) as Baseline;
+  const sourceSql = s.source.kind === 'Table' ? `SELECT * FROM ${quoteQualified(s.source.table)}` : s.source.text;
+  const rows = await measureDrift(context.upstream, baseline, sourceSql, { psi: DEFAULT_PSI_THRESHOLD, linf: DEFAULT_LINF_THRESHOLD });
+  context.send(
+    rowDescription([
+      { name: 'feature', typeOid: TypeOid.text },
+      { name: 'kind', typeOid: TypeOid.text },
+      { name: 'metric', typeOid: TypeOid.text },
+      { name: 'value', typeOid: TypeOid.float8 },
+      { name: 'threshold', typeOid: TypeOid.float8 },
+      { name: 'drifted', typeOid: TypeOid.bool },
+      { name: 'baseline_count', typeOid: TypeOid.int8 },
+      { name: 'current_count', typeOid: TypeOid.int8 },
+      { name: 'check', typeOid: TypeOid.text },
+    ]),
+  );
+  const text = (v: number | null) => (v === null ? null : String(v));
+  for (const d of rows) {
+    context.send(dataRow([d.feature, d.kind, d.metric, text(d.value), text(d.threshold), d.drifted ? 't' : 'f', text(d.baselineCount), text(d.currentCount), d.check]));
+  }
+  context.send(commandComplete(`SELECT ${rows.length}`));
+}

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type pg from 'pg';
+import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
+
+let proxy: TestProxy;
+let c: pg.Client;
+
+/** n rows of the same generator; `offset` picks another sample of it. */
+function sample(n: number, offset: number, x = 'u1 * 100', z = 'u2 * 10', cat = "(array['a','b','c'])[1 + floor(u3 * 3)::int]"): string {
+  const u = (k: string) => `(('x' || lpad(substr(md5('${k}' || g), 1, 8), 16, '0'))::bit(64)::bigint / 4294967296.0)`;
+  return `SELECT ${x}::float8 AS x, ${z}::float8 AS z, ${cat} AS cat, (u1 * 100 + u2)::float8 AS y
+            FROM (SELECT g, ${u('u1')} AS u1, ${u('u2')} AS u2, ${u('u3')} AS u3 FROM generate_series(${offset + 1}, ${offset + n}) g) s`;
+}
+
+async function drift(from: string): Promise<Map<string, { drifted: boolean; value: number | null; check: string; metric: string | null }>> {
+  const r = await c.query(`SHOW MODEL drift_model DRIFT FROM (${from})`);
+  return new Map(r.rows.map((row) => [row.feature, row]));
+}
+
+beforeAll(async () => {
+  proxy = await startTestProxy({ workers: 1 });
+  c = await proxy.client();
+  await c.query(`CREATE TABLE drift_train AS ${sample(4000, 0)}`);
+  await c.query('CREATE MODEL drift_model FROM drift_train TARGET y FUNCTION drift_fn');
+  await c.query('WAIT FOR MODEL drift_model');
+});
+afterAll(() => proxy.close());
+
+describe('SHOW MODEL m DRIFT FROM ...', () => {
+  test('a sample of the same distribution does not drift', async () => {
+    const r = await c.query(`SHOW MODEL drift_model DRIFT FROM (${sample(4000, 100000)})`);
+    expect(r.fields.map((f) => f.name)).toEqual([
+      'feature', 'kind', 'metric', 'value', 'threshold', 'drifted', 'baseline_count', 'current_count', 'check',
+    ]);
+    expect(r.rows.map((row) => [row.feature, row.kind, row.metric, row.drifted, row.check])).toEqual([
+      ['x', 'numeric', 'psi', false, 'ok'],
+      ['z', 'numeric', 'psi', false, 'ok'],
+      ['cat', 'categorical', 'linf', false, 'ok'],
+    ]);
+    for (const row of r.rows) expect(row.value).toBeLessThan(0.05);
+    expect(r.rows[0].baseline_count).toBe('4000');
+  });
+
+  test('a mean shift in one numeric feature: that feature drifts, the others do not', async () => {
+    const d = await drift(sample(4000, 100000, 'u1 * 100 + 30'));
+    expect(d.get('x')!.drifted).toBe(true);
+    expect(d.get('x')!.value).toBeGreaterThan(0.2);
+    expect(d.get('z')!.drifted).toBe(false);
+    expect(d.get('cat')!.drifted).toBe(false);
+  });
+
+  test('a new category appears', async () => {
+    const d = await drift(sample(4000, 100000, undefined, undefined, "CASE WHEN u3 < 0.2 THEN 'd' ELSE (array['a','b','c'])[1 + floor(u3 * 3)::int] END"));
+    expect(d.get('cat')!.drifted).toBe(true);
+    expect(d.get('cat')!.check).toBe('unseen categories: d');
+    expect(d.get('x')!.drifted).toBe(false);
+    expect(d.get('z')!.drifted).toBe(false);
+  });
+
+  test('NULLs rise in one column', async () => {
+    const d = await drift(sample(4000, 100000, undefined, 'CASE WHEN u2 < 0.3 THEN NULL ELSE u2 * 10 END'));
+    expect(d.get('z')!.drifted).toBe(true);
+    expect(d.get('z')!.check).toMatch(/^completeness fell from 100\.0% to 7\d\.\d%$/);
+    expect(d.get('x')!.drifted).toBe(false);
+    expect(d.get('cat')!.drifted).toBe(false);
+  });
+
+  test('missing and extra columns, and values checked by hand on a small table', async () => {
+    const d = await drift(`SELECT x, cat, 1 AS surprise FROM drift_train`);
+    expect(d.get('z')).toMatchObject({ drifted: true, check: 'missing column' });
+    expect(d.get('surprise')).toMatchObject({ drifted: false, check: 'extra column' });
+
+    await c.query(`CREATE TABLE small AS SELECT v::float8 AS v, CASE WHEN v <= 50 THEN 'a' ELSE 'b' END AS c, v::float8 AS y FROM generate_series(1, 100) v`);
+    await c.query('CREATE MODEL small_model FROM small TARGET y FUNCTION small_fn');
+    await c.query('WAIT FOR MODEL small_model');
+    const r = await c.query(
+      `SHOW MODEL small_model DRIFT FROM (SELECT v::float8 AS v, CASE WHEN v <= 40 THEN 'a' ELSE 'b' END AS c FROM generate_series(1, 50) v)`,
+    );
+    const [v, cat] = r.rows;
+    // Baseline deciles of 1..100 hold 10 values each; 1..50 fills the first five bins with 10 each.
+    const psi = 5 * (0.2 - 0.1) * Math.log(0.2 / 0.1) + 5 * (1e-4 - 0.1) * Math.log(1e-4 / 0.1);
+    expect(v.value).toBeCloseTo(psi, 9);
+    // 'a' 50% → 80%, 'b' 50% → 20%.
+    expect(cat.value).toBeCloseTo(0.3, 12);
+  });
+
+  test('without FROM (captured data) it says what to do', async () => {
+    await expect(c.query('SHOW MODEL drift_model DRIFT')).rejects.toMatchObject({ code: '0A000' });
+  });
+});
