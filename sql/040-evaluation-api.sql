@@ -43,3 +43,18 @@ BEGIN
   UPDATE model_version SET baseline = p_baseline WHERE job_name = p_job_name;
 END $$;
 GRANT EXECUTE ON FUNCTION modelgres.set_baseline(name, text, jsonb) TO PUBLIC;
+
+-- ALTER MODEL m SET MONITORING (...): kept with the model; PostgreSQL reads the schedule as an interval.
+CREATE OR REPLACE FUNCTION modelgres.set_monitoring(p_caller name, p_schema name, p_model name, p_options jsonb)
+  RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, modelgres AS $$
+DECLARE
+  m model%ROWTYPE := owned_model(p_caller, p_schema, p_model);
+  merged jsonb := coalesce(m.monitoring, '{}'::jsonb) || p_options;
+BEGIN
+  IF merged ? 'schedule' AND (merged->>'schedule')::interval < interval '1 second' THEN
+    RAISE EXCEPTION 'SCHEDULE must be at least 1 second' USING ERRCODE = '22023';
+  END IF;
+  UPDATE model SET monitoring = merged, last_drift_check = NULL WHERE model_id = m.model_id;
+END $$;
+GRANT EXECUTE ON FUNCTION modelgres.set_monitoring(name, name, name, jsonb) TO PUBLIC;

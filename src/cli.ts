@@ -6,6 +6,7 @@ import { startEmbeddedServer, type EmbeddedServer } from './embedded/embedded-se
 import { startModelgres } from './modelgres.ts';
 import { createLogger, type Logger } from './util/logger.ts';
 import { TrainingWorker } from './worker/training-worker.ts';
+import { DriftScheduler } from './monitor/drift-scheduler.ts';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -80,12 +81,15 @@ async function work(options: CliOptions, log: Logger): Promise<number> {
   await migrateCatalog(url, log);
   const workers = Array.from({ length: Math.max(1, options.workers) }, () => new TrainingWorker({ upstreamUrl: url, log, leaseSeconds: options.leaseSeconds }));
   await Promise.all(workers.map((w) => w.start()));
-  log.info(`${workers.length} training worker(s) waiting for jobs`);
+  const drift = new DriftScheduler(url, log);
+  drift.start();
+  log.info(`${workers.length} training worker(s) waiting for jobs; scheduled drift checks on`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   await Promise.all(workers.map((w) => w.stop()));
+  await drift.stop();
   await embedded?.stop();
   return 0;
 }

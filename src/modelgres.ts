@@ -9,6 +9,7 @@ import { ModelFunctionRegistry } from './inference/model-function-registry.ts';
 import { OnnxSessionCache } from './inference/onnx-session-cache.ts';
 import type { Logger } from './util/logger.ts';
 import { TrainingWorker } from './worker/training-worker.ts';
+import { DriftScheduler } from './monitor/drift-scheduler.ts';
 
 export interface ModelgresOptions {
   upstreamUrl: string;
@@ -59,11 +60,15 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
   options.log.info(`listening on ${options.host}:${server.port}`);
   const workers = Array.from({ length: options.workers ?? 1 }, () => new TrainingWorker({ upstreamUrl: options.upstreamUrl, log: options.log, leaseSeconds: options.leaseSeconds }));
   await Promise.all(workers.map((w) => w.start()));
+  // Scheduled drift checks run where training runs: in processes that have workers.
+  const drift = workers.length > 0 ? new DriftScheduler(options.upstreamUrl, options.log) : null;
+  drift?.start();
   return {
     port: server.port,
     router,
     close: async () => {
       await Promise.all(workers.map((w) => w.stop()));
+      await drift?.stop();
       await registry.stop();
       await sessions.close();
       await server.close();

@@ -88,3 +88,28 @@ describe('SHOW MODEL m DRIFT FROM ...', () => {
     await expect(c.query('SHOW MODEL drift_model DRIFT')).rejects.toMatchObject({ code: '0A000' });
   });
 });
+
+describe('ALTER MODEL m SET MONITORING', () => {
+  test('a scheduled check sends NOTIFY modelgres_events to a LISTENing client when a feature drifts', async () => {
+    await c.query(`CREATE TABLE watched AS ${sample(2000, 0)}`);
+    await c.query('CREATE MODEL watched_model FROM watched TARGET y FUNCTION watched_fn');
+    await c.query('WAIT FOR MODEL watched_model');
+    const listener = await proxy.client();
+    const events: Array<{ model: string; features: string[]; values: Record<string, { metric: string; value: number }> }> = [];
+    listener.on('notification', (n) => events.push(JSON.parse(n.payload ?? '{}')));
+    await listener.query('LISTEN modelgres_events');
+    await c.query(`ALTER MODEL watched_model SET MONITORING (SCHEDULE '1 second', DRIFT_THRESHOLD 0.2)`);
+    // Nothing has changed yet: the checks stay quiet.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(events).toEqual([]);
+    // New rows shift x far beyond its training range.
+    await c.query(`INSERT INTO watched SELECT x + 300, z, cat, y FROM watched`);
+    const deadline = Date.now() + 20_000;
+    while (events.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(events[0].model).toBe('public.watched_model');
+    expect(events[0].features).toEqual(['x']);
+    expect(events[0].values.x.metric).toBe('psi');
+    expect(events[0].values.x.value).toBeGreaterThan(0.2);
+    await expect(c.query(`ALTER MODEL watched_model SET MONITORING (CAPTURE_PERCENT 10)`)).rejects.toMatchObject({ code: '0A000' });
+  });
+});

@@ -14,6 +14,7 @@ import { grantOnModel } from './grant-on-model.ts';
 import { waitForModel } from './wait-for-model.ts';
 import { evaluateModel, showModelEvaluations } from './evaluate-model.ts';
 import { showModelDrift } from './show-model-drift.ts';
+import { setMonitoring } from './set-monitoring.ts';
 
 type Handler<K extends MlStatementKind> = (statement: MlStatementOf<K>, text: string, context: StatementContext) => Promise<void>;
 
@@ -41,7 +42,7 @@ const HANDLERS: { [K in MlStatementKind]: Handler<K> } = {
   AlterModelSetActivation: setActivation,
   AlterModelRollback: rollbackModel,
   AlterModelCancel: cancelTraining,
-  AlterModelSetMonitoring: notYet('ALTER MODEL ... SET MONITORING'),
+  AlterModelSetMonitoring: setMonitoring,
   AlterModelStart: notYet('ALTER MODEL ... START'),
   AlterModelStop: notYet('ALTER MODEL ... STOP'),
   WaitForModel: waitForModel,

@@ -1,0 +1,115 @@
+import pg from 'pg';
+import type { Logger } from '../util/logger.ts';
+import { quoteIdent, quoteQualified } from '../sql/quote.ts';
+import type { Baseline } from './baseline.ts';
+import { DEFAULT_LINF_THRESHOLD, DEFAULT_PSI_THRESHOLD, measureDrift } from './drift.ts';
+import { sqlRunnerOf } from './sql-runner.ts';
+
+interface DueModel {
+  model_id: string;
+  schema_name: string;
+  model_name: string;
+  owner: string;
+  monitoring: { schedule?: string; driftThreshold?: number };
+}
+
+/**
+ * Runs the drift checks of models with SET MONITORING (SCHEDULE ...): each due model is claimed
+ * with FOR UPDATE SKIP LOCKED, so several modelgres processes share the work without repeating
+ * it. A check reads the model's training source as it is now, as the model's owner, and a
+ * feature that drifted sends NOTIFY modelgres_events with a JSON payload.
+ */
+export class DriftScheduler {
+  private readonly pool: pg.Pool;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(upstreamUrl: string, private readonly log: Logger, private readonly pollMilliseconds = 1000) {
+    this.pool = new pg.Pool({ connectionString: upstreamUrl, max: 1 });
+    this.pool.on('error', (e) => log.warn('drift scheduler connection error', e));
+  }
+
+  start(): void {
+    const tick = () => {
+      if (this.stopped) return;
+      this.running = this.checkDue()
+        .catch((e) => this.log.warn('scheduled drift check failed', e))
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(tick, this.pollMilliseconds);
+        });
+    };
+    this.timer = setTimeout(tick, this.pollMilliseconds);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    await this.pool.end();
+  }
+
+  /** Checks every model whose schedule has come round. */
+  private async checkDue(): Promise<void> {
+    for (;;) {
+      const client = await this.pool.connect();
+      try {
+        await client.query('BEGIN');
+        const due = await client.query<DueModel>(
+          `UPDATE modelgres.model SET last_drift_check = now()
+            WHERE model_id = (
+              SELECT model_id FROM modelgres.model
+               WHERE monitoring ? 'schedule' AND active_version IS NOT NULL
+                 AND (last_drift_check IS NULL OR last_drift_check + (monitoring->>'schedule')::interval <= now())
+               ORDER BY last_drift_check NULLS FIRST FOR UPDATE SKIP LOCKED LIMIT 1)
+           RETURNING model_id::text, schema_name, model_name, owner, monitoring`,
+        );
+        const model = due.rows[0];
+        if (!model) {
+          await client.query('COMMIT');
+          return;
+        }
+        await this.check(client, model);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    }
+  }
+
+  private async check(client: pg.PoolClient, model: DueModel): Promise<void> {
+    const v = await client.query(
+      `SELECT v.version, v.baseline, v.spec, v.training_source FROM modelgres.model_version v
+         JOIN modelgres.model m USING (model_id) WHERE m.model_id = $1 AND v.version = m.active_version`,
+      [model.model_id],
+    );
+    const version = v.rows[0];
+    if (!version?.baseline || !version.training_source) return; // imported versions have no training data to compare
+    const baseline = version.baseline as Baseline;
+    const spec = version.spec as { sourceKind?: string; sourceTable?: { schema?: string; name: string } };
+    const source = spec.sourceKind === 'Table' && spec.sourceTable ? `SELECT * FROM ${quoteQualified(spec.sourceTable)}` : version.training_source;
+    const threshold = model.monitoring.driftThreshold;
+    // The data is read with the owner's privileges, never the catalog owner's.
+    await client.query(`SET LOCAL ROLE ${quoteIdent(model.owner)}`);
+    const rows = await measureDrift(sqlRunnerOf(client), baseline, source, {
+      psi: threshold ?? DEFAULT_PSI_THRESHOLD,
+      linf: threshold ?? DEFAULT_LINF_THRESHOLD,
+    });
+    await client.query('RESET ROLE');
+    const drifted = rows.filter((r) => r.drifted);
+    if (drifted.length === 0) return;
+    const payload = {
+      event: 'drift',
+      model: `${model.schema_name}.${model.model_name}`,
+      version: version.version,
+      features: drifted.map((r) => r.feature),
+      values: Object.fromEntries(drifted.map((r) => [r.feature, { metric: r.metric, value: r.value, threshold: r.threshold, check: r.check }])),
+      checked_at: new Date().toISOString(),
+    };
+    this.log.info(`drift in ${payload.model}: ${payload.features.join(', ')}`);
+    await client.query('SELECT pg_notify($1, $2)', ['modelgres_events', JSON.stringify(payload)]);
+  }
+}
