@@ -75,27 +75,30 @@ function migrationStorage(db: Kysely<CatalogDatabase>): UmzugStorage {
   };
 }
 
-/** sql/ files hold CREATE OR REPLACE definitions: re-applied, in name order, when they change. */
+/**
+ * sql/ files hold CREATE OR REPLACE definitions, and later files build on earlier ones. When any
+ * file changed, all of them are applied again in name order, in one transaction: re-applying one
+ * alone could replace a definition a later file depends on.
+ */
 async function refreshCatalogSql(pool: pg.Pool, db: Kysely<CatalogDatabase>): Promise<string[]> {
   const files = (await readdir(catalogSqlDir).catch(() => [] as string[])).filter((f) => f.endsWith('.sql')).sort();
   const known = new Map(
     (await db.selectFrom('modelgres.repeatable_sql').select(['name', 'checksum']).execute()).map((r) => [r.name, r.checksum]),
   );
-  const refreshed: string[] = [];
-  for (const name of files) {
-    const text = await readFile(path.join(catalogSqlDir, name), 'utf8');
-    const checksum = createHash('sha256').update(text).digest('hex');
-    if (known.get(name) === checksum) continue;
-    await runInTransaction(pool, text, async (client) => {
+  const texts = await Promise.all(files.map((name) => readFile(path.join(catalogSqlDir, name), 'utf8')));
+  const checksums = texts.map((text) => createHash('sha256').update(text).digest('hex'));
+  const changed = files.filter((name, i) => known.get(name) !== checksums[i]);
+  if (changed.length === 0) return [];
+  await runInTransaction(pool, texts.join('\n;\n'), async (client) => {
+    for (const [i, name] of files.entries()) {
       await client.query(
         `INSERT INTO modelgres.repeatable_sql (name, checksum) VALUES ($1, $2)
          ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum, applied_at = now()`,
-        [name, checksum],
+        [name, checksums[i]],
       );
-    });
-    refreshed.push(name);
-  }
-  return refreshed;
+    }
+  });
+  return changed;
 }
 
 async function runInTransaction(
