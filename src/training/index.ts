@@ -61,6 +61,24 @@
  * trainingRows counts those training rows. validation.metric is lower case: mse, accuracy, f1,
  * f1macro, auc, msd (KMEANS).
  *
+ * Explanation (EXPLAIN_MODEL), computed by train() after the model is chosen:
+ *   explanation: { method: 'tree_shap' | 'coefficients' | 'permutation' | 'none';
+ *                  features: Array<{ feature: string; importance: number }> }
+ * One entry per feature column, in the features' order (the function's parameters), named as given
+ * (not the ONNX input name). importance >= 0, not normalised (it keeps its method's units):
+ * - XGBOOST 'tree_shap': mean |SHAP value| of the raw margin (log-odds for binary:logistic) over
+ *   a seeded sample of the training rows (at most 10,000; fewer for big ensembles so it costs about
+ *   a second, at least 200), by exact TreeSHAP (Lundberg et al. 2018, Algorithm 2) with cover
+ *   weights; a date's parts add their SHAP values per row before the absolute value; multiclass
+ *   sums the classes' mean |SHAP|.
+ * - LINEAR_LEARNER 'coefficients': per feature, sum over its design columns (standardised number,
+ *   one-hot category) of |weight| × that column's std over the training rows (classes summed).
+ * - MLP 'permutation': increase of the mean held-out loss (squared error; log loss for
+ *   classification) when the feature is shuffled across at most 10,000 held-out rows, mean of 3
+ *   seeded shuffles, floored at 0.
+ * - KMEANS 'none': all 0 (no target to attribute; Redshift explains no KMEANS model either).
+ * Deterministic for the same data and spec. Details in explain/ and types.ts (ModelExplanation).
+ *
  * TrainedModel is structured-clone friendly: predict is a non-enumerable property, so
  * postMessage drops it and the rest crosses threads. predict(columns) gives the trainer's own
  * predictions (Float64Array for regression; {labels, probabilities} for classification), which
@@ -74,6 +92,6 @@ export { NotSupportedError, TrainingInputError } from './training-errors.ts';
 export { type OnnxInput, inputKindOf, toOnnxInput, timeOfDaySeconds } from './data/input-values.ts';
 export { METADATA_KEY, type ModelMetadata } from './onnx/export-model.ts';
 export type {
-  CellValue, ClassValue, FeatureType, MetricName, MetricObjective, ModelType, Predictions, ProblemType, Progress,
+  CellValue, ClassValue, ExplanationMethod, FeatureImportance, FeatureType, MetricName, ModelExplanation, MetricObjective, ModelType, Predictions, ProblemType, Progress,
   TrainedModel, TrainedProblemType, TrainingColumn, TrainingSpec, TrainOptions, ValidationMetric,
 } from './types.ts';

@@ -1,5 +1,6 @@
 import { encodeMatrix, type EncodingPlan, fitEncoding } from './data/feature-encoding.ts';
 import { distinctCount, type EncodedTarget, encodeTarget, rowsWithTarget } from './data/target-encoder.ts';
+import { explainModel } from './explain/explain-model.ts';
 import { type TrainingBudget, trainGbdt } from './gbdt/gbdt-trainer.ts';
 import { trainKmeansModel } from './kmeans/train-kmeans-model.ts';
 import { LINEAR_MAX_ITERATIONS, trainLinear } from './linear/linear-trainer.ts';
@@ -134,6 +135,10 @@ export async function train(
     ...(classes ? { classes } : {}),
     cutShort: skipped || candidates.some((c) => c.cutShort),
     trainingRows: trainRows.length,
+    explanation: explainModel(best.model, {
+      plan, problemType: resolved.problemType, xTrain, trainRows: trainRows.length,
+      heldOut: { x: xValidation, rows: validationRows.length, y: yValidation }, seed: resolved.seed,
+    }),
   } as TrainedModel;
   Object.defineProperty(result, 'predict', {
     enumerable: false,

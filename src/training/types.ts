@@ -73,6 +73,37 @@ export type Predictions =
   | Float64Array
   | { labels: Int32Array; probabilities: Float64Array[] };
 
+/** How TrainedModel.explanation was computed; see explain/explain-model.ts. */
+export type ExplanationMethod = 'tree_shap' | 'coefficients' | 'permutation' | 'none';
+
+export interface FeatureImportance {
+  /** A feature column's name as given to train() (not the ONNX input name, which may differ). */
+  feature: string;
+  /** >= 0 and finite; not normalised, in the method's units (see ModelExplanation). */
+  importance: number;
+}
+
+/**
+ * Global feature importance for EXPLAIN_MODEL, computed once at training time. `features` has one
+ * entry per feature column, in train()'s order (the model function's parameter order). Values are
+ * raw, not normalised to sum 1, so they keep their units:
+ * - tree_shap (XGBOOST): mean over the training rows (a seeded sample of at most 10,000) of
+ *   |SHAP value| in margin units (the raw score; log-odds for binary:logistic), by exact TreeSHAP
+ *   with cover weights. A feature encoded as several base columns (date parts) gets the sum of
+ *   their SHAP values per row before the absolute value; multiclass sums |SHAP| over the classes.
+ * - coefficients (LINEAR_LEARNER): sum over the feature's design columns (a standardised number,
+ *   or one one-hot column per category) of |weight| × that column's standard deviation over the
+ *   training rows, summed over the classes for multiclass: the margin change of a one-std move.
+ * - permutation (MLP): increase of the mean held-out loss (squared error for regression, log loss
+ *   for classification) when the feature's values are shuffled across the held-out rows, averaged
+ *   over 3 seeded shuffles and floored at 0.
+ * - none (KMEANS): every importance is 0; clustering has no target to attribute.
+ */
+export interface ModelExplanation {
+  method: ExplanationMethod;
+  features: FeatureImportance[];
+}
+
 export interface TrainedModel {
   /** The whole model, preprocessing included (see onnx-contract.md). */
   onnx: Uint8Array;
@@ -87,6 +118,8 @@ export interface TrainedModel {
   /** MAX_RUNTIME or the abort signal stopped training; the model so far is kept. */
   cutShort: boolean;
   trainingRows: number;
+  /** Global feature importance (EXPLAIN_MODEL); plain data like the rest. */
+  explanation: ModelExplanation;
   /**
    * The trainer's own predictions (for tests that hold ONNX and trainer together). A
    * non-enumerable property: structuredClone / postMessage drop it, so the rest crosses threads.

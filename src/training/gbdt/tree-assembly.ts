@@ -58,18 +58,18 @@ export function assembleTree(
     const node = nodes[id];
     if (isLeaf(id)) {
       const value = Math.fround(params.eta * leafWeight(gp, node.g, node.h));
-      out.push({ kind: 'leaf', value });
+      out.push({ kind: 'leaf', value, cover: node.h });
       inherit(id, value);
       return at;
     }
     const sp = node.split as SplitCandidate;
     const c = node.children as [number, number];
-    out.push({ kind: 'leaf', value: 0 }); // replaced once the children have their numbers
+    out.push({ kind: 'leaf', value: 0, cover: 0 }); // replaced once the children have their numbers
     const left = emit(c[0]);
     const right = emit(c[1]);
     out[at] = {
       kind: 'split', feature: sp.feature, threshold: m.cuts[sp.feature][sp.splitBin - 1], splitBin: sp.splitBin,
-      left, right, missingLeft: sp.missingLeft,
+      left, right, missingLeft: sp.missingLeft, cover: node.h,
     };
     return at;
   };

@@ -15,8 +15,10 @@ export type TreeNode =
       right: number;
       /** Missing (NaN) values go left; exported as nodes_missing_value_tracks_true. */
       missingLeft: boolean;
+      /** Sum of the hessians of this tree's sampled training rows here (XGBoost's cover); TreeSHAP's weights. */
+      cover: number;
     }
-  | { kind: 'leaf'; /** float32, eta applied */ value: number };
+  | { kind: 'leaf'; /** float32, eta applied */ value: number; /** As for a split. */ cover: number };
 
 export interface Tree {
   nodes: TreeNode[];

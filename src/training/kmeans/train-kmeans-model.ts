@@ -1,5 +1,6 @@
 import { encodeMatrix, type EncodingPlan, fitEncoding } from '../data/feature-encoding.ts';
 import type { TrainingBudget } from '../gbdt/gbdt-trainer.ts';
+import { noExplanation } from '../explain/explain-model.ts';
 import { exportOnnx } from '../onnx/export-model.ts';
 import { holdoutSplit } from '../select/holdout-split.ts';
 import { resolveKmeansSpec } from '../spec/resolve-kmeans-spec.ts';
@@ -51,6 +52,7 @@ export async function trainKmeansModel(
     validation,
     cutShort,
     trainingRows: split.train.length,
+    explanation: noExplanation(plan),
   } as TrainedModel;
   Object.defineProperty(result, 'predict', {
     enumerable: false,
