@@ -58,3 +58,36 @@ BEGIN
   UPDATE model SET monitoring = merged, last_drift_check = NULL WHERE model_id = m.model_id;
 END $$;
 GRANT EXECUTE ON FUNCTION modelgres.set_monitoring(name, name, name, jsonb) TO PUBLIC;
+
+-- EXPLAIN_MODEL('[schema.]model'): the active version's global feature importance, for the roles
+-- that may use the model (it reads the filtered views as the caller). Through the proxy it also
+-- answers unqualified, as Redshift users write it.
+-- No SET search_path: an unqualified model name resolves in the caller's schema, as CREATE MODEL's did.
+CREATE OR REPLACE FUNCTION modelgres.explain_model(p_model text) RETURNS jsonb
+  LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  parts text[] := parse_ident(p_model);
+  v_schema name := CASE WHEN array_length(parts, 1) > 1 THEN parts[1] ELSE current_schema() END;
+  v_name name := parts[array_length(parts, 1)];
+  result jsonb;
+BEGIN
+  SELECT jsonb_build_object(
+           'model', format('%s.%s', m.schema_name, m.model_name),
+           'model_version', v.version,
+           'explanations', jsonb_build_object(
+             'method', v.explanation->>'method',
+             'global_importance', (SELECT pg_catalog.jsonb_object_agg(f->>'feature', (f->>'importance')::float8 ORDER BY ord)
+                                     FROM pg_catalog.jsonb_array_elements(v.explanation->'features') WITH ORDINALITY AS e(f, ord))))
+    INTO result
+    FROM modelgres.models m JOIN modelgres.model_versions v USING (model_id)
+   WHERE m.schema_name = v_schema AND m.model_name = v_name AND v.version = m.active_version;
+  IF result IS NULL THEN
+    IF NOT EXISTS (SELECT 1 FROM modelgres.models WHERE schema_name = v_schema AND model_name = v_name) THEN
+      RAISE EXCEPTION 'model "%" does not exist', v_name USING ERRCODE = '42704';
+    END IF;
+    RAISE EXCEPTION 'model "%" has no explanation: its active version was not trained by modelgres, or is not ready', v_name
+      USING ERRCODE = '55000';
+  END IF;
+  RETURN result;
+END $$;
+GRANT EXECUTE ON FUNCTION modelgres.explain_model(text) TO PUBLIC;
