@@ -8,10 +8,11 @@ import { treeDepth } from './tree-shap.ts';
 /**
  * TreeSHAP's work per row is about leaves × (depth + 1)² per tree; about a billion of those units
  * take 4 s here (measured: 100 trees of depth 6, 0.75 ms a row). This budget keeps the explanation
- * near a second: 10,000 rows for small ensembles, about 1,000 for XGBoost's defaults (100 rounds,
- * depth 6), never fewer than MIN_EXPLAIN_ROWS.
+ * near a quarter of a second, a small share of training: 10,000 rows for small ensembles, about
+ * 250 for XGBoost's defaults (100 rounds, depth 6), never fewer than MIN_EXPLAIN_ROWS; the mean of
+ * |SHAP| over that many rows ranks features stably.
  */
-const TREE_SHAP_BUDGET = 300_000_000;
+const TREE_SHAP_BUDGET = 75_000_000;
 
 /**
  * Mean |SHAP value| per feature column over the training rows (a seeded sample of at most
