@@ -42,35 +42,3 @@ export function findModelCalls(tree: unknown, lookup: Lookup): ModelCall[] {
   walk(tree, []);
   return calls;
 }
-
-const CONSTRUCT_NAMES: Record<string, string> = {
-  whereClause: 'WHERE',
-  groupClause: 'GROUP BY',
-  havingClause: 'HAVING',
-  sortClause: 'ORDER BY',
-  fromClause: 'FROM or JOIN',
-  withClause: 'WITH (a CTE)',
-  InsertStmt: 'INSERT',
-  UpdateStmt: 'UPDATE',
-  DeleteStmt: 'DELETE',
-  CreateTableAsStmt: 'CREATE TABLE AS',
-  CopyStmt: 'COPY',
-  PrepareStmt: 'PREPARE',
-  ExplainStmt: 'EXPLAIN',
-  SubLink: 'a subquery',
-  larg: 'UNION/INTERSECT/EXCEPT',
-  rarg: 'UNION/INTERSECT/EXCEPT',
-  valuesLists: 'VALUES',
-  distinctClause: 'SELECT DISTINCT',
-  CaseExpr: 'CASE',
-  agg_filter: 'an aggregate',
-  over: 'a window function',
-};
-
-/** A phrase naming where a call stands, for the 0A000 message of a construct not supported yet. */
-export function describeConstruct(call: ModelCall): string {
-  for (const key of call.path) {
-    if (CONSTRUCT_NAMES[key]) return CONSTRUCT_NAMES[key];
-  }
-  return 'an expression around the model function';
-}

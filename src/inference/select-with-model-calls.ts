@@ -1,5 +1,5 @@
 import { parseSync } from 'libpg-query';
-import { ClientError, notSupported } from '../errors/client-error.ts';
+import { ClientError } from '../errors/client-error.ts';
 import { SqlState } from '../errors/sqlstate.ts';
 import { commandComplete, rowDescription, type FieldDescription } from '../protocol/backend-messages.ts';
 import type { RawQueryResult } from '../proxy/upstream-link.ts';
@@ -8,7 +8,7 @@ import type { StatementContext } from '../proxy/statement-context.ts';
 import { RelayedError } from '../proxy/relayed-error.ts';
 import { featureSelectExpression } from '../snapshot/feature-select-expression.ts';
 import { readCallSpan } from './call-span.ts';
-import { describeConstruct, findModelCalls, type ModelCall } from './find-model-calls.ts';
+import { findModelCalls, type ModelCall } from './find-model-calls.ts';
 import type { ModelFunctionRegistry } from './model-function-registry.ts';
 import type { OnnxSessionCache } from './onnx-session-cache.ts';
 import { predictBatch, type ClassValue } from './predict-batch.ts';
@@ -216,20 +216,6 @@ function selectStatement(tree: unknown): Record<string, unknown> | null {
   return (stmts[0].stmt.SelectStmt as Record<string, unknown> | undefined) ?? null;
 }
 
-function describeStatement(tree: unknown): string {
-  const kind = Object.keys((tree as ParseTree).stmts[0]?.stmt ?? {})[0] ?? 'this statement';
-  const names: Record<string, string> = {
-    InsertStmt: 'INSERT',
-    UpdateStmt: 'UPDATE',
-    DeleteStmt: 'DELETE',
-    CreateTableAsStmt: 'CREATE TABLE AS',
-    CopyStmt: 'COPY',
-    PrepareStmt: 'PREPARE',
-    ExecuteStmt: 'EXECUTE',
-    ExplainStmt: 'EXPLAIN',
-  };
-  return names[kind] ?? kind;
-}
 
 function decodeRows(rows: Buffer[]): Array<Array<string | null>> {
   return rows.map((body) => decodeDataRow(body).map((v) => (v === null ? null : v.toString('utf8'))));

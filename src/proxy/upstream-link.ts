@@ -70,6 +70,24 @@ export class UpstreamLink {
   }
 
   /**
+   * An exchange that ends with ReadyForQuery (whose status the session keeps). Every other message
+   * goes to `onMessage`; an ErrorResponse is thrown as PostgreSQL's own error once the exchange ends.
+   */
+  private async untilReady(bytes: Buffer, onMessage: (type: number, body: Buffer) => void): Promise<void> {
+    let error: ErrorFields | null = null;
+    await this.exchange(bytes, (type, body) => {
+      if (type === Backend.ReadyForQuery) {
+        this.port.setTransactionStatus(String.fromCharCode(body[0]) as TransactionStatus);
+        return true;
+      }
+      if (type === Backend.ErrorResponse) error = decodeErrorFields(body);
+      else onMessage(type, body);
+      return false;
+    });
+    if (error) throw upstreamError(error);
+  }
+
+  /**
    * Runs one statement with text parameters (extended protocol, so values never need quoting).
    * An upstream error becomes a ClientError carrying PostgreSQL's own SQLSTATE and text.
    */
@@ -86,11 +104,13 @@ export class UpstreamLink {
    * Several statements in one round trip: each is parsed, bound and executed, with one Sync at the
    * end. PostgreSQL runs them in order and skips the rest after an error, which is thrown.
    */
-  async pipeline(statements: ReadonlyArray<{ sql: string; params?: ReadonlyArray<string | null> }>): Promise<RawQueryResult[]> {
+  async pipeline(
+    statements: ReadonlyArray<{ sql: string; params?: ReadonlyArray<string | null>; parameterTypes?: number[] }>,
+  ): Promise<RawQueryResult[]> {
     const parts: Buffer[] = [];
     for (const s of statements) {
       parts.push(
-        serialize.parse({ text: s.sql }),
+        serialize.parse({ text: s.sql, types: s.parameterTypes ?? [] }),
         serialize.bind({ values: (s.params ?? []) as Array<string | null> }),
         serialize.describe({ type: 'P' }),
         serialize.execute(),
@@ -99,66 +119,19 @@ export class UpstreamLink {
     parts.push(serialize.sync());
     const results: RawQueryResult[] = statements.map(() => ({ fields: [], rows: [], command: '' }));
     let current = 0;
-    let error: ErrorFields | null = null;
-    await this.exchange(Buffer.concat(parts), (type, body) => {
-      switch (type) {
-        case Backend.RowDescription:
-          results[current].fields = decodeRowDescription(body);
-          break;
-        case Backend.DataRow:
-          results[current].rows.push(body);
-          break;
-        case Backend.CommandComplete:
-        case Backend.EmptyQueryResponse:
-          results[current].command = type === Backend.CommandComplete ? decodeCommandTag(body) : '';
-          current++;
-          break;
-        case Backend.ErrorResponse:
-          error = decodeErrorFields(body);
-          break;
-        case Backend.ReadyForQuery:
-          this.port.setTransactionStatus(String.fromCharCode(body[0]) as TransactionStatus);
-          return true;
+    await this.untilReady(Buffer.concat(parts), (type, body) => {
+      if (type === Backend.RowDescription) results[current].fields = decodeRowDescription(body);
+      else if (type === Backend.DataRow) results[current].rows.push(body);
+      else if (type === Backend.CommandComplete || type === Backend.EmptyQueryResponse) {
+        results[current++].command = type === Backend.CommandComplete ? decodeCommandTag(body) : '';
       }
-      return false;
     });
-    if (error) throw upstreamError(error);
     return results;
   }
 
   /** Like query, with each row's DataRow body as it came. */
   async queryRaw(sql: string, params: ReadonlyArray<string | null> = [], parameterTypes: number[] = []): Promise<RawQueryResult> {
-    const bytes = Buffer.concat([
-      serialize.parse({ text: sql, types: parameterTypes }),
-      serialize.bind({ values: params as Array<string | null> }),
-      serialize.describe({ type: 'P' }),
-      serialize.execute(),
-      serialize.sync(),
-    ]);
-    const result: RawQueryResult = { fields: [], rows: [], command: '' };
-    let error: ErrorFields | null = null;
-    await this.exchange(bytes, (type, body) => {
-      switch (type) {
-        case Backend.RowDescription:
-          result.fields = decodeRowDescription(body);
-          break;
-        case Backend.DataRow:
-          result.rows.push(body);
-          break;
-        case Backend.CommandComplete:
-          result.command = decodeCommandTag(body);
-          break;
-        case Backend.ErrorResponse:
-          error = decodeErrorFields(body);
-          break;
-        case Backend.ReadyForQuery:
-          this.port.setTransactionStatus(String.fromCharCode(body[0]) as TransactionStatus);
-          return true;
-      }
-      return false;
-    });
-    if (error) throw upstreamError(error);
-    return result;
+    return (await this.pipeline([{ sql, params, parameterTypes }]))[0];
   }
 
   /** What PostgreSQL says a statement takes and returns, without running it. */
@@ -169,27 +142,14 @@ export class UpstreamLink {
       serialize.sync(),
     ]);
     const result: { parameterTypes: number[]; fields: FieldDescription[] | null } = { parameterTypes: [], fields: null };
-    let error: ErrorFields | null = null;
-    await this.exchange(bytes, (type, body) => {
-      switch (type) {
-        case Backend.ParameterDescription: {
-          const count = body.readInt16BE(0);
-          for (let i = 0; i < count; i++) result.parameterTypes.push(body.readInt32BE(2 + 4 * i));
-          break;
-        }
-        case Backend.RowDescription:
-          result.fields = decodeRowDescription(body);
-          break;
-        case Backend.ErrorResponse:
-          error = decodeErrorFields(body);
-          break;
-        case Backend.ReadyForQuery:
-          this.port.setTransactionStatus(String.fromCharCode(body[0]) as TransactionStatus);
-          return true;
+    await this.untilReady(bytes, (type, body) => {
+      if (type === Backend.ParameterDescription) {
+        const count = body.readInt16BE(0);
+        for (let i = 0; i < count; i++) result.parameterTypes.push(body.readInt32BE(2 + 4 * i));
+      } else if (type === Backend.RowDescription) {
+        result.fields = decodeRowDescription(body);
       }
-      return false;
     });
-    if (error) throw upstreamError(error);
     return result;
   }
 
@@ -198,53 +158,26 @@ export class UpstreamLink {
    * its newline) to `onRow`. Returns the number of rows. PostgreSQL checks the role's privileges.
    */
   async copyOut(copySql: string, onRow: (line: string) => void): Promise<number> {
-    let error: ErrorFields | null = null;
     let rows = 0;
     let partial = '';
-    await this.exchange(serialize.query(copySql), (type, body) => {
-      switch (type) {
-        case Backend.CopyData: {
-          // Each CopyData carries one row in practice; a row split over several is joined here.
-          const text = partial + body.toString('utf8');
-          const lines = text.split('\n');
-          partial = lines.pop() ?? '';
-          for (const line of lines) {
-            rows++;
-            onRow(line);
-          }
-          break;
-        }
-        case Backend.ErrorResponse:
-          error = decodeErrorFields(body);
-          break;
-        case Backend.ReadyForQuery:
-          this.port.setTransactionStatus(String.fromCharCode(body[0]) as TransactionStatus);
-          return true;
+    await this.untilReady(serialize.query(copySql), (type, body) => {
+      if (type !== Backend.CopyData) return;
+      // Each CopyData carries one row in practice; a row split over several is joined here.
+      const lines = (partial + body.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        rows++;
+        onRow(line);
       }
-      return false;
     });
-    if (error) throw upstreamError(error);
     return rows;
   }
 
   /** COPY ... FROM STDIN of one block of COPY text rows, on the client's session. */
   async copyIn(copySql: string, data: Buffer): Promise<void> {
-    let error: ErrorFields | null = null;
-    await this.exchange(serialize.query(copySql), (type, body) => {
-      switch (type) {
-        case Backend.CopyInResponse:
-          this.port.writeUpstream(Buffer.concat([serialize.copyData(data), serialize.copyDone()]));
-          break;
-        case Backend.ErrorResponse:
-          error = decodeErrorFields(body);
-          break;
-        case Backend.ReadyForQuery:
-          this.port.setTransactionStatus(String.fromCharCode(body[0]) as TransactionStatus);
-          return true;
-      }
-      return false;
+    await this.untilReady(serialize.query(copySql), (type) => {
+      if (type === Backend.CopyInResponse) this.port.writeUpstream(Buffer.concat([serialize.copyData(data), serialize.copyDone()]));
     });
-    if (error) throw upstreamError(error);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { fitDesign } from '../mlp/standardised-design.ts';
 import type { EncodingPlan } from '../data/feature-encoding.ts';
 import type { TrainingBudget } from '../gbdt/gbdt-trainer.ts';
 import type { Random } from '../util/random.ts';
@@ -8,8 +9,6 @@ import { solveRidge } from './ridge-solver.ts';
 
 export type LinearTask = { kind: 'regression' } | { kind: 'binary' } | { kind: 'multiclass'; classCount: number };
 
-/** One-hot columns per text feature: its most frequent categories; the rest share the zero vector. */
-const MAX_ONE_HOT = 100;
 /** Design matrix cells kept in memory; above it the linear learner trains on a seeded row sample. */
 const MAX_DESIGN_CELLS = 50_000_000;
 /** Ridge penalty: tiny, it only has to keep collinear designs solvable and weights finite. */
@@ -82,44 +81,10 @@ export async function trainLinear(
   };
 }
 
-/** Column statistics (float32) and one-hot code lists; weights are filled in later. */
+/** Column statistics (float32) and one-hot code lists, fitted as for MLP and KMEANS; weights are filled in later. */
 function layout(plan: EncodingPlan, x: Float32Array, rows: number): LinearModel {
-  const k = plan.columns.length;
-  const numeric: LinearModel['numeric'] = [];
-  const oneHot: LinearModel['oneHot'] = [];
-  plan.columns.forEach((col, c) => {
-    if (col.kind === 'category') {
-      const f = plan.features[col.feature];
-      const counts = f.kind === 'category' ? f.counts : [];
-      const codes = counts.map((n, code) => ({ n, code }))
-        .sort((a, b) => b.n - a.n || a.code - b.code)
-        .slice(0, MAX_ONE_HOT)
-        .map((e) => e.code)
-        .sort((a, b) => a - b);
-      if (codes.length > 0) oneHot.push({ column: c, codes });
-      return;
-    }
-    let n = 0;
-    let sum = 0;
-    for (let r = 0; r < rows; r++) {
-      const v = x[r * k + c];
-      if (Number.isFinite(v)) {
-        n++;
-        sum += v;
-      }
-    }
-    const mean = n > 0 ? sum / n : 0;
-    let ss = 0;
-    for (let r = 0; r < rows; r++) {
-      const v = x[r * k + c];
-      if (Number.isFinite(v)) ss += (v - mean) ** 2;
-    }
-    const std = n > 1 ? Math.sqrt(ss / n) : 0;
-    numeric.push({ column: c, mean: Math.fround(mean), scale: Math.fround(std > 0 ? 1 / std : 0) });
-  });
-  if (numeric.length === 0 && oneHot.length === 0) numeric.push({ column: 0, mean: 0, scale: 0 });
-  const width = numeric.length + oneHot.reduce((s, h) => s + h.codes.length, 0);
-  return { kind: 'linear', features: k, numeric, oneHot, width, outputs: 1, weights: [], bias: [], transform: 'identity' };
+  const design = fitDesign(plan, x, rows);
+  return { kind: 'linear', ...design, outputs: 1, weights: [], bias: [], transform: 'identity' };
 }
 
 function sampleRows(rows: number, d: number, random: Random): Int32Array {
