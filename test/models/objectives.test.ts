@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import ort from 'onnxruntime-node';
+import type pg from 'pg';
+import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
+
+let proxy: TestProxy;
+let c: pg.Client;
+beforeAll(async () => {
+  proxy = await startTestProxy({ workers: 1 });
+  c = await proxy.client();
+  await c.query(`CREATE TABLE obj AS
+    SELECT (g % 23)::float8 AS a, (g % 7)::float8 AS b,
+           (1 + (g % 23) * 0.5 + (g % 7))::float8 AS pos,        -- positive, for squaredlogerror and tweedie
+           ((g % 23) / 22.0)::float8 AS share,                      -- in [0, 1], for reg:logistic
+           (g % 23) > 11 AS flag,
+           (array['x','y','z'])[1 + (g % 23) / 8] AS three
+      FROM generate_series(1, 900) g`);
+});
+afterAll(() => proxy.close());
+
+/** What onnxruntime gives for the stored artifact, fed as the proxy feeds it. */
+async function onnxPredictions(model: string, rows: Array<{ a: number; b: number }>): Promise<ort.Tensor> {
+  const direct = await proxy.direct();
+  const r = await direct.query(
+    `SELECT v.onnx FROM modelgres.model_version v JOIN modelgres.model m USING (model_id)
+      WHERE m.model_name = $1 AND v.version = m.active_version`,
+    [model],
+  );
+  const session = await ort.InferenceSession.create(r.rows[0].onnx);
+  const [a, b] = session.inputNames;
+  const out = await session.run({
+    [a]: new ort.Tensor('float32', Float32Array.from(rows.map((row) => row.a)), [rows.length, 1]),
+    [b]: new ort.Tensor('float32', Float32Array.from(rows.map((row) => row.b)), [rows.length, 1]),
+  });
+  return out.variable ?? out.label;
+}
+
+const REGRESSION: Array<[string, string]> = [
+  ['reg:squarederror', 'pos'],
+  ['reg:squaredlogerror', 'pos'],
+  ['reg:logistic', 'share'],
+  ['reg:pseudohubererror', 'pos'],
+  ['reg:tweedie', 'pos'],
+];
+
+describe('every XGBoost objective trains through the proxy, and the proxy predicts what onnxruntime does', () => {
+  for (const [objective, target] of REGRESSION) {
+    test(objective, async () => {
+      const name = `obj_${objective.replace(/\W/g, '_')}`;
+      await c.query(
+        `CREATE MODEL ${name} FROM (SELECT a, b, ${target} FROM obj) TARGET ${target} FUNCTION ${name}_fn
+         AUTO OFF MODEL_TYPE XGBOOST OBJECTIVE '${objective}' HYPERPARAMETERS DEFAULT EXCEPT (NUM_ROUND '30')`,
+      );
+      expect((await c.query(`WAIT FOR MODEL ${name}`)).rows[0].state).toBe('READY');
+      const rows = (await c.query(`SELECT a, b, ${target} AS y, ${name}_fn(a, b) AS p FROM obj ORDER BY a, b LIMIT 40`)).rows;
+      const expected = await onnxPredictions(name, rows);
+      expect(rows.map((r) => r.p)).toEqual(Array.from(expected.data as Float32Array));
+      const err = rows.reduce((s, r) => s + Math.abs(r.y - r.p), 0) / rows.length;
+      expect(err).toBeLessThan(objective === 'reg:pseudohubererror' ? 2 : 0.6);
+    });
+  }
+
+  for (const [objective, target, extra] of [
+    ['binary:logistic', 'flag', ''],
+    ['binary:hinge', 'flag', ''],
+    ['multi:softmax', 'three', ", NUM_CLASS '3'"],
+  ] as const) {
+    test(objective, async () => {
+      const name = `obj_${objective.replace(/\W/g, '_')}`;
+      await c.query(
+        `CREATE MODEL ${name} FROM (SELECT a, b, ${target} FROM obj) TARGET ${target} FUNCTION ${name}_fn
+         AUTO OFF MODEL_TYPE XGBOOST OBJECTIVE '${objective}' HYPERPARAMETERS DEFAULT EXCEPT (NUM_ROUND '30'${extra})`,
+      );
+      expect((await c.query(`WAIT FOR MODEL ${name}`)).rows[0].state).toBe('READY');
+      const rows = (await c.query(`SELECT a, b, ${target} AS y, ${name}_fn(a, b) AS p FROM obj ORDER BY a, b LIMIT 60`)).rows;
+      const labels = Array.from((await onnxPredictions(name, rows)).data as BigInt64Array);
+      const classes = (await c.query(`SELECT classes FROM modelgres.model_versions WHERE model_name = $1`, [name])).rows[0].classes;
+      expect(rows.map((r) => r.p)).toEqual(labels.map((l) => classes[Number(l)]));
+      expect(rows.filter((r) => r.p === r.y).length / rows.length).toBeGreaterThan(0.9);
+    });
+  }
+});
