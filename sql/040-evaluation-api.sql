@@ -56,6 +56,7 @@ BEGIN
     RAISE EXCEPTION 'SCHEDULE must be at least 1 second' USING ERRCODE = '22023';
   END IF;
   UPDATE model SET monitoring = merged, last_drift_check = NULL WHERE model_id = m.model_id;
+  PERFORM pg_notify('modelgres_catalog', format('%I.%I', p_schema, p_model));
 END $$;
 GRANT EXECUTE ON FUNCTION modelgres.set_monitoring(name, name, name, jsonb) TO PUBLIC;
 
@@ -91,3 +92,9 @@ BEGIN
   RETURN result;
 END $$;
 GRANT EXECUTE ON FUNCTION modelgres.explain_model(text) TO PUBLIC;
+
+-- Captured calls, for the roles that may use the model.
+CREATE OR REPLACE VIEW modelgres.model_captures WITH (security_barrier) AS
+SELECT m.schema_name, m.model_name, c.model_id, c.version, c.captured_at, c.inputs, c.output
+FROM modelgres.model_capture c JOIN modelgres.models m USING (model_id);
+GRANT SELECT ON modelgres.model_captures TO PUBLIC;

@@ -10,6 +10,7 @@ import { OnnxSessionCache } from './inference/onnx-session-cache.ts';
 import type { Logger } from './util/logger.ts';
 import { TrainingWorker } from './worker/training-worker.ts';
 import { DriftScheduler } from './monitor/drift-scheduler.ts';
+import { CaptureWriter } from './monitor/capture-writer.ts';
 
 export interface ModelgresOptions {
   upstreamUrl: string;
@@ -41,6 +42,7 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
   const registry = new ModelFunctionRegistry(options.upstreamUrl, router.functions, options.log);
   await registry.start();
   const sessions = new OnnxSessionCache();
+  const capture = new CaptureWriter(options.upstreamUrl, options.log);
   const server: ProxyServer = await startProxyServer({
     host: options.host,
     port: options.port,
@@ -48,8 +50,8 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
     tlsCertFile: options.tlsCertFile,
     tlsKeyFile: options.tlsKeyFile,
     router,
-    handleStatement: createStatementHandler({ registry, sessions }),
-    handleExtended: createExtendedStatementHandler({ registry, sessions }),
+    handleStatement: createStatementHandler({ registry, sessions, capture }),
+    handleExtended: createExtendedStatementHandler({ registry, sessions, capture }),
     onCatalogChange: () => registry.reload(),
     settings: {
       modelDir: path.resolve(options.modelDir ?? '.modelgres/models'),
@@ -71,6 +73,7 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
       await drift?.stop();
       await registry.stop();
       await sessions.close();
+      await capture.close();
       await server.close();
     },
   };

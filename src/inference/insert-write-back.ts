@@ -105,9 +105,9 @@ export async function executeWriteBack(
       const predictions: Array<Array<string | null>> = [];
       let column = 0;
       for (const { call, version, session } of models) {
-        predictions.push(
-          await predictBatch(session, call.function, version.classes as ClassValue[] | null, inputs.slice(column, column + call.argumentCount), n, version.ioPlan),
-        );
+        const args = inputs.slice(column, column + call.argumentCount);
+        predictions.push(await predictBatch(session, call.function, version.classes as ClassValue[] | null, args, n, version.ioPlan));
+        deps.capture?.record(call.function, version.version, args, predictions.at(-1)!);
         column += call.argumentCount;
       }
       await link.copyIn(`COPY ${prepared.target} ${columnList} FROM STDIN`, copyLines(batch.rows, select, predictions));

@@ -9,6 +9,7 @@ import { readCallSpan } from './call-span.ts';
 import { tokenize } from '../sql/lexer.ts';
 import type { Node, ScopedCall } from './model-call-scopes.ts';
 import type { OnnxSessionCache } from './onnx-session-cache.ts';
+import type { CaptureWriter } from '../monitor/capture-writer.ts';
 import { predictBatch, type ClassValue } from './predict-batch.ts';
 import { resolveModelVersion } from './resolve-model-version.ts';
 
@@ -51,6 +52,7 @@ export function prepareMaterialized(sql: string, calls: ScopedCall[]): PreparedM
 
 export interface MaterializeDeps {
   sessions: OnnxSessionCache;
+  capture?: CaptureWriter;
 }
 
 /** Runs the statement; its results (rows, COPY data, command tag) go to the client as PostgreSQL sends them. */
@@ -100,6 +102,7 @@ export async function executeMaterialized(
         if (n === 0) break;
         const args = fn.parameterTypes.map((_, j) => batch.rows.map((r) => r[1 + j]));
         const predictions = await predictBatch(session, fn, version.classes as ClassValue[] | null, args, n, version.ioPlan);
+        deps.capture?.record(fn, version.version, args, predictions);
         const lines = batch.rows.map((r, row) => `${copyText(r[0])}\t${predictions[row] === null ? '\\N' : copyText(predictions[row]!)}\n`);
         await link.copyIn(`COPY ${table} (k, p) FROM STDIN`, Buffer.from(lines.join(''), 'utf8'));
         if (n < BATCH_ROWS) break;

@@ -18,6 +18,8 @@ export interface ModelFunction {
   problemType: string | null;
   /** f_vN evaluates version N whatever the active one; absent for f and f_probabilities. */
   pinnedVersion?: number;
+  /** SET MONITORING (CAPTURE_PERCENT p): the share of predicted rows kept for drift checks. */
+  capturePercent?: number;
 }
 
 /**
@@ -74,7 +76,8 @@ export class ModelFunctionRegistry {
     const r = await this.listener!.query(
       `SELECT m.model_id::text, m.schema_name, m.model_name, m.function_schema, m.function_name, m.parameter_names,
               m.parameter_types, m.return_type, m.problem_type,
-              array(SELECT v.version FROM modelgres.model_version v WHERE v.model_id = m.model_id AND v.state = 'READY') AS ready
+              array(SELECT v.version FROM modelgres.model_version v WHERE v.model_id = m.model_id AND v.state = 'READY') AS ready,
+              (m.monitoring->>'capturePercent')::float8 AS capture_percent
          FROM modelgres.model m`,
     );
     const byName = new Map<string, ModelFunction[]>();
@@ -88,6 +91,7 @@ export class ModelFunctionRegistry {
         parameterNames: row.parameter_names,
         parameterTypes: row.parameter_types,
         problemType: row.problem_type,
+        capturePercent: row.capture_percent ?? undefined,
       };
       add({ ...base, name: row.function_name, output: 'value', returnType: row.return_type });
       for (const version of row.ready as number[]) {

@@ -11,6 +11,7 @@ import { readCallSpan } from './call-span.ts';
 import { findModelCalls, type ModelCall } from './find-model-calls.ts';
 import type { ModelFunctionRegistry } from './model-function-registry.ts';
 import type { OnnxSessionCache } from './onnx-session-cache.ts';
+import type { CaptureWriter } from '../monitor/capture-writer.ts';
 import { predictBatch, type ClassValue } from './predict-batch.ts';
 import { interpretVersion, versionQuery } from './resolve-model-version.ts';
 import { decodeDataRow } from '../protocol/decode-backend.ts';
@@ -25,6 +26,8 @@ const CURSOR = 'modelgres_inference';
 export interface InferenceDeps {
   registry: ModelFunctionRegistry;
   sessions: OnnxSessionCache;
+  /** Keeps a sample of predicted rows of models with CAPTURE_PERCENT. */
+  capture?: CaptureWriter;
 }
 
 /**
@@ -189,6 +192,7 @@ export async function executeModelCalls(
           const args = inputs.slice(column, column + call.argumentCount);
           column += call.argumentCount;
           predictions.push(await predictBatch(session, call.function, version.classes as ClassValue[] | null, args, n, version.ioPlan));
+          deps.capture?.record(call.function, version.version, args, predictions.at(-1)!);
         }
         context.send(spliceRows(batch.rows, prepared.extra, prepared.callAt, predictions));
         rowCount += n;

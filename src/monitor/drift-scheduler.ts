@@ -4,13 +4,16 @@ import { quoteIdent, quoteQualified } from '../sql/quote.ts';
 import type { Baseline } from './baseline.ts';
 import { DEFAULT_LINF_THRESHOLD, DEFAULT_PSI_THRESHOLD, measureDrift } from './drift.ts';
 import { sqlRunnerOf } from './sql-runner.ts';
+import { capturedSource } from './captured-source.ts';
 
 interface DueModel {
   model_id: string;
   schema_name: string;
   model_name: string;
   owner: string;
-  monitoring: { schedule?: string; driftThreshold?: number };
+  monitoring: { schedule?: string; driftThreshold?: number; capturePercent?: number };
+  /** When the previous check ran: captured calls since then are the data of this one. */
+  previous: Date | null;
 }
 
 /**
@@ -56,13 +59,14 @@ export class DriftScheduler {
       try {
         await client.query('BEGIN');
         const due = await client.query<DueModel>(
-          `UPDATE modelgres.model SET last_drift_check = now()
-            WHERE model_id = (
-              SELECT model_id FROM modelgres.model
-               WHERE monitoring ? 'schedule' AND active_version IS NOT NULL
-                 AND (last_drift_check IS NULL OR last_drift_check + (monitoring->>'schedule')::interval <= now())
-               ORDER BY last_drift_check NULLS FIRST FOR UPDATE SKIP LOCKED LIMIT 1)
-           RETURNING model_id::text, schema_name, model_name, owner, monitoring`,
+          `WITH due AS (
+             SELECT model_id, last_drift_check AS previous FROM modelgres.model
+              WHERE monitoring ? 'schedule' AND active_version IS NOT NULL
+                AND (last_drift_check IS NULL OR last_drift_check + (monitoring->>'schedule')::interval <= now())
+              ORDER BY last_drift_check NULLS FIRST FOR UPDATE SKIP LOCKED LIMIT 1)
+           UPDATE modelgres.model m SET last_drift_check = now() FROM due
+            WHERE m.model_id = due.model_id
+           RETURNING m.model_id::text, m.schema_name, m.model_name, m.owner, m.monitoring, due.previous`,
         );
         const model = due.rows[0];
         if (!model) {
@@ -87,10 +91,15 @@ export class DriftScheduler {
       [model.model_id],
     );
     const version = v.rows[0];
-    if (!version?.baseline || !version.training_source) return; // imported versions have no training data to compare
+    if (!version?.baseline) return; // imported versions have no training data to compare with
     const baseline = version.baseline as Baseline;
     const spec = version.spec as { sourceKind?: string; sourceTable?: { schema?: string; name: string } };
-    const source = spec.sourceKind === 'Table' && spec.sourceTable ? `SELECT * FROM ${quoteQualified(spec.sourceTable)}` : version.training_source;
+    // Captured calls since the previous check when the model captures; else its training source as it is now.
+    const source = (model.monitoring.capturePercent ?? 0) > 0
+      ? capturedSource(model.model_id, baseline, model.previous?.toISOString())
+      : spec.sourceKind === 'Table' && spec.sourceTable
+        ? `SELECT * FROM ${quoteQualified(spec.sourceTable)}`
+        : version.training_source;
     const threshold = model.monitoring.driftThreshold;
     // The data is read with the owner's privileges, never the catalog owner's.
     await client.query(`SET LOCAL ROLE ${quoteIdent(model.owner)}`);

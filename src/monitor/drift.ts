@@ -64,6 +64,13 @@ export async function measureDrift(
     : ['0'];
   const total = Number(counts[0]);
   const nonNull = new Map(present.map((f, i) => [f.feature, Number(counts[1 + i])]));
+  if (total === 0) {
+    // Nothing to compare (no rows captured yet, say): no verdict rather than a false alarm.
+    return baseline.features.map((f) => ({
+      feature: f.feature, kind: f.kind, metric: null, value: null, threshold: null, drifted: false,
+      baselineCount: f.count, currentCount: 0, check: 'no rows to compare',
+    }));
+  }
 
   for (const f of baseline.features) {
     if (!types.has(f.feature)) {

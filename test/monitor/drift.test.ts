@@ -84,8 +84,38 @@ describe('SHOW MODEL m DRIFT FROM ...', () => {
     expect(cat.value).toBeCloseTo(0.3, 12);
   });
 
-  test('without FROM (captured data) it says what to do', async () => {
-    await expect(c.query('SHOW MODEL drift_model DRIFT')).rejects.toMatchObject({ code: '0A000' });
+  test('without FROM it compares the calls captured with CAPTURE_PERCENT', async () => {
+    await c.query(`CREATE TABLE cap_train AS ${sample(3000, 0)}`);
+    await c.query('CREATE MODEL cap_model FROM cap_train TARGET y FUNCTION cap_fn');
+    await c.query('WAIT FOR MODEL cap_model');
+    // Nothing captured yet: no verdict.
+    const none = await c.query('SHOW MODEL cap_model DRIFT');
+    expect(none.rows.map((r) => [r.feature, r.drifted, r.check])).toEqual([
+      ['x', false, 'no rows to compare'], ['z', false, 'no rows to compare'], ['cat', false, 'no rows to compare'],
+    ]);
+    await c.query('ALTER MODEL cap_model SET MONITORING (CAPTURE_PERCENT 100)');
+    const scored = await c.query(`SELECT cap_fn(x, z, cat) AS p FROM (${sample(2000, 50000, 'u1 * 100 + 40')}) s`);
+    expect(scored.rowCount).toBe(2000);
+    const direct = await proxy.direct();
+    const captured = async () =>
+      Number((await direct.query(`SELECT count(*) FROM modelgres.model_captures WHERE model_name = 'cap_model'`)).rows[0].count);
+    for (let i = 0; i < 100 && (await captured()) < 2000; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await captured()).toBe(2000);
+    const d = new Map((await c.query('SHOW MODEL cap_model DRIFT')).rows.map((r) => [r.feature, r]));
+    expect(d.get('x')!.drifted).toBe(true);
+    expect(d.get('x')!.current_count).toBe('2000');
+    expect(d.get('z')!.drifted).toBe(false);
+    expect(d.get('cat')!.drifted).toBe(false);
+    const later = await c.query(`SHOW MODEL cap_model DRIFT SINCE '2999-01-01'`);
+    expect(later.rows.every((r) => r.check === 'no rows to compare')).toBe(true);
+
+    // A share: about CAPTURE_PERCENT of the rows.
+    await c.query('ALTER MODEL cap_model SET MONITORING (CAPTURE_PERCENT 10)');
+    await c.query(`SELECT cap_fn(x, z, cat) FROM (${sample(4000, 90000)}) s`);
+    await new Promise((r) => setTimeout(r, 500));
+    const share = (await captured()) - 2000;
+    expect(share).toBeGreaterThan(250);
+    expect(share).toBeLessThan(550);
   });
 });
 
@@ -110,6 +140,6 @@ describe('ALTER MODEL m SET MONITORING', () => {
     expect(events[0].features).toEqual(['x']);
     expect(events[0].values.x.metric).toBe('psi');
     expect(events[0].values.x.value).toBeGreaterThan(0.2);
-    await expect(c.query(`ALTER MODEL watched_model SET MONITORING (CAPTURE_PERCENT 10)`)).rejects.toMatchObject({ code: '0A000' });
+    await expect(c.query(`ALTER MODEL watched_model SET MONITORING (RETRAIN_ON_DRIFT ON)`)).rejects.toMatchObject({ code: '0A000' });
   });
 });

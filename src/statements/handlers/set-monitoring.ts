@@ -1,18 +1,20 @@
-import { notSupported } from '../../errors/client-error.ts';
+import { ClientError, notSupported } from '../../errors/client-error.ts';
+import { SqlState } from '../../errors/sqlstate.ts';
 import { commandComplete } from '../../protocol/backend-messages.ts';
 import type { StatementContext } from '../../proxy/statement-context.ts';
 import type { AlterModelSetMonitoring } from '../ast/alter-model.ts';
 import { callCatalog, modelKey } from './model-target.ts';
 
 /**
- * ALTER MODEL m SET MONITORING (SCHEDULE 'interval', DRIFT_THRESHOLD t): the workers check the
- * model's training source for drift on that schedule and send NOTIFY modelgres_events when a
- * feature drifts. Capturing inference calls and retraining on drift are not built yet.
+ * ALTER MODEL m SET MONITORING (CAPTURE_PERCENT p, SCHEDULE 'interval', DRIFT_THRESHOLD t): p% of
+ * predicted rows are kept; the workers check for drift on the schedule (the captured calls since
+ * the last check, or the training source when nothing is captured) and send NOTIFY
+ * modelgres_events when a feature drifts. Retraining on drift is not built yet.
  */
 export async function setMonitoring(s: AlterModelSetMonitoring, _t: string, context: StatementContext): Promise<void> {
   const o = s.monitoring;
-  if (o.capturePercent !== undefined && o.capturePercent > 0) {
-    throw notSupported('CAPTURE_PERCENT (capturing inference calls) is not implemented yet', 'Leave it out or set it to 0; scheduled checks read the training source.');
+  if (o.capturePercent !== undefined && (o.capturePercent < 0 || o.capturePercent > 100)) {
+    throw new ClientError(SqlState.invalidParameterValue, `CAPTURE_PERCENT must be between 0 and 100, not ${o.capturePercent}`);
   }
   if (o.retrainOnDrift) throw notSupported('RETRAIN_ON_DRIFT ON is not implemented yet', 'Use RETRAIN_ON_DRIFT OFF and run ALTER MODEL ... RETRAIN on the drift event.');
   const options: Record<string, unknown> = {};

@@ -1,27 +1,30 @@
-import { ClientError, notSupported } from '../../errors/client-error.ts';
+import { ClientError } from '../../errors/client-error.ts';
 import { SqlState } from '../../errors/sqlstate.ts';
 import { TypeOid } from '../../catalog/pg-types.ts';
 import { commandComplete, dataRow, rowDescription } from '../../protocol/backend-messages.ts';
 import type { StatementContext } from '../../proxy/statement-context.ts';
 import type { Baseline } from '../../monitor/baseline.ts';
+import { capturedSource } from '../../monitor/captured-source.ts';
 import { DEFAULT_LINF_THRESHOLD, DEFAULT_PSI_THRESHOLD, measureDrift } from '../../monitor/drift.ts';
 import { quoteQualified } from '../../sql/quote.ts';
 import type { ShowModelDrift } from '../ast/show-model.ts';
 import { modelKey } from './model-target.ts';
 
 /**
- * SHOW MODEL m DRIFT FROM source: a row a feature, comparing the source (read as the caller)
+ * SHOW MODEL m DRIFT [FROM source | SINCE 'time']: a row a feature, comparing the source (read as
+ * the caller; by default the calls captured with CAPTURE_PERCENT)
  * with the active version's training baseline — PSI for numeric features, L-infinity for
  * categorical ones, plus completeness, type, missing and extra column, and unseen category checks.
  */
 export async function showModelDrift(s: ShowModelDrift, _t: string, context: StatementContext): Promise<void> {
-  if (!s.source) {
-    throw notSupported('drift of captured inference data is not implemented yet', 'Give the data to compare: SHOW MODEL m DRIFT FROM table_or_query.');
+  if (s.source && s.since !== undefined) {
+    throw new ClientError(SqlState.syntaxError, 'SINCE applies to captured calls; it cannot go with FROM', {
+      hint: 'Filter the FROM query instead.',
+    });
   }
-  if (s.since !== undefined) throw notSupported('SINCE applies to captured inference data, which is not implemented yet');
   const [schema, name] = await modelKey(s.model, context);
   const r = await context.upstream.query(
-    `SELECT v.baseline::text, v.version FROM modelgres.models m JOIN modelgres.model_versions v USING (model_id)
+    `SELECT v.baseline::text, v.version, m.model_id::text FROM modelgres.models m JOIN modelgres.model_versions v USING (model_id)
       WHERE m.schema_name = $1 AND m.model_name = $2
       ORDER BY (v.version = m.active_version) DESC, v.version DESC LIMIT 1`,
     [schema, name],
@@ -33,7 +36,12 @@ export async function showModelDrift(s: ShowModelDrift, _t: string, context: Sta
     });
   }
   const baseline = JSON.parse(r.rows[0][0]) as Baseline;
-  const sourceSql = s.source.kind === 'Table' ? `SELECT * FROM ${quoteQualified(s.source.table)}` : s.source.text;
+  // Without FROM: the calls captured by SET MONITORING (CAPTURE_PERCENT p), since SINCE if given.
+  const sourceSql = !s.source
+    ? capturedSource(r.rows[0][2]!, baseline, s.since)
+    : s.source.kind === 'Table'
+      ? `SELECT * FROM ${quoteQualified(s.source.table)}`
+      : s.source.text;
   const rows = await measureDrift(context.upstream, baseline, sourceSql, { psi: DEFAULT_PSI_THRESHOLD, linf: DEFAULT_LINF_THRESHOLD });
   context.send(
     rowDescription([
