@@ -5,13 +5,14 @@ import type { Baseline } from './baseline.ts';
 import { DEFAULT_LINF_THRESHOLD, DEFAULT_PSI_THRESHOLD, measureDrift } from './drift.ts';
 import { sqlRunnerOf } from './sql-runner.ts';
 import { capturedSource } from './captured-source.ts';
+import { retrainAfterDrift } from './retrain-on-drift.ts';
 
 interface DueModel {
   model_id: string;
   schema_name: string;
   model_name: string;
   owner: string;
-  monitoring: { schedule?: string; driftThreshold?: number; capturePercent?: number };
+  monitoring: { schedule?: string; driftThreshold?: number; capturePercent?: number; retrainOnDrift?: boolean };
   /** When the previous check ran: captured calls since then are the data of this one. */
   previous: Date | null;
 }
@@ -107,9 +108,24 @@ export class DriftScheduler {
       psi: threshold ?? DEFAULT_PSI_THRESHOLD,
       linf: threshold ?? DEFAULT_LINF_THRESHOLD,
     });
-    await client.query('RESET ROLE');
     const drifted = rows.filter((r) => r.drifted);
-    if (drifted.length === 0) return;
+    if (drifted.length === 0) {
+      await client.query('RESET ROLE');
+      return;
+    }
+    // RETRAIN_ON_DRIFT ON: a new version, still as the owner; the activation rule decides when it serves.
+    let retrain: { version: number; job_name: string } | undefined;
+    const training = await client.query(`SELECT 1 FROM modelgres.model_versions WHERE model_id = $1 AND state = 'TRAINING'`, [model.model_id]);
+    // One retraining at a time: a version still training answers this drift already.
+    if (model.monitoring.retrainOnDrift && training.rowCount === 0) {
+      await retrainAfterDrift(client, model.schema_name, model.model_name);
+      const latest = await client.query(
+        `SELECT version, job_name FROM modelgres.model_versions WHERE model_id = $1 ORDER BY version DESC LIMIT 1`,
+        [model.model_id],
+      );
+      retrain = latest.rows[0];
+    }
+    await client.query('RESET ROLE');
     const payload = {
       event: 'drift',
       model: `${model.schema_name}.${model.model_name}`,
@@ -117,6 +133,7 @@ export class DriftScheduler {
       features: drifted.map((r) => r.feature),
       values: Object.fromEntries(drifted.map((r) => [r.feature, { metric: r.metric, value: r.value, threshold: r.threshold, check: r.check }])),
       checked_at: new Date().toISOString(),
+      ...(retrain ? { retrain } : {}),
     };
     this.log.info(`drift in ${payload.model}: ${payload.features.join(', ')}`);
     await client.query('SELECT pg_notify($1, $2)', ['modelgres_events', JSON.stringify(payload)]);

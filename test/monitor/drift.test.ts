@@ -140,6 +140,29 @@ describe('ALTER MODEL m SET MONITORING', () => {
     expect(events[0].features).toEqual(['x']);
     expect(events[0].values.x.metric).toBe('psi');
     expect(events[0].values.x.value).toBeGreaterThan(0.2);
-    await expect(c.query(`ALTER MODEL watched_model SET MONITORING (RETRAIN_ON_DRIFT ON)`)).rejects.toMatchObject({ code: '0A000' });
+    await listener.query('UNLISTEN modelgres_events');
+  });
+
+  test('RETRAIN_ON_DRIFT ON: a drift starts a new version on the data as it is now', async () => {
+    await c.query(`CREATE TABLE retrained AS ${sample(2000, 0)}`);
+    await c.query('CREATE MODEL retrained_model FROM retrained TARGET y FUNCTION retrained_fn');
+    await c.query('WAIT FOR MODEL retrained_model');
+    const listener = await proxy.client();
+    const events: Array<{ model: string; retrain?: { version: number } }> = [];
+    listener.on('notification', (n) => events.push(JSON.parse(n.payload ?? '{}')));
+    await listener.query('LISTEN modelgres_events');
+    await c.query(`INSERT INTO retrained SELECT x + 300, z, cat, y FROM retrained`);
+    await c.query(`ALTER MODEL retrained_model SET MONITORING (SCHEDULE '1 second', RETRAIN_ON_DRIFT ON)`);
+    const deadline = Date.now() + 20_000;
+    while (!events.some((e) => e.model === 'public.retrained_model') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const event = events.find((e) => e.model === 'public.retrained_model')!;
+    expect(event.retrain?.version).toBe(2);
+    expect((await c.query('WAIT FOR MODEL retrained_model VERSION 2')).rows).toEqual([{ version: 2, state: 'READY' }]);
+    const versions = await c.query('SHOW MODEL retrained_model VERSIONS');
+    expect(versions.rows.map((r) => [r.version, r.source, r.training_rows])).toEqual([
+      [1, 'TRAINED', '2000'],
+      [2, 'RETRAINED', '4000'],
+    ]);
+    await c.query('ALTER MODEL retrained_model SET MONITORING (SCHEDULE \'1 hour\')');
   });
 });

@@ -1,4 +1,4 @@
-import { ClientError, notSupported } from '../../errors/client-error.ts';
+import { ClientError } from '../../errors/client-error.ts';
 import { SqlState } from '../../errors/sqlstate.ts';
 import { commandComplete } from '../../protocol/backend-messages.ts';
 import type { StatementContext } from '../../proxy/statement-context.ts';
@@ -9,14 +9,13 @@ import { callCatalog, modelKey } from './model-target.ts';
  * ALTER MODEL m SET MONITORING (CAPTURE_PERCENT p, SCHEDULE 'interval', DRIFT_THRESHOLD t): p% of
  * predicted rows are kept; the workers check for drift on the schedule (the captured calls since
  * the last check, or the training source when nothing is captured) and send NOTIFY
- * modelgres_events when a feature drifts. Retraining on drift is not built yet.
+ * modelgres_events when a feature drifts; with RETRAIN_ON_DRIFT ON they also start a RETRAIN.
  */
 export async function setMonitoring(s: AlterModelSetMonitoring, _t: string, context: StatementContext): Promise<void> {
   const o = s.monitoring;
   if (o.capturePercent !== undefined && (o.capturePercent < 0 || o.capturePercent > 100)) {
     throw new ClientError(SqlState.invalidParameterValue, `CAPTURE_PERCENT must be between 0 and 100, not ${o.capturePercent}`);
   }
-  if (o.retrainOnDrift) throw notSupported('RETRAIN_ON_DRIFT ON is not implemented yet', 'Use RETRAIN_ON_DRIFT OFF and run ALTER MODEL ... RETRAIN on the drift event.');
   const options: Record<string, unknown> = {};
   if (o.schedule !== undefined) options.schedule = o.schedule;
   if (o.driftThreshold !== undefined) options.driftThreshold = o.driftThreshold;
