@@ -2,6 +2,7 @@ import type { SqlRunner } from './sql-runner.ts';
 import { featureSelectExpression } from '../snapshot/feature-select-expression.ts';
 import type { SnapshotColumn } from '../snapshot/snapshot-columns.ts';
 import { quoteIdent } from '../sql/quote.ts';
+import type { PredictionBaseline } from './prediction-baseline.ts';
 
 /** A feature's distribution in the training data. Dates and times are measured as epoch seconds. */
 export type FeatureBaseline = NumericBaseline | CategoricalBaseline;
@@ -38,6 +39,8 @@ export interface Baseline {
   features: FeatureBaseline[];
   /** The TARGET column: in data compared later it is expected, not an extra column. */
   target?: string;
+  /** The model's output on its training rows, added when training ends. */
+  prediction?: PredictionBaseline | null;
 }
 
 const TOP_VALUES = 100;

@@ -1,6 +1,7 @@
 import type { SqlRunner } from './sql-runner.ts';
 import { quoteIdent } from '../sql/quote.ts';
 import { typeNameOfOid } from '../catalog/pg-types.ts';
+import { binCounts, PREDICTION_FEATURE, type PredictionBaseline } from './prediction-baseline.ts';
 import { countBins, isCategorical, measured, type Baseline, type CategoricalBaseline, type NumericBaseline } from './baseline.ts';
 
 export const DEFAULT_PSI_THRESHOLD = 0.2;
@@ -157,4 +158,25 @@ function percent(share: number): string {
 
 function typeName(oid: number): string {
   return typeNameOfOid(oid) ?? `oid ${oid}`;
+}
+
+/** The prediction's row of DRIFT: its current outputs against the training rows' outputs. */
+export function predictionDrift(baseline: PredictionBaseline, outputs: readonly string[], thresholds: { psi: number; linf: number }): DriftRow {
+  const common = { feature: PREDICTION_FEATURE, baselineCount: baseline.count, currentCount: outputs.length };
+  if (outputs.length === 0) {
+    return { ...common, kind: baseline.kind, metric: null, value: null, threshold: null, drifted: false, check: 'no rows to compare' };
+  }
+  if (baseline.kind === 'numeric') {
+    const value = psi(baseline.binCounts, binCounts(outputs.map(Number), baseline.edges));
+    return { ...common, kind: 'numeric', metric: 'psi', value, threshold: thresholds.psi, drifted: value > thresholds.psi, check: 'ok' };
+  }
+  const base = new Map(baseline.top);
+  if (baseline.otherCount > 0) base.set('\u0000other', baseline.otherCount);
+  const current = new Map<string, number>();
+  for (const o of outputs) {
+    const key = base.has(o) ? o : baseline.otherCount > 0 ? '\u0000other' : `\u0000unseen`;
+    current.set(key, (current.get(key) ?? 0) + 1);
+  }
+  const value = lInfinity(base, current);
+  return { ...common, kind: 'categorical', metric: 'linf', value, threshold: thresholds.linf, drifted: value > thresholds.linf, check: 'ok' };
 }

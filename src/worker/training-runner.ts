@@ -8,7 +8,7 @@ export class TrainingFailure extends Error {
 }
 
 export interface RunningTraining {
-  result: Promise<TrainedModel>;
+  result: Promise<TrainedModel & { predictionBaseline?: unknown }>;
   /** Stop between rounds and keep the model so far (MAX_RUNTIME, ALTER MODEL CANCEL keeps nothing). */
   stopEarly(): void;
   /** Stop at once, keeping nothing (the model was dropped). */
@@ -28,11 +28,11 @@ export function runTraining(
     `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`,
     { eval: true, workerData: { features, target, spec } },
   );
-  const result = new Promise<TrainedModel>((resolve, reject) => {
-    worker.on('message', (m: { type: string; progress?: Progress; model?: TrainedModel; name?: string; message?: string }) => {
+  const result = new Promise<TrainedModel & { predictionBaseline?: unknown }>((resolve, reject) => {
+    worker.on('message', (m: { type: string; progress?: Progress; model?: TrainedModel; predictionBaseline?: unknown; name?: string; message?: string }) => {
       if (m.type === 'progress') onProgress(m.progress!);
       else if (m.type === 'done') {
-        resolve(m.model!);
+        resolve({ ...m.model!, predictionBaseline: m.predictionBaseline });
         void worker.terminate();
       } else if (m.type === 'error') {
         reject(new TrainingFailure(m.name ?? 'Error', m.message ?? 'training failed'));

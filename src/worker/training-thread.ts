@@ -5,6 +5,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { train } from '../training/index.ts';
+import type { TrainedModel } from '../training/types.ts';
+import { categoricalPredictionBaseline, numericPredictionBaseline, type PredictionBaseline } from '../monitor/prediction-baseline.ts';
 import type { TrainingColumn, TrainingSpec } from '../training/types.ts';
 
 const { features, target, spec } = workerData as { features: TrainingColumn[]; target: TrainingColumn | null; spec: TrainingSpec };
@@ -17,6 +19,22 @@ train(features, target, spec, {
   signal: abort.signal,
   onProgress: (p) => parentPort!.postMessage({ type: 'progress', progress: p }),
 }).then(
-  (model) => parentPort!.postMessage({ type: 'done', model }),
+  (model) => parentPort!.postMessage({ type: 'done', model, predictionBaseline: predictionBaselineOf(model) }),
   (error: Error) => parentPort!.postMessage({ type: 'error', name: error.name, message: error.message }),
 );
+
+/**
+ * The distribution of the model's own output on its training rows, as the proxy formats it
+ * (labels as PostgreSQL text, bool as t/f): the reference for the prediction's drift.
+ */
+function predictionBaselineOf(model: TrainedModel): PredictionBaseline {
+  const out = model.predict(features);
+  if (out instanceof Float64Array) return numericPredictionBaseline(out);
+  const classes = model.classes ?? [];
+  return categoricalPredictionBaseline(
+    Array.from(out.labels, (l) => {
+      const c = classes[l] ?? l;
+      return typeof c === 'boolean' ? (c ? 't' : 'f') : String(c);
+    }),
+  );
+}

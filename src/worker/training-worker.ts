@@ -146,6 +146,7 @@ export class TrainingWorker {
           `UPDATE modelgres.model_version
               SET state = 'READY', onnx = $2, model_type = $3, problem_type = $4, objective = $5, metric = $6,
                   metric_value = $7, classes = $8::jsonb, cut_short = $9, explanation = $10::jsonb,
+                  baseline = coalesce(baseline, '{}'::jsonb) || jsonb_build_object('prediction', $11::jsonb),
                   training_finished_at = now(), progress = NULL
             WHERE job_name = $1 AND state = 'TRAINING'`,
           [
@@ -159,6 +160,7 @@ export class TrainingWorker {
             model.classes ? JSON.stringify(model.classes) : null,
             model.cutShort,
             JSON.stringify(model.explanation),
+            JSON.stringify(model.predictionBaseline ?? null),
           ],
         );
         // Its pinned function f_vN, then the model's activation rule.

@@ -36,6 +36,7 @@ describe('SHOW MODEL m DRIFT FROM ...', () => {
       ['x', 'numeric', 'psi', false, 'ok'],
       ['z', 'numeric', 'psi', false, 'ok'],
       ['cat', 'categorical', 'linf', false, 'ok'],
+      ['(prediction)', 'numeric', 'psi', false, 'ok'],
     ]);
     for (const row of r.rows) expect(row.value).toBeLessThan(0.05);
     expect(r.rows[0].baseline_count).toBe('4000');
@@ -44,6 +45,8 @@ describe('SHOW MODEL m DRIFT FROM ...', () => {
   test('a mean shift in one numeric feature: that feature drifts, the others do not', async () => {
     const d = await drift(sample(4000, 100000, 'u1 * 100 + 30'));
     expect(d.get('x')!.drifted).toBe(true);
+    // y follows x, so the model's output drifts with it.
+    expect(d.get('(prediction)')!.drifted).toBe(true);
     expect(d.get('x')!.value).toBeGreaterThan(0.2);
     expect(d.get('z')!.drifted).toBe(false);
     expect(d.get('cat')!.drifted).toBe(false);
@@ -92,6 +95,7 @@ describe('SHOW MODEL m DRIFT FROM ...', () => {
     const none = await c.query('SHOW MODEL cap_model DRIFT');
     expect(none.rows.map((r) => [r.feature, r.drifted, r.check])).toEqual([
       ['x', false, 'no rows to compare'], ['z', false, 'no rows to compare'], ['cat', false, 'no rows to compare'],
+      ['(prediction)', false, 'no rows to compare'],
     ]);
     await c.query('ALTER MODEL cap_model SET MONITORING (CAPTURE_PERCENT 100)');
     const scored = await c.query(`SELECT cap_fn(x, z, cat) AS p FROM (${sample(2000, 50000, 'u1 * 100 + 40')}) s`);
@@ -104,6 +108,8 @@ describe('SHOW MODEL m DRIFT FROM ...', () => {
     const d = new Map((await c.query('SHOW MODEL cap_model DRIFT')).rows.map((r) => [r.feature, r]));
     expect(d.get('x')!.drifted).toBe(true);
     expect(d.get('x')!.current_count).toBe('2000');
+    expect(d.get('(prediction)')!.drifted).toBe(true);
+    expect(d.get('(prediction)')!.current_count).toBe('2000');
     expect(d.get('z')!.drifted).toBe(false);
     expect(d.get('cat')!.drifted).toBe(false);
     const later = await c.query(`SHOW MODEL cap_model DRIFT SINCE '2999-01-01'`);

@@ -5,7 +5,9 @@ import { commandComplete, dataRow, rowDescription } from '../../protocol/backend
 import type { StatementContext } from '../../proxy/statement-context.ts';
 import type { Baseline } from '../../monitor/baseline.ts';
 import { capturedSource } from '../../monitor/captured-source.ts';
-import { DEFAULT_LINF_THRESHOLD, DEFAULT_PSI_THRESHOLD, measureDrift } from '../../monitor/drift.ts';
+import { DEFAULT_LINF_THRESHOLD, DEFAULT_PSI_THRESHOLD, measureDrift, predictionDrift } from '../../monitor/drift.ts';
+import { openModel, scoreSource } from '../../monitor/score-source.ts';
+import { PREDICTION_FEATURE } from '../../monitor/prediction-baseline.ts';
 import { quoteQualified } from '../../sql/quote.ts';
 import type { ShowModelDrift } from '../ast/show-model.ts';
 import { modelKey } from './model-target.ts';
@@ -42,7 +44,32 @@ export async function showModelDrift(s: ShowModelDrift, _t: string, context: Sta
     : s.source.kind === 'Table'
       ? `SELECT * FROM ${quoteQualified(s.source.table)}`
       : s.source.text;
-  const rows = await measureDrift(context.upstream, baseline, sourceSql, { psi: DEFAULT_PSI_THRESHOLD, linf: DEFAULT_LINF_THRESHOLD });
+  const thresholds = { psi: DEFAULT_PSI_THRESHOLD, linf: DEFAULT_LINF_THRESHOLD };
+  const rows = await measureDrift(context.upstream, baseline, sourceSql, thresholds);
+  const missing = rows.some((row) => row.check === 'missing column');
+  if (baseline.prediction && missing) {
+    rows.push({
+      feature: PREDICTION_FEATURE, kind: baseline.prediction.kind, metric: null, value: null, threshold: null,
+      drifted: false, baselineCount: baseline.prediction.count, currentCount: null, check: 'not predicted: a feature column is missing',
+    });
+  } else if (baseline.prediction) {
+    // The model's output on the same data: from the captures, or predicted here for FROM.
+    const outputs: string[] = [];
+    if (!s.source) {
+      const when = s.since === undefined ? '' : ' AND captured_at >= $2::timestamptz';
+      const captured = await context.upstream.query(
+        `SELECT output FROM modelgres.model_captures WHERE model_id = $1 AND output IS NOT NULL${when}`,
+        s.since === undefined ? [r.rows[0][2]] : [r.rows[0][2], s.since],
+      );
+      for (const [o] of captured.rows) outputs.push(o!);
+    } else {
+      const model = await openModel(context, schema, name);
+      await scoreSource(context, model, sourceSql, null, (_args, predictions) => {
+        for (const p of predictions) if (p !== null) outputs.push(p);
+      });
+    }
+    rows.push(predictionDrift(baseline.prediction, outputs, thresholds));
+  }
   context.send(
     rowDescription([
       { name: 'feature', typeOid: TypeOid.text },
