@@ -1,4 +1,5 @@
 import type { Random } from '../util/random.ts';
+import { uint8s } from './hist-pool.ts';
 import { binOfPadded, cutSampleRows, padCuts, quantileCuts } from './quantile-cuts.ts';
 
 
@@ -17,7 +18,8 @@ export interface BinMatrix {
   totalBins: number;
 }
 
-export function buildBinMatrix(x: Float32Array, rows: number, features: number, random: Random): BinMatrix {
+/** shared: the bins live in shared memory, for a histogram pool's second thread. */
+export function buildBinMatrix(x: Float32Array, rows: number, features: number, random: Random, shared = false): BinMatrix {
   const sample = cutSampleRows(rows, random);
   const cuts: Float32Array[] = [];
   const offsets = new Int32Array(features);
@@ -27,7 +29,7 @@ export function buildBinMatrix(x: Float32Array, rows: number, features: number, 
     offsets[f] = totalBins;
     totalBins += cuts[f].length + 2;
   }
-  const bins = new Uint8Array(rows * features);
+  const bins = uint8s(rows * features, shared);
   for (let f = 0; f < features; f++) {
     const padded = padCuts(cuts[f]);
     const count = cuts[f].length;

@@ -3,6 +3,7 @@ import type { XgbObjective } from '../spec/objectives.ts';
 import type { Random } from '../util/random.ts';
 import { buildBinMatrix } from './bin-matrix.ts';
 import { sampleFeatures } from './feature-sampler.ts';
+import { float64s, HistPool } from './hist-pool.ts';
 import type { GbdtModel } from './gbdt-model.ts';
 import { OBJECTIVES } from './objectives.ts';
 import type { Tree } from './tree.ts';
@@ -28,6 +29,13 @@ export interface GbdtInput {
 }
 
 /**
+ * 'auto': a histogram helper thread from PARALLEL_MIN_ROWS rows on (hist-pool.ts), used once it
+ * has started; 'one': never; 'two-when-started': as auto, but wait for the helper before the
+ * first round (tests that compare one and two threads).
+ */
+export type GbdtThreads = 'auto' | 'one' | 'two-when-started';
+
+/**
  * Gradient boosting in XGBoost's hist style: quantised features, second-order statistics,
  * histogram split search with the subtraction trick. Stops between rounds when the budget
  * runs out and keeps the rounds done (at least one).
@@ -38,16 +46,37 @@ export async function trainGbdt(
   params: XgbParams,
   random: Random,
   budget: TrainingBudget,
+  threads: GbdtThreads = 'auto',
+): Promise<{ model: GbdtModel; cutShort: boolean }> {
+  // Start the histogram helper thread first: it loads while the bin matrix is built. The model
+  // does not depend on whether, or from which level on, the helper takes part (hist-pool.ts).
+  const pool = threads === 'one' ? undefined : HistPool.start(data.rows, data.features);
+  try {
+    if (threads === 'two-when-started' && pool !== undefined && !(await pool.started())) throw new Error('GBDT histogram thread did not start');
+    return await boost(data, objectiveName, params, random, budget, pool);
+  } finally {
+    pool?.close();
+  }
+}
+
+async function boost(
+  data: GbdtInput,
+  objectiveName: XgbObjective,
+  params: XgbParams,
+  random: Random,
+  budget: TrainingBudget,
+  pool: HistPool | undefined,
 ): Promise<{ model: GbdtModel; cutShort: boolean }> {
   const objective = OBJECTIVES[objectiveName];
   const n = data.rows;
   const outputs = objective.outputs(data.classCount);
   const base = Array.from(objective.baseMargin(data.y, data.classCount), Math.fround);
-  const bins = buildBinMatrix(data.x, n, data.features, random);
+  const shared = pool !== undefined;
+  const bins = buildBinMatrix(data.x, n, data.features, random, shared);
   const margin = new Float64Array(n * outputs);
   for (let i = 0; i < n; i++) for (let k = 0; k < outputs; k++) margin[i * outputs + k] = base[k];
-  const gh = Array.from({ length: outputs }, () => new Float64Array(2 * n));
-  const scratch = createGrowScratch(n);
+  const gh = Array.from({ length: outputs }, () => float64s(2 * n, shared));
+  const scratch = createGrowScratch(n, pool);
   const allFeatures = Int32Array.from({ length: data.features }, (_, i) => i);
   const trees: Tree[] = [];
   let cutShort = false;

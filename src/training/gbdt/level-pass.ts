@@ -1,17 +1,12 @@
-/** The root's histogram: every sampled row, every feature. */
-export function rootHistogram(hist: Float64Array, bins: Uint8Array, slot: Int32Array, gh: Float64Array, inSample: Uint8Array, n: number): void {
-  const F = slot.length;
-  for (let r = 0; r < n; r++) {
-    if (inSample[r] === 0) continue;
-    const g = gh[2 * r];
-    const h = gh[2 * r + 1];
-    const base = r * F;
-    for (let f = 0; f < F; f++) {
-      const b = slot[f] + (bins[base + f] << 1);
-      hist[b] += g;
-      hist[b + 1] += h;
-    }
-  }
+import type { HistPool } from './hist-pool.ts';
+import { listedHistogramRange, moveRowsRange, rootHistogramRange } from './hist-kernels.ts';
+
+/** The root's histogram: every sampled row, every feature (split between threads with a pool). */
+export function rootHistogram(
+  hist: Float64Array, bins: Uint8Array, slot: Int32Array, gh: Float64Array, inSample: Uint8Array, n: number, pool?: HistPool,
+): void {
+  if (pool !== undefined) pool.rootHistogram(hist, bins, slot, gh, inSample, n);
+  else rootHistogramRange(hist, bins, slot, gh, inSample, n, 0, slot.length);
 }
 
 /** What one level pass needs, indexed by node id where per node. */
@@ -33,6 +28,8 @@ export interface LevelTables {
   hist: Float64Array;
   /** Scratch for the rows that feed a histogram this level. */
   smallRows: Int32Array;
+  /** Shares the pass with a second thread; absent = this thread does all. */
+  pool?: HistPool;
 }
 
 /**
@@ -41,36 +38,18 @@ export interface LevelTables {
  * monomorphic typed arrays. Measured alternatives that were slower: per-child row lists filled in
  * pass 1 (a store-to-load chain through the list cursors) and grouping the listed rows by child
  * before pass 2 (one more pass than it saves in cache misses).
- * Where worker threads would go: slices of rows, one partial histogram per thread over
- * SharedArrayBuffer copies of bins/gh/position, summed afterwards, as XGBoost does per thread.
+ * With a pool, two threads share the work (hist-pool.ts): pass 1 by rows (rows are independent),
+ * pass 2 by features, so each histogram slot is still summed by one thread in row order and the
+ * sums are bit-for-bit those of one thread. (Splitting pass 2 by rows, as XGBoost does, would add
+ * two partial sums and change the model's bits.)
  */
 export function levelPass(t: LevelTables): void {
   const { bins, slot, gh, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, hist, smallRows } = t;
+  if (t.pool !== undefined && t.pool.level(t)) return;
   const n = position.length;
   const F = slot.length;
-  // Pass 1, branch-free (a row's direction is a table load, the list append is unconditional and
-  // only the count depends on the row): move rows, list the sampled rows of smaller children.
-  let count = 0;
-  for (let r = 0; r < n; r++) {
-    const p = position[r];
-    const f = feature[p];
-    if (f < 0) continue;
-    const child = leftId[p] + goesRight[tableOffset[p] + bins[r * F + f]];
-    position[r] = child;
-    smallRows[count] = r;
-    count += ((smallOffset[child] >>> 31) ^ 1) & inSample[r];
-  }
+  // Pass 1: move rows, list the sampled rows of smaller children.
+  const count = moveRowsRange(bins, F, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, smallRows, 0, n, 0);
   // Pass 2: histograms of the listed rows, ascending, so memory is still read forwards.
-  for (let i = 0; i < count; i++) {
-    const r = smallRows[i];
-    const o = smallOffset[position[r]];
-    const g = gh[2 * r];
-    const h = gh[2 * r + 1];
-    const base = r * F;
-    for (let k = 0; k < F; k++) {
-      const idx = o + slot[k] + (bins[base + k] << 1);
-      hist[idx] += g;
-      hist[idx + 1] += h;
-    }
-  }
+  listedHistogramRange(hist, bins, slot, gh, position, smallOffset, smallRows, 0, count, 0, F);
 }

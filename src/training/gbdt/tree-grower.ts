@@ -4,6 +4,7 @@ import type { Random } from '../util/random.ts';
 import type { BinMatrix } from './bin-matrix.ts';
 import { sampleFeatures } from './feature-sampler.ts';
 import { findBestSplit, type SplitCandidate } from './split-finder.ts';
+import { float64s, type HistPool, int32s, uint16s, uint8s } from './hist-pool.ts';
 import { levelPass, rootHistogram } from './level-pass.ts';
 import type { GainParams } from './split-gain.ts';
 import type { Tree } from './tree.ts';
@@ -18,14 +19,18 @@ export interface GrowScratch {
   buffers: [Float64Array, Float64Array];
   /** Rows feeding a histogram in the current level pass. */
   smallRows: Int32Array;
+  /** Present when histograms are built on two threads; the arrays above are then shared memory. */
+  pool?: HistPool;
 }
 
-export function createGrowScratch(rows: number): GrowScratch {
+export function createGrowScratch(rows: number, pool?: HistPool): GrowScratch {
+  const shared = pool !== undefined;
   return {
-    position: new Uint16Array(rows),
-    inSample: new Uint8Array(rows),
-    buffers: [new Float64Array(0), new Float64Array(0)],
-    smallRows: new Int32Array(rows),
+    position: uint16s(rows, shared),
+    inSample: uint8s(rows, shared),
+    buffers: [float64s(0, shared), float64s(0, shared)],
+    smallRows: int32s(rows, shared),
+    pool,
   };
 }
 
@@ -69,7 +74,7 @@ export function growTree(
   let cur = ensure(s, 0, histSize);
   cur.fill(0, 0, histSize);
   const slot = Int32Array.from(m.offsets, (o) => 2 * o);
-  rootHistogram(cur, bins, slot, gh, inSample, n);
+  rootHistogram(cur, bins, slot, gh, inSample, n, s.pool);
   let g0 = 0;
   let h0 = 0;
   for (let b = 0; b < cutCounts[0] + 2; b++) {
@@ -139,7 +144,9 @@ export function growTree(
       next.push(left, right);
     });
 
-    levelPass({ bins, slot, gh, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, hist: cur, smallRows: s.smallRows });
+    levelPass({
+      bins, slot, gh, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, hist: cur, smallRows: s.smallRows, pool: s.pool,
+    });
 
     if (!childrenNeedHist) break;
     for (const id of splitting) {
@@ -160,6 +167,6 @@ export function growTree(
 
 /** Level buffers alternate, so a level reads its parents' histograms while writing its own. */
 function ensure(s: GrowScratch, which: number, size: number): Float64Array {
-  if (s.buffers[which].length < size) s.buffers[which] = new Float64Array(size);
+  if (s.buffers[which].length < size) s.buffers[which] = float64s(size, s.pool !== undefined);
   return s.buffers[which];
 }

@@ -1,0 +1,67 @@
+/**
+ * Histogram kernels over a range of features [f0, f1). Each (g, h) slot belongs to one feature,
+ * and within a slot rows are added in ascending row order whatever the feature range, so
+ * splitting the features between threads gives bit-for-bit the sums of one thread doing them all.
+ * Shared by the training thread and its histogram helper (hist-worker.ts).
+ */
+
+/** The root's histogram: every sampled row. */
+export function rootHistogramRange(
+  hist: Float64Array, bins: Uint8Array, slot: Int32Array, gh: Float64Array, inSample: Uint8Array, n: number, f0: number, f1: number,
+): void {
+  const F = slot.length;
+  for (let r = 0; r < n; r++) {
+    if (inSample[r] === 0) continue;
+    const g = gh[2 * r];
+    const h = gh[2 * r + 1];
+    const base = r * F;
+    for (let f = f0; f < f1; f++) {
+      const b = slot[f] + (bins[base + f] << 1);
+      hist[b] += g;
+      hist[b + 1] += h;
+    }
+  }
+}
+
+/** Histograms of the rows listed in smallRows[i0, i1) (ascending), each into its node's histogram at smallOffset[node]. */
+export function listedHistogramRange(
+  hist: Float64Array, bins: Uint8Array, slot: Int32Array, gh: Float64Array, position: Uint16Array, smallOffset: Int32Array,
+  smallRows: Int32Array, i0: number, i1: number, f0: number, f1: number,
+): void {
+  const F = slot.length;
+  for (let i = i0; i < i1; i++) {
+    const r = smallRows[i];
+    const o = smallOffset[position[r]];
+    const g = gh[2 * r];
+    const h = gh[2 * r + 1];
+    const base = r * F;
+    for (let k = f0; k < f1; k++) {
+      const idx = o + slot[k] + (bins[base + k] << 1);
+      hist[idx] += g;
+      hist[idx + 1] += h;
+    }
+  }
+}
+
+/**
+ * Pass 1 of a level over rows [r0, r1), branch-free (a row's direction is a table load, the list
+ * append is unconditional and only the count depends on the row): moves rows to their children
+ * and lists, from smallRows[listStart], the sampled rows of smaller children. Returns how many.
+ * Rows are independent here, so threads may take row ranges without changing any result.
+ */
+export function moveRowsRange(
+  bins: Uint8Array, F: number, inSample: Uint8Array, position: Uint16Array, feature: Int32Array, tableOffset: Int32Array,
+  goesRight: Uint8Array, leftId: Int32Array, smallOffset: Int32Array, smallRows: Int32Array, r0: number, r1: number, listStart: number,
+): number {
+  let count = listStart;
+  for (let r = r0; r < r1; r++) {
+    const p = position[r];
+    const f = feature[p];
+    if (f < 0) continue;
+    const child = leftId[p] + goesRight[tableOffset[p] + bins[r * F + f]];
+    position[r] = child;
+    smallRows[count] = r;
+    count += ((smallOffset[child] >>> 31) ^ 1) & inSample[r];
+  }
+  return count - listStart;
+}

@@ -1,0 +1,162 @@
+import { type MessagePort, MessageChannel, Worker } from 'node:worker_threads';
+import { listedHistogramRange, moveRowsRange, rootHistogramRange } from './hist-kernels.ts';
+import {
+  CTRL_COUNT_HELPER, CTRL_COUNT_MAIN, CTRL_DONE, CTRL_MOVED_HELPER, CTRL_MOVED_MAIN, CTRL_READY, CTRL_SEQ, CTRL_STATUS, CTRL_WORDS,
+  type HistJob,
+} from './hist-protocol.ts';
+import type { LevelTables } from './level-pass.ts';
+
+/** Below this many rows a second thread costs more (start-up, hand-offs) than it saves. */
+export const PARALLEL_MIN_ROWS = 50_000;
+
+/**
+ * Histogram building on two threads: the training thread and one helper thread (hist-worker.ts)
+ * read the same SharedArrayBuffer-backed bins, gradients, positions and row lists. Histograms are
+ * split by feature (the training thread [0, mid), the helper [mid, features)), so they write
+ * disjoint slots and every slot is summed by one thread in ascending row order, exactly as one
+ * thread would: the model is bit-for-bit the single-thread one, and the helper may join late
+ * (until it has started, the training thread does everything). Moving rows to their children
+ * (pass 1 of a level) is split by rows, which involves no sums.
+ * Hand-off: the job goes through a MessagePort (typed arrays over shared memory are not copied),
+ * then a sequence number in a shared Int32Array wakes the helper (Atomics.notify); the training
+ * thread does its share and sleeps on the done word (Atomics.wait). One helper per training,
+ * unref'd, and terminated by close(). An exception in the helper fails the training; a helper
+ * that dies outright mid-job (out of memory) is not detected and would leave the training waiting.
+ */
+export class HistPool {
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly ctrl: Int32Array;
+  private seq = 0;
+  private dead = false;
+
+  private constructor(private readonly mid: number, private readonly features: number) {
+    this.ctrl = new Int32Array(new SharedArrayBuffer(CTRL_WORDS * 4));
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    // The sources are TypeScript: the thread registers tsx's loader, then loads them.
+    const entry = new URL('./hist-worker.ts', import.meta.url).href;
+    this.worker = new Worker(
+      `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`,
+      { eval: true, workerData: { port: port2, ctrl: this.ctrl }, transferList: [port2] },
+    );
+    this.worker.unref();
+    this.worker.on('error', () => {
+      this.dead = true;
+    });
+    this.worker.on('exit', () => {
+      this.dead = true;
+    });
+  }
+
+  /** A pool when two threads pay off (enough rows, at least two features) and can start; else undefined. */
+  static start(rows: number, features: number): HistPool | undefined {
+    if (rows < PARALLEL_MIN_ROWS || features < 2 || typeof SharedArrayBuffer !== 'function') return undefined;
+    try {
+      return new HistPool(features >> 1, features);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Resolves once the helper runs (true) or has failed to start (false); for tests that must see both threads work. */
+  async started(timeoutMs = 30_000): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    while (!this.ready && !this.dead && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    return this.ready;
+  }
+
+  private get ready(): boolean {
+    return !this.dead && Atomics.load(this.ctrl, CTRL_READY) === 1;
+  }
+
+  private post(job: HistJob): number {
+    const seq = ++this.seq;
+    this.port.postMessage(job);
+    Atomics.store(this.ctrl, CTRL_SEQ, seq);
+    Atomics.notify(this.ctrl, CTRL_SEQ);
+    return seq;
+  }
+
+  private waitFor(index: number, seq: number): void {
+    for (;;) {
+      const v = Atomics.load(this.ctrl, index);
+      if (v === seq) return;
+      Atomics.wait(this.ctrl, index, v);
+    }
+  }
+
+  /** Waits for the helper to finish job seq; a job that threw there fails the training (its rows are half done). */
+  private finish(seq: number): void {
+    this.waitFor(CTRL_DONE, seq);
+    if (Atomics.load(this.ctrl, CTRL_STATUS) !== 0) {
+      this.dead = true;
+      throw new Error('GBDT histogram thread failed');
+    }
+  }
+
+  /** The root's histogram, features split between the two threads. */
+  rootHistogram(hist: Float64Array, bins: Uint8Array, slot: Int32Array, gh: Float64Array, inSample: Uint8Array, n: number): void {
+    const F = this.features;
+    if (!this.ready) {
+      rootHistogramRange(hist, bins, slot, gh, inSample, n, 0, F);
+      return;
+    }
+    const seq = this.post({ kind: 'root', hist, bins, slot, gh, inSample, n, f0: this.mid, f1: F });
+    rootHistogramRange(hist, bins, slot, gh, inSample, n, 0, this.mid);
+    this.finish(seq);
+  }
+
+  /**
+   * One level pass (level-pass.ts) on two threads: pass 1 by rows (this thread the first half,
+   * listing from smallRows[0], the helper the rest, listing from smallRows[half]); then pass 2 by
+   * features, each thread reading both lists in order, so every slot sees rows ascending.
+   * False (nothing done) while the helper is not running yet.
+   */
+  level(t: LevelTables): boolean {
+    if (!this.ready) return false;
+    const { bins, slot, gh, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, hist, smallRows } = t;
+    const F = this.features;
+    const n = position.length;
+    const half = n >> 1;
+    const seq = this.post({
+      kind: 'level', hist, bins, slot, gh, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, smallRows,
+      half, n, f0: this.mid, f1: F,
+    });
+    const mine = moveRowsRange(bins, F, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, smallRows, 0, half, 0);
+    Atomics.store(this.ctrl, CTRL_COUNT_MAIN, mine);
+    Atomics.store(this.ctrl, CTRL_MOVED_MAIN, seq);
+    Atomics.notify(this.ctrl, CTRL_MOVED_MAIN);
+    this.waitFor(CTRL_MOVED_HELPER, seq);
+    const theirs = Atomics.load(this.ctrl, CTRL_COUNT_HELPER);
+    listedHistogramRange(hist, bins, slot, gh, position, smallOffset, smallRows, 0, mine, 0, this.mid);
+    listedHistogramRange(hist, bins, slot, gh, position, smallOffset, smallRows, half, half + theirs, 0, this.mid);
+    this.finish(seq);
+    return true;
+  }
+
+  close(): void {
+    if (!this.dead) {
+      this.port.postMessage({ kind: 'stop' } satisfies HistJob);
+      Atomics.store(this.ctrl, CTRL_SEQ, ++this.seq);
+      Atomics.notify(this.ctrl, CTRL_SEQ);
+    }
+    this.dead = true;
+    this.port.close();
+    this.worker.terminate().catch(() => undefined);
+  }
+}
+
+/** Typed arrays over shared memory when a pool will read them, ordinary ones otherwise. */
+export function float64s(length: number, shared: boolean): Float64Array {
+  return shared ? new Float64Array(new SharedArrayBuffer(8 * length)) : new Float64Array(length);
+}
+export function int32s(length: number, shared: boolean): Int32Array {
+  return shared ? new Int32Array(new SharedArrayBuffer(4 * length)) : new Int32Array(length);
+}
+export function uint16s(length: number, shared: boolean): Uint16Array {
+  return shared ? new Uint16Array(new SharedArrayBuffer(2 * length)) : new Uint16Array(length);
+}
+export function uint8s(length: number, shared: boolean): Uint8Array {
+  return shared ? new Uint8Array(new SharedArrayBuffer(length)) : new Uint8Array(length);
+}
