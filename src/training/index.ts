@@ -46,7 +46,8 @@
  *   L-BFGS iterations / MLP epochs / Lloyd iterations; training then stops, keeps the model so far
  *   (at least one round; for MLP the best epoch so far) and reports cutShort: true. KMEANS'
  *   initialisation runs to its end before the first check. The trainer yields to the event loop between rounds so an abort can
- *   land; everything else runs synchronously in the caller's thread (put it in a worker).
+ *   land; everything else runs in the caller's thread (put it in a worker), except that GBDT
+ *   histograms from 50k rows up are shared with one helper worker thread (gbdt/hist-pool.ts).
  *   AUTO trains LINEAR_LEARNER first (cheap), then XGBOOST; if time is up or the signal aborted
  *   before XGBOOST starts, it keeps the linear model (cutShort: true).
  * - spec.seed (default 1): every random choice is seeded; same data + spec = same ONNX bytes.
