@@ -58,20 +58,22 @@ BEGIN
   RETURN signature::regprocedure;
 END $$;
 
+-- Every SQL function of a model: f, f_probabilities and each pinned f_vN.
+CREATE OR REPLACE FUNCTION modelgres.model_functions(p_model_id bigint) RETURNS SETOF regprocedure
+  LANGUAGE sql STABLE SET search_path = pg_catalog, modelgres AS $$
+  SELECT p.oid::regprocedure
+    FROM model m JOIN pg_namespace n ON n.nspname = m.function_schema JOIN pg_proc p ON p.pronamespace = n.oid
+   WHERE m.model_id = p_model_id
+     AND (p.proname = m.function_name OR p.proname = m.function_name || '_probabilities'
+          OR p.proname ~ ('^' || m.function_name || '_v[0-9]+$'))
+     AND obj_description(p.oid, 'pg_proc') LIKE 'modelgres model %' $$;
+
 CREATE OR REPLACE FUNCTION modelgres.drop_model_functions(p_model_id bigint) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, modelgres AS $$
 DECLARE
-  m model%ROWTYPE;
   fn regprocedure;
 BEGIN
-  SELECT * INTO m FROM model WHERE model_id = p_model_id;
-  FOR fn IN
-    SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-    WHERE n.nspname = m.function_schema
-      AND (p.proname = m.function_name OR p.proname = m.function_name || '_probabilities'
-           OR p.proname ~ ('^' || m.function_name || '_v[0-9]+$'))
-      AND obj_description(p.oid, 'pg_proc') LIKE 'modelgres model %'
-  LOOP
+  FOR fn IN SELECT model_functions(p_model_id) LOOP
     EXECUTE format('DROP FUNCTION %s', fn);
   END LOOP;
 END $$;
@@ -110,6 +112,7 @@ WHERE v.state = 'READY';
 GRANT SELECT ON modelgres.models, modelgres.model_versions, modelgres.model_artifacts TO PUBLIC;
 REVOKE ALL ON FUNCTION modelgres.create_model_function(name, name, text[], text, name, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgres.drop_model_functions(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgres.model_functions(bigint) FROM PUBLIC;
 
 -- Redshift's system views of models, with Redshift's columns. Through the proxy they also answer
 -- unqualified, as Redshift users write them.

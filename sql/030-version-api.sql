@@ -307,13 +307,7 @@ BEGIN
   IF who <> 'PUBLIC' AND NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_grantee) THEN
     RAISE EXCEPTION 'role "%" does not exist', p_grantee USING ERRCODE = '42704';
   END IF;
-  FOR fn IN
-    SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-     WHERE n.nspname = m.function_schema
-       AND (p.proname = m.function_name OR p.proname = m.function_name || '_probabilities'
-            OR p.proname ~ ('^' || m.function_name || '_v[0-9]+$'))
-       AND obj_description(p.oid, 'pg_proc') LIKE 'modelgres model %'
-  LOOP
+  FOR fn IN SELECT model_functions(m.model_id) LOOP
     EXECUTE format(CASE WHEN p_revoke THEN 'REVOKE EXECUTE ON FUNCTION %s FROM %s' ELSE 'GRANT EXECUTE ON FUNCTION %s TO %s' END, fn, who);
   END LOOP;
 END $$;

@@ -8,7 +8,7 @@ import { decodeStartupPacket, startupPacketLength } from '../../src/protocol/sta
 import { startProxyServer } from '../../src/proxy/proxy-server.ts';
 import { StatementRouter } from '../../src/router/statement-router.ts';
 import { createLogger } from '../../src/util/logger.ts';
-import { freePort } from '../support/global-setup.ts';
+import { freePort } from '../../src/util/free-port.ts';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
 import { databaseOf, frame, RawClient, startupFrame, type Received } from '../support/raw-client.ts';
 

@@ -2,8 +2,8 @@ import type { TestProject } from 'vitest/node';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import { startEmbeddedServer, type EmbeddedServer } from '../../src/embedded/embedded-server.ts';
+import { freePort } from '../../src/util/free-port.ts';
 
 /** Roles the auth tests use: each authenticates with a different method. */
 export const AUTH_HBA_LINES = [
@@ -36,13 +36,3 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
