@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { StatementContext } from '../proxy/statement-context.ts';
 import type { UpstreamLink } from '../proxy/upstream-link.ts';
 import { retrainModel } from '../statements/handlers/retrain-model.ts';
+import { sqlRunnerOf } from './sql-runner.ts';
 
 /**
  * RETRAIN_ON_DRIFT ON: the drift check starts ALTER MODEL m RETRAIN itself, on the scheduler's
@@ -25,31 +26,16 @@ export async function retrainAfterDrift(client: pg.ClientBase, schema: string, m
 
 /** The part of UpstreamLink that RETRAIN uses, over a pg connection (values kept as PostgreSQL's text). */
 function linkOver(client: pg.ClientBase): Pick<UpstreamLink, 'query' | 'copyOut'> {
-  const run = async (sql: string, params: ReadonlyArray<string | null> = []) => {
-    const r = await client.query({
-      text: sql,
-      values: params as unknown[],
-      rowMode: 'array',
-      types: { getTypeParser: () => (value: string) => value },
-    } as pg.QueryArrayConfig);
-    return r;
-  };
+  const runner = sqlRunnerOf(client);
   return {
-    async query(sql, params = []) {
-      const r = await run(sql, params);
-      return {
-        fields: r.fields.map((f) => ({ name: f.name, typeOid: f.dataTypeID })),
-        rows: r.rows as Array<Array<string | null>>,
-        command: r.command,
-      };
-    },
+    query: (sql, params = []) => runner.query(sql, params),
     // COPY (query) TO STDOUT, as rows of COPY text: the query's rows, escaped the same way.
     async copyOut(copySql, onRow) {
       const inner = /^COPY \(([\s\S]*)\) TO STDOUT$/.exec(copySql);
       if (!inner) throw new Error(`unexpected COPY statement: ${copySql.slice(0, 60)}`);
-      const r = await run(inner[1]);
-      for (const row of r.rows as Array<Array<string | null>>) onRow(row.map(copyText).join('\t'));
-      return r.rows.length;
+      const { rows } = await runner.query(inner[1]);
+      for (const row of rows) onRow(row.map(copyText).join('\t'));
+      return rows.length;
     },
   };
 }
