@@ -50,6 +50,9 @@
  *   histograms from 50k rows up are shared with one helper worker thread (gbdt/hist-pool.ts).
  *   AUTO trains LINEAR_LEARNER first (cheap), then XGBOOST; if time is up or the signal aborted
  *   before XGBOOST starts, it keeps the linear model (cutShort: true).
+ * - spec.preprocessors (PREPROCESSORS): [{columnSet, transformers}] run in order on the base
+ *   matrix, fitted on the training rows, exported into the graph before the model; semantics in
+ *   onnx-contract.md ("Preprocessors"). Bad names or combinations throw TrainingInputError.
  * - spec.seed (default 1): every random choice is seeded; same data + spec = same ONNX bytes.
  * - opts.onProgress({done, total, unit}) after every round ('rounds' for XGBOOST, 'iterations'
  *   for LINEAR_LEARNER and KMEANS, 'epochs' for MLP, 'steps' for AUTO where total is the sum of

@@ -1,4 +1,5 @@
 import { encodeMatrix, type EncodingPlan, fitEncoding } from './data/feature-encoding.ts';
+import { applyPreprocessing, fitPreprocessing, modelMatrix, type Preprocessing } from './data/preprocessors.ts';
 import { distinctCount, type EncodedTarget, encodeTarget, rowsWithTarget } from './data/target-encoder.ts';
 import { explainModel } from './explain/explain-model.ts';
 import { type TrainingBudget, trainGbdt } from './gbdt/gbdt-trainer.ts';
@@ -89,9 +90,13 @@ export async function train(
   const yTrain = Float64Array.from(split.train, (i) => y[i]);
   const yValidation = Float64Array.from(split.validation, (i) => y[i]);
   const classCount = encoded.kind === 'classes' ? encoded.classes.length : 0;
-  const plan = fitEncoding(features, trainRows, resolved.problemType === 'MULTICLASS_CLASSIFICATION' ? undefined : yTrain);
-  const xTrain = encodeMatrix(plan, features, trainRows);
-  const xValidation = encodeMatrix(plan, features, validationRows);
+  const encoding = fitEncoding(features, trainRows, resolved.problemType === 'MULTICLASS_CLASSIFICATION' ? undefined : yTrain);
+  const baseTrain = encodeMatrix(encoding, features, trainRows);
+  // PREPROCESSORS: fitted on the training rows; from here on the model reads their output.
+  const pre = fitPreprocessing(encoding, spec.preprocessors, baseTrain, trainRows.length);
+  const plan = pre?.plan ?? encoding;
+  const xTrain = pre ? applyPreprocessing(pre, baseTrain, trainRows.length) : baseTrain;
+  const xValidation = modelMatrix(encoding, pre, features, validationRows);
   const classification = resolved.problemType !== 'REGRESSION';
 
   const random = createRandom(resolved.seed);
@@ -123,9 +128,9 @@ export async function train(
   const best = pickBest(candidates, resolved);
   const validation = { metric: resolved.metric, value: best.score };
   const classes = encoded.kind === 'classes' ? encoded.classes : undefined;
-  const onnx = exportOnnx(plan, best.model, {
+  const onnx = exportOnnx(encoding, best.model, {
     modelType: best.modelType, problemType: resolved.problemType, objective: resolved.objectiveLabel, classes, validation,
-  });
+  }, pre);
   const result = {
     onnx,
     modelType: best.modelType,
@@ -142,17 +147,19 @@ export async function train(
   } as TrainedModel;
   Object.defineProperty(result, 'predict', {
     enumerable: false,
-    value: (columns: TrainingColumn[]): Predictions => predictColumns(plan, best.model, classification, columns),
+    value: (columns: TrainingColumn[]): Predictions => predictColumns(encoding, pre, best.model, classification, columns),
   });
   return result;
 }
 
-function predictColumns(plan: EncodingPlan, model: FittedModel, classification: boolean, columns: TrainingColumn[]): Predictions {
-  if (columns.length !== plan.features.length) {
-    throw new TrainingInputError(`the model takes ${plan.features.length} features, got ${columns.length}`);
+function predictColumns(
+  encoding: EncodingPlan, pre: Preprocessing | undefined, model: FittedModel, classification: boolean, columns: TrainingColumn[],
+): Predictions {
+  if (columns.length !== encoding.features.length) {
+    throw new TrainingInputError(`the model takes ${encoding.features.length} features, got ${columns.length}`);
   }
   const rows = columns[0]?.values.length ?? 0;
-  return predictMatrix(model, classification, encodeMatrix(plan, columns), rows);
+  return predictMatrix(model, classification, modelMatrix(encoding, pre, columns), rows);
 }
 
 function predictMatrix(model: FittedModel, classification: boolean, x: Float32Array, rows: number): Predictions {

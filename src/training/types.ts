@@ -50,6 +50,14 @@ export interface TrainingSpec {
   maxRuntimeSeconds?: number;
   /** Default 1; the same data and spec give the same model bytes. */
   seed?: number;
+  /**
+   * PREPROCESSORS: steps in order, each running its transformers in order on the base-matrix
+   * columns of its features ('*' = every feature); fitted on the training rows and exported into
+   * the ONNX graph. Transformers: OneHotEncoder, OrdinalEncoder, NumericPassthrough, Imputer,
+   * ImputerWithIndicator, Normalizer, DateTimeVectorizer, StandardScaler, MinMax. Semantics in
+   * onnx-contract.md ("Preprocessors"); a bad name or combination is a TrainingInputError.
+   */
+  preprocessors?: Array<{ columnSet: string[]; transformers: string[] }>;
 }
 
 export interface Progress {

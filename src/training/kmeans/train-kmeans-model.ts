@@ -1,4 +1,5 @@
 import { encodeMatrix, type EncodingPlan, fitEncoding } from '../data/feature-encoding.ts';
+import { applyPreprocessing, fitPreprocessing, modelMatrix, type Preprocessing } from '../data/preprocessors.ts';
 import type { TrainingBudget } from '../gbdt/gbdt-trainer.ts';
 import { noExplanation } from '../explain/explain-model.ts';
 import { exportOnnx } from '../onnx/export-model.ts';
@@ -31,9 +32,12 @@ export async function trainKmeansModel(
       `hyperparameter K is ${resolved.params.k} but there are only ${split.train.length} training rows; K must be at most that`,
     );
   }
-  const plan = fitEncoding(features, split.train, undefined);
-  const xTrain = encodeMatrix(plan, features, split.train);
-  const xValidation = encodeMatrix(plan, features, split.validation);
+  const encoding = fitEncoding(features, split.train, undefined);
+  const baseTrain = encodeMatrix(encoding, features, split.train);
+  const pre = fitPreprocessing(encoding, spec.preprocessors, baseTrain, split.train.length);
+  const plan = pre?.plan ?? encoding;
+  const xTrain = pre ? applyPreprocessing(pre, baseTrain, split.train.length) : baseTrain;
+  const xValidation = modelMatrix(encoding, pre, features, split.validation);
   const budget: TrainingBudget = {
     deadline: started + resolved.maxRuntimeSeconds * 1000,
     signal: opts.signal,
@@ -43,7 +47,7 @@ export async function trainKmeansModel(
   const { model, cutShort } = await trainKmeans(plan, xTrain, split.train.length, resolved.params, createRandom(resolved.seed), budget);
   const { distances } = kmeansAssign(model, xValidation, split.validation.length);
   const validation = { metric: 'msd' as const, value: distances.reduce((a, b) => a + b, 0) / Math.max(1, distances.length) };
-  const onnx = exportOnnx(plan, model, { modelType: 'KMEANS', problemType: 'CLUSTERING', objective: 'msd', validation });
+  const onnx = exportOnnx(encoding, model, { modelType: 'KMEANS', problemType: 'CLUSTERING', objective: 'msd', validation }, pre);
   const result = {
     onnx,
     modelType: 'KMEANS',
@@ -56,16 +60,16 @@ export async function trainKmeansModel(
   } as TrainedModel;
   Object.defineProperty(result, 'predict', {
     enumerable: false,
-    value: (columns: TrainingColumn[]): Predictions => predictClusters(plan, model, columns),
+    value: (columns: TrainingColumn[]): Predictions => predictClusters(encoding, pre, model, columns),
   });
   return result;
 }
 
 /** Cluster ids as the graph's 'label'; there are no probabilities. */
-function predictClusters(plan: EncodingPlan, model: KmeansModel, columns: TrainingColumn[]): Predictions {
-  if (columns.length !== plan.features.length) {
-    throw new TrainingInputError(`the model takes ${plan.features.length} features, got ${columns.length}`);
+function predictClusters(encoding: EncodingPlan, pre: Preprocessing | undefined, model: KmeansModel, columns: TrainingColumn[]): Predictions {
+  if (columns.length !== encoding.features.length) {
+    throw new TrainingInputError(`the model takes ${encoding.features.length} features, got ${columns.length}`);
   }
   const rows = columns[0]?.values.length ?? 0;
-  return { labels: kmeansAssign(model, encodeMatrix(plan, columns), rows).labels, probabilities: [] };
+  return { labels: kmeansAssign(model, modelMatrix(encoding, pre, columns), rows).labels, probabilities: [] };
 }

@@ -8,7 +8,9 @@ import { kmeansGraph } from './kmeans-graph.ts';
 import { linearGraph } from './linear-graph.ts';
 import { mlpGraph } from './mlp-graph.ts';
 import { outputHead } from './output-head.ts';
+import type { Preprocessing } from '../data/preprocessors.ts';
 import { preprocessingGraph } from './preprocessing-graph.ts';
+import { preprocessorGraph } from './preprocessor-graph.ts';
 import { treeEnsembleGraph } from './tree-ensemble-graph.ts';
 
 /** metadata_props key holding ModelMetadata as JSON. */
@@ -23,7 +25,7 @@ export interface ModelMetadata {
   objective: string;
   /** One per feature, in the function's parameter order. */
   inputs: Array<{ name: string; column: string; type: string; tensor: 'float32' | 'float64' | 'string' }>;
-  /** Columns of the internal float32 matrix the model reads. */
+  /** Columns of the internal float32 matrix the model reads (after PREPROCESSORS, if any). */
   baseColumns: string[];
   classes: ClassValue[] | null;
   outputs: string[];
@@ -41,9 +43,11 @@ export function exportOnnx(
   plan: EncodingPlan,
   model: FittedModel | KmeansModel,
   info: { modelType: ModelType; problemType: TrainedProblemType; objective: string; classes?: ClassValue[]; validation: ModelMetadata['validation'] },
+  pre?: Preprocessing,
 ): Uint8Array {
   const g = new GraphBuilder();
-  const features = preprocessingGraph(g, plan);
+  const base = preprocessingGraph(g, plan);
+  const features = pre === undefined ? base : preprocessorGraph(g, pre, base);
   const classification = info.problemType !== 'REGRESSION';
   if (model.kind === 'kmeans') {
     kmeansGraph(g, model, features);
@@ -57,7 +61,7 @@ export function exportOnnx(
     problemType: info.problemType,
     objective: info.objective,
     inputs: plan.features.map((f) => ({ name: f.input, column: f.name, type: f.type, tensor: inputKindOf(f.type) })),
-    baseColumns: plan.columns.map((c) => c.name),
+    baseColumns: (pre?.plan ?? plan).columns.map((c) => c.name),
     classes: info.classes ?? null,
     outputs: model.kind === 'kmeans' ? ['label'] : classification ? ['label', 'probabilities'] : ['variable'],
     validation: info.validation,
