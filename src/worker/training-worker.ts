@@ -22,7 +22,15 @@ export interface TrainingWorkerOptions {
 interface VersionRow {
   model_id: string;
   version: number;
-  spec: { modelType?: string; problemType?: string; objective?: string; hyperparameters?: Record<string, string>; maxRuntime?: number; s3GarbageCollect?: boolean };
+  spec: {
+    modelType?: string;
+    problemType?: string;
+    objective?: string;
+    hyperparameters?: Record<string, string>;
+    maxRuntime?: number;
+    s3GarbageCollect?: boolean;
+    preprocessors?: Array<{ columnSet: string[]; transformers: string[] }>;
+  };
   columns: SnapshotColumn[];
   data: Buffer;
 }
@@ -119,6 +127,7 @@ export class TrainingWorker {
       objective: row.spec.objective,
       hyperparameters: row.spec.hyperparameters ?? {},
       maxRuntimeSeconds: row.spec.maxRuntime,
+      preprocessors: row.spec.preprocessors,
       seed: 1,
     };
 

@@ -153,8 +153,8 @@ describe('CREATE MODEL, SHOW MODEL, DROP MODEL', () => {
     expect(inner.code).toBe('42703');
     expect(inner.position).toBe('38'); // the "n" of nope
     await expect(
-      c.query(`CREATE MODEL cm.k FROM cm.rides TARGET trip_count FUNCTION k_fn PREPROCESSORS '[{"ColumnSet": ["hour"], "Transformers": ["OneHotEncoder"]}]'`),
-    ).rejects.toMatchObject({ code: '0A000', message: 'PREPROCESSORS is not implemented yet' });
+      c.query(`CREATE MODEL cm.k FROM cm.rides TARGET trip_count FUNCTION k_fn PREPROCESSORS '[{"ColumnSet": ["nope"], "Transformers": ["StandardScaler"]}]'`),
+    ).rejects.toMatchObject({ code: '22023', message: 'PREPROCESSORS names column "nope", which is not a feature of the training data' });
     // Nothing half-done: none of the failed statements left a model behind.
     const names = (await c.query('SHOW MODEL ALL')).rows.map((r) => r['Model Name']);
     expect(names).not.toContain('y');

@@ -101,3 +101,45 @@ describe('CREATE MODEL options', () => {
     expect(Number.isFinite(nulls.rows[0].p)).toBe(true);
   });
 });
+
+describe('PREPROCESSORS', () => {
+  test('transformers are fitted on the training data and applied inside the model at inference', async () => {
+    await c.query(
+      `CREATE MODEL mo.prepped FROM mo.rides TARGET trip_count FUNCTION prepped_fn AUTO OFF MODEL_TYPE LINEAR_LEARNER
+       PREPROCESSORS '[{"ColumnSet": ["temperature", "humidity", "wind"], "Transformers": ["Imputer", "StandardScaler"]},
+                       {"ColumnSet": ["weather"], "Transformers": ["OneHotEncoder"]}]'`,
+    );
+    const state = await waitForModel(c, 'mo.prepped');
+    expect(state.get('Model State')).toBe('READY');
+    // The proxy's predictions equal onnxruntime's on the stored artifact (the transformers are in it).
+    const direct = await proxy.direct();
+    const onnx = (await direct.query(
+      `SELECT v.onnx FROM modelgres.model_version v JOIN modelgres.model m USING (model_id) WHERE m.model_name = 'prepped'`,
+    )).rows[0].onnx;
+    const ort = (await import('onnxruntime-node')).default;
+    const session = await ort.InferenceSession.create(onnx);
+    const rows = (await c.query(
+      `SELECT hour, weekday, holiday, temperature, humidity, wind, weather,
+              prepped_fn(hour, weekday, holiday, temperature, NULL, wind, weather) AS p FROM mo.rides LIMIT 20`,
+    )).rows;
+    const col = (k: string, f: (r: Record<string, unknown>) => number) => new ort.Tensor('float32', Float32Array.from(rows.map(f)), [rows.length, 1]);
+    const names = session.inputNames;
+    const out = await session.run({
+      [names[0]]: col('hour', (r) => r.hour as number),
+      [names[1]]: col('weekday', (r) => r.weekday as number),
+      [names[2]]: col('holiday', (r) => (r.holiday ? 1 : 0)),
+      [names[3]]: col('temperature', (r) => r.temperature as number),
+      [names[4]]: col('humidity', () => NaN), // NULL: the Imputer fills in the training mean
+      [names[5]]: col('wind', (r) => r.wind as number),
+      [names[6]]: new ort.Tensor('string', rows.map((r) => r.weather as string), [rows.length, 1]),
+    });
+    expect(rows.map((r) => r.p)).toEqual(Array.from(out.variable.data as Float32Array));
+    await expect(
+      c.query(`CREATE MODEL mo.bad_prep FROM mo.rides TARGET trip_count FUNCTION bad_prep_fn AUTO OFF MODEL_TYPE XGBOOST
+               OBJECTIVE 'reg:squarederror' PREPROCESSORS '[{"ColumnSet": ["weather"], "Transformers": ["StandardScaler"]}]'`),
+    ).resolves.toBeDefined();
+    const bad = await waitForModel(c, 'mo.bad_prep');
+    expect(bad.get('Model State')).toBe('FAILED');
+    expect(bad.get('Failure Reason')).toMatch(/StandardScaler/);
+  });
+});

@@ -1,4 +1,4 @@
-import { ClientError, notSupported } from '../../errors/client-error.ts';
+import { ClientError } from '../../errors/client-error.ts';
 import { SqlState } from '../../errors/sqlstate.ts';
 import { FEATURE_TYPES, NUMERIC_TYPES, TARGET_TYPES, typeNameOfOid } from '../../catalog/pg-types.ts';
 import { commandComplete } from '../../protocol/backend-messages.ts';
@@ -36,9 +36,6 @@ export async function trainNewVersion(
   context: StatementContext,
   source: 'TRAINED' | 'RETRAINED',
 ): Promise<void> {
-  if (statement.preprocessors && statement.preprocessors.kind !== 'None') {
-    throw notSupported('PREPROCESSORS is not implemented yet', 'Leave it out: features are encoded by type automatically.');
-  }
   const link = context.upstream;
   const schema = statement.model.schema ?? (await currentSchema(context));
   const functionSchema = statement.function.name.schema ?? schema;
@@ -87,6 +84,18 @@ export async function trainNewVersion(
     );
   }
   const parameterTypes = declared ? declared.map((t) => t.name) : features.map((f) => f.type);
+  const preprocessors = statement.preprocessors?.kind === 'Steps'
+    ? statement.preprocessors.steps.map((step) => ({ columnSet: [...step.columnSet], transformers: [...step.transformers] }))
+    : undefined;
+  for (const step of preprocessors ?? []) {
+    for (const column of step.columnSet) {
+      if (column !== '*' && !features.some((f) => f.name === column)) {
+        throw new ClientError(SqlState.invalidParameterValue, `PREPROCESSORS names column "${column}", which is not a feature of the training data`, {
+          hint: `The features are ${features.map((f) => f.name).join(', ')}.`,
+        });
+      }
+    }
+  }
 
   // Read the data as the caller. Rows beyond MAX_CELLS are sampled down, uniformly and seeded.
   const maxCells = statement.settings.maxCells ?? DEFAULT_MAX_CELLS;
@@ -115,6 +124,7 @@ export async function trainNewVersion(
     s3GarbageCollect: statement.settings.s3GarbageCollect ?? true,
     tags: statement.settings.tags,
     targetType: targetColumn?.type,
+    preprocessors,
     sourceKind: statement.source.kind,
     sourceTable: statement.source.kind === 'Table' ? statement.source.table : undefined,
   };

@@ -15,6 +15,7 @@ export interface ModelSpec {
   s3GarbageCollect?: boolean;
   tags?: string;
   targetType?: string;
+  preprocessors?: Array<{ columnSet: string[]; transformers: string[] }>;
   sourceKind?: 'Table' | 'Query';
   sourceTable?: { schema?: string; name: string };
 }

@@ -6,6 +6,7 @@ import type { AlterModelRetrain } from '../ast/alter-model.ts';
 import type { CreateModel } from '../ast/create-model.ts';
 import type { ModelType, ProblemType } from '../ast/model-options.ts';
 import type { TrainingSource } from '../ast/training-source.ts';
+import type { TransformerName } from '../ast/preprocessors.ts';
 import { trainNewVersion } from './create-model.ts';
 import { currentSchema } from './current-schema.ts';
 import type { ModelSpec } from './model-spec.ts';
@@ -58,6 +59,13 @@ export async function retrainModel(statement: AlterModelRetrain, text: string, c
     problemType: spec.problemType as ProblemType | undefined,
     objective: spec.objective,
     hyperparameters: spec.hyperparametersDefault ? { overrides: spec.hyperparameters ?? {} } : undefined,
+    preprocessors: spec.preprocessors?.length
+      ? {
+          kind: 'Steps',
+          steps: spec.preprocessors.map((p) => ({ columnSet: p.columnSet, transformers: p.transformers as TransformerName[] })),
+          json: JSON.stringify(spec.preprocessors),
+        }
+      : undefined,
     settings: {
       s3Bucket: spec.s3Bucket,
       kmsKeyId: spec.kmsKeyId,
