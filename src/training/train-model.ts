@@ -11,7 +11,7 @@ import { type FittedModel, marginsOf } from './model/fitted-model.ts';
 import { exportOnnx } from './onnx/export-model.ts';
 import { holdoutSplit } from './select/holdout-split.ts';
 import { higherIsBetter, metricValue } from './select/metrics.ts';
-import { type ResolvedSpec, resolveSpec, type SupervisedModelType } from './spec/resolve-spec.ts';
+import { AUTO_MLP_MAX_ROWS, type ResolvedSpec, resolveSpec, type SupervisedModelType } from './spec/resolve-spec.ts';
 import { TrainingInputError } from './training-errors.ts';
 import type { Predictions, TrainedModel, TrainingColumn, TrainingSpec, TrainOptions } from './types.ts';
 import { createRandom, type Random } from './util/random.ts';
@@ -101,14 +101,16 @@ export async function train(
 
   const random = createRandom(resolved.seed);
   const deadline = started + resolved.maxRuntimeSeconds * 1000;
-  const steps = resolved.candidates.map((c) => STEPS[c].steps(resolved));
+  // AUTO tries the MLP on small data only (see AUTO_CANDIDATES).
+  const tried = resolved.candidates.filter((c) => !(c === 'MLP' && resolved.candidates.length > 1 && trainRows.length > AUTO_MLP_MAX_ROWS));
+  const steps = tried.map((c) => STEPS[c].steps(resolved));
   const total = steps.reduce((a, b) => a + b, 0);
-  const unit = resolved.candidates.length > 1 ? 'steps' : STEPS[resolved.candidates[0]].unit;
+  const unit = tried.length > 1 ? 'steps' : STEPS[tried[0]].unit;
   const data: TrainingData = { plan, xTrain, trainRows: trainRows.length, yTrain, classCount };
   let before = 0;
   const candidates: Candidate[] = [];
   let skipped = false;
-  for (const [i, modelType] of resolved.candidates.entries()) {
+  for (const [i, modelType] of tried.entries()) {
     if (candidates.length > 0 && (opts.signal?.aborted || Date.now() > deadline)) {
       // AUTO out of time: a candidate trained for one round would not win; keep what we have.
       skipped = true;
