@@ -2,6 +2,23 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type pg from 'pg';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
 import { waitForModel } from '../support/models.ts';
+import ort from 'onnxruntime-node';
+
+/** onnxruntime's outputs for the stored artifact of a model's active version, on two float inputs. */
+async function onnxOutputs(model: string, a: number[], b: number[]): Promise<ort.InferenceSession.OnnxValueMapType> {
+  const direct = await proxy.direct();
+  const r = await direct.query(
+    `SELECT v.onnx FROM modelgres.model_version v JOIN modelgres.model m USING (model_id)
+      WHERE m.model_name = $1 AND v.version = m.active_version`,
+    [model],
+  );
+  const session = await ort.InferenceSession.create(r.rows[0].onnx);
+  const [x, y] = session.inputNames;
+  return session.run({
+    [x]: new ort.Tensor('float32', Float32Array.from(a), [a.length, 1]),
+    [y]: new ort.Tensor('float32', Float32Array.from(b), [b.length, 1]),
+  });
+}
 
 let proxy: TestProxy;
 let c: pg.Client;
@@ -36,6 +53,9 @@ describe('every model type trains through the proxy', () => {
     expect([...byTruth.values()].map((s) => s.size)).toEqual([1, 1, 1]);
     expect(new Set([...byTruth.values()].map((s) => [...s][0])).size).toBe(3);
     for (const cluster of r.rows.map((row) => row.cluster)) expect([0, 1, 2]).toContain(cluster);
+    const some = (await c.query('SELECT a::float8 AS a, b::float8 AS b, cluster_of(a, b) AS cluster FROM blobs ORDER BY id LIMIT 30')).rows;
+    const out = await onnxOutputs('clusters', some.map((x) => x.a), some.map((x) => x.b));
+    expect(some.map((x) => x.cluster)).toEqual(Array.from(out.label.data as BigInt64Array, Number));
   });
 
   test('MLP: regression and binary classification', async () => {
@@ -60,6 +80,9 @@ describe('every model type trains through the proxy', () => {
     expect(rmse).toBeLessThan(spread / 20);
     const accuracy = r.rows.filter((row) => row.first === row.label).length / r.rows.length;
     expect(accuracy).toBeGreaterThan(0.97);
+    const some = (await c.query('SELECT a::float8 AS a, b::float8 AS b, mlp_reg_fn(a, b) AS p FROM blobs ORDER BY id LIMIT 30')).rows;
+    const out = await onnxOutputs('mlp_reg', some.map((x) => x.a), some.map((x) => x.b));
+    expect(some.map((x) => x.p)).toEqual(Array.from(out.variable.data as Float32Array));
     const probs = await c.query('SELECT mlp_bin_fn_probabilities(0.5, 0.5) AS p');
     expect(probs.rows[0].p.labels[0]).toBe(true);
   });
