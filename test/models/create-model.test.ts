@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import ort from 'onnxruntime-node';
 import type pg from 'pg';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
+import { storedModelSession } from '../support/stored-model.ts';
 import { loadBikeShare, showModel, waitForModel } from '../support/models.ts';
 
 let proxy: TestProxy;
@@ -67,12 +68,7 @@ describe('CREATE MODEL, SHOW MODEL, DROP MODEL', () => {
 
   test('the proxy predicts exactly what onnxruntime gives for the stored model', async () => {
     await waitForModel(c, 'cm.predict_rental_count');
-    const direct = await proxy.direct();
-    const artifact = await direct.query(
-      `SELECT v.onnx FROM modelgres.model_version v JOIN modelgres.model m USING (model_id)
-        WHERE m.schema_name = 'cm' AND m.model_name = 'predict_rental_count' AND v.version = m.active_version`,
-    );
-    const session = await ort.InferenceSession.create(artifact.rows[0].onnx);
+    const session = await storedModelSession(proxy, 'predict_rental_count');
     const rows = (await c.query(`SELECT ${FEATURES}, predict_rental_count(${FEATURES}) AS p FROM cm.rides ORDER BY random() LIMIT 50`)).rows;
     const f32 = (k: string, map: (v: never) => number = Number) => new ort.Tensor('float32', Float32Array.from(rows.map((r) => map(r[k] as never))), [rows.length, 1]);
     const out = await session.run({

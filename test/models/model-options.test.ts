@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type pg from 'pg';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
+import { storedModelSession } from '../support/stored-model.ts';
 import { loadBikeShare, showModel, waitForModel } from '../support/models.ts';
 
 let proxy: TestProxy;
@@ -112,12 +113,8 @@ describe('PREPROCESSORS', () => {
     const state = await waitForModel(c, 'mo.prepped');
     expect(state.get('Model State')).toBe('READY');
     // The proxy's predictions equal onnxruntime's on the stored artifact (the transformers are in it).
-    const direct = await proxy.direct();
-    const onnx = (await direct.query(
-      `SELECT v.onnx FROM modelgres.model_version v JOIN modelgres.model m USING (model_id) WHERE m.model_name = 'prepped'`,
-    )).rows[0].onnx;
     const ort = (await import('onnxruntime-node')).default;
-    const session = await ort.InferenceSession.create(onnx);
+    const session = await storedModelSession(proxy, 'prepped');
     const rows = (await c.query(
       `SELECT hour, weekday, holiday, temperature, humidity, wind, weather,
               prepped_fn(hour, weekday, holiday, temperature, NULL, wind, weather) AS p FROM mo.rides LIMIT 20`,

@@ -1,18 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type pg from 'pg';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
+import { storedModelSession } from '../support/stored-model.ts';
 import { waitForModel } from '../support/models.ts';
 import ort from 'onnxruntime-node';
 
 /** onnxruntime's outputs for the stored artifact of a model's active version, on two float inputs. */
 async function onnxOutputs(model: string, a: number[], b: number[]): Promise<ort.InferenceSession.OnnxValueMapType> {
-  const direct = await proxy.direct();
-  const r = await direct.query(
-    `SELECT v.onnx FROM modelgres.model_version v JOIN modelgres.model m USING (model_id)
-      WHERE m.model_name = $1 AND v.version = m.active_version`,
-    [model],
-  );
-  const session = await ort.InferenceSession.create(r.rows[0].onnx);
+  const session = await storedModelSession(proxy, model);
   const [x, y] = session.inputNames;
   return session.run({
     [x]: new ort.Tensor('float32', Float32Array.from(a), [a.length, 1]),

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import ort from 'onnxruntime-node';
 import type pg from 'pg';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
+import { storedModelSession } from '../support/stored-model.ts';
 
 let proxy: TestProxy;
 let c: pg.Client;
@@ -20,13 +21,7 @@ afterAll(() => proxy.close());
 
 /** What onnxruntime gives for the stored artifact, fed as the proxy feeds it. */
 async function onnxPredictions(model: string, rows: Array<{ a: number; b: number }>): Promise<ort.Tensor> {
-  const direct = await proxy.direct();
-  const r = await direct.query(
-    `SELECT v.onnx FROM modelgres.model_version v JOIN modelgres.model m USING (model_id)
-      WHERE m.model_name = $1 AND v.version = m.active_version`,
-    [model],
-  );
-  const session = await ort.InferenceSession.create(r.rows[0].onnx);
+  const session = await storedModelSession(proxy, model);
   const [a, b] = session.inputNames;
   const out = await session.run({
     [a]: new ort.Tensor('float32', Float32Array.from(rows.map((row) => row.a)), [rows.length, 1]),

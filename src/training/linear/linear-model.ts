@@ -1,3 +1,4 @@
+import { designRow } from '../mlp/standardised-design.ts';
 /**
  * A linear model over the base matrix: standardised numeric columns (NaN -> 0, i.e. the mean)
  * followed by one-hot blocks of category codes, times weights, plus bias. Plain data.
@@ -17,21 +18,8 @@ export interface LinearModel {
   transform: 'identity' | 'sigmoid' | 'softmax';
 }
 
-/**
- * The design row as onnxruntime computes it: Sub then Mul in float32 (each rounded), NaN to 0;
- * one-hot as Equal on the float32 code.
- */
-export function designRow(model: LinearModel, x: Float32Array, offset: number, out: Float64Array): void {
-  let j = 0;
-  for (const c of model.numeric) {
-    const z = Math.fround(Math.fround(x[offset + c.column] - c.mean) * c.scale);
-    out[j++] = Number.isNaN(z) ? 0 : z;
-  }
-  for (const h of model.oneHot) {
-    const v = x[offset + h.column];
-    for (const code of h.codes) out[j++] = v === code ? 1 : 0;
-  }
-}
+/** The design row as onnxruntime computes it: the same as for MLP and KMEANS. */
+export { designRow };
 
 /**
  * Margins (rows × outputs): MatMul then Add, rounded to float32 like onnxruntime's results. The
