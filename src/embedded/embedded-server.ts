@@ -33,6 +33,11 @@ export interface EmbeddedServer {
   socketDir: string;
   port: number;
   stop(): Promise<void>;
+  /**
+   * Stops with a fast shutdown (SIGINT, as `pg_ctl restart -m fast`: sessions are terminated) and
+   * starts again on the same data directory and port; resolves once it accepts connections.
+   */
+  restart(): Promise<void>;
 }
 
 /**
@@ -67,6 +72,10 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     socketDir: clusterDir,
     port: options.port,
     stop: () => server.stop(),
+    restart: async () => {
+      await server.stop();
+      await server.start();
+    },
   };
 }
 
