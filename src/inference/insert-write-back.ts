@@ -5,6 +5,7 @@ import { commandComplete } from '../protocol/backend-messages.ts';
 import type { StatementContext } from '../proxy/statement-context.ts';
 import type { RawQueryResult } from '../proxy/upstream-link.ts';
 import { decodeDataRow } from '../protocol/decode-backend.ts';
+import { quoteIdent } from '../sql/quote.ts';
 import type { InferenceDeps, PreparedInference } from './select-with-model-calls.ts';
 import type { PreparedMaterialized } from './materialized-inference.ts';
 import { predictBatch, type ClassValue } from './predict-batch.ts';
@@ -65,7 +66,7 @@ export async function executeWriteBack(
   const select = prepared.select;
   const ownTransaction = context.transactionStatus() === 'I';
   const fetch = `FETCH FORWARD ${BATCH_ROWS} FROM ${CURSOR}`;
-  const columnList = prepared.columns ? `(${prepared.columns.map(quote).join(', ')})` : '';
+  const columnList = prepared.columns ? `(${prepared.columns.map((c) => quoteIdent(c)).join(', ')})` : '';
   const opened = await link.pipeline([
     ...select.calls.map((call) => versionQuery(call.function)),
     // The target's columns as COPY would fill them, and whether row-level security is on.
@@ -155,8 +156,4 @@ function copyLines(rows: Buffer[], select: PreparedInference, predictions: Array
 
 function escapeCopy(text: string): string {
   return /[\\\t\n\r]/.test(text) ? text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : text;
-}
-
-function quote(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }

@@ -7,6 +7,7 @@ import { RelayedError } from '../proxy/relayed-error.ts';
 import { featureSelectExpression } from '../snapshot/feature-select-expression.ts';
 import { readCallSpan } from './call-span.ts';
 import { tokenize } from '../sql/lexer.ts';
+import { quoteIdent } from '../sql/quote.ts';
 import type { Node, ScopedCall } from './model-call-scopes.ts';
 import type { OnnxSessionCache } from './onnx-session-cache.ts';
 import type { CaptureWriter } from '../monitor/capture-writer.ts';
@@ -210,7 +211,7 @@ function rewriteStatement(prepared: PreparedMaterialized, lookups: Map<ScopedCal
     .sort((a, b) => b.c.start - a.c.start);
   let text = prepared.sql;
   for (const { c, lookup } of edits) {
-    const alias = c.bareTarget ? ` AS "${c.function.name.replace(/"/g, '""')}"` : '';
+    const alias = c.bareTarget ? ` AS ${quoteIdent(c.function.name)}` : '';
     text = `${text.slice(0, c.start)}pg_temp.${lookup}${text.slice(c.nameEnd, c.end)}${alias}${text.slice(c.end)}`;
   }
   return text;

@@ -1,3 +1,4 @@
+import { quoteIdent } from '../sql/quote.ts';
 import type { Baseline } from './baseline.ts';
 
 /**
@@ -6,7 +7,7 @@ import type { Baseline } from './baseline.ts';
  * the model received: dates and times as epoch seconds, booleans as t/f.
  */
 export function capturedSource(modelId: string, baseline: Baseline, since?: string): string {
-  const columns = baseline.features.map((f) => `${restore(`c.inputs->>${literal(f.feature)}`, f.type)} AS ${ident(f.feature)}`);
+  const columns = baseline.features.map((f) => `${restore(`c.inputs->>${literal(f.feature)}`, f.type)} AS ${quoteIdent(f.feature)}`);
   const when = since === undefined ? '' : ` AND c.captured_at >= ${literal(since)}::timestamptz`;
   return `SELECT ${columns.join(', ')} FROM modelgres.model_captures c WHERE c.model_id = ${Number(modelId)}${when}`;
 }
@@ -28,8 +29,4 @@ function restore(text: string, type: string): string {
 
 function literal(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
-}
-
-function ident(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }

@@ -12,6 +12,7 @@ import type { SnapshotColumn } from '../../snapshot/snapshot-columns.ts';
 import type { CreateModel } from '../ast/create-model.ts';
 import { currentSchema } from './current-schema.ts';
 import { measureBaseline } from '../../monitor/baseline.ts';
+import { sourceLabel } from './source-label.ts';
 
 const DEFAULT_MAX_CELLS = 1_000_000;
 const DEFAULT_MAX_RUNTIME = 5400;
@@ -129,8 +130,7 @@ export async function trainNewVersion(
     sourceTable: statement.source.kind === 'Table' ? statement.source.table : undefined,
   };
   const snapshotColumns = ordered.map((c) => ({ name: c.name, type: c.type }));
-  const trainingSource =
-    statement.source.kind === 'Table' ? quoteQualified(statement.source.table) : statement.source.text.trim();
+  const trainingSource = await sourceLabel(link, statement.source);
 
   const registered = await link.query(
     `SELECT * FROM modelgres.create_model(current_user, $1, $2, $3, $4, $5::text[], $6::text[], $7, $8, $9, $10::jsonb,

@@ -6,6 +6,7 @@ import type { StatementContext } from '../../proxy/statement-context.ts';
 import { predictBatch, type ClassValue } from '../../inference/predict-batch.ts';
 import { ClassificationAccumulator, RegressionAccumulator } from '../../monitor/evaluation-metrics.ts';
 import { quoteQualified } from '../../sql/quote.ts';
+import { sourceLabel } from './source-label.ts';
 import { openModel, scoreSource } from '../../monitor/score-source.ts';
 import type { EvaluateModel } from '../ast/evaluate-model.ts';
 import type { ShowModelEvaluations } from '../ast/show-model.ts';
@@ -43,7 +44,7 @@ export async function evaluateModel(s: EvaluateModel, _t: string, context: State
   const n = regression ? regression.rows : classification!.rows;
   if (n === 0) throw new ClientError(SqlState.invalidParameterValue, 'the evaluation data has no rows with a TARGET value');
   const metrics = regression ? regression.result() : classification!.result();
-  const source = s.source.kind === 'Table' ? quoteQualified(s.source.table) : s.source.text.trim();
+  const source = await sourceLabel(context.upstream, s.source);
   await context.upstream.query('SELECT modelgres.record_evaluation(current_user, $1, $2, $3, $4, $5::jsonb)', [
     model.modelId,
     String(model.version),
