@@ -1,6 +1,7 @@
-import pg from 'pg';
 import type { Logger } from '../util/logger.ts';
 import type { ModelFunctionNames } from '../router/model-function-names.ts';
+import { ListenConnection } from '../catalog/listen-connection.ts';
+import { isConnectionLost } from '../catalog/connection-loss.ts';
 
 /** A SQL function that evaluates a model. */
 export interface ModelFunction {
@@ -25,31 +26,37 @@ export interface ModelFunction {
 /**
  * The model functions of the catalog, kept current by LISTEN modelgres_catalog: every catalog
  * change notifies it. The router learns the names from here; permissions and model state are
- * checked per statement on the caller's own session, never from this cache.
+ * checked per statement on the caller's own session, never from this cache. When PostgreSQL
+ * restarts, the listener connects again and the whole catalog is reloaded: the notifications sent
+ * while it was away are lost.
  */
 export class ModelFunctionRegistry {
   private byName = new Map<string, ModelFunction[]>();
-  private listener: pg.Client | null = null;
+  private readonly listener: ListenConnection;
   private reloading: Promise<void> | null = null;
   private again = false;
 
   constructor(
-    private readonly upstreamUrl: string,
+    upstreamUrl: string,
     private readonly names: ModelFunctionNames,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.listener = new ListenConnection({
+      url: upstreamUrl,
+      channels: ['modelgres_catalog'],
+      log,
+      onNotification: () => void this.reload(),
+      onReconnect: () => this.reload(),
+    });
+  }
 
   async start(): Promise<void> {
-    this.listener = new pg.Client({ connectionString: this.upstreamUrl });
-    this.listener.on('error', (e) => this.log.warn('catalog listener error', e));
-    await this.listener.connect();
-    this.listener.on('notification', () => void this.reload());
-    await this.listener.query('LISTEN modelgres_catalog');
+    await this.listener.start();
     await this.reload();
   }
 
   async stop(): Promise<void> {
-    await this.listener?.end().catch(() => {});
+    await this.listener.stop();
   }
 
   lookup(name: string): ModelFunction[] {
@@ -65,7 +72,11 @@ export class ModelFunctionRegistry {
     this.reloading = (async () => {
       do {
         this.again = false;
-        await this.load().catch((e) => this.log.warn('reloading model functions failed', e));
+        await this.load().catch((e) => {
+          // A lost connection is the listener's to report; it reloads once it is back.
+          if (isConnectionLost(e)) this.log.debug('reloading model functions waits for the catalog listener', e);
+          else this.log.warn('reloading model functions failed', e);
+        });
       } while (this.again);
       this.reloading = null;
     })();
@@ -73,7 +84,11 @@ export class ModelFunctionRegistry {
   }
 
   private async load(): Promise<void> {
-    const r = await this.listener!.query(
+    // On the listening connection: a change committed after this snapshot is notified after it.
+    // While it reconnects there is nothing to read from; the reconnection reloads.
+    const client = this.listener.client;
+    if (!client) return;
+    const r = await client.query(
       `SELECT m.model_id::text, m.schema_name, m.model_name, m.function_schema, m.function_name, m.parameter_names,
               m.parameter_types, m.return_type, m.problem_type,
               array(SELECT v.version FROM modelgres.model_version v WHERE v.model_id = m.model_id AND v.state = 'READY') AS ready,

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { ModelFunction } from '../inference/model-function-registry.ts';
 import type { Logger } from '../util/logger.ts';
+import { OutageLog } from '../catalog/connection-loss.ts';
 
 /** Writes in flight at most; beyond it a batch's sample is dropped rather than slow the scoring. */
 const MAX_PENDING = 4;
@@ -13,10 +14,15 @@ const MAX_PENDING = 4;
 export class CaptureWriter {
   private readonly pool: pg.Pool;
   private pending = 0;
+  /** While PostgreSQL is down every write fails: reported once. */
+  private readonly outage: OutageLog;
 
   constructor(upstreamUrl: string, private readonly log: Logger) {
     this.pool = new pg.Pool({ connectionString: upstreamUrl, max: 2 });
-    this.pool.on('error', (e) => log.warn('capture connection error', e));
+    this.outage = new OutageLog(log, 'inference capture');
+    this.pool.on('error', (e) => {
+      if (!this.outage.lost(e)) log.warn('capture connection error', e);
+    });
   }
 
   /** args[j][i]: input j of row i, as the model received it; outputs[i]: its result. */
@@ -40,7 +46,12 @@ export class CaptureWriter {
          SELECT $1, $2, x.i, x.o FROM jsonb_to_recordset($3::jsonb) AS x(i jsonb, o text)`,
         [fn.modelId, version, JSON.stringify(rows)],
       )
-      .catch((e) => this.log.warn('capturing inference calls failed', e))
+      .then(
+        () => this.outage.recovered(),
+        (e) => {
+          if (!this.outage.lost(e)) this.log.warn('capturing inference calls failed', e);
+        },
+      )
       .finally(() => this.pending--);
   }
 

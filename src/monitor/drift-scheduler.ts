@@ -6,6 +6,7 @@ import { DEFAULT_LINF_THRESHOLD, DEFAULT_PSI_THRESHOLD, measureDrift } from './d
 import { sqlRunnerOf } from './sql-runner.ts';
 import { capturedSource } from './captured-source.ts';
 import { retrainAfterDrift } from './retrain-on-drift.ts';
+import { OutageLog, withClient } from '../catalog/connection-loss.ts';
 
 interface DueModel {
   model_id: string;
@@ -28,17 +29,27 @@ export class DriftScheduler {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
+  /** Checks fail every poll while PostgreSQL is down: reported once. */
+  private readonly outage: OutageLog;
 
   constructor(upstreamUrl: string, private readonly log: Logger, private readonly pollMilliseconds = 1000) {
     this.pool = new pg.Pool({ connectionString: upstreamUrl, max: 1 });
-    this.pool.on('error', (e) => log.warn('drift scheduler connection error', e));
+    this.outage = new OutageLog(log, 'drift scheduler');
+    this.pool.on('error', (e) => {
+      if (!this.outage.lost(e)) log.warn('drift scheduler connection error', e);
+    });
   }
 
   start(): void {
     const tick = () => {
       if (this.stopped) return;
       this.running = this.checkDue()
-        .catch((e) => this.log.warn('scheduled drift check failed', e))
+        .then(
+          () => this.outage.recovered(),
+          (e) => {
+            if (!this.outage.lost(e)) this.log.warn('scheduled drift check failed', e);
+          },
+        )
         .finally(() => {
           if (!this.stopped) this.timer = setTimeout(tick, this.pollMilliseconds);
         });
@@ -55,33 +66,32 @@ export class DriftScheduler {
 
   /** Checks every model whose schedule has come round. */
   private async checkDue(): Promise<void> {
-    for (;;) {
-      const client = await this.pool.connect();
-      try {
-        await client.query('BEGIN');
-        const due = await client.query<DueModel>(
-          `WITH due AS (
-             SELECT model_id, last_drift_check AS previous FROM modelgres.model
-              WHERE monitoring ? 'schedule' AND active_version IS NOT NULL
-                AND (last_drift_check IS NULL OR last_drift_check + (monitoring->>'schedule')::interval <= now())
-              ORDER BY last_drift_check NULLS FIRST FOR UPDATE SKIP LOCKED LIMIT 1)
-           UPDATE modelgres.model m SET last_drift_check = now() FROM due
-            WHERE m.model_id = due.model_id
-           RETURNING m.model_id::text, m.schema_name, m.model_name, m.owner, m.monitoring, due.previous`,
-        );
-        const model = due.rows[0];
-        if (!model) {
-          await client.query('COMMIT');
-          return;
-        }
-        await this.check(client, model);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
+    while (await withClient(this.pool, (client) => this.checkNext(client))) {
+      // one model a transaction, until none is due
+    }
+  }
+
+  /** Claims one due model and checks it; false when none is due. */
+  private async checkNext(client: pg.PoolClient): Promise<boolean> {
+    try {
+      await client.query('BEGIN');
+      const due = await client.query<DueModel>(
+        `WITH due AS (
+           SELECT model_id, last_drift_check AS previous FROM modelgres.model
+            WHERE monitoring ? 'schedule' AND active_version IS NOT NULL
+              AND (last_drift_check IS NULL OR last_drift_check + (monitoring->>'schedule')::interval <= now())
+            ORDER BY last_drift_check NULLS FIRST FOR UPDATE SKIP LOCKED LIMIT 1)
+         UPDATE modelgres.model m SET last_drift_check = now() FROM due
+          WHERE m.model_id = due.model_id
+         RETURNING m.model_id::text, m.schema_name, m.model_name, m.owner, m.monitoring, due.previous`,
+      );
+      const model = due.rows[0];
+      if (model) await this.check(client, model);
+      await client.query('COMMIT');
+      return model !== undefined;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
     }
   }
 

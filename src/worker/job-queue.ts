@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withClient } from '../catalog/connection-loss.ts';
 
 export interface ClaimedJob {
   jobId: string;
@@ -56,27 +57,26 @@ export class JobQueue {
   }
 
   /** Runs `fn` in a transaction only while this worker still holds the job's lease. */
-  async whileHeld(job: ClaimedJob, fn: (client: pg.PoolClient) => Promise<void>): Promise<boolean> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const held = await client.query(
-        `SELECT 1 FROM modelgres.job WHERE job_id = $1 AND lease_owner = $2 AND attempts = $3 AND state = 'running' FOR UPDATE`,
-        [job.jobId, this.workerId, job.attempts],
-      );
-      if (held.rowCount === 0) {
-        await client.query('ROLLBACK');
-        return false;
+  whileHeld(job: ClaimedJob, fn: (client: pg.PoolClient) => Promise<void>): Promise<boolean> {
+    return withClient(this.pool, async (client) => {
+      try {
+        await client.query('BEGIN');
+        const held = await client.query(
+          `SELECT 1 FROM modelgres.job WHERE job_id = $1 AND lease_owner = $2 AND attempts = $3 AND state = 'running' FOR UPDATE`,
+          [job.jobId, this.workerId, job.attempts],
+        );
+        if (held.rowCount === 0) {
+          await client.query('ROLLBACK');
+          return false;
+        }
+        await fn(client);
+        await client.query(`UPDATE modelgres.job SET state = 'done', lease_until = NULL WHERE job_id = $1`, [job.jobId]);
+        await client.query('COMMIT');
+        return true;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
       }
-      await fn(client);
-      await client.query(`UPDATE modelgres.job SET state = 'done', lease_until = NULL WHERE job_id = $1`, [job.jobId]);
-      await client.query('COMMIT');
-      return true;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 }

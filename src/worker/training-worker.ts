@@ -6,6 +6,8 @@ import { decodeSnapshot } from '../snapshot/snapshot-codec.ts';
 import type { SnapshotColumn } from '../snapshot/snapshot-columns.ts';
 import type { Progress, TrainingSpec } from '../training/types.ts';
 import { JobQueue, type ClaimedJob } from './job-queue.ts';
+import { ListenConnection } from '../catalog/listen-connection.ts';
+import { isConnectionLost, OutageLog } from '../catalog/connection-loss.ts';
 import { runTraining, TrainingFailure } from './training-runner.ts';
 
 export interface TrainingWorkerOptions {
@@ -45,33 +47,45 @@ export class TrainingWorker {
   private readonly workerId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly leaseSeconds: number;
   private readonly maxAttempts: number;
-  private listener: pg.Client | null = null;
+  private readonly listener: ListenConnection;
+  /** The pool's outages: claims fail while PostgreSQL is down, reported once. */
+  private readonly outage: OutageLog;
   private stopped = false;
   private wake: (() => void) | null = null;
+  /** A wake-up that came while it was not sleeping: the next sleep ends at once. */
+  private nudged = false;
   private loop: Promise<void> | null = null;
 
   constructor(private readonly options: TrainingWorkerOptions) {
     this.pool = new pg.Pool({ connectionString: options.upstreamUrl, max: 3 });
-    this.pool.on('error', (e) => options.log.warn('worker connection error', e));
+    this.outage = new OutageLog(options.log, 'training worker');
+    // An idle connection that PostgreSQL ended: the pool drops it and opens another when needed.
+    this.pool.on('error', (e) => {
+      if (!this.outage.lost(e)) options.log.warn('worker connection error', e);
+    });
+    this.listener = new ListenConnection({
+      url: options.upstreamUrl,
+      channels: ['modelgres_jobs'],
+      log: options.log,
+      onNotification: () => this.nudge(),
+      // Jobs queued while it was away notified nobody: look for them now.
+      onReconnect: () => this.nudge(),
+    });
     this.leaseSeconds = options.leaseSeconds ?? 30;
     this.maxAttempts = options.maxAttempts ?? 3;
     this.queue = new JobQueue(this.pool, this.workerId, this.leaseSeconds);
   }
 
   async start(): Promise<void> {
-    this.listener = new pg.Client({ connectionString: this.options.upstreamUrl });
-    this.listener.on('error', (e) => this.options.log.warn('worker listener error', e));
-    await this.listener.connect();
-    this.listener.on('notification', () => this.wake?.());
-    await this.listener.query('LISTEN modelgres_jobs');
+    await this.listener.start();
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.nudge();
     await this.loop;
-    await this.listener?.end().catch(() => {});
+    await this.listener.stop();
     await this.pool.end().catch(() => {});
   }
 
@@ -80,21 +94,34 @@ export class TrainingWorker {
       let job: ClaimedJob | null = null;
       try {
         job = await this.queue.claim();
+        this.outage.recovered();
         if (job) await this.process(job);
       } catch (error) {
-        if (!this.stopped) this.options.log.error(`training job ${job?.jobName ?? '(claim)'} failed`, error);
+        // A job whose result could not be written for a lost connection is left to its lease:
+        // it runs out, and the job is claimed again once PostgreSQL is back.
+        if (!this.stopped && !this.outage.lost(error)) this.options.log.error(`training job ${job?.jobName ?? '(claim)'} failed`, error);
       }
       if (!job && !this.stopped) await this.sleep(this.options.pollMilliseconds ?? 2000);
     }
   }
 
+  private nudge(): void {
+    if (this.wake) this.wake();
+    else this.nudged = true;
+  }
+
   private sleep(ms: number): Promise<void> {
+    if (this.nudged) {
+      this.nudged = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.wake = null;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wake = done;
     });
   }
@@ -145,7 +172,9 @@ export class TrainingWorker {
             void training.kill();
           }
         },
-        (e) => this.options.log.warn('heartbeat failed', e),
+        (e) => {
+          if (!this.outage.lost(e)) this.options.log.warn('heartbeat failed', e);
+        },
       );
     }, Math.max(200, (this.leaseSeconds * 1000) / 6));
     try {
@@ -182,6 +211,8 @@ export class TrainingWorker {
       this.options.log.info(`trained ${job.jobName}: ${model.modelType}, validation:${model.validation.metric} ${model.validation.value}`);
     } catch (error) {
       if (lost) return;
+      // Not the training's fault: nothing can be written now, and the job is retried (see run).
+      if (!(error instanceof TrainingFailure) && isConnectionLost(error)) throw error;
       const reason = error instanceof TrainingFailure ? error.message : `internal error: ${(error as Error).message}`;
       if (!(error instanceof TrainingFailure) || error.kind === 'Exit' || error.kind === 'Error') {
         this.options.log.error(`training ${job.jobName} failed`, error);
