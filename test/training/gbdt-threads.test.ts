@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
-import { trainGbdt, type GbdtThreads } from '../../src/training/gbdt/gbdt-trainer.ts';
+import { trainGbdt, type GbdtThreads, type HistogramThreads } from '../../src/training/gbdt/gbdt-trainer.ts';
 import { PARALLEL_MIN_ROWS } from '../../src/training/gbdt/hist-pool.ts';
 import { train } from '../../src/training/index.ts';
 import type { XgbObjective } from '../../src/training/spec/objectives.ts';
@@ -24,11 +24,17 @@ function data(rows: number, features: number, classes: number) {
 
 async function fit(threads: GbdtThreads, classes: number, objective: XgbObjective, hp: Record<string, string>) {
   const input = data(PARALLEL_MIN_ROWS + 10_001, 7, classes);
-  const { model } = await trainGbdt(input, objective, parseHyperparameters(hp), createRandom(5), {
+  return trainGbdt(input, objective, parseHyperparameters(hp), createRandom(5), {
     deadline: Infinity,
     yield: async () => {},
   }, threads);
-  return model;
+}
+
+/** Both threads built every histogram: the helper's own count of its jobs is all of them. */
+function expectTwoThreads(threads: HistogramThreads, atLeast: number): void {
+  expect(threads.helperFailure).toBeUndefined();
+  expect(threads.histogramJobs).toBeGreaterThanOrEqual(atLeast);
+  expect(threads.helperJobs).toBe(threads.histogramJobs);
 }
 
 describe('GBDT on two threads', () => {
@@ -36,17 +42,22 @@ describe('GBDT on two threads', () => {
     const hp = { num_round: '8', max_depth: '6', subsample: '0.8', colsample_bylevel: '0.9' };
     const one = await fit('one', 0, 'reg:squarederror', hp);
     const two = await fit('two-when-started', 0, 'reg:squarederror', hp);
-    expect(two.trees.length).toBe(8);
-    expect(JSON.stringify(two)).toBe(JSON.stringify(one));
-    expect(two).toStrictEqual(one);
+    expect(one.threads.histogramJobs).toBe(0);
+    // A root and at least one level per tree.
+    expectTwoThreads(two.threads, 2 * 8);
+    expect(two.model.trees.length).toBe(8);
+    expect(JSON.stringify(two.model)).toBe(JSON.stringify(one.model));
+    expect(two.model).toStrictEqual(one.model);
   }, 60_000);
 
   test('multiclass (one gradient array per class): the same model as on one thread', async () => {
     const hp = { num_round: '3', max_depth: '0', num_class: '3' };
     const one = await fit('one', 3, 'multi:softmax', hp);
     const two = await fit('two-when-started', 3, 'multi:softmax', hp);
-    expect(two.trees.length).toBe(9);
-    expect(two).toStrictEqual(one);
+    expect(one.threads.histogramJobs).toBe(0);
+    expectTwoThreads(two.threads, 2 * 9);
+    expect(two.model.trees.length).toBe(9);
+    expect(two.model).toStrictEqual(one.model);
   }, 60_000);
 
   test('train() above the threshold: same data + spec give identical ONNX bytes however soon the helper joins', async () => {
@@ -71,9 +82,9 @@ describe('GBDT on two threads', () => {
       for (let i = 0; i < rows; i++) y[i] = x[i * F] * 2;
       const r = await trainGbdt({ x, rows, features: F, y, classCount: 0 }, 'reg:squarederror', parseHyperparameters({ num_round: '3' }),
         createRandom(1), { deadline: Infinity, yield: async () => {} }, 'two-when-started');
-      console.log('trees', r.model.trees.length);
+      console.log('trees', r.model.trees.length, 'helper did all', r.threads.helperJobs === r.threads.histogramJobs && r.threads.helperJobs > 0);
     `;
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 30_000 });
-    expect(stdout.trim()).toBe('trees 3');
+    expect(stdout.trim()).toBe('trees 3 helper did all true');
   }, 40_000);
 });

@@ -35,6 +35,15 @@ export interface GbdtInput {
  */
 export type GbdtThreads = 'auto' | 'one' | 'two-when-started';
 
+/** How the histogram work was shared: histograms built with a pool, and how many the helper thread did its share of. */
+export interface HistogramThreads {
+  /** 0 without a helper thread (one thread, or too few rows). */
+  histogramJobs: number;
+  helperJobs: number;
+  /** Why the helper stopped or never started, when it did. */
+  helperFailure: unknown;
+}
+
 /**
  * Gradient boosting in XGBoost's hist style: quantised features, second-order statistics,
  * histogram split search with the subtraction trick. Stops between rounds when the budget
@@ -47,13 +56,16 @@ export async function trainGbdt(
   random: Random,
   budget: TrainingBudget,
   threads: GbdtThreads = 'auto',
-): Promise<{ model: GbdtModel; cutShort: boolean }> {
+): Promise<{ model: GbdtModel; cutShort: boolean; threads: HistogramThreads }> {
   // Start the histogram helper thread first: it loads while the bin matrix is built. The model
   // does not depend on whether, or from which level on, the helper takes part (hist-pool.ts).
-  const pool = threads === 'one' ? undefined : HistPool.start(data.rows, data.features);
+  const pool = threads === 'one' ? undefined : HistPool.start(data.rows, data.features, threads === 'two-when-started');
   try {
-    if (threads === 'two-when-started' && pool !== undefined && !(await pool.started())) throw new Error('GBDT histogram thread did not start');
-    return await boost(data, objectiveName, params, random, budget, pool);
+    if (threads === 'two-when-started' && !(await pool!.started())) {
+      throw new Error('GBDT histogram thread did not start', { cause: pool!.failure });
+    }
+    const result = await boost(data, objectiveName, params, random, budget, pool);
+    return { ...result, threads: { histogramJobs: pool?.jobs ?? 0, helperJobs: pool?.helperJobs ?? 0, helperFailure: pool?.failure } };
   } finally {
     pool?.close();
   }

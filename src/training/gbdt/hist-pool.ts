@@ -1,7 +1,7 @@
 import { type MessagePort, MessageChannel, Worker } from 'node:worker_threads';
 import { listedHistogramRange, moveRowsRange, rootHistogramRange } from './hist-kernels.ts';
 import {
-  CTRL_COUNT_HELPER, CTRL_COUNT_MAIN, CTRL_DONE, CTRL_MOVED_HELPER, CTRL_MOVED_MAIN, CTRL_READY, CTRL_SEQ, CTRL_STATUS, CTRL_WORDS,
+  CTRL_COUNT_HELPER, CTRL_COUNT_MAIN, CTRL_DONE, CTRL_HELPER_JOBS, CTRL_MOVED_HELPER, CTRL_MOVED_MAIN, CTRL_READY, CTRL_SEQ, CTRL_STATUS, CTRL_WORDS,
   type HistJob,
 } from './hist-protocol.ts';
 import type { LevelTables } from './level-pass.ts';
@@ -22,6 +22,8 @@ export const PARALLEL_MIN_ROWS = 50_000;
  * thread does its share and sleeps on the done word (Atomics.wait). One helper per training,
  * unref'd, and terminated by close(). An exception in the helper fails the training; a helper
  * that dies outright mid-job (out of memory) is not detected and would leave the training waiting.
+ * A helper that never starts, or dies between jobs, costs only speed; jobs and helperJobs show it
+ * (the helper counts its own jobs in shared memory), and failure keeps why it stopped.
  */
 export class HistPool {
   private readonly worker: Worker;
@@ -29,6 +31,9 @@ export class HistPool {
   private readonly ctrl: Int32Array;
   private seq = 0;
   private dead = false;
+  private histogramJobs = 0;
+  /** Why the helper stopped or never started, if it did not stop by close(). */
+  failure: unknown;
 
   private constructor(private readonly mid: number, private readonly features: number) {
     this.ctrl = new Int32Array(new SharedArrayBuffer(CTRL_WORDS * 4));
@@ -41,22 +46,41 @@ export class HistPool {
       { eval: true, workerData: { port: port2, ctrl: this.ctrl }, transferList: [port2] },
     );
     this.worker.unref();
-    this.worker.on('error', () => {
+    this.worker.on('error', (error) => {
+      this.failure ??= error;
       this.dead = true;
     });
-    this.worker.on('exit', () => {
+    this.worker.on('exit', (code) => {
+      if (!this.dead) this.failure ??= new Error(`GBDT histogram thread exited with code ${code}`);
       this.dead = true;
     });
   }
 
-  /** A pool when two threads pay off (enough rows, at least two features) and can start; else undefined. */
-  static start(rows: number, features: number): HistPool | undefined {
-    if (rows < PARALLEL_MIN_ROWS || features < 2 || typeof SharedArrayBuffer !== 'function') return undefined;
-    try {
-      return new HistPool(features >> 1, features);
-    } catch {
+  /**
+   * A pool when two threads pay off (enough rows, at least two features) and can start; else
+   * undefined, or, when `required` (tests that must see two threads), an error saying why not.
+   */
+  static start(rows: number, features: number, required = false): HistPool | undefined {
+    if (rows < PARALLEL_MIN_ROWS || features < 2 || typeof SharedArrayBuffer !== 'function') {
+      if (required) throw new Error(`GBDT on two threads needs ${PARALLEL_MIN_ROWS} rows, two features and SharedArrayBuffer`);
       return undefined;
     }
+    try {
+      return new HistPool(features >> 1, features);
+    } catch (error) {
+      if (required) throw new Error('GBDT histogram thread could not be created', { cause: error });
+      return undefined;
+    }
+  }
+
+  /** Histograms built (root or level) while this pool was open, by one thread or two. */
+  get jobs(): number {
+    return this.histogramJobs;
+  }
+
+  /** Of those, the ones the helper thread did its share of, as the helper itself counted them. */
+  get helperJobs(): number {
+    return Atomics.load(this.ctrl, CTRL_HELPER_JOBS);
   }
 
   /** Resolves once the helper runs (true) or has failed to start (false); for tests that must see both threads work. */
@@ -91,13 +115,15 @@ export class HistPool {
     this.waitFor(CTRL_DONE, seq);
     if (Atomics.load(this.ctrl, CTRL_STATUS) !== 0) {
       this.dead = true;
-      throw new Error('GBDT histogram thread failed');
+      this.failure ??= new Error('GBDT histogram thread failed');
+      throw this.failure;
     }
   }
 
   /** The root's histogram, features split between the two threads. */
   rootHistogram(hist: Float64Array, bins: Uint8Array, slot: Int32Array, gh: Float64Array, inSample: Uint8Array, n: number): void {
     const F = this.features;
+    this.histogramJobs++;
     if (!this.ready) {
       rootHistogramRange(hist, bins, slot, gh, inSample, n, 0, F);
       return;
@@ -114,6 +140,7 @@ export class HistPool {
    * False (nothing done) while the helper is not running yet.
    */
   level(t: LevelTables): boolean {
+    this.histogramJobs++;
     if (!this.ready) return false;
     const { bins, slot, gh, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, hist, smallRows } = t;
     const F = this.features;

@@ -12,7 +12,9 @@ export const CTRL_MOVED_MAIN = 4;
 export const CTRL_MOVED_HELPER = 5;
 export const CTRL_COUNT_MAIN = 6;
 export const CTRL_COUNT_HELPER = 7;
-export const CTRL_WORDS = 8;
+/** Jobs the helper finished without error, counted by the helper itself: proof that it ran. */
+export const CTRL_HELPER_JOBS = 8;
+export const CTRL_WORDS = 9;
 
 export interface RootJob {
   kind: 'root';

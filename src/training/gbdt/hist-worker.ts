@@ -6,7 +6,7 @@
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { listedHistogramRange, moveRowsRange, rootHistogramRange } from './hist-kernels.ts';
 import {
-  CTRL_COUNT_HELPER, CTRL_COUNT_MAIN, CTRL_DONE, CTRL_MOVED_HELPER, CTRL_MOVED_MAIN, CTRL_READY, CTRL_SEQ, CTRL_STATUS,
+  CTRL_COUNT_HELPER, CTRL_COUNT_MAIN, CTRL_DONE, CTRL_HELPER_JOBS, CTRL_MOVED_HELPER, CTRL_MOVED_MAIN, CTRL_READY, CTRL_SEQ, CTRL_STATUS,
   type LevelJob, type HistJob,
 } from './hist-protocol.ts';
 
@@ -56,6 +56,7 @@ for (;;) {
     Atomics.notify(ctrl, CTRL_MOVED_HELPER);
   }
   last = seq;
+  if (status === 0) Atomics.add(ctrl, CTRL_HELPER_JOBS, 1);
   Atomics.store(ctrl, CTRL_STATUS, status);
   Atomics.store(ctrl, CTRL_DONE, seq);
   Atomics.notify(ctrl, CTRL_DONE);
