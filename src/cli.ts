@@ -7,6 +7,7 @@ import { startModelgres } from './modelgres.ts';
 import { createLogger, type Logger } from './util/logger.ts';
 import { TrainingWorker } from './worker/training-worker.ts';
 import { DriftScheduler } from './monitor/drift-scheduler.ts';
+import { retrainOnDrift } from './statements/handlers/retrain-model.ts';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -45,6 +46,8 @@ async function upstreamFor(options: CliOptions, log: Logger): Promise<{ url: str
     dataDir: options.dataDir,
     port: options.embeddedPort,
     onLog: (line) => log.debug(line.trim()),
+    // Ctrl-C reaches modelgres alone, which closes its connections before it stops the server.
+    ownProcessGroup: true,
   });
   return { url: embedded.socketUrl, embedded };
 }
@@ -81,7 +84,7 @@ async function work(options: CliOptions, log: Logger): Promise<number> {
   await migrateCatalog(url, log);
   const workers = Array.from({ length: Math.max(1, options.workers) }, () => new TrainingWorker({ upstreamUrl: url, log, leaseSeconds: options.leaseSeconds }));
   await Promise.all(workers.map((w) => w.start()));
-  const drift = new DriftScheduler(url, log);
+  const drift = new DriftScheduler(url, log, retrainOnDrift);
   drift.start();
   log.info(`${workers.length} training worker(s) waiting for jobs; scheduled drift checks on`);
   await new Promise<void>((resolve) => {

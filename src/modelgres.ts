@@ -2,9 +2,9 @@ import path from 'node:path';
 import { migrateCatalog } from './catalog/migrate.ts';
 import { startProxyServer, type ProxyServer } from './proxy/proxy-server.ts';
 import { upstreamAddressFromUrl } from './proxy/upstream-address.ts';
-import { StatementRouter } from './router/statement-router.ts';
-import { createStatementHandler } from './statements/statement-handler.ts';
-import { createExtendedStatementHandler } from './statements/extended-statement-handler.ts';
+import { ModelFunctionNames } from './plan/model-function-names.ts';
+import { StatementPlanner } from './plan/statement-planner.ts';
+import { retrainOnDrift } from './statements/handlers/retrain-model.ts';
 import { ModelFunctionRegistry } from './inference/model-function-registry.ts';
 import { OnnxSessionCache } from './inference/onnx-session-cache.ts';
 import type { Logger } from './util/logger.ts';
@@ -31,27 +31,26 @@ export interface ModelgresOptions {
 
 export interface Modelgres {
   readonly port: number;
-  readonly router: StatementRouter;
+  readonly planner: StatementPlanner;
   close(): Promise<void>;
 }
 
 /** The whole service: catalog migrated, then the proxy listening. Used by the CLI and the tests. */
 export async function startModelgres(options: ModelgresOptions): Promise<Modelgres> {
   await migrateCatalog(options.upstreamUrl, options.log);
-  const router = new StatementRouter();
-  const registry = new ModelFunctionRegistry(options.upstreamUrl, router.functions, options.log);
+  const names = new ModelFunctionNames();
+  const registry = new ModelFunctionRegistry(options.upstreamUrl, names, options.log);
   await registry.start();
   const sessions = new OnnxSessionCache();
   const capture = new CaptureWriter(options.upstreamUrl, options.log);
+  const planner = new StatementPlanner({ registry, sessions, capture }, names);
   const server: ProxyServer = await startProxyServer({
     host: options.host,
     port: options.port,
     upstream: upstreamAddressFromUrl(options.upstreamUrl),
     tlsCertFile: options.tlsCertFile,
     tlsKeyFile: options.tlsKeyFile,
-    router,
-    handleStatement: createStatementHandler({ registry, sessions, capture }),
-    handleExtended: createExtendedStatementHandler({ registry, sessions, capture }),
+    planner,
     onCatalogChange: () => registry.reload(),
     settings: {
       modelDir: path.resolve(options.modelDir ?? '.modelgres/models'),
@@ -63,11 +62,11 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
   const workers = Array.from({ length: options.workers ?? 1 }, () => new TrainingWorker({ upstreamUrl: options.upstreamUrl, log: options.log, leaseSeconds: options.leaseSeconds }));
   await Promise.all(workers.map((w) => w.start()));
   // Scheduled drift checks run where training runs: in processes that have workers.
-  const drift = workers.length > 0 ? new DriftScheduler(options.upstreamUrl, options.log) : null;
+  const drift = workers.length > 0 ? new DriftScheduler(options.upstreamUrl, options.log, retrainOnDrift) : null;
   drift?.start();
   return {
     port: server.port,
-    router,
+    planner,
     close: async () => {
       await Promise.all(workers.map((w) => w.stop()));
       await drift?.stop();

@@ -21,6 +21,8 @@ export const SqlState = {
   undefinedTable: '42P01',
   undefinedColumn: '42703',
   duplicateObject: '42710', // duplicate_object
+  duplicatePreparedStatement: '42P05', // duplicate_prepared_statement
+  undefinedParameter: '42P02', // undefined_parameter
   invalidFunctionDefinition: '42P13', // invalid_function_definition
   datatypeMismatch: '42804',
   objectNotInPrerequisiteState: '55000', // object_not_in_prerequisite_state

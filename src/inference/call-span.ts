@@ -1,7 +1,7 @@
 import { ClientError } from '../errors/client-error.ts';
 import { SqlState } from '../errors/sqlstate.ts';
 import { scanToken } from '../sql/lexer.ts';
-import { skipTrivia } from '../sql/skip-trivia.ts';
+import { skipTrivia } from '../sql/characters.ts';
 
 export interface TextSpan {
   start: number;
@@ -49,6 +49,15 @@ export function readCallSpan(sql: string, start: number): CallSpan {
     }
     lastEnd = t.end;
   }
+}
+
+/**
+ * libpg-query gives byte offsets into the UTF-8 text; the text is spliced by UTF-16 index.
+ * Returns the conversion for one statement.
+ */
+export function utf16Offsets(sql: string): (byteOffset: number) => number {
+  const bytes = Buffer.from(sql, 'utf8');
+  return (byteOffset) => bytes.subarray(0, byteOffset).toString('utf8').length;
 }
 
 function unexpected(): ClientError {

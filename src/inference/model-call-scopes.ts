@@ -1,8 +1,10 @@
+import type { FuncCall, Node, ParseResult } from '@pgsql/types';
 import { notSupported } from '../errors/client-error.ts';
+import { modelFunctionOf, type FunctionLookup } from './find-model-calls.ts';
 import type { ModelFunction } from './model-function-registry.ts';
 
-/** A parse-tree object (libpg-query's JSON form). */
-export type Node = Record<string, unknown>;
+/** Any object of a parse tree, walked generically by its keys (libpg-query's JSON form). */
+type TreeObject = Record<string, unknown>;
 
 /** The query level a model call is evaluated in, and where its rows come from. */
 export interface CallScope {
@@ -13,36 +15,34 @@ export interface CallScope {
 export interface ScopedCall {
   function: ModelFunction;
   /** The FuncCall node's body ({ funcname, args, location }). */
-  call: { funcname: Node[]; args?: Node[]; location: number };
+  call: FuncCall & { location: number };
   scope: CallScope;
   /** The call is a whole select-list item without an alias: its column is named after the function. */
   bareTarget: boolean;
 }
-
-type Lookup = (name: string) => ModelFunction[];
 
 /**
  * Finds every model call of a statement with the query level it belongs to, walking the tree
  * with a stack of levels (SELECT, UPDATE, DELETE). A call in a FROM item itself (a model
  * function as a table) has no rows to be evaluated over, and is refused.
  */
-export function findScopedCalls(tree: unknown, lookup: Lookup): ScopedCall[] {
+export function findScopedCalls(tree: ParseResult, lookup: FunctionLookup): ScopedCall[] {
   const found: ScopedCall[] = [];
   const scopes: CallScope[] = [{ fromItems: [] }];
 
-  const visit = (node: unknown, parentKey: string, parent: Node | null): void => {
+  const visit = (node: unknown, parentKey: string, parent: TreeObject | null): void => {
     if (Array.isArray(node)) {
       for (const item of node) visit(item, parentKey, parent);
       return;
     }
     if (node === null || typeof node !== 'object') return;
-    for (const [key, value] of Object.entries(node as Node)) visitEntry(key, value, node as Node, parentKey, parent);
+    for (const [key, value] of Object.entries(node as TreeObject)) visitEntry(key, value, node as TreeObject, parentKey, parent);
   };
 
-  const visitEntry = (key: string, value: unknown, node: Node, parentKey: string, parent: Node | null): void => {
+  const visitEntry = (key: string, value: unknown, node: TreeObject, parentKey: string, parent: TreeObject | null): void => {
     // larg/rarg are the SELECTs of a UNION/INTERSECT/EXCEPT, written without their SelectStmt key.
     if (key === 'SelectStmt' || key === 'UpdateStmt' || key === 'DeleteStmt' || key === 'larg' || key === 'rarg') {
-      const stmt = value as Node;
+      const stmt = value as TreeObject;
       scopes.push({ fromItems: fromItemsOf(key === 'larg' || key === 'rarg' ? 'SelectStmt' : key, stmt) });
       visitLevel(stmt);
       scopes.pop();
@@ -50,12 +50,7 @@ export function findScopedCalls(tree: unknown, lookup: Lookup): ScopedCall[] {
     }
     if (key === 'FuncCall') {
       const call = value as ScopedCall['call'];
-      const parts = call.funcname.map((p) => ((p as { String?: { sval: string } }).String?.sval ?? ''));
-      const name = parts.at(-1) ?? '';
-      const schema = parts.length > 1 ? parts.at(-2) : undefined;
-      const match = lookup(name).find(
-        (f) => (!schema || f.functionSchema === schema) && f.parameterTypes.length === (call.args?.length ?? 0),
-      );
+      const match = modelFunctionOf(call, lookup);
       if (match) {
         // node is { FuncCall }, held as `val` by a ResTarget when the call is a whole select-list item.
         const bareTarget = parentKey === 'val' && parent !== null && parent.val === node && !('name' in parent);
@@ -66,7 +61,7 @@ export function findScopedCalls(tree: unknown, lookup: Lookup): ScopedCall[] {
   };
 
   /** A level's FROM items are walked for calls in JOIN ... ON only. */
-  const visitLevel = (stmt: Node): void => {
+  const visitLevel = (stmt: TreeObject): void => {
     for (const [key, value] of Object.entries(stmt)) {
       if (key === 'fromClause' || key === 'usingClause' || key === 'relation') checkFromItems(value, lookup);
       visitEntry(key, value, stmt, '', null);
@@ -77,7 +72,7 @@ export function findScopedCalls(tree: unknown, lookup: Lookup): ScopedCall[] {
   return found;
 }
 
-function fromItemsOf(kind: string, stmt: Node): Node[] {
+function fromItemsOf(kind: string, stmt: TreeObject): Node[] {
   const list = (v: unknown) => (Array.isArray(v) ? (v as Node[]) : []);
   if (kind === 'SelectStmt') return list(stmt.fromClause);
   if (kind === 'UpdateStmt') return [{ RangeVar: stmt.relation } as Node, ...list(stmt.fromClause)];
@@ -85,11 +80,11 @@ function fromItemsOf(kind: string, stmt: Node): Node[] {
 }
 
 /** A model function used as a table (FROM f(...)) cannot be evaluated per row. */
-function checkFromItems(items: unknown, lookup: Lookup): void {
+function checkFromItems(items: unknown, lookup: FunctionLookup): void {
   const walk = (node: unknown, inQuals: boolean): void => {
     if (Array.isArray(node)) return node.forEach((n) => walk(n, inQuals));
     if (node === null || typeof node !== 'object') return;
-    for (const [key, value] of Object.entries(node as Node)) {
+    for (const [key, value] of Object.entries(node as TreeObject)) {
       if (key === 'SelectStmt') continue; // a subquery in FROM is a level of its own
       if (key === 'RangeFunction' && !inQuals) {
         const text = JSON.stringify(value);

@@ -1,7 +1,11 @@
 import type { Logger } from '../util/logger.ts';
-import type { ModelFunctionNames } from '../router/model-function-names.ts';
 import { ListenConnection } from '../catalog/listen-connection.ts';
 import { isConnectionLost } from '../catalog/connection-loss.ts';
+
+/** Told every model function's name after each reload (the statement planner's fast test). */
+export interface FunctionNameSink {
+  replaceAll(names: Iterable<string>): void;
+}
 
 /** A SQL function that evaluates a model. */
 export interface ModelFunction {
@@ -38,7 +42,7 @@ export class ModelFunctionRegistry {
 
   constructor(
     upstreamUrl: string,
-    private readonly names: ModelFunctionNames,
+    private readonly names: FunctionNameSink,
     private readonly log: Logger,
   ) {
     this.listener = new ListenConnection({

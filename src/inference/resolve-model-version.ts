@@ -1,6 +1,6 @@
 import { ClientError } from '../errors/client-error.ts';
 import { SqlState } from '../errors/sqlstate.ts';
-import type { StatementContext } from '../proxy/statement-context.ts';
+import type { StatementContext } from '../session/statement-context.ts';
 import type { ModelFunction } from './model-function-registry.ts';
 import type { IoPlan } from '../artifacts/index.ts';
 

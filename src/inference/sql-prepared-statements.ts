@@ -3,7 +3,6 @@ import { deparseSync } from 'pgsql-deparser';
 import { ClientError } from '../errors/client-error.ts';
 import { SqlState } from '../errors/sqlstate.ts';
 import { commandComplete } from '../protocol/backend-messages.ts';
-import type { StatementContext } from '../proxy/statement-context.ts';
 import { tokenize } from '../sql/lexer.ts';
 
 /** A PREPARE whose statement calls a model: kept by the proxy, since PostgreSQL cannot run it. */
@@ -12,40 +11,38 @@ export interface SqlPrepared {
   query: string;
 }
 
-type Tree = { stmts: Array<{ stmt: Record<string, Record<string, unknown>> }> };
-
 /**
  * SQL-level PREPARE / EXECUTE / DEALLOCATE of statements that call models. PREPARE keeps the
  * statement in the session; EXECUTE puts its arguments, cast to the declared types, in place of
  * $n and runs the result as any statement calling models. Returns the statement to run, or null
  * when the statement was answered here.
  */
-export function sqlPreparedStatement(text: string, store: Map<string, SqlPrepared>, context: StatementContext): string | null {
-  const tree = parseSync(text) as unknown as Tree;
-  const stmt = tree.stmts[0]?.stmt ?? {};
-  if (stmt.PrepareStmt) {
-    const { name, argtypes } = stmt.PrepareStmt as { name: string; argtypes?: Array<{ TypeName: unknown }> };
+export function sqlPreparedStatement(text: string, store: Map<string, SqlPrepared>, send: (message: Buffer) => void): string | null {
+  const stmt = parseSync(text).stmts?.[0]?.stmt;
+  if (stmt && 'PrepareStmt' in stmt) {
+    const name = stmt.PrepareStmt.name ?? '';
     if (store.has(name)) {
-      throw new ClientError('42P05', `prepared statement "${name}" already exists`);
+      throw new ClientError(SqlState.duplicatePreparedStatement, `prepared statement "${name}" already exists`);
     }
-    const types = (argtypes ?? []).map((t) => deparseSync({ TypeName: t.TypeName } as never));
+    const types = (stmt.PrepareStmt.argtypes ?? []).map((t) => deparseSync(t));
     store.set(name, { types, query: text.slice(bodyStart(text)) });
-    context.send(commandComplete('PREPARE'));
+    send(commandComplete('PREPARE'));
     return null;
   }
-  if (stmt.DeallocateStmt) {
-    const { name, isall } = stmt.DeallocateStmt as { name?: string; isall?: boolean };
+  if (stmt && 'DeallocateStmt' in stmt) {
+    const { name, isall } = stmt.DeallocateStmt;
     if (isall) {
       store.clear();
       return text; // PostgreSQL forgets its own as well
     }
-    store.delete(name!);
-    context.send(commandComplete('DEALLOCATE'));
+    store.delete(name ?? '');
+    send(commandComplete('DEALLOCATE'));
     return null;
   }
-  const { name, params } = stmt.ExecuteStmt as { name: string; params?: unknown[] };
+  if (!stmt || !('ExecuteStmt' in stmt)) throw new ClientError(SqlState.internalError, 'modelgres expected PREPARE, EXECUTE or DEALLOCATE');
+  const name = stmt.ExecuteStmt.name ?? '';
   const prepared = store.get(name)!;
-  const args = (params ?? []).map((p) => deparseSync(p as never));
+  const args = (stmt.ExecuteStmt.params ?? []).map((p) => deparseSync(p));
   if (args.length !== prepared.types.length) {
     throw new ClientError(SqlState.syntaxError, `wrong number of parameters for prepared statement "${name}"`, {
       detail: `Expected ${prepared.types.length} parameters but got ${args.length}.`,
@@ -80,7 +77,7 @@ function substituteParameters(query: string, args: string[]): string {
   for (const t of tokenize(query)) {
     if (t.kind !== 'parameter') continue;
     const n = Number(t.value);
-    if (n < 1 || n > args.length) throw new ClientError('42P02', `there is no parameter $${n}`);
+    if (n < 1 || n > args.length) throw new ClientError(SqlState.undefinedParameter, `there is no parameter $${n}`);
     out += query.slice(last, t.start) + args[n - 1];
     last = t.end;
   }

@@ -1,4 +1,4 @@
-import { quoteIdent } from '../sql/quote.ts';
+import { quoteIdent } from '../sql/identifiers.ts';
 import type { Baseline } from './baseline.ts';
 
 /**

@@ -1,5 +1,6 @@
 import { BufferReader } from './buffer-reader.ts';
 import type { FieldDescription } from './backend-messages.ts';
+import type { TransactionStatus } from './message-codes.ts';
 
 /** Decoders for the backend messages the proxy reads when it runs statements of its own. */
 
@@ -49,4 +50,14 @@ export function decodeDataRow(body: Buffer): Array<Buffer | null> {
 
 export function decodeCommandTag(body: Buffer): string {
   return new BufferReader(body).cstring();
+}
+
+/** ReadyForQuery's one byte: the transaction status 'I', 'T' or 'E'. */
+export function decodeTransactionStatus(body: Buffer): TransactionStatus {
+  return String.fromCharCode(body[0]) as TransactionStatus;
+}
+
+/** Text values of a DataRow, as PostgreSQL wrote them. */
+export function decodeTextRow(body: Buffer): Array<string | null> {
+  return decodeDataRow(body).map((v) => (v === null ? null : v.toString('utf8')));
 }

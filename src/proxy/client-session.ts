@@ -18,21 +18,14 @@ import { BufferReader } from '../protocol/buffer-reader.ts';
 import { FrameStream, type FrameSink } from '../protocol/frame-stream.ts';
 import { Backend, Frontend, type TransactionStatus } from '../protocol/message-codes.ts';
 import { decodeStartupPacket, startupPacketLength, type StartupPacket } from '../protocol/startup-packet.ts';
-import type { StatementRouter } from '../router/statement-router.ts';
-import { qualifyRedshiftViews } from '../router/qualify-redshift-views.ts';
-import { namesSqlPrepared, type SqlPrepared } from '../inference/sql-prepared-statements.ts';
+import type { PreparedStatement } from '../plan/prepared-statement.ts';
+import type { SqlPreparedStore, StatementPlanner } from '../plan/statement-planner.ts';
+import { RelayedError } from '../session/relayed-error.ts';
+import type { ProxySettings, StatementContext } from '../session/statement-context.ts';
+import { UpstreamLink, type OwnedConsumer } from '../session/upstream-link.ts';
 import type { CancelRegistry } from './cancel-registry.ts';
 import { runInterceptedQuery } from './intercepted-query.ts';
-import type {
-  ExtendedStatementHandler,
-  PreparedStatement,
-  ProxySettings,
-  StatementContext,
-  StatementHandler,
-} from './statement-context.ts';
-import { RelayedError } from './relayed-error.ts';
 import { connectUpstream, type UpstreamAddress } from './upstream-address.ts';
-import { UpstreamLink, type OwnedConsumer } from './upstream-link.ts';
 import { ResponseTracker } from './response-tracker.ts';
 import type { Logger } from '../util/logger.ts';
 
@@ -43,9 +36,7 @@ export interface SessionOptions {
   upstream: UpstreamAddress;
   tls: tls.SecureContext | null;
   cancels: CancelRegistry;
-  router: StatementRouter;
-  handleStatement: StatementHandler;
-  handleExtended: ExtendedStatementHandler;
+  planner: StatementPlanner;
   onCatalogChange: () => Promise<void>;
   settings: ProxySettings;
   log: Logger;
@@ -77,7 +68,7 @@ export class ClientSession {
   private work: AbortController | null = null;
   private readonly link: UpstreamLink;
   /** SQL-level PREPAREd statements that call models (PostgreSQL cannot run those). */
-  private readonly sqlPrepared = new Map<string, SqlPrepared>();
+  private readonly sqlPrepared: SqlPreparedStore = new Map();
   /** Statements and portals of the extended protocol that the proxy answers itself. */
   private virtualStatements = new Map<string, { prepared: PreparedStatement; parameterTypes: number[] }>();
   private virtualPortals = new Map<string, { statement: { prepared: PreparedStatement }; parameters: Array<string | null> }>();
@@ -96,6 +87,7 @@ export class ClientSession {
       setTransactionStatus: (s) => {
         this.status = s;
       },
+      transactionStatus: () => this.status,
     });
     this.attachClient(socket);
   }
@@ -306,57 +298,36 @@ export class ClientSession {
   }
 
   private onQuery(body: Buffer, original: Buffer): 'continue' | 'pause' {
-    let sql = new BufferReader(body).cstring();
-    let raw = original;
-    const qualified = qualifyRedshiftViews(sql);
-    if (qualified !== null) {
-      sql = qualified;
-      raw = serialize.query(sql);
-    }
+    const plan = this.options.planner.planQuery(new BufferReader(body).cstring(), this.sqlPrepared);
     // A simple Query replaces the unnamed statement and portal in PostgreSQL; the proxy's go too.
     this.virtualStatements.delete('');
     this.virtualPortals.delete('');
-    const mayExecute = this.sqlPrepared.size > 0 && /execute|deallocate/i.test(sql);
-    if (!mayExecute && this.options.router.isPassthrough(sql)) return this.forward(Frontend.Query, raw);
-    const statements = this.options.router.classify(sql).map((s) =>
-      s.kind === 'passthrough' && mayExecute && namesSqlPrepared(s.text, this.sqlPrepared) ? { ...s, kind: 'model-call' as const } : s,
-    );
-    if (statements.every((s) => s.kind === 'passthrough')) return this.forward(Frontend.Query, raw);
+    if (plan.kind === 'forward') return this.forward(Frontend.Query, plan.rewritten ? serialize.query(plan.sql) : original);
     return this.exclusive('simple', async (signal) => {
-      await runInterceptedQuery(sql, statements, {
+      const context = this.context(signal);
+      await runInterceptedQuery(plan.sql, plan.statements, {
         link: this.link,
-        context: this.context(signal),
-        handle: this.options.handleStatement,
-        status: () => this.status,
+        run: (statement) => this.options.planner.run(statement, context, this.sqlPrepared),
         send: (bytes) => this.writeClient(bytes),
+        log: this.options.log,
       });
     });
   }
 
   private onParse(body: Buffer, original: Buffer): 'continue' | 'pause' {
     const parse = decodeParse(body);
-    let raw = original;
-    const qualified = qualifyRedshiftViews(parse.query);
-    if (qualified !== null) {
-      parse.query = qualified;
-      raw = serialize.parse({ name: parse.name, text: qualified, types: parse.parameterTypes });
-    }
+    const plan = this.options.planner.planParse(parse.query);
+    const raw = plan.rewritten ? serialize.parse({ name: parse.name, text: plan.sql, types: parse.parameterTypes }) : original;
     // A new statement of the same name replaces the proxy's one, as in PostgreSQL.
     const forwardIt = () => {
       this.virtualStatements.delete(parse.name);
       return this.forward(Frontend.Parse, raw);
     };
-    if (this.options.router.isPassthrough(parse.query)) return forwardIt();
-    const statements = this.options.router.classify(parse.query);
-    // Several statements cannot be prepared: PostgreSQL says so itself.
-    if (statements.length !== 1 || statements[0].kind === 'passthrough') return forwardIt();
-    const [statement] = statements;
+    const statement = plan.statement;
+    if (!statement) return forwardIt();
     // If it fails, it fails as this Parse would in PostgreSQL: under its name (failExtendedGroup).
     return this.exclusive('extended', async () => {
-      const prepared = await this.options.handleExtended.prepare(
-        { text: statement.text, offset: statement.start, kind: statement.kind as 'ml' | 'model-call' },
-        parse.parameterTypes,
-      );
+      const prepared = this.options.planner.prepareExtended(statement, parse.parameterTypes);
       if (!prepared) {
         forwardIt();
         return;
@@ -474,7 +445,6 @@ export class ClientSession {
       user: this.user,
       database: this.database,
       settings: this.options.settings,
-      sqlPrepared: this.sqlPrepared,
       upstream: this.link,
       send: (bytes) => this.writeClient(bytes),
       transactionStatus: () => this.status,

@@ -1,11 +1,11 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
-import type { StatementRouter } from '../router/statement-router.ts';
+import type { StatementPlanner } from '../plan/statement-planner.ts';
 import type { Logger } from '../util/logger.ts';
 import { CancelRegistry } from './cancel-registry.ts';
 import { ClientSession } from './client-session.ts';
-import type { ExtendedStatementHandler, ProxySettings, StatementHandler } from './statement-context.ts';
+import type { ProxySettings } from '../session/statement-context.ts';
 import type { UpstreamAddress } from './upstream-address.ts';
 
 export interface ProxyServerOptions {
@@ -14,9 +14,7 @@ export interface ProxyServerOptions {
   upstream: UpstreamAddress;
   tlsCertFile?: string;
   tlsKeyFile?: string;
-  router: StatementRouter;
-  handleStatement: StatementHandler;
-  handleExtended: ExtendedStatementHandler;
+  planner: StatementPlanner;
   onCatalogChange: () => Promise<void>;
   settings: ProxySettings;
   log: Logger;
@@ -44,9 +42,7 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
         upstream: options.upstream,
         tls: secureContext,
         cancels,
-        router: options.router,
-        handleStatement: options.handleStatement,
-        handleExtended: options.handleExtended,
+        planner: options.planner,
         onCatalogChange: options.onCatalogChange,
         settings: options.settings,
         log: options.log,

@@ -1,6 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { CellValue, FeatureType, TrainingColumn } from '../training/types.ts';
-import { splitCopyLine } from './copy-text.ts';
+import { splitCopyLine } from '../protocol/copy-text.ts';
 import type { SnapshotColumn } from './snapshot-columns.ts';
 
 /** A snapshot is its COPY text rows, newline-separated and gzip-compressed. */

@@ -6,7 +6,10 @@ import { isClientError } from '../../src/errors/client-error.ts';
 import { FrameStream, type FrameSink } from '../../src/protocol/frame-stream.ts';
 import { decodeStartupPacket, startupPacketLength } from '../../src/protocol/startup-packet.ts';
 import { startProxyServer } from '../../src/proxy/proxy-server.ts';
-import { StatementRouter } from '../../src/router/statement-router.ts';
+import { StatementPlanner } from '../../src/plan/statement-planner.ts';
+import { ModelFunctionNames } from '../../src/plan/model-function-names.ts';
+import { ModelFunctionRegistry } from '../../src/inference/model-function-registry.ts';
+import { OnnxSessionCache } from '../../src/inference/onnx-session-cache.ts';
 import { createLogger } from '../../src/util/logger.ts';
 import { freePort } from '../../src/util/free-port.ts';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
@@ -506,9 +509,11 @@ describe('an unreachable PostgreSQL', () => {
       host: '127.0.0.1',
       port: 0,
       upstream: { host: '127.0.0.1', port: deadPort },
-      router: new StatementRouter(),
-      handleStatement: async () => {},
-      handleExtended: { prepare: async () => null },
+      // Never asked: no session gets past startup.
+      planner: new StatementPlanner(
+        { registry: new ModelFunctionRegistry(`postgres://127.0.0.1:${deadPort}/postgres`, new ModelFunctionNames(), createLogger('error')), sessions: new OnnxSessionCache() },
+        new ModelFunctionNames(),
+      ),
       onCatalogChange: async () => {},
       settings: { modelDir: os.tmpdir(), maxModelBytes: 1 },
       log: createLogger('error'),

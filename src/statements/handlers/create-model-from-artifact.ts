@@ -3,7 +3,7 @@ import { NUMERIC_TYPES } from '../../catalog/pg-types.ts';
 import { ClientError } from '../../errors/client-error.ts';
 import { SqlState } from '../../errors/sqlstate.ts';
 import { commandComplete } from '../../protocol/backend-messages.ts';
-import type { StatementContext } from '../../proxy/statement-context.ts';
+import type { StatementContext } from '../../session/statement-context.ts';
 import { inputKindOf } from '../../training/index.ts';
 import type { FeatureType } from '../../training/types.ts';
 import type { CreateModelFromArtifact } from '../ast/create-model-from-artifact.ts';

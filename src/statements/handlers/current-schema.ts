@@ -1,6 +1,6 @@
 import { ClientError } from '../../errors/client-error.ts';
 import { SqlState } from '../../errors/sqlstate.ts';
-import type { StatementContext } from '../../proxy/statement-context.ts';
+import type { StatementContext } from '../../session/statement-context.ts';
 
 /** Where an unqualified model name lives: the first schema of the search_path, as for tables. */
 export async function currentSchema(context: StatementContext): Promise<string> {

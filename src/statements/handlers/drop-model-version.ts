@@ -1,5 +1,5 @@
 import { commandComplete } from '../../protocol/backend-messages.ts';
-import type { StatementContext } from '../../proxy/statement-context.ts';
+import type { StatementContext } from '../../session/statement-context.ts';
 import type { DropModelVersion } from '../ast/drop-model.ts';
 import { callCatalog, modelKey } from './model-target.ts';
 

@@ -1,5 +1,5 @@
 import { commandComplete } from '../../protocol/backend-messages.ts';
-import type { StatementContext } from '../../proxy/statement-context.ts';
+import type { StatementContext } from '../../session/statement-context.ts';
 import type { DropModel } from '../ast/drop-model.ts';
 import { currentSchema } from './current-schema.ts';
 

@@ -1,5 +1,5 @@
 import { notSupported } from '../../errors/client-error.ts';
-import type { StatementContext } from '../../proxy/statement-context.ts';
+import type { MlStatementContext } from '../ml-statement-context.ts';
 import type { MlStatement, MlStatementKind, MlStatementOf } from '../ast/ml-statement.ts';
 import { createModel } from './create-model.ts';
 import { createModelFromArtifact } from './create-model-from-artifact.ts';
@@ -16,7 +16,7 @@ import { evaluateModel, showModelEvaluations } from './evaluate-model.ts';
 import { showModelDrift } from './show-model-drift.ts';
 import { setMonitoring } from './set-monitoring.ts';
 
-type Handler<K extends MlStatementKind> = (statement: MlStatementOf<K>, text: string, context: StatementContext) => Promise<void>;
+type Handler<K extends MlStatementKind> = (statement: MlStatementOf<K>, text: string, context: MlStatementContext) => Promise<void>;
 
 /** A statement the parser knows but whose handler is not built yet answers 0A000, never a fake result. */
 function notYet(name: string): () => Promise<never> {
@@ -51,7 +51,8 @@ const HANDLERS: { [K in MlStatementKind]: Handler<K> } = {
   RevokeOnModel: grantOnModel,
 };
 
-export function runMlStatement(statement: MlStatement, text: string, context: StatementContext): Promise<void> {
+/** Runs a parsed ML statement on the client's session; its answer goes to the client. */
+export function runMlStatement(statement: MlStatement, text: string, context: MlStatementContext): Promise<void> {
   const handler = HANDLERS[statement.kind] as Handler<MlStatementKind>;
   return handler(statement, text, context);
 }

@@ -1,4 +1,4 @@
-import type { StatementContext } from '../../proxy/statement-context.ts';
+import type { StatementContext } from '../../session/statement-context.ts';
 import type { QualifiedName } from '../ast/qualified-name.ts';
 import { currentSchema } from './current-schema.ts';
 

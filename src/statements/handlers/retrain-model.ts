@@ -1,7 +1,8 @@
 import { ClientError } from '../../errors/client-error.ts';
 import { SqlState } from '../../errors/sqlstate.ts';
 import { commandComplete } from '../../protocol/backend-messages.ts';
-import type { StatementContext } from '../../proxy/statement-context.ts';
+import type { RetrainOnDrift } from '../../monitor/drift-scheduler.ts';
+import type { StatementContext } from '../../session/statement-context.ts';
 import type { AlterModelRetrain } from '../ast/alter-model.ts';
 import type { CreateModel } from '../ast/create-model.ts';
 import type { ModelType, ProblemType } from '../ast/model-options.ts';
@@ -83,3 +84,23 @@ export async function retrainModel(statement: AlterModelRetrain, text: string, c
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/**
+ * RETRAIN_ON_DRIFT ON: the scheduled drift check starts ALTER MODEL m RETRAIN itself, on its own
+ * session while that acts as the model's owner, so the data is read with the owner's privileges.
+ * No client is listening: the answer is dropped, and the catalog's NOTIFY tells every proxy.
+ */
+export const retrainOnDrift: RetrainOnDrift = async (session, schema, model) => {
+  const context: StatementContext = {
+    user: '',
+    database: '',
+    upstream: session,
+    send: () => {},
+    transactionStatus: () => session.transactionStatus(),
+    catalogChanged: async () => {},
+    signal: new AbortController().signal,
+    // Retraining reads no model files.
+    settings: { modelDir: '', maxModelBytes: 0 },
+  };
+  await retrainModel({ kind: 'AlterModelRetrain', model: { schema, name: model }, settings: {} }, '', context);
+};

@@ -1,7 +1,7 @@
 import { ClientError } from '../../errors/client-error.ts';
 import { SqlState } from '../../errors/sqlstate.ts';
 import { commandComplete } from '../../protocol/backend-messages.ts';
-import type { StatementContext } from '../../proxy/statement-context.ts';
+import type { StatementContext } from '../../session/statement-context.ts';
 import type { AlterModelSetMonitoring } from '../ast/alter-model.ts';
 import { callCatalog, modelKey } from './model-target.ts';
 

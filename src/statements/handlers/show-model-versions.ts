@@ -1,12 +1,12 @@
 import { ClientError } from '../../errors/client-error.ts';
 import { SqlState } from '../../errors/sqlstate.ts';
-import type { StatementContext } from '../../proxy/statement-context.ts';
+import type { MlStatementContext } from '../ml-statement-context.ts';
 import type { ShowModelVersions } from '../ast/show-model.ts';
 import { modelKey } from './model-target.ts';
-import { sendQueryResult } from './query-result.ts';
+import { sendRows } from './send-rows.ts';
 
 /** SHOW MODEL m VERSIONS: one row a version, typed, oldest first. */
-export async function showModelVersions(s: ShowModelVersions, _t: string, context: StatementContext): Promise<void> {
+export async function showModelVersions(s: ShowModelVersions, _t: string, context: MlStatementContext): Promise<void> {
   const [schema, name] = await modelKey(s.model, context);
   const result = await context.upstream.query(
     `SELECT version, state, active, source, job_name, created_at, training_started_at, training_finished_at,
@@ -15,5 +15,5 @@ export async function showModelVersions(s: ShowModelVersions, _t: string, contex
     [schema, name],
   );
   if (result.rows.length === 0) throw new ClientError(SqlState.undefinedObject, `model "${name}" does not exist`);
-  sendQueryResult(context, result, 'SHOW');
+  sendRows(context, result.rows, 'SHOW');
 }

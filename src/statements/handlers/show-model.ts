@@ -1,9 +1,10 @@
 import { ClientError } from '../../errors/client-error.ts';
 import { SqlState } from '../../errors/sqlstate.ts';
-import type { StatementContext } from '../../proxy/statement-context.ts';
+import type { StatementContext } from '../../session/statement-context.ts';
 import type { ShowModel, ShowModelVersion } from '../ast/show-model.ts';
 import { currentSchema } from './current-schema.ts';
-import { sendTextRows } from './key-value-rows.ts';
+import { sendRows } from './send-rows.ts';
+import type { MlStatementContext } from '../ml-statement-context.ts';
 import { describeProgress } from './training-progress.ts';
 
 /** XGBoost's hyperparameters and their defaults, listed by SHOW MODEL for AUTO OFF models. */
@@ -36,7 +37,7 @@ interface Spec {
  * SHOW MODEL m: the Key | Value layout of Redshift ML, describing the active version (the latest
  * if none is active). Cost, IAM role and bucket are shown to the owner only.
  */
-export async function showModel(statement: ShowModel | ShowModelVersion, _text: string, context: StatementContext): Promise<void> {
+export async function showModel(statement: ShowModel | ShowModelVersion, _text: string, context: MlStatementContext): Promise<void> {
   const onlyVersion = statement.kind === 'ShowModelVersion' ? String(statement.version) : null;
   const schema = statement.model.schema ?? (await currentSchema(context));
   const models = await context.upstream.query(
@@ -111,7 +112,7 @@ export async function showModel(statement: ShowModel | ShowModelVersion, _text: 
     const effective = { ...XGBOOST_DEFAULTS, ...(spec.hyperparameters ?? {}) };
     for (const [key, value] of Object.entries(effective)) rows.push([key, value]);
   }
-  sendTextRows(context, ['Key', 'Value'], rows);
+  sendRows(context, rows, 'SHOW');
 }
 
 function defaultMetric(problemType: string | undefined | null): string {

@@ -1,11 +1,11 @@
 import { ClientError } from '../../errors/client-error.ts';
 import { SqlState } from '../../errors/sqlstate.ts';
-import { TypeOid } from '../../catalog/pg-types.ts';
-import { commandComplete, dataRow, noticeResponse, rowDescription } from '../../protocol/backend-messages.ts';
-import type { StatementContext } from '../../proxy/statement-context.ts';
+import { noticeResponse } from '../../protocol/backend-messages.ts';
 import type { WaitForModel } from '../ast/wait-for-model.ts';
 import { modelKey } from './model-target.ts';
 import { describeProgress } from './training-progress.ts';
+import { sendRows } from './send-rows.ts';
+import type { MlStatementContext } from '../ml-statement-context.ts';
 
 const POLL_MS = 500;
 
@@ -13,7 +13,7 @@ const POLL_MS = 500;
  * WAIT FOR MODEL m [VERSION n] [TIMEOUT s]: returns (version, state) once the version has left
  * TRAINING, with NOTICE lines of progress meanwhile. How a migration file waits for training.
  */
-export async function waitForModel(s: WaitForModel, _t: string, context: StatementContext): Promise<void> {
+export async function waitForModel(s: WaitForModel, _t: string, context: MlStatementContext): Promise<void> {
   const [schema, name] = await modelKey(s.model, context);
   const deadline = s.timeoutSeconds === undefined ? Infinity : Date.now() + s.timeoutSeconds * 1000;
   let lastNotice = '';
@@ -31,9 +31,7 @@ export async function waitForModel(s: WaitForModel, _t: string, context: Stateme
     }
     const [version, state, reason, progress, elapsed] = row;
     if (state === 'READY') {
-      context.send(rowDescription([{ name: 'version', typeOid: TypeOid.int4 }, { name: 'state', typeOid: TypeOid.text }]));
-      context.send(dataRow([version, state]));
-      context.send(commandComplete('SELECT 1'));
+      sendRows(context, [[version, state]], 'SELECT 1');
       return;
     }
     if (state === 'FAILED' || state === 'CANCELED') {

@@ -1,4 +1,4 @@
-import type { Token } from '../../sql/token.ts';
+import type { Token } from '../../sql/lexer.ts';
 import type { CreateModel } from '../ast/create-model.ts';
 import type { HyperparameterEntry } from './parse-hyperparameters.ts';
 

@@ -1,4 +1,4 @@
-import { firstWords } from '../../sql/first-words.ts';
+import { firstWords } from '../../sql/split-statements.ts';
 import { MAX_FORM_WORDS, ML_STATEMENT_FORMS, matchForm } from './ml-statement-forms.ts';
 
 const FIRST_WORDS = new Set(ML_STATEMENT_FORMS.map((form) => form.words[0]));

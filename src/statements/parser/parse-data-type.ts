@@ -1,5 +1,5 @@
 import { SqlState } from '../../errors/sqlstate.ts';
-import type { Token } from '../../sql/token.ts';
+import type { Token } from '../../sql/lexer.ts';
 import type { DataType } from '../ast/data-type.ts';
 import { valueError } from './syntax-error.ts';
 import type { TokenStream } from './token-stream.ts';

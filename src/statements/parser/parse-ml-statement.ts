@@ -1,4 +1,4 @@
-import { firstWords } from '../../sql/first-words.ts';
+import { firstWords } from '../../sql/split-statements.ts';
 import type { MlStatement } from '../ast/ml-statement.ts';
 import { MAX_FORM_WORDS, matchForm } from './ml-statement-forms.ts';
 import { TokenStream } from './token-stream.ts';

@@ -1,7 +1,7 @@
 import { ClientError } from '../../errors/client-error.ts';
 import { SqlState } from '../../errors/sqlstate.ts';
 import { pgPosition } from '../../sql/position.ts';
-import type { Token } from '../../sql/token.ts';
+import type { Token } from '../../sql/lexer.ts';
 import type { ModelSettings } from '../ast/model-settings.ts';
 import { parseOnOff, parseString } from './parse-names.ts';
 import { syntaxError, valueError } from './syntax-error.ts';

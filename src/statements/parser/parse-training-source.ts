@@ -1,5 +1,5 @@
-import type { Token } from '../../sql/token.ts';
-import { isSpace } from '../../sql/char-classes.ts';
+import type { Token } from '../../sql/lexer.ts';
+import { isSpace } from '../../sql/characters.ts';
 import type { TrainingSource } from '../ast/training-source.ts';
 import { parseQualifiedName } from './parse-names.ts';
 import type { TokenStream } from './token-stream.ts';

@@ -1,6 +1,6 @@
 import { notSupported } from '../../errors/client-error.ts';
 import { pgPosition } from '../../sql/position.ts';
-import type { Token } from '../../sql/token.ts';
+import type { Token } from '../../sql/lexer.ts';
 
 /**
  * Redshift ML features modelgres does not have yet get 0A000 with a sentence, not a syntax

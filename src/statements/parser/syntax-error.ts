@@ -1,7 +1,7 @@
 import { ClientError, type ClientErrorFields } from '../../errors/client-error.ts';
 import { SqlState } from '../../errors/sqlstate.ts';
 import { pgPosition } from '../../sql/position.ts';
-import type { Token } from '../../sql/token.ts';
+import type { Token } from '../../sql/lexer.ts';
 
 /**
  * 'syntax error at or near "X"' (or 'at end of input'), positioned at the token the way

@@ -1,5 +1,4 @@
-import { tokenize } from '../../sql/lexer.ts';
-import type { Token } from '../../sql/token.ts';
+import { tokenize, type Token } from '../../sql/lexer.ts';
 import { syntaxError } from './syntax-error.ts';
 
 /**

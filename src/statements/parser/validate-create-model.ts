@@ -1,5 +1,5 @@
 import { SqlState } from '../../errors/sqlstate.ts';
-import type { Token } from '../../sql/token.ts';
+import type { Token } from '../../sql/lexer.ts';
 import type { CreateModel } from '../ast/create-model.ts';
 import type { ProblemType } from '../ast/model-options.ts';
 import type { CreateModelDraft } from './create-model-draft.ts';

@@ -1,5 +1,5 @@
 import { SqlState } from '../../errors/sqlstate.ts';
-import type { Token } from '../../sql/token.ts';
+import type { Token } from '../../sql/lexer.ts';
 import type { ModelType } from '../ast/model-options.ts';
 import type { HyperparameterEntry } from './parse-hyperparameters.ts';
 import { valueError } from './syntax-error.ts';

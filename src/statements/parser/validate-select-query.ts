@@ -2,7 +2,7 @@ import { loadModule, parseSync } from 'libpg-query';
 import { ClientError } from '../../errors/client-error.ts';
 import { SqlState } from '../../errors/sqlstate.ts';
 import { offsetOfCodePoint, pgPosition } from '../../sql/position.ts';
-import type { Token } from '../../sql/token.ts';
+import type { Token } from '../../sql/lexer.ts';
 import { syntaxError } from './syntax-error.ts';
 
 // The WebAssembly parser loads once, when this module is first imported.

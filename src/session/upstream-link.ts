@@ -5,11 +5,13 @@ import type { FieldDescription } from '../protocol/backend-messages.ts';
 import { Backend, type TransactionStatus } from '../protocol/message-codes.ts';
 import {
   decodeCommandTag,
-  decodeDataRow,
   decodeErrorFields,
   decodeRowDescription,
+  decodeTextRow,
+  decodeTransactionStatus,
   type ErrorFields,
 } from '../protocol/decode-backend.ts';
+import type { PipelinedStatement, QueryResult, RawQueryResult, UpstreamSession } from './upstream-session.ts';
 
 /** Receives each whole upstream message while the proxy owns the exchange; true ends it. */
 export type OwnedConsumer = (type: number, body: Buffer, raw: Buffer) => boolean;
@@ -22,27 +24,25 @@ export interface UpstreamPort {
   /** Passes a message to the client as it came. */
   writeClient(bytes: Buffer): void;
   setTransactionStatus(status: TransactionStatus): void;
-}
-
-export interface QueryResult {
-  fields: FieldDescription[];
-  rows: Array<Array<string | null>>;
-  command: string;
-}
-
-/** Rows left as PostgreSQL sent them (DataRow bodies), for splicing without decoding every value. */
-export interface RawQueryResult {
-  fields: FieldDescription[];
-  rows: Buffer[];
-  command: string;
+  transactionStatus(): TransactionStatus;
 }
 
 /**
  * Statements the proxy runs on the client's own upstream session: same role, same transaction.
  * Only used when the upstream has answered everything the client sent before.
  */
-export class UpstreamLink {
+export class UpstreamLink implements UpstreamSession {
   constructor(private readonly port: UpstreamPort) {}
+
+  transactionStatus(): TransactionStatus {
+    return this.port.transactionStatus();
+  }
+
+  /** Keeps ReadyForQuery's status; true, so an exchange consumer can return it to end there. */
+  private readyForQuery(body: Buffer): true {
+    this.port.setTransactionStatus(decodeTransactionStatus(body));
+    return true;
+  }
 
   /** Sends bytes and hands every answer to `consumer` until it returns true. */
   exchange(bytes: Buffer, consumer: OwnedConsumer): Promise<void> {
@@ -76,10 +76,7 @@ export class UpstreamLink {
   private async untilReady(bytes: Buffer, onMessage: (type: number, body: Buffer) => void): Promise<void> {
     let error: ErrorFields | null = null;
     await this.exchange(bytes, (type, body) => {
-      if (type === Backend.ReadyForQuery) {
-        this.port.setTransactionStatus(String.fromCharCode(body[0]) as TransactionStatus);
-        return true;
-      }
+      if (type === Backend.ReadyForQuery) return this.readyForQuery(body);
       if (type === Backend.ErrorResponse) error = decodeErrorFields(body);
       else onMessage(type, body);
       return false;
@@ -95,7 +92,7 @@ export class UpstreamLink {
     const raw = await this.queryRaw(sql, params, parameterTypes);
     return {
       fields: raw.fields,
-      rows: raw.rows.map((body) => decodeDataRow(body).map((v) => (v === null ? null : v.toString('utf8')))),
+      rows: raw.rows.map(decodeTextRow),
       command: raw.command,
     };
   }
@@ -104,9 +101,7 @@ export class UpstreamLink {
    * Several statements in one round trip: each is parsed, bound and executed, with one Sync at the
    * end. PostgreSQL runs them in order and skips the rest after an error, which is thrown.
    */
-  async pipeline(
-    statements: ReadonlyArray<{ sql: string; params?: ReadonlyArray<string | null>; parameterTypes?: number[] }>,
-  ): Promise<RawQueryResult[]> {
+  async pipeline(statements: ReadonlyArray<PipelinedStatement>): Promise<RawQueryResult[]> {
     const parts: Buffer[] = [];
     for (const s of statements) {
       parts.push(
@@ -193,10 +188,7 @@ export class UpstreamLink {
       serialize.sync(),
     ]);
     await this.exchange(bytes, (type, body, raw) => {
-      if (type === Backend.ReadyForQuery) {
-        this.port.setTransactionStatus(String.fromCharCode(body[0]) as TransactionStatus);
-        return true;
-      }
+      if (type === Backend.ReadyForQuery) return this.readyForQuery(body);
       if (type === Backend.ParseComplete || type === Backend.BindComplete) return false;
       if (type === Backend.ErrorResponse) failed = true;
       this.port.writeClient(raw);
@@ -209,17 +201,12 @@ export class UpstreamLink {
    * Sends statements as a simple Query and passes their answers to the client, all but the
    * closing ReadyForQuery, which the caller sends once the whole client message is done.
    */
-  async relay(sql: string): Promise<{ failed: boolean; copyRefused: boolean }> {
+  async relay(sql: string): Promise<{ failed: boolean }> {
     let failed = false;
-    let copyRefused = false;
     await this.exchange(serialize.query(sql), (type, body, raw) => {
-      if (type === Backend.ReadyForQuery) {
-        this.port.setTransactionStatus(String.fromCharCode(body[0]) as TransactionStatus);
-        return true;
-      }
+      if (type === Backend.ReadyForQuery) return this.readyForQuery(body);
       if (type === Backend.CopyInResponse) {
         // The client's input is held while the proxy runs this message, so it cannot stream COPY data.
-        copyRefused = true;
         this.port.writeUpstream(
           serialize.copyFail('COPY FROM STDIN cannot share a query message with a model statement; send it on its own'),
         );
@@ -229,7 +216,7 @@ export class UpstreamLink {
       this.port.writeClient(raw);
       return false;
     });
-    return { failed, copyRefused };
+    return { failed };
   }
 
   /**
@@ -242,10 +229,7 @@ export class UpstreamLink {
         "DO $modelgres$ BEGIN RAISE EXCEPTION USING ERRCODE = 'XX000', MESSAGE = 'modelgres: statement failed'; END $modelgres$",
       ),
       (type, body) => {
-        if (type === Backend.ReadyForQuery) {
-          this.port.setTransactionStatus(String.fromCharCode(body[0]) as TransactionStatus);
-          return true;
-        }
+        if (type === Backend.ReadyForQuery) return this.readyForQuery(body);
         return false;
       },
     );

@@ -39,3 +39,11 @@ function unescapeCopyField(field: string): string {
   }
   return out;
 }
+
+/** One value in COPY text format: \N for NULL; backslash, tab and line breaks escaped. */
+export function copyText(value: string | null): string {
+  if (value === null) return '\\N';
+  return /[\\\t\n\r]/.test(value)
+    ? value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+    : value;
+}

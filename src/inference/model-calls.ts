@@ -1,0 +1,77 @@
+import type { ParseResult } from '@pgsql/types';
+import { parseSync } from 'libpg-query';
+import { RelayedError } from '../session/relayed-error.ts';
+import type { StatementContext } from '../session/statement-context.ts';
+import { findModelCalls } from './find-model-calls.ts';
+import type { InferenceDeps } from './inference-deps.ts';
+import { executeWriteBack, plainInsertSelect, type PreparedWriteBack } from './insert-write-back.ts';
+import { executeMaterialized, prepareMaterialized, type PreparedMaterialized } from './materialized-inference.ts';
+import { findScopedCalls } from './model-call-scopes.ts';
+import type { ModelFunctionRegistry } from './model-function-registry.ts';
+import { executeStreamed, plainSelectTargets, prepareStreamed, streamable, type PreparedInference } from './streamed-inference.ts';
+
+/** Not a model call after all (the name appeared only in a string, say): run it as it is. */
+export interface PreparedPassthrough {
+  kind: 'passthrough';
+  sql: string;
+}
+
+/** How a statement's model calls are evaluated: streamed, materialized, written back, or not at all. */
+export type PreparedModelCalls = PreparedInference | PreparedPassthrough | PreparedMaterialized | PreparedWriteBack;
+
+/**
+ * Chooses how to evaluate a statement's model calls: streamed when each is a whole select-list
+ * item of a plain SELECT (memory stays flat, rows flow as they come), written back with COPY for
+ * a plain INSERT ... SELECT of that kind, materialized otherwise.
+ */
+export function prepareModelCalls(sql: string, registry: ModelFunctionRegistry): PreparedModelCalls {
+  let tree: ParseResult;
+  try {
+    tree = parseSync(sql);
+  } catch {
+    // Not valid SQL: PostgreSQL reports the error its own way.
+    return { kind: 'passthrough', sql };
+  }
+  const lookup = (name: string) => registry.lookup(name);
+  const calls = findModelCalls(tree, lookup);
+  if (calls.length === 0) return { kind: 'passthrough', sql };
+  const stmts = tree.stmts ?? [];
+  const only = stmts.length === 1 ? stmts[0].stmt : undefined;
+  const insert = plainInsertSelect(only);
+  if (insert) {
+    const select = prepareModelCalls(insert.selectSql, registry);
+    if (select.kind === 'inference') {
+      const fallback = prepareMaterialized(sql, findScopedCalls(tree, lookup));
+      return { kind: 'write-back', sql, target: insert.target, columns: insert.columns, select, fallback };
+    }
+  }
+  const targets = plainSelectTargets(only);
+  if (!streamable(targets, calls)) return prepareMaterialized(sql, findScopedCalls(tree, lookup));
+  return prepareStreamed(sql, targets, calls);
+}
+
+/**
+ * Runs a prepared statement on the client's session; its rows and command tag go to the client.
+ * `describe` is false in the extended protocol, where Describe already sent the columns.
+ */
+export async function executeModelCalls(
+  prepared: PreparedModelCalls,
+  context: StatementContext,
+  deps: InferenceDeps,
+  options: { params?: ReadonlyArray<string | null>; describe: boolean },
+): Promise<void> {
+  switch (prepared.kind) {
+    case 'passthrough': {
+      const { failed } = await context.upstream.relay(prepared.sql);
+      if (failed) throw new RelayedError();
+      return;
+    }
+    case 'write-back':
+      if (await executeWriteBack(prepared, context, deps, options.params ?? [])) return;
+      return executeMaterialized(prepared.fallback, context, deps, { params: options.params, extended: !options.describe });
+    case 'materialized':
+      return executeMaterialized(prepared, context, deps, { params: options.params, extended: !options.describe });
+    case 'inference':
+      return executeStreamed(prepared, context, deps, options);
+  }
+}

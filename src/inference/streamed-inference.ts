@@ -1,0 +1,142 @@
+import type { Node, ResTarget, SelectStmt } from '@pgsql/types';
+import { commandComplete, rowDescription, type FieldDescription } from '../protocol/backend-messages.ts';
+import { decodeTextRow } from '../protocol/decode-backend.ts';
+import { inPipelinedTransaction } from '../session/own-transaction.ts';
+import type { StatementContext } from '../session/statement-context.ts';
+import type { RawQueryResult } from '../session/upstream-session.ts';
+import { featureSelectExpression } from '../snapshot/feature-select-expression.ts';
+import { readCallSpan, utf16Offsets } from './call-span.ts';
+import type { ModelCall } from './find-model-calls.ts';
+import { BATCH_ROWS, throwIfCanceled, type InferenceDeps } from './inference-deps.ts';
+import { openCalls, predictCalls } from './opened-calls.ts';
+import { versionQuery } from './resolve-model-version.ts';
+import { readLeadingColumns, spliceRows } from './row-splicer.ts';
+
+const CURSOR = 'modelgres_inference';
+
+/**
+ * A SELECT whose model calls each stand as a whole select-list item, rewritten for streaming:
+ * each call becomes NULL of its return type (the column keeps its place and type) and its
+ * arguments, as model inputs, are selected in front of the other columns.
+ */
+export interface PreparedInference {
+  kind: 'inference';
+  rewritten: string;
+  calls: ModelCall[];
+  /** Argument columns in front of the client's columns. */
+  extra: number;
+  /** For each client column, the index of the call it holds, or null. */
+  callAt: Array<number | null>;
+  /** Client columns named after the function (no alias), as PostgreSQL names them. */
+  bareCallNames: Array<string | null>;
+}
+
+/** The select list's items, when the statement is one plain SELECT (no set operation, DISTINCT or locking). */
+export function plainSelectTargets(stmt: Node | undefined): ResTarget[] | null {
+  const select: SelectStmt | undefined = stmt && 'SelectStmt' in stmt ? stmt.SelectStmt : undefined;
+  if (!select || (select.op && select.op !== 'SETOP_NONE') || select.distinctClause || select.lockingClause) return null;
+  return (select.targetList ?? []).flatMap((t) => ('ResTarget' in t ? [t.ResTarget] : []));
+}
+
+/** Where a select-list item is a whole call: its FuncCall's location. */
+function callLocation(target: ResTarget): number | undefined {
+  return target.val && 'FuncCall' in target.val ? target.val.FuncCall.location : undefined;
+}
+
+/** Whether every call is a whole select-list item, so the statement can stream. */
+export function streamable(targets: ResTarget[] | null, calls: readonly ModelCall[]): targets is ResTarget[] {
+  return targets !== null && calls.every((call) => targets.some((t) => callLocation(t) === call.location));
+}
+
+export function prepareStreamed(sql: string, targets: ResTarget[], calls: ModelCall[]): PreparedInference {
+  const callAt = targets.map((t) => {
+    const i = calls.findIndex((c) => c.location === callLocation(t));
+    return i < 0 ? null : i;
+  });
+  const toIndex = utf16Offsets(sql);
+  const spans = calls.map((c) => readCallSpan(sql, toIndex(c.location)));
+  const argumentColumns: string[] = [];
+  calls.forEach((call, i) => {
+    spans[i].arguments.forEach((arg, j) => {
+      const type = call.function.parameterTypes[j];
+      argumentColumns.push(`${featureSelectExpression(`(${sql.slice(arg.start, arg.end)})::${type}`, type)} AS modelgres_arg_${i}_${j}`);
+    });
+  });
+  let text = sql;
+  const rightToLeft = spans.map((s, i) => ({ s, i })).sort((a, b) => b.s.start - a.s.start);
+  for (const { s, i } of rightToLeft) {
+    text = `${text.slice(0, s.start)}(NULL::${calls[i].function.returnType})${text.slice(s.end)}`;
+  }
+  const selectListStart = toIndex(targets[0].location ?? 0);
+  return {
+    kind: 'inference',
+    rewritten: `${text.slice(0, selectListStart)}${argumentColumns.join(', ')}, ${text.slice(selectListStart)}`,
+    calls,
+    extra: argumentColumns.length,
+    callAt,
+    bareCallNames: targets.map((t, i) => (callAt[i] !== null && !t.name ? calls[callAt[i]!].function.name : null)),
+  };
+}
+
+/** The client's columns, from the description of the rewritten statement. */
+export function clientFields(prepared: PreparedInference, fields: FieldDescription[]): FieldDescription[] {
+  return fields.slice(prepared.extra).map((f, i) => (prepared.bareCallNames[i] ? { ...f, name: prepared.bareCallNames[i]! } : f));
+}
+
+/**
+ * Rows come through a cursor in batches, are predicted by onnxruntime and sent on with the
+ * predictions in place. Each model's version is fixed before the first row. `describe` is false
+ * in the extended protocol, where Describe already sent the columns.
+ */
+export async function executeStreamed(
+  prepared: PreparedInference,
+  context: StatementContext,
+  deps: InferenceDeps,
+  options: { params?: ReadonlyArray<string | null>; describe: boolean },
+): Promise<void> {
+  const link = context.upstream;
+  const fetch = `FETCH FORWARD ${BATCH_ROWS} FROM ${CURSOR}`;
+  let rowCount = 0;
+  // A cursor needs a transaction: outside one, the statement gets its own, as PostgreSQL would.
+  await inPipelinedTransaction(link, async (tx) => {
+    // One round trip: the models' versions, the transaction, the cursor and its first batch.
+    const opened = await link.pipeline([
+      ...prepared.calls.map((call) => versionQuery(call.function)),
+      ...tx.begin,
+      { sql: `DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${prepared.rewritten}`, params: options.params ?? [] },
+      { sql: fetch },
+    ]);
+    try {
+      const models = await openCalls(context, deps, prepared.calls, (i) => opened[i].rows.map(decodeTextRow));
+      let described = !options.describe;
+      // The next batch is fetched while this one is predicted: PostgreSQL and onnxruntime overlap.
+      let next: Promise<RawQueryResult> | null = Promise.resolve(opened.at(-1)!);
+      try {
+        while (next) {
+          throwIfCanceled(context.signal);
+          const batch: RawQueryResult = await next;
+          next = null;
+          if (!described) {
+            context.send(rowDescription(clientFields(prepared, batch.fields)));
+            described = true;
+          }
+          const n = batch.rows.length;
+          if (n === 0) break;
+          if (n === BATCH_ROWS) next = link.queryRaw(fetch);
+          const predictions = await predictCalls(models, readLeadingColumns(batch.rows, prepared.extra), n, deps);
+          context.send(spliceRows(batch.rows, prepared.extra, prepared.callAt, predictions));
+          rowCount += n;
+        }
+      } finally {
+        // A fetch still under way must end before the session runs anything else.
+        await (next as Promise<RawQueryResult> | null)?.catch(() => {});
+      }
+      await link.pipeline([{ sql: `CLOSE ${CURSOR}` }, ...tx.commit]);
+    } catch (error) {
+      // Inside the client's transaction the cursor must go, or the next statement finds it open.
+      if (!tx.own && context.transactionStatus() === 'T') await link.query(`CLOSE ${CURSOR}`).catch(() => {});
+      throw error;
+    }
+  });
+  context.send(commandComplete(`SELECT ${rowCount}`));
+}

@@ -1,0 +1,123 @@
+import { executeModelCalls, prepareModelCalls } from '../inference/model-calls.ts';
+import type { InferenceDeps } from '../inference/inference-deps.ts';
+import { namesSqlPrepared, sqlPreparedStatement, type SqlPrepared } from '../inference/sql-prepared-statements.ts';
+import { clientFields } from '../inference/streamed-inference.ts';
+import type { StatementContext } from '../session/statement-context.ts';
+import { firstWords, splitStatements } from '../sql/split-statements.ts';
+import { runMlStatement } from '../statements/handlers/ml-statement-handlers.ts';
+import { parseMlStatement } from '../statements/parser/index.ts';
+import { isMlStatement } from '../statements/parser/is-ml-statement.ts';
+import { RESULT_COLUMNS } from '../statements/result-columns.ts';
+import { ModelFunctionNames } from './model-function-names.ts';
+import type { PreparedStatement } from './prepared-statement.ts';
+import { qualifyRedshiftViews } from './qualify-redshift-views.ts';
+import type { PlannedStatement, QueryPlan, StatementKind } from './statement-plan.ts';
+
+const SQL_PREPARED_WORDS = new Set(['prepare', 'execute', 'deallocate']);
+
+/** SQL-level prepared statements that call models, kept per client session. */
+export type SqlPreparedStore = Map<string, SqlPrepared>;
+
+/**
+ * The one place that decides how a client's statement is treated (see StatementKind), and runs
+ * it accordingly. Most traffic is settled by two substring tests and never split: only text that
+ * mentions MODEL, a model function or a statement the session's proxy keeps is split and
+ * classified statement by statement.
+ */
+export class StatementPlanner {
+  constructor(
+    private readonly inference: InferenceDeps,
+    /** The model functions' names, kept current by the registry (it is their FunctionNameSink). */
+    readonly functions: ModelFunctionNames,
+  ) {}
+
+  /** A simple Query message. Redshift's unqualified ML views are qualified on the way. */
+  planQuery(original: string, sqlPrepared: SqlPreparedStore): QueryPlan {
+    const qualified = qualifyRedshiftViews(original);
+    const sql = qualified ?? original;
+    const forward: QueryPlan = { kind: 'forward', sql, rewritten: qualified !== null };
+    const mayNamePrepared = sqlPrepared.size > 0 && /execute|deallocate/i.test(sql);
+    if (!mayNamePrepared && this.isPassthrough(sql)) return forward;
+    const statements = splitStatements(sql).map((span) => ({ ...span, kind: this.classify(span.text, sqlPrepared) }));
+    if (statements.every((s) => s.kind === 'passthrough')) return forward;
+    return { kind: 'intercept', sql, statements };
+  }
+
+  /**
+   * A Parse message's text (qualified as planQuery does): the statement the proxy answers, or
+   * null when PostgreSQL should have it (also for several statements: PostgreSQL refuses to
+   * prepare those itself).
+   */
+  planParse(original: string): { sql: string; rewritten: boolean; statement: PlannedStatement | null } {
+    const qualified = qualifyRedshiftViews(original);
+    const sql = qualified ?? original;
+    const plan = { sql, rewritten: qualified !== null, statement: null };
+    if (this.isPassthrough(sql)) return plan;
+    const statements = splitStatements(sql);
+    if (statements.length !== 1) return plan;
+    const kind = this.classify(statements[0].text, new Map());
+    return kind === 'passthrough' ? plan : { ...plan, statement: { ...statements[0], kind } };
+  }
+
+  /** Runs one intercepted statement of a simple Query; it answers the client (columns, rows, tag). */
+  async run(statement: PlannedStatement, context: StatementContext, sqlPrepared: SqlPreparedStore): Promise<void> {
+    let text: string | null = statement.text;
+    switch (statement.kind) {
+      case 'ml': {
+        const parsed = parseMlStatement(text);
+        const describeColumns = RESULT_COLUMNS[parsed.kind];
+        await runMlStatement(parsed, text, { ...context, inference: this.inference, describeColumns: describeColumns ? [...describeColumns] : null });
+        return;
+      }
+      case 'sql-prepared':
+        text = sqlPreparedStatement(text, sqlPrepared, context.send);
+        if (text === null) return; // answered: PREPARE or DEALLOCATE of the proxy's own
+        break;
+      case 'passthrough':
+      case 'model-call':
+        break;
+    }
+    await executeModelCalls(prepareModelCalls(text, this.inference.registry), context, this.inference, { describe: true });
+  }
+
+  /**
+   * A statement of the extended protocol (Parse/Bind/Describe/Execute). It is prepared at Parse,
+   * so its errors surface there, as in PostgreSQL; null: PostgreSQL should have it after all.
+   */
+  prepareExtended(statement: PlannedStatement, parameterTypes: number[]): PreparedStatement | null {
+    if (statement.kind === 'ml') {
+      const parsed = parseMlStatement(statement.text);
+      const columns = RESULT_COLUMNS[parsed.kind];
+      return {
+        describe: async () => ({ parameterTypes: [], fields: columns ? [...columns] : null }),
+        // Describe gave the columns already.
+        execute: (_params, context) => runMlStatement(parsed, statement.text, { ...context, inference: this.inference, describeColumns: null }),
+      };
+    }
+    const prepared = prepareModelCalls(statement.text, this.inference.registry);
+    if (prepared.kind === 'passthrough') return null;
+    return {
+      describe: async (context) => {
+        if (prepared.kind !== 'inference') {
+          // The model functions exist in PostgreSQL with their real signatures: it describes the statement as is.
+          return context.upstream.describe(prepared.sql, parameterTypes);
+        }
+        const d = await context.upstream.describe(prepared.rewritten, parameterTypes);
+        return { parameterTypes: d.parameterTypes, fields: d.fields ? clientFields(prepared, d.fields) : null };
+      },
+      execute: (params, context) => executeModelCalls(prepared, context, this.inference, { params, describe: false }),
+    };
+  }
+
+  /** True when the text can be forwarded untouched: it mentions no MODEL and no model function. */
+  private isPassthrough(sql: string): boolean {
+    return !/model/i.test(sql) && !this.functions.mayBeCalledIn(sql);
+  }
+
+  private classify(text: string, sqlPrepared: SqlPreparedStore): StatementKind {
+    if (isMlStatement(text)) return 'ml';
+    if (this.functions.mayBeCalledIn(text)) return SQL_PREPARED_WORDS.has(firstWords(text, 1)[0] ?? '') ? 'sql-prepared' : 'model-call';
+    if (sqlPrepared.size > 0 && namesSqlPrepared(text, sqlPrepared)) return 'sql-prepared';
+    return 'passthrough';
+  }
+}

@@ -1,0 +1,30 @@
+import type { TransactionStatus } from '../protocol/message-codes.ts';
+import type { UpstreamSession } from './upstream-session.ts';
+
+/** Settings of the proxy that statements depend on. */
+export interface ProxySettings {
+  /** Where CREATE MODEL ... FROM 'file.onnx' finds files; paths cannot leave it. */
+  modelDir: string;
+  /** Largest ONNX file CREATE MODEL imports. */
+  maxModelBytes: number;
+}
+
+/** What a statement gets: the client's own upstream session and a way to answer. */
+export interface StatementContext {
+  readonly user: string;
+  readonly database: string;
+  readonly settings: ProxySettings;
+  /** Runs SQL on the client's upstream session, as its role, inside its transaction. */
+  readonly upstream: UpstreamSession;
+  /** Sends a backend message to the client. */
+  send(message: Buffer): void;
+  /** The upstream session's transaction status as of its last ReadyForQuery. */
+  transactionStatus(): TransactionStatus;
+  /**
+   * Tells the proxy a statement changed the catalog and has committed, so the model functions
+   * the router knows are current before the client's next statement.
+   */
+  catalogChanged(): Promise<void>;
+  /** Aborted when the client cancels or goes away. */
+  readonly signal: AbortSignal;
+}
