@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../util/logger.ts';
-import { quoteIdent } from '../sql/quote.ts';
+import { quoteIdent } from '../sql/identifiers.ts';
 import { OutageLog } from './connection-loss.ts';
 
 export interface ListenConnectionOptions {

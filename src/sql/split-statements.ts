@@ -1,8 +1,6 @@
-import { isDigit, isIdentCont, isIdentStart, isSpace, isTagCont } from './char-classes.ts';
-import { dollarTagEnd } from './scan-dollar.ts';
-import { RoutineBodyTracker } from './routine-body-tracker.ts';
-import { blockCommentEnd } from './skip-trivia.ts';
-import { continuationQuote } from './string-continuation.ts';
+import { blockCommentEnd, isDigit, isIdentCont, isIdentStart, isSpace, isTagCont, lowerAscii, wordIs } from './characters.ts';
+import { dollarTagEnd } from './lexer.ts';
+import { continuationQuote } from './string-literals.ts';
 
 /** One statement of a multi-statement text: its text without the `;`, and where it lies. */
 export interface StatementSpan {
@@ -123,4 +121,93 @@ function escapeStringEnd(sql: string, open: number): number {
     }
   }
   return n;
+}
+
+/**
+ * psql's heuristic (psqlscan.l) for SQL-standard routine bodies, which hold top-level semicolons:
+ * in a statement that starts CREATE [OR REPLACE] {FUNCTION|PROCEDURE}, BEGIN ... END (with CASE
+ * ... END inside) outside parentheses is one block, and a semicolon inside it ends nothing.
+ * Following psql keeps our statement boundaries where PostgreSQL's users already expect them.
+ */
+class RoutineBodyTracker {
+  /** First letters of the first four words when they are create/or/replace/function/procedure. */
+  private letters = [0, 0, 0, 0];
+  private words = 0;
+  depth = 0;
+
+  reset(): void {
+    this.words = 0;
+    this.depth = 0;
+    this.letters[0] = this.letters[1] = this.letters[2] = this.letters[3] = 0;
+  }
+
+  /** Called for each unquoted word sql[start, end) of the statement, in order. */
+  word(sql: string, start: number, end: number, parenDepth: number): void {
+    if (this.words < 4) {
+      this.letters[this.words] = isRoutineWord(sql, start, end) ? sql.charCodeAt(start) | 32 : 0;
+    }
+    this.words++;
+    if (parenDepth !== 0 || !this.isRoutineDefinition()) return;
+    if (wordIs(sql, start, end, 'begin')) this.depth++;
+    else if (wordIs(sql, start, end, 'case')) {
+      if (this.depth >= 1) this.depth++;
+    } else if (wordIs(sql, start, end, 'end')) {
+      if (this.depth > 0) this.depth--;
+    }
+  }
+
+  private isRoutineDefinition(): boolean {
+    const l = this.letters;
+    return l[0] === 99 /* c */ && (isRoutineLetter(l[1]) || (l[1] === 111 /* o */ && l[2] === 114 /* r */ && isRoutineLetter(l[3])));
+  }
+}
+
+function isRoutineLetter(x: number): boolean {
+  return x === 102 /* f */ || x === 112 /* p */;
+}
+
+function isRoutineWord(sql: string, start: number, end: number): boolean {
+  return (
+    wordIs(sql, start, end, 'create') ||
+    wordIs(sql, start, end, 'function') ||
+    wordIs(sql, start, end, 'procedure') ||
+    wordIs(sql, start, end, 'or') ||
+    wordIs(sql, start, end, 'replace')
+  );
+}
+
+/**
+ * The first `n` unquoted words of a statement, lower-cased, skipping whitespace and comments;
+ * fewer if something other than a word (a quote, a symbol, the end) comes first. The router uses
+ * it to classify statements cheaply: ['create', 'model'], ['wait', 'for', 'model'], ...
+ */
+export function firstWords(statementText: string, n: number): string[] {
+  const sql = statementText;
+  const words: string[] = [];
+  let i = 0;
+  while (words.length < n && i < sql.length) {
+    const c = sql.charCodeAt(i);
+    if (isSpace(c)) {
+      i++;
+    } else if (c === 45 && sql.charCodeAt(i + 1) === 45) {
+      const eol = sql.indexOf('\n', i + 2);
+      i = eol < 0 ? sql.length : eol + 1;
+    } else if (c === 47 && sql.charCodeAt(i + 1) === 42) {
+      i = blockCommentEnd(sql, i);
+      if (i < 0) break;
+    } else if (isIdentStart(c)) {
+      let end = i + 1;
+      let word = '';
+      while (end < sql.length && isIdentCont(sql.charCodeAt(end))) end++;
+      // A letter glued to a quote is a string prefix (E'..', U&'..'), not a word.
+      const next = sql.charCodeAt(end);
+      if (next === 39 || (next === 38 && end === i + 1)) break;
+      for (let k = i; k < end; k++) word += String.fromCharCode(lowerAscii(sql.charCodeAt(k)));
+      words.push(word);
+      i = end;
+    } else {
+      break;
+    }
+  }
+  return words;
 }

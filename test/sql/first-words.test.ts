@@ -1,7 +1,6 @@
 import { expect, test } from 'vitest';
-import { firstWords } from '../../src/sql/first-words.ts';
+import { firstWords, splitStatements } from '../../src/sql/split-statements.ts';
 import { pgPosition, offsetOfCodePoint, positionInWhole } from '../../src/sql/position.ts';
-import { splitStatements } from '../../src/sql/split-statements.ts';
 
 test.each([
   ['CREATE MODEL m FROM t', 2, ['create', 'model']],

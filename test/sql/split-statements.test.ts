@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadModule, parseSync } from 'libpg-query';
 import { splitStatements } from '../../src/sql/split-statements.ts';
-import { skipTrivia } from '../../src/sql/skip-trivia.ts';
+import { skipTrivia } from '../../src/sql/characters.ts';
 
 const texts = (sql: string) => splitStatements(sql).map((s) => s.text);
 
