@@ -51,6 +51,15 @@ export function readCallSpan(sql: string, start: number): CallSpan {
   }
 }
 
+/**
+ * libpg-query gives byte offsets into the UTF-8 text; the text is spliced by UTF-16 index.
+ * Returns the conversion for one statement.
+ */
+export function utf16Offsets(sql: string): (byteOffset: number) => number {
+  const bytes = Buffer.from(sql, 'utf8');
+  return (byteOffset) => bytes.subarray(0, byteOffset).toString('utf8').length;
+}
+
 function unexpected(): ClientError {
   return new ClientError(SqlState.internalError, 'modelgres could not read a model function call in the statement');
 }

@@ -1,20 +1,22 @@
 import { randomBytes } from 'node:crypto';
+import type { FuncCall, JoinExpr, Node, ResTarget } from '@pgsql/types';
 import { deparseSync } from 'pgsql-deparser';
 import { ClientError, notSupported } from '../errors/client-error.ts';
 import { SqlState } from '../errors/sqlstate.ts';
-import type { StatementContext } from '../proxy/statement-context.ts';
-import { RelayedError } from '../proxy/relayed-error.ts';
+import { copyText } from '../protocol/copy-text.ts';
+import { inOwnTransaction } from '../session/own-transaction.ts';
+import type { StatementContext } from '../session/statement-context.ts';
+import { RelayedError } from '../session/relayed-error.ts';
 import { featureSelectExpression } from '../snapshot/feature-select-expression.ts';
-import { readCallSpan } from './call-span.ts';
-import { tokenize } from '../sql/lexer.ts';
 import { quoteIdent } from '../sql/identifiers.ts';
-import type { Node, ScopedCall } from './model-call-scopes.ts';
-import type { OnnxSessionCache } from './onnx-session-cache.ts';
-import type { CaptureWriter } from '../monitor/capture-writer.ts';
+import { tokenize } from '../sql/lexer.ts';
+import { readCallSpan, utf16Offsets } from './call-span.ts';
+import { BATCH_ROWS, throwIfCanceled, type InferenceDeps } from './inference-deps.ts';
+import type { ScopedCall } from './model-call-scopes.ts';
 import { predictBatch, type ClassValue } from './predict-batch.ts';
-import { resolveModelVersion } from './resolve-model-version.ts';
+import { resolveModelVersion, type ResolvedVersion } from './resolve-model-version.ts';
+import type { ModelRunner } from './onnx-session-cache.ts';
 
-const BATCH_ROWS = 8192;
 const CURSOR = 'modelgres_arguments';
 
 /**
@@ -32,8 +34,7 @@ export interface PreparedMaterialized {
 }
 
 export function prepareMaterialized(sql: string, calls: ScopedCall[]): PreparedMaterialized {
-  const bytes = Buffer.from(sql, 'utf8');
-  const toIndex = (byteOffset: number) => bytes.subarray(0, byteOffset).toString('utf8').length;
+  const toIndex = utf16Offsets(sql);
   const located = calls.map((c) => {
     const span = readCallSpan(sql, toIndex(c.call.location));
     // The name ends where its "(" begins: the first argument's start minus the parenthesis.
@@ -51,30 +52,23 @@ export function prepareMaterialized(sql: string, calls: ScopedCall[]): PreparedM
   return { kind: 'materialized', sql, calls: withShared };
 }
 
-export interface MaterializeDeps {
-  sessions: OnnxSessionCache;
-  capture?: CaptureWriter;
-}
-
 /** Runs the statement; its results (rows, COPY data, command tag) go to the client as PostgreSQL sends them. */
 export async function executeMaterialized(
   prepared: PreparedMaterialized,
   context: StatementContext,
-  deps: MaterializeDeps,
+  deps: Pick<InferenceDeps, 'sessions' | 'capture'>,
   options: { params?: ReadonlyArray<string | null>; extended: boolean },
 ): Promise<void> {
   const link = context.upstream;
   const params = options.params ?? [];
-  const models = [];
+  const models: Array<{ call: PreparedMaterialized['calls'][number]; version: ResolvedVersion; session: ModelRunner }> = [];
   for (const call of prepared.calls) {
     const version = await resolveModelVersion(context, call.function);
     models.push({ call, version, session: await deps.sessions.get(version.jobName, () => version.loadOnnx()) });
   }
   const tag = randomBytes(4).toString('hex');
   const lookupNames = new Map<ScopedCall['call'], string>();
-  const ownTransaction = context.transactionStatus() === 'I';
-  if (ownTransaction) await link.query('BEGIN');
-  try {
+  await inOwnTransaction(link, async () => {
     for (const [i, { call, version, session }] of models.entries()) {
       const fn = call.function;
       if (call.sameAs >= 0) {
@@ -97,14 +91,14 @@ export async function executeMaterialized(
         throw outerReference(error);
       }
       for (;;) {
-        if (context.signal.aborted) throw new ClientError(SqlState.queryCanceled, 'canceling statement due to user request');
+        throwIfCanceled(context.signal);
         const batch = await link.query(`FETCH FORWARD ${BATCH_ROWS} FROM ${CURSOR}`);
         const n = batch.rows.length;
         if (n === 0) break;
         const args = fn.parameterTypes.map((_, j) => batch.rows.map((r) => r[1 + j]));
         const predictions = await predictBatch(session, fn, version.classes as ClassValue[] | null, args, n, version.ioPlan);
         deps.capture?.record(fn, version.version, args, predictions);
-        const lines = batch.rows.map((r, row) => `${copyText(r[0])}\t${predictions[row] === null ? '\\N' : copyText(predictions[row]!)}\n`);
+        const lines = batch.rows.map((r, row) => `${copyText(r[0])}\t${copyText(predictions[row])}\n`);
         await link.copyIn(`COPY ${table} (k, p) FROM STDIN`, Buffer.from(lines.join(''), 'utf8'));
         if (n < BATCH_ROWS) break;
       }
@@ -114,21 +108,15 @@ export async function executeMaterialized(
 
     const statement = rewriteStatement(prepared, lookupNames);
     const { failed } = options.extended ? await link.relayExtended(statement, params) : await link.relay(statement);
-    if (failed) {
-      if (ownTransaction) await link.query('ROLLBACK');
-      throw new RelayedError();
-    }
+    // PostgreSQL's error reached the client; a transaction of our own is rolled back on the way out.
+    if (failed) throw new RelayedError();
     for (const [i, { call }] of models.entries()) {
       if (call.sameAs >= 0) continue;
       const fn = call.function;
       await link.query(`DROP FUNCTION pg_temp.modelgres_lookup_${tag}_${i}(${fn.parameterTypes.join(', ')})`);
       await link.query(`DROP TABLE pg_temp.modelgres_predictions_${tag}_${i}`);
     }
-    if (ownTransaction) await link.query('COMMIT');
-  } catch (error) {
-    if (ownTransaction && context.transactionStatus() !== 'I') await link.query('ROLLBACK').catch(() => {});
-    throw error;
-  }
+  });
 }
 
 /**
@@ -142,22 +130,23 @@ function collectionQuery(
   pending: Set<number>,
 ): string {
   const fn = call.function;
-  const args = (call.call.args ?? []).map((arg, j) => ({
+  const args: Node[] = (call.call.args ?? []).map((arg, j) => ({
     ResTarget: {
       name: `a${j}`,
       val: { TypeCast: { arg: withLookups(structuredClone(arg), lookups), typeName: { names: [{ String: { sval: fn.parameterTypes[j] } }], typemod: -1 } } },
-    },
+    } satisfies ResTarget,
   }));
   const from = structuredClone(call.scope.fromItems).map((item) => withoutModelJoinQuals(withLookups(item, lookups), pending));
   const inner = deparseSync({
     SelectStmt: {
-      distinctClause: [{}],
+      // Plain DISTINCT is a list holding one empty node in PostgreSQL's tree (DISTINCT ON lists expressions).
+      distinctClause: [{} as Node],
       targetList: args,
       ...(from.length ? { fromClause: from } : {}),
       limitOption: 'LIMIT_OPTION_DEFAULT',
       op: 'SETOP_NONE',
     },
-  } as never);
+  });
   const names = fn.parameterTypes.map((_, j) => `a${j}`);
   const inputs = names.map((a, j) => featureSelectExpression(a, fn.parameterTypes[j])).join(', ');
   return `SELECT ROW(${names.join(', ')})::text, ${inputs} FROM (${inner}) AS modelgres_arguments`;
@@ -169,7 +158,7 @@ function withLookups<T>(node: T, lookups: Map<ScopedCall['call'], string>): T {
   const walk = (n: unknown): void => {
     if (Array.isArray(n)) return n.forEach(walk);
     if (n === null || typeof n !== 'object') return;
-    const fc = (n as Node).FuncCall as { location?: number; funcname: Node[] } | undefined;
+    const fc = (n as { FuncCall?: FuncCall }).FuncCall;
     if (fc && fc.location !== undefined && byLocation.has(fc.location)) {
       fc.funcname = [{ String: { sval: 'pg_temp' } }, { String: { sval: byLocation.get(fc.location)! } }];
     }
@@ -184,7 +173,7 @@ function withoutModelJoinQuals(node: Node, pending: Set<number>): Node {
   const walk = (n: unknown): void => {
     if (Array.isArray(n)) return n.forEach(walk);
     if (n === null || typeof n !== 'object') return;
-    const join = (n as Node).JoinExpr as { quals?: unknown; jointype?: string } | undefined;
+    const join = (n as { JoinExpr?: JoinExpr }).JoinExpr;
     if (join?.quals && hasPendingCall(join.quals, pending)) {
       join.quals = { A_Const: { boolval: { boolval: true } } };
       join.jointype = 'JOIN_INNER';
@@ -199,7 +188,7 @@ function withoutModelJoinQuals(node: Node, pending: Set<number>): Node {
 function hasPendingCall(node: unknown, pending: Set<number>): boolean {
   if (Array.isArray(node)) return node.some((n) => hasPendingCall(n, pending));
   if (node === null || typeof node !== 'object') return false;
-  const fc = (node as Node).FuncCall as { location?: number } | undefined;
+  const fc = (node as { FuncCall?: FuncCall }).FuncCall;
   if (fc?.location !== undefined && pending.has(fc.location)) return true;
   return Object.values(node).some((v) => hasPendingCall(v, pending));
 }
@@ -234,12 +223,6 @@ function renumberParameters(sql: string, params: ReadonlyArray<string | null>): 
     last = t.end;
   }
   return { sql: out + sql.slice(last), params: used.map((n) => params[n - 1] ?? null) };
-}
-
-/** COPY text format: backslash, tab and newlines escaped. */
-function copyText(value: string | null): string {
-  if (value === null) return '\\N';
-  return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { SqlRunner } from './sql-runner.ts';
+import type { UpstreamSession } from '../session/upstream-session.ts';
 import { featureSelectExpression } from '../snapshot/feature-select-expression.ts';
 import type { SnapshotColumn } from '../snapshot/snapshot-columns.ts';
 import { quoteIdent } from '../sql/identifiers.ts';
@@ -62,7 +62,7 @@ export function measured(column: string, type: string): string {
  * values of categorical features.
  */
 export async function measureBaseline(
-  link: SqlRunner,
+  link: UpstreamSession,
   sourceSql: string,
   features: SnapshotColumn[],
   target?: string,
@@ -117,7 +117,7 @@ export async function measureBaseline(
 }
 
 /** Rows per bin of `edges` (width_bucket: 0 below the first edge, edges.length at or above the last). */
-export async function countBins(link: SqlRunner, from: string, expression: string, edges: number[]): Promise<number[]> {
+export async function countBins(link: UpstreamSession, from: string, expression: string, edges: number[]): Promise<number[]> {
   const counts = new Array(edges.length + 1).fill(0);
   if (edges.length === 0) {
     const r = await link.query(`SELECT count(*) ${from} WHERE ${expression} IS NOT NULL`);

@@ -3,10 +3,17 @@ import type { Logger } from '../util/logger.ts';
 import { quoteIdent, quoteQualified } from '../sql/identifiers.ts';
 import type { Baseline } from './baseline.ts';
 import { DEFAULT_LINF_THRESHOLD, DEFAULT_PSI_THRESHOLD, measureDrift } from './drift.ts';
-import { sqlRunnerOf } from './sql-runner.ts';
+import { PgClientSession } from '../session/pg-client-session.ts';
+import type { UpstreamSession } from '../session/upstream-session.ts';
 import { capturedSource } from './captured-source.ts';
-import { retrainAfterDrift } from './retrain-on-drift.ts';
 import { OutageLog, withClient } from '../catalog/connection-loss.ts';
+
+/**
+ * Starts a new version of a model on `session`, which acts as the model's owner (SET LOCAL ROLE),
+ * so the training data is read with the owner's privileges, exactly as the owner's own RETRAIN
+ * would; it commits with the check. The statements layer provides it.
+ */
+export type RetrainOnDrift = (session: UpstreamSession, schema: string, model: string) => Promise<void>;
 
 interface DueModel {
   model_id: string;
@@ -32,7 +39,13 @@ export class DriftScheduler {
   /** Checks fail every poll while PostgreSQL is down: reported once. */
   private readonly outage: OutageLog;
 
-  constructor(upstreamUrl: string, private readonly log: Logger, private readonly pollMilliseconds = 1000) {
+  constructor(
+    upstreamUrl: string,
+    private readonly log: Logger,
+    /** RETRAIN_ON_DRIFT ON: starts ALTER MODEL m RETRAIN on the check's session, acting as the owner. */
+    private readonly retrain: RetrainOnDrift,
+    private readonly pollMilliseconds = 1000,
+  ) {
     this.pool = new pg.Pool({ connectionString: upstreamUrl, max: 1 });
     this.outage = new OutageLog(log, 'drift scheduler');
     this.pool.on('error', (e) => {
@@ -104,6 +117,7 @@ export class DriftScheduler {
     const version = v.rows[0];
     if (!version?.baseline) return; // imported versions have no training data to compare with
     const baseline = version.baseline as Baseline;
+    const session = new PgClientSession(client);
     const spec = version.spec as { sourceKind?: string; sourceTable?: { schema?: string; name: string } };
     // Captured calls since the previous check when the model captures; else its training source as it is now.
     const source = (model.monitoring.capturePercent ?? 0) > 0
@@ -114,7 +128,7 @@ export class DriftScheduler {
     const threshold = model.monitoring.driftThreshold;
     // The data is read with the owner's privileges, never the catalog owner's.
     await client.query(`SET LOCAL ROLE ${quoteIdent(model.owner)}`);
-    const rows = await measureDrift(sqlRunnerOf(client), baseline, source, {
+    const rows = await measureDrift(session, baseline, source, {
       psi: threshold ?? DEFAULT_PSI_THRESHOLD,
       linf: threshold ?? DEFAULT_LINF_THRESHOLD,
     });
@@ -128,7 +142,7 @@ export class DriftScheduler {
     const training = await client.query(`SELECT 1 FROM modelgres.model_versions WHERE model_id = $1 AND state = 'TRAINING'`, [model.model_id]);
     // One retraining at a time: a version still training answers this drift already.
     if (model.monitoring.retrainOnDrift && training.rowCount === 0) {
-      await retrainAfterDrift(client, model.schema_name, model.model_name);
+      await this.retrain(session, model.schema_name, model.model_name);
       const latest = await client.query(
         `SELECT version, job_name FROM modelgres.model_versions WHERE model_id = $1 ORDER BY version DESC LIMIT 1`,
         [model.model_id],

@@ -1,4 +1,4 @@
-import type { SqlRunner } from './sql-runner.ts';
+import type { UpstreamSession } from '../session/upstream-session.ts';
 import { quoteIdent } from '../sql/identifiers.ts';
 import { typeNameOfOid } from '../catalog/pg-types.ts';
 import { binCounts, PREDICTION_FEATURE, type PredictionBaseline } from './prediction-baseline.ts';
@@ -50,7 +50,7 @@ export function lInfinity(baseline: Map<string, number>, current: Map<string, nu
 
 /** Compares data (as the caller reads it) with the baseline, with aggregates inside PostgreSQL. */
 export async function measureDrift(
-  link: SqlRunner,
+  link: UpstreamSession,
   baseline: Baseline,
   sourceSql: string,
   thresholds: { psi: number; linf: number },
@@ -119,7 +119,7 @@ export async function measureDrift(
 }
 
 /** Shares by category; values the baseline never saw are a bucket of their own. */
-async function categoricalDrift(link: SqlRunner, from: string, f: CategoricalBaseline): Promise<{ value: number; unseen: string[] }> {
+async function categoricalDrift(link: UpstreamSession, from: string, f: CategoricalBaseline): Promise<{ value: number; unseen: string[] }> {
   const r = await link.query(`SELECT (${quoteIdent(f.feature)})::text, count(*) ${from} WHERE ${quoteIdent(f.feature)} IS NOT NULL GROUP BY 1`);
   const known = new Map(f.top);
   const base = new Map(f.top);

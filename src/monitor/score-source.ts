@@ -1,14 +1,15 @@
 import { ClientError } from '../errors/client-error.ts';
 import { SqlState } from '../errors/sqlstate.ts';
-import type { StatementContext } from '../proxy/statement-context.ts';
+import { BATCH_ROWS, throwIfCanceled } from '../inference/inference-deps.ts';
 import type { ModelFunction } from '../inference/model-function-registry.ts';
-import type { ModelRunner } from '../inference/onnx-session-cache.ts';
+import type { ModelRunner, OnnxSessionCache } from '../inference/onnx-session-cache.ts';
+import { inOwnTransaction } from '../session/own-transaction.ts';
+import type { StatementContext } from '../session/statement-context.ts';
 import { predictBatch, type ClassValue } from '../inference/predict-batch.ts';
 import { resolveModelVersion, type ResolvedVersion } from '../inference/resolve-model-version.ts';
 import { featureSelectExpression } from '../snapshot/feature-select-expression.ts';
 import { quoteIdent } from '../sql/identifiers.ts';
 
-const BATCH_ROWS = 8192;
 const CURSOR = 'modelgres_scoring';
 
 /** A version of a model opened for scoring data outside a statement's select list. */
@@ -25,7 +26,13 @@ export interface OpenedModel {
 }
 
 /** The model's `version` (its active one by default), checked for EXECUTE like a call. */
-export async function openModel(context: StatementContext, schema: string, name: string, version?: number): Promise<OpenedModel> {
+export async function openModel(
+  context: StatementContext,
+  sessions: OnnxSessionCache,
+  schema: string,
+  name: string,
+  version?: number,
+): Promise<OpenedModel> {
   const found = await context.upstream.query(
     `SELECT model_id::text, function_schema, function_name, array_to_string(parameter_names, ','),
             array_to_string(parameter_types, ','), target_column, problem_type, active_version
@@ -50,7 +57,7 @@ export async function openModel(context: StatementContext, schema: string, name:
   };
   const value: ModelFunction = { ...base, output: 'value', returnType: problemType === 'REGRESSION' ? 'float8' : 'text' };
   const resolved = await resolveModelVersion(context, value);
-  const runner = await context.inference!.sessions.get(resolved.jobName, () => resolved.loadOnnx());
+  const runner = await sessions.get(resolved.jobName, () => resolved.loadOnnx());
   return {
     modelId: modelId!,
     version: chosen,
@@ -79,12 +86,10 @@ export async function scoreSource(
   const fn = model.value;
   const inputs = fn.parameterNames.map((p, j) => featureSelectExpression(quoteIdent(p), fn.parameterTypes[j]));
   const select = extraColumn ? [...inputs, `${quoteIdent(extraColumn)}::text`] : inputs;
-  const own = context.transactionStatus() === 'I';
-  if (own) await link.query('BEGIN');
-  try {
+  await inOwnTransaction(link, async () => {
     await link.query(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR SELECT ${select.join(', ')} FROM (${sourceSql}) AS scored_data`);
     for (;;) {
-      if (context.signal.aborted) throw new ClientError(SqlState.queryCanceled, 'canceling statement due to user request');
+      throwIfCanceled(context.signal);
       const batch = await link.query(`FETCH FORWARD ${BATCH_ROWS} FROM ${CURSOR}`);
       if (batch.rows.length > 0) {
         const args = inputs.map((_, j) => batch.rows.map((r) => r[j]));
@@ -94,9 +99,5 @@ export async function scoreSource(
       if (batch.rows.length < BATCH_ROWS) break;
     }
     await link.query(`CLOSE ${CURSOR}`);
-    if (own) await link.query('COMMIT');
-  } catch (error) {
-    if (own) await link.query('ROLLBACK').catch(() => {});
-    throw error;
-  }
+  });
 }

@@ -2,7 +2,7 @@ import { ClientError } from '../../errors/client-error.ts';
 import { SqlState } from '../../errors/sqlstate.ts';
 import { FEATURE_TYPES, NUMERIC_TYPES, TARGET_TYPES, typeNameOfOid } from '../../catalog/pg-types.ts';
 import { commandComplete } from '../../protocol/backend-messages.ts';
-import type { StatementContext } from '../../proxy/statement-context.ts';
+import type { StatementContext } from '../../session/statement-context.ts';
 import { pgPosition } from '../../sql/position.ts';
 import { quoteIdent, quoteQualified } from '../../sql/identifiers.ts';
 import { featureSelectExpression } from '../../snapshot/feature-select-expression.ts';

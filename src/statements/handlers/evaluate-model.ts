@@ -1,8 +1,5 @@
 import { ClientError } from '../../errors/client-error.ts';
 import { SqlState } from '../../errors/sqlstate.ts';
-import { TypeOid } from '../../catalog/pg-types.ts';
-import { commandComplete, dataRow, rowDescription } from '../../protocol/backend-messages.ts';
-import type { StatementContext } from '../../proxy/statement-context.ts';
 import { predictBatch, type ClassValue } from '../../inference/predict-batch.ts';
 import { ClassificationAccumulator, RegressionAccumulator } from '../../monitor/evaluation-metrics.ts';
 import { quoteQualified } from '../../sql/identifiers.ts';
@@ -11,7 +8,8 @@ import { openModel, scoreSource } from '../../monitor/score-source.ts';
 import type { EvaluateModel } from '../ast/evaluate-model.ts';
 import type { ShowModelEvaluations } from '../ast/show-model.ts';
 import { modelKey } from './model-target.ts';
-import { sendQueryResult } from './query-result.ts';
+import { sendRows } from './send-rows.ts';
+import type { MlStatementContext } from '../ml-statement-context.ts';
 
 
 /**
@@ -19,9 +17,9 @@ import { sendQueryResult } from './query-result.ts';
  * model's feature columns and its TARGET) and compares. The result is kept for SHOW MODEL m
  * EVALUATIONS. Needs EXECUTE on the model, like calling it.
  */
-export async function evaluateModel(s: EvaluateModel, _t: string, context: StatementContext): Promise<void> {
+export async function evaluateModel(s: EvaluateModel, _t: string, context: MlStatementContext): Promise<void> {
   const [schema, name] = await modelKey(s.model, context);
-  const model = await openModel(context, schema, name, s.version);
+  const model = await openModel(context, context.inference.sessions, schema, name, s.version);
   if (!model.target) throw new ClientError(SqlState.featureNotSupported, `model "${name}" has no TARGET to evaluate against`);
   const classes = model.classes;
   const binary = model.problemType === 'BINARY_CLASSIFICATION' && classes !== null && classes.length === 2;
@@ -52,11 +50,11 @@ export async function evaluateModel(s: EvaluateModel, _t: string, context: State
     String(n),
     JSON.stringify({ version: model.version, rows: n, ...metrics }),
   ]);
-  sendMetrics(context, metrics as unknown as Record<string, unknown>);
+  sendRows(context, metricRows(metrics), `SELECT ${Object.keys(metrics).length}`);
 }
 
 /** SHOW MODEL m EVALUATIONS: every evaluation kept, oldest first. */
-export async function showModelEvaluations(s: ShowModelEvaluations, _t: string, context: StatementContext): Promise<void> {
+export async function showModelEvaluations(s: ShowModelEvaluations, _t: string, context: MlStatementContext): Promise<void> {
   const [schema, name] = await modelKey(s.model, context);
   const exists = await context.upstream.query('SELECT 1 FROM modelgres.models WHERE schema_name = $1 AND model_name = $2', [schema, name]);
   if (exists.rows.length === 0) throw new ClientError(SqlState.undefinedObject, `model "${name}" does not exist`);
@@ -65,26 +63,16 @@ export async function showModelEvaluations(s: ShowModelEvaluations, _t: string, 
        FROM modelgres.model_evaluations WHERE schema_name = $1 AND model_name = $2 ORDER BY evaluated_at`,
     [schema, name],
   );
-  sendQueryResult(context, result, 'SHOW');
+  sendRows(context, result.rows, 'SHOW');
 }
 
 /** One row a metric: (metric text, value float8, detail jsonb) — the confusion matrix in detail. */
-function sendMetrics(context: StatementContext, metrics: Record<string, unknown>): void {
-  context.send(
-    rowDescription([
-      { name: 'metric', typeOid: TypeOid.text },
-      { name: 'value', typeOid: TypeOid.float8 },
-      { name: 'detail', typeOid: TypeOid.jsonb },
-    ]),
-  );
-  let rows = 0;
-  for (const [metric, v] of Object.entries(metrics)) {
-    if (typeof v === 'number') context.send(dataRow([metric, String(v), null]));
-    else if (v === null) context.send(dataRow([metric, null, null]));
-    else context.send(dataRow([metric === 'confusion' ? 'confusion_matrix' : metric, null, JSON.stringify(v)]));
-    rows++;
-  }
-  context.send(commandComplete(`SELECT ${rows}`));
+function metricRows(metrics: object): Array<Array<string | null>> {
+  return Object.entries(metrics).map(([metric, v]: [string, unknown]) => {
+    if (typeof v === 'number') return [metric, String(v), null];
+    if (v === null || v === undefined) return [metric, null, null];
+    return [metric === 'confusion' ? 'confusion_matrix' : metric, null, JSON.stringify(v)];
+  });
 }
 
 function classText(value: ClassValue): string {

@@ -1,8 +1,5 @@
 import { ClientError } from '../../errors/client-error.ts';
 import { SqlState } from '../../errors/sqlstate.ts';
-import { TypeOid } from '../../catalog/pg-types.ts';
-import { commandComplete, dataRow, rowDescription } from '../../protocol/backend-messages.ts';
-import type { StatementContext } from '../../proxy/statement-context.ts';
 import type { Baseline } from '../../monitor/baseline.ts';
 import { capturedSource } from '../../monitor/captured-source.ts';
 import { DEFAULT_LINF_THRESHOLD, DEFAULT_PSI_THRESHOLD, measureDrift, predictionDrift } from '../../monitor/drift.ts';
@@ -11,6 +8,8 @@ import { PREDICTION_FEATURE } from '../../monitor/prediction-baseline.ts';
 import { quoteQualified } from '../../sql/identifiers.ts';
 import type { ShowModelDrift } from '../ast/show-model.ts';
 import { modelKey } from './model-target.ts';
+import { sendRows } from './send-rows.ts';
+import type { MlStatementContext } from '../ml-statement-context.ts';
 
 /**
  * SHOW MODEL m DRIFT [FROM source | SINCE 'time']: a row a feature, comparing the source (read as
@@ -18,7 +17,7 @@ import { modelKey } from './model-target.ts';
  * with the active version's training baseline — PSI for numeric features, L-infinity for
  * categorical ones, plus completeness, type, missing and extra column, and unseen category checks.
  */
-export async function showModelDrift(s: ShowModelDrift, _t: string, context: StatementContext): Promise<void> {
+export async function showModelDrift(s: ShowModelDrift, _t: string, context: MlStatementContext): Promise<void> {
   if (s.source && s.since !== undefined) {
     throw new ClientError(SqlState.syntaxError, 'SINCE applies to captured calls; it cannot go with FROM', {
       hint: 'Filter the FROM query instead.',
@@ -63,29 +62,14 @@ export async function showModelDrift(s: ShowModelDrift, _t: string, context: Sta
       );
       for (const [o] of captured.rows) outputs.push(o!);
     } else {
-      const model = await openModel(context, schema, name);
+      const model = await openModel(context, context.inference.sessions, schema, name);
       await scoreSource(context, model, sourceSql, null, (_args, predictions) => {
         for (const p of predictions) if (p !== null) outputs.push(p);
       });
     }
     rows.push(predictionDrift(baseline.prediction, outputs, thresholds));
   }
-  context.send(
-    rowDescription([
-      { name: 'feature', typeOid: TypeOid.text },
-      { name: 'kind', typeOid: TypeOid.text },
-      { name: 'metric', typeOid: TypeOid.text },
-      { name: 'value', typeOid: TypeOid.float8 },
-      { name: 'threshold', typeOid: TypeOid.float8 },
-      { name: 'drifted', typeOid: TypeOid.bool },
-      { name: 'baseline_count', typeOid: TypeOid.int8 },
-      { name: 'current_count', typeOid: TypeOid.int8 },
-      { name: 'check', typeOid: TypeOid.text },
-    ]),
-  );
   const text = (v: number | null) => (v === null ? null : String(v));
-  for (const d of rows) {
-    context.send(dataRow([d.feature, d.kind, d.metric, text(d.value), text(d.threshold), d.drifted ? 't' : 'f', text(d.baselineCount), text(d.currentCount), d.check]));
-  }
-  context.send(commandComplete(`SELECT ${rows.length}`));
+  const values = rows.map((d) => [d.feature, d.kind, d.metric, text(d.value), text(d.threshold), d.drifted ? 't' : 'f', text(d.baselineCount), text(d.currentCount), d.check]);
+  sendRows(context, values, `SELECT ${rows.length}`);
 }
