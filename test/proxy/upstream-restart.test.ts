@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -12,6 +15,7 @@ import { recordingLogger, show, type LogLine, type RecordingLogger } from '../su
  * modelgres in front of a PostgreSQL of its own, which the test restarts as `pg_ctl restart -m fast`
  * would: every session is terminated, then the server comes back on the same port and data.
  */
+const root = path.resolve(import.meta.dirname, '../..');
 let dir: string;
 let server: EmbeddedServer;
 let modelgres: Modelgres | null = null;
@@ -104,5 +108,44 @@ describe('after PostgreSQL restarts under the proxy', () => {
     const warnings = log.lines.filter((l) => l.level === 'warn').map((l) => l.message);
     const repeated = warnings.filter((m, i) => warnings.indexOf(m) !== i);
     expect(repeated, log.lines.map(show).join('\n')).toEqual([]);
+  });
+});
+
+describe('closing modelgres while PostgreSQL is down', () => {
+  test('ends the reconnecting: no socket or timer is left, and the process exits by itself', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/close-during-outage.ts', server.url], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    const lines: string[] = [];
+    let ready: () => void;
+    const isReady = new Promise<void>((resolve) => (ready = resolve));
+    createInterface({ input: child.stdout! }).on('line', (l) => {
+      lines.push(l);
+      if (l === 'ready') ready();
+    });
+    const deadline = <T>(p: Promise<T>, ms: number, what: string) =>
+      Promise.race([
+        p,
+        new Promise<never>((_, reject) => {
+          const t = setTimeout(() => {
+            child.kill('SIGKILL');
+            reject(new Error(`${what} within ${ms} ms; the child printed:\n${lines.join('\n')}`));
+          }, ms);
+          void p.finally(() => clearTimeout(t));
+        }),
+      ]);
+    try {
+      await deadline(Promise.race([isReady, exited.then(() => Promise.reject(new Error('exited before ready')))]), 60_000, 'not ready');
+      await server.stop();
+      const [code] = await deadline(exited, 30_000, 'the child did not exit after closing');
+      expect(code).toBe(0);
+      expect(lines).toContain('closed');
+      expect(lines.filter((l) => l.startsWith('ERROR'))).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+      await server.restart();
+    }
   });
 });
