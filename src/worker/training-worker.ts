@@ -8,6 +8,7 @@ import type { Progress, TrainingSpec } from '../training/types.ts';
 import { JobQueue, type ClaimedJob } from './job-queue.ts';
 import { ListenConnection } from '../catalog/listen-connection.ts';
 import { isConnectionLost, OutageLog } from '../catalog/connection-loss.ts';
+import type { ModelSpec } from '../catalog/model-spec.ts';
 import { runTraining, TrainingFailure } from './training-runner.ts';
 
 export interface TrainingWorkerOptions {
@@ -24,15 +25,7 @@ export interface TrainingWorkerOptions {
 interface VersionRow {
   model_id: string;
   version: number;
-  spec: {
-    modelType?: string;
-    problemType?: string;
-    objective?: string;
-    hyperparameters?: Record<string, string>;
-    maxRuntime?: number;
-    s3GarbageCollect?: boolean;
-    preprocessors?: Array<{ columnSet: string[]; transformers: string[] }>;
-  };
+  spec: ModelSpec;
   columns: SnapshotColumn[];
   data: Buffer;
 }

@@ -10,7 +10,7 @@ import type { TrainingSource } from '../ast/training-source.ts';
 import type { TransformerName } from '../ast/preprocessors.ts';
 import { trainNewVersion } from './create-model.ts';
 import { currentSchema } from './current-schema.ts';
-import type { ModelSpec } from './model-spec.ts';
+import type { ModelSpec } from '../../catalog/model-spec.ts';
 
 /**
  * ALTER MODEL m RETRAIN [FROM ...] [SETTINGS (...)]: a new version with the most recent
