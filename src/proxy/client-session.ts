@@ -3,29 +3,20 @@ import tls from 'node:tls';
 import { serialize } from 'pg-protocol';
 import { ClientError, isClientError } from '../errors/client-error.ts';
 import { SqlState } from '../errors/sqlstate.ts';
-import {
-  backendKeyData,
-  bindComplete,
-  closeComplete,
-  errorResponse,
-  noData,
-  parameterDescription,
-  parseComplete,
-  rowDescription,
-} from '../protocol/backend-messages.ts';
-import { decodeBind, decodeExecute, decodeParse, decodeTarget } from '../protocol/decode-frontend.ts';
+import { backendKeyData, errorResponse } from '../protocol/backend-messages.ts';
+import { decodeTransactionStatus } from '../protocol/decode-backend.ts';
 import { BufferReader } from '../protocol/buffer-reader.ts';
 import { FrameStream, type FrameSink } from '../protocol/frame-stream.ts';
 import { Backend, Frontend, type TransactionStatus } from '../protocol/message-codes.ts';
 import { decodeStartupPacket, startupPacketLength, type StartupPacket } from '../protocol/startup-packet.ts';
-import type { PreparedStatement } from '../plan/prepared-statement.ts';
 import type { SqlPreparedStore, StatementPlanner } from '../plan/statement-planner.ts';
 import { RelayedError } from '../session/relayed-error.ts';
 import type { ProxySettings, StatementContext } from '../session/statement-context.ts';
 import { UpstreamLink, type OwnedConsumer } from '../session/upstream-link.ts';
 import type { CancelRegistry } from './cancel-registry.ts';
 import { runInterceptedQuery } from './intercepted-query.ts';
-import { connectUpstream, type UpstreamAddress } from './upstream-address.ts';
+import { ProxiedStatements, type ExclusiveKind } from './proxied-statements.ts';
+import { connectUpstream, sendCancelRequest, type UpstreamAddress } from './upstream-address.ts';
 import { ResponseTracker } from './response-tracker.ts';
 import type { Logger } from '../util/logger.ts';
 
@@ -70,8 +61,7 @@ export class ClientSession {
   /** SQL-level PREPAREd statements that call models (PostgreSQL cannot run those). */
   private readonly sqlPrepared: SqlPreparedStore = new Map();
   /** Statements and portals of the extended protocol that the proxy answers itself. */
-  private virtualStatements = new Map<string, { prepared: PreparedStatement; parameterTypes: number[] }>();
-  private virtualPortals = new Map<string, { statement: { prepared: PreparedStatement }; parameters: Array<string | null> }>();
+  private readonly extended: ProxiedStatements;
 
   constructor(socket: net.Socket, private readonly options: SessionOptions) {
     this.client = socket;
@@ -88,6 +78,16 @@ export class ClientSession {
         this.status = s;
       },
       transactionStatus: () => this.status,
+    });
+    this.extended = new ProxiedStatements({
+      planner: options.planner,
+      link: this.link,
+      tracker: this.tracker,
+      forward: (type, raw) => this.forward(type, raw),
+      exclusive: (kind, task, parseName) => this.exclusive(kind, task, parseName),
+      writeClient: (bytes) => this.writeClient(bytes),
+      context: (signal) => this.context(signal),
+      status: () => this.status,
     });
     this.attachClient(socket);
   }
@@ -153,11 +153,7 @@ export class ClientSession {
   /** CancelRequest for this session: stop the proxy's own work and the upstream backend's. */
   cancel(): void {
     this.work?.abort();
-    if (!this.upstreamKey || !this.upstream) return;
-    const address = this.options.upstream;
-    const s = connectUpstream(address);
-    s.on('error', () => {});
-    s.end(Buffer.concat([lengthPrefixed(Buffer.concat([int32(80877102), this.upstreamKey]))]));
+    if (this.upstreamKey && this.upstream) sendCancelRequest(this.options.upstream, this.upstreamKey);
   }
 
   // ---- startup phase ----
@@ -263,13 +259,11 @@ export class ClientSession {
   }
 
   /**
-   * Messages the router must see: every Query and Parse, and Bind/Describe/Execute/Close only
-   * while the proxy holds statements of its own in this session.
+   * Messages the planner must see: every Query and Parse, and the rest of the extended protocol
+   * only while the proxy holds statements of its own in this session.
    */
   private mayIntercept(type: number): boolean {
-    if (type === Frontend.Query || type === Frontend.Parse) return true;
-    if (this.virtualStatements.size === 0 && this.virtualPortals.size === 0) return false;
-    return type === Frontend.Bind || type === Frontend.Describe || type === Frontend.Execute || type === Frontend.Close;
+    return type === Frontend.Query || type === Frontend.Parse || this.extended.wants(type);
   }
 
   private forward(type: number, raw: Buffer): 'continue' {
@@ -279,29 +273,12 @@ export class ClientSession {
   }
 
   private onRoutedClientMessage(type: number, body: Buffer, raw: Buffer): 'continue' | 'pause' {
-    switch (type) {
-      case Frontend.Query:
-        return this.onQuery(body, raw);
-      case Frontend.Parse:
-        return this.onParse(body, raw);
-      case Frontend.Bind:
-        return this.onBind(body, raw);
-      case Frontend.Describe:
-        return this.onDescribe(body, raw);
-      case Frontend.Execute:
-        return this.onExecute(body, raw);
-      case Frontend.Close:
-        return this.onClose(body, raw);
-      default:
-        return this.forward(type, raw);
-    }
+    return type === Frontend.Query ? this.onQuery(body, raw) : this.extended.onMessage(type, body, raw);
   }
 
   private onQuery(body: Buffer, original: Buffer): 'continue' | 'pause' {
     const plan = this.options.planner.planQuery(new BufferReader(body).cstring(), this.sqlPrepared);
-    // A simple Query replaces the unnamed statement and portal in PostgreSQL; the proxy's go too.
-    this.virtualStatements.delete('');
-    this.virtualPortals.delete('');
+    this.extended.forgetUnnamed();
     if (plan.kind === 'forward') return this.forward(Frontend.Query, plan.rewritten ? serialize.query(plan.sql) : original);
     return this.exclusive('simple', async (signal) => {
       const context = this.context(signal);
@@ -314,103 +291,17 @@ export class ClientSession {
     });
   }
 
-  private onParse(body: Buffer, original: Buffer): 'continue' | 'pause' {
-    const parse = decodeParse(body);
-    const plan = this.options.planner.planParse(parse.query);
-    const raw = plan.rewritten ? serialize.parse({ name: parse.name, text: plan.sql, types: parse.parameterTypes }) : original;
-    // A new statement of the same name replaces the proxy's one, as in PostgreSQL.
-    const forwardIt = () => {
-      this.virtualStatements.delete(parse.name);
-      return this.forward(Frontend.Parse, raw);
-    };
-    const statement = plan.statement;
-    if (!statement) return forwardIt();
-    // If it fails, it fails as this Parse would in PostgreSQL: under its name (failExtendedGroup).
-    return this.exclusive('extended', async () => {
-      const prepared = this.options.planner.prepareExtended(statement, parse.parameterTypes);
-      if (!prepared) {
-        forwardIt();
-        return;
-      }
-      this.virtualStatements.set(parse.name, { prepared, parameterTypes: parse.parameterTypes });
-      this.writeClient(parseComplete());
-    }, parse.name);
-  }
-
-  private onBind(body: Buffer, raw: Buffer): 'continue' | 'pause' {
-    const bind = decodeBind(body);
-    const statement = this.virtualStatements.get(bind.statement);
-    if (!statement) {
-      this.virtualPortals.delete(bind.portal);
-      return this.forward(Frontend.Bind, raw);
-    }
-    return this.exclusive('extended', async () => {
-      if (bind.parameterFormats.some((f) => f === 1) || bind.resultFormats.some((f) => f === 1)) {
-        throw new ClientError(SqlState.featureNotSupported, 'binary parameters and results of model statements are not supported yet', {
-          hint: 'Use text format for statements that call models.',
-        });
-      }
-      const parameters = bind.parameters.map((p) => (p === null ? null : p.toString('utf8')));
-      this.virtualPortals.set(bind.portal, { statement, parameters });
-      this.writeClient(bindComplete());
-    });
-  }
-
-  private onDescribe(body: Buffer, raw: Buffer): 'continue' | 'pause' {
-    const { target, name } = decodeTarget(body);
-    const statement = target === 'S' ? this.virtualStatements.get(name) : this.virtualPortals.get(name)?.statement;
-    if (!statement) return this.forward(Frontend.Describe, raw);
-    return this.exclusive('extended', async (signal) => {
-      // The portal may have ended with its transaction meanwhile: then PostgreSQL answers.
-      if (target === 'P' && this.virtualPortals.get(name)?.statement !== statement) {
-        this.forward(Frontend.Describe, raw);
-        return;
-      }
-      const description = await statement.prepared.describe(this.context(signal));
-      if (target === 'S') this.writeClient(parameterDescription(description.parameterTypes));
-      this.writeClient(description.fields ? rowDescription(description.fields) : noData());
-    });
-  }
-
-  private onExecute(body: Buffer, raw: Buffer): 'continue' | 'pause' {
-    const { portal } = decodeExecute(body);
-    const bound = this.virtualPortals.get(portal);
-    if (!bound) return this.forward(Frontend.Execute, raw);
-    return this.exclusive('extended', async (signal) => {
-      // The portal may have ended with its transaction meanwhile: then PostgreSQL answers.
-      if (this.virtualPortals.get(portal) !== bound) {
-        this.forward(Frontend.Execute, raw);
-        return;
-      }
-      await bound.statement.prepared.execute(bound.parameters, this.context(signal));
-    });
-  }
-
-  private onClose(body: Buffer, raw: Buffer): 'continue' | 'pause' {
-    const { target, name } = decodeTarget(body);
-    const map = target === 'S' ? this.virtualStatements : this.virtualPortals;
-    if (!map.has(name)) return this.forward(Frontend.Close, raw);
-    return this.exclusive('extended', async () => {
-      // A portal may have ended with its transaction meanwhile: then PostgreSQL answers.
-      if (!map.has(name)) {
-        this.forward(Frontend.Close, raw);
-        return;
-      }
-      map.delete(name);
-      this.writeClient(closeComplete());
-    });
-  }
-
   /**
    * Runs the proxy's own work for one client message once the upstream has answered everything
    * before it, with the client's input held meanwhile. In the extended protocol an error leaves
    * the upstream skipping to the next Sync, exactly as PostgreSQL does after a failed message.
    */
-  private exclusive(protocol: 'simple' | 'extended', task: (signal: AbortSignal) => Promise<void>, parseName?: string): 'pause' {
+  private exclusive(protocol: ExclusiveKind, task: (signal: AbortSignal) => Promise<void>, parseName?: string): 'pause' {
     this.client.pause();
     this.whenUpstreamIdle(() => {
       // PostgreSQL ignores every message after an extended-protocol error until the Sync.
-      const run = this.tracker.skippingUntilSync ? Promise.resolve() : this.runTask(protocol, task, parseName);
+      const skip = this.tracker.skippingUntilSync && protocol === 'extended';
+      const run = skip ? Promise.resolve() : this.runTask(protocol, task, parseName);
       run
         .catch((error) => this.fail(error))
         .finally(() => {
@@ -424,16 +315,16 @@ export class ClientSession {
   }
 
   /** `parseName`: the task answers a Parse of that statement name (see failExtendedGroup). */
-  private async runTask(protocol: 'simple' | 'extended', task: (signal: AbortSignal) => Promise<void>, parseName?: string): Promise<void> {
+  private async runTask(protocol: ExclusiveKind, task: (signal: AbortSignal) => Promise<void>, parseName?: string): Promise<void> {
     this.work = new AbortController();
-    if (protocol === 'simple') return task(this.work.signal);
+    if (protocol !== 'extended') return task(this.work.signal);
     try {
+      await this.extended.beforeTask();
       await task(this.work.signal);
     } catch (error) {
       if (!(error instanceof RelayedError) && !isClientError(error)) throw error;
-      // A failed unnamed Parse drops the unnamed statement in PostgreSQL (before parsing): the
-      // proxy's own unnamed one goes too, and failExtendedGroup('') drops the upstream's.
-      if (parseName === '') this.virtualStatements.delete('');
+      // failExtendedGroup('') drops the upstream's unnamed statement, as a failed Parse does.
+      if (parseName !== undefined) this.extended.onFailedParse(parseName);
       await this.link.failExtendedGroup(parseName);
       this.tracker.skippingUntilSync = true;
       if (isClientError(error)) this.writeClient(errorResponse(error));
@@ -510,9 +401,8 @@ export class ClientSession {
   private onUpstreamMessageEnd(type: number, body: Buffer | null): void {
     if (this.phase !== 'ready') return;
     if (type === Backend.ReadyForQuery && body) {
-      this.status = String.fromCharCode(body[0]) as TransactionStatus;
-      // Portals end with their transaction in PostgreSQL (34000 after it); the proxy's own too.
-      if (this.status === 'I') this.virtualPortals.clear();
+      this.status = decodeTransactionStatus(body);
+      this.extended.onTransactionStatus(this.status);
     }
     this.tracker.received(type);
     this.wakeIdleWaiters();
@@ -526,14 +416,4 @@ export class ClientSession {
     this.proxyKey = this.options.cancels.register(this, secretLength);
     this.writeClient(backendKeyData(this.proxyKey.processId, this.proxyKey.secret));
   }
-}
-
-function int32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeInt32BE(n);
-  return b;
-}
-
-function lengthPrefixed(body: Buffer): Buffer {
-  return Buffer.concat([int32(body.length + 4), body]);
 }

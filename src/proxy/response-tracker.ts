@@ -10,6 +10,11 @@ export class ResponseTracker {
   private head = 0;
   /** An extended-protocol message failed; the upstream ignores everything until the next Sync. */
   skippingUntilSync = false;
+  /**
+   * An Execute was sent since the last Sync (or Query): the group's implicit transaction holds
+   * the client's statements, and a Sync of the proxy's own would commit them.
+   */
+  executedSinceSync = false;
 
   get idle(): boolean {
     return this.head === this.queue.length;
@@ -26,6 +31,10 @@ export class ResponseTracker {
 
   /** A client message went to the upstream. */
   sent(type: number): void {
+    if (type === Frontend.Execute) this.executedSinceSync = true;
+    else if (type === Frontend.Sync || type === Frontend.Query) this.executedSinceSync = false;
+    // After an error PostgreSQL discards everything up to the Sync: those messages get no answer.
+    if (this.skippingUntilSync && type !== Frontend.Sync) return;
     switch (type) {
       case Frontend.Query:
       case Frontend.Sync:

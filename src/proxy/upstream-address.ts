@@ -17,3 +17,20 @@ export function connectUpstream(address: UpstreamAddress): net.Socket {
   socket.setNoDelay(true);
   return socket;
 }
+
+/** CancelRequest's code (PostgreSQL protocol, "CancelRequest": 1234 << 16 | 5678). */
+const CANCEL_REQUEST_CODE = 80877102;
+
+/**
+ * Asks PostgreSQL to cancel what a backend is running, on a connection of its own, as libpq's
+ * PQcancel does. `key` is the backend's process id and secret as its BackendKeyData gave them.
+ */
+export function sendCancelRequest(address: UpstreamAddress, key: Buffer): void {
+  const packet = Buffer.alloc(8 + key.length);
+  packet.writeInt32BE(packet.length, 0);
+  packet.writeInt32BE(CANCEL_REQUEST_CODE, 4);
+  key.copy(packet, 8);
+  const socket = connectUpstream(address);
+  socket.on('error', () => {});
+  socket.end(packet);
+}

@@ -245,6 +245,36 @@ export class UpstreamLink implements UpstreamSession {
    * one: '' then drops the unnamed statement, as PostgreSQL does before parsing any unnamed Parse.
    * Without it, a name no client uses leaves every statement as it was.
    */
+  /**
+   * Makes the implicit transaction of the client's unfinished extended-protocol group an explicit
+   * one, so that the proxy's own exchanges (each ends with Sync) cannot commit it: BEGIN inside
+   * an implicit block turns it into a transaction block that holds the group's earlier
+   * statements (PostgreSQL's BeginTransactionBlock). No Sync is sent; the client's Sync ends it
+   * (see endGroupTransaction).
+   */
+  async beginGroupTransaction(): Promise<void> {
+    const bytes = Buffer.concat([serialize.parse({ text: 'BEGIN' }), serialize.bind({}), serialize.execute(), serialize.flush()]);
+    let error: ErrorFields | null = null;
+    await this.exchange(bytes, (type, body) => {
+      if (type === Backend.ErrorResponse) error = decodeErrorFields(body);
+      return type === Backend.CommandComplete || type === Backend.ErrorResponse;
+    });
+    if (error) throw upstreamError(error);
+    this.port.setTransactionStatus('T');
+  }
+
+  /**
+   * The client's Sync for a group whose transaction beginGroupTransaction made explicit: it ends
+   * as the implicit one would have — committed, or rolled back after an error. A failed COMMIT
+   * is thrown, as PostgreSQL reports it at the Sync.
+   */
+  async endGroupTransaction(): Promise<void> {
+    await this.exchange(serialize.sync(), (type, body) => type === Backend.ReadyForQuery && this.readyForQuery(body));
+    const status = this.transactionStatus();
+    if (status === 'E') await this.query('ROLLBACK');
+    else if (status === 'T') await this.query('COMMIT');
+  }
+
   async failExtendedGroup(statementName = 'modelgres_failed_message'): Promise<void> {
     const bytes = Buffer.concat([
       serialize.parse({ name: statementName, text: 'modelgres statement failed' }),

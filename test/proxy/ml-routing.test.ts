@@ -343,10 +343,10 @@ describe('ML statements are routed to the proxy, everything else passes through'
     expect((await c.query(`select count(*)::int as n from ml_ext_${ID}`)).rows).toEqual([{ n: 0 }]);
   });
 
-  // KNOWN BUG (reported, not fixed here): the handler's own statements end with Sync, which commits
-  // the implicit transaction of the client's unfinished group, so the insert before the ML statement
-  // survives the group's later error. test.fails keeps this visible: it starts failing once fixed.
-  test.fails('KNOWN BUG: an ML statement in an extended group runs in that group’s implicit transaction: a later error undoes the group', async () => {
+  // The handler's own statements end with Sync, which would commit the implicit transaction of the
+  // client's unfinished group: the proxy makes that transaction explicit first and ends it at the
+  // client's Sync, so the group is all or nothing, as in PostgreSQL.
+  test('an ML statement in an extended group runs in that group’s implicit transaction: a later error undoes the group', async () => {
     const table = `ml_implicit_${ID}`;
     await direct.query(`create table ${table} (n int)`);
     const script = (middle: string) =>
@@ -374,6 +374,42 @@ describe('ML statements are routed to the proxy, everything else passes through'
     expect(answers.find((m) => m.name === 'error')?.code).toBe('22012');
     expect(answers[answers.length - 1].status).toBe('I');
     expect((await direct.query(`select count(*)::int as n from ${table}`)).rows).toEqual([{ n: 0 }]);
+
+    // Without the error the group commits at its Sync, and the session is idle after it.
+    c.write(
+      Buffer.concat([
+        serialize.parse({ text: `insert into ${table} values (1)` }),
+        serialize.bind({}),
+        serialize.execute(),
+        serialize.parse({ text: `drop model if exists no_such_model_${ID}` }),
+        serialize.bind({}),
+        serialize.execute(),
+        serialize.sync(),
+      ]),
+    );
+    const committed = await c.readUntilReady();
+    expect(committed.find((m) => m.name === 'error')).toBeUndefined();
+    expect(committed[committed.length - 1].status).toBe('I');
+    expect((await direct.query(`select count(*)::int as n from ${table}`)).rows).toEqual([{ n: 1 }]);
+
+    // An ML statement that fails in the group undoes the group's earlier statements too.
+    c.write(
+      Buffer.concat([
+        serialize.parse({ text: `insert into ${table} values (2)` }),
+        serialize.bind({}),
+        serialize.execute(),
+        serialize.parse({ text: DROP_MISSING }),
+        serialize.bind({}),
+        serialize.execute(),
+        serialize.sync(),
+      ]),
+    );
+    const failed = await c.readUntilReady();
+    expect(failed.find((m) => m.name === 'error')?.code).toBe('42704');
+    expect(failed[failed.length - 1].status).toBe('I');
+    expect((await direct.query(`select count(*)::int as n from ${table}`)).rows).toEqual([{ n: 1 }]);
+    // The session goes on as usual.
+    expect((await (await proxy.client()).query('select 1 as one')).rows).toEqual([{ one: 1 }]);
     await direct.query(`drop table ${table}`);
   });
 

@@ -1,0 +1,221 @@
+import { ClientError, isClientError } from '../errors/client-error.ts';
+import { SqlState } from '../errors/sqlstate.ts';
+import type { PreparedStatement } from '../plan/prepared-statement.ts';
+import type { StatementPlanner } from '../plan/statement-planner.ts';
+import {
+  bindComplete,
+  closeComplete,
+  errorResponse,
+  noData,
+  parameterDescription,
+  parseComplete,
+  readyForQuery,
+  rowDescription,
+} from '../protocol/backend-messages.ts';
+import { decodeBind, decodeExecute, decodeParse, decodeTarget } from '../protocol/decode-frontend.ts';
+import { Frontend, type TransactionStatus } from '../protocol/message-codes.ts';
+import type { StatementContext } from '../session/statement-context.ts';
+import type { UpstreamLink } from '../session/upstream-link.ts';
+import type { ResponseTracker } from './response-tracker.ts';
+import { serialize } from 'pg-protocol';
+
+/** The kind of work a client message hands the session (see ClientSession.exclusive). */
+export type ExclusiveKind = 'simple' | 'extended' | 'sync';
+
+/** What the client session lends the proxy's own extended-protocol statements. */
+export interface ExtendedProtocolHost {
+  readonly planner: StatementPlanner;
+  readonly link: UpstreamLink;
+  readonly tracker: ResponseTracker;
+  /** Passes the client's message on to PostgreSQL. */
+  forward(type: number, raw: Buffer): 'continue';
+  /** Runs `task` once the upstream is idle, with the client's input held; see ClientSession. */
+  exclusive(kind: ExclusiveKind, task: (signal: AbortSignal) => Promise<void>, parseName?: string): 'pause';
+  writeClient(bytes: Buffer): void;
+  context(signal: AbortSignal): StatementContext;
+  status(): TransactionStatus;
+}
+
+type Portal = { statement: { prepared: PreparedStatement }; parameters: Array<string | null> };
+
+/**
+ * Statements and portals of the extended protocol (Parse/Bind/Describe/Execute/Close) that the
+ * proxy answers itself, as JDBC, the pg package with parameters and migration tools send them:
+ * ML statements and statements calling models. They live as long as PostgreSQL's own would, and
+ * everything else passes through. A group that ran the client's statements before one of the
+ * proxy's keeps them in its implicit transaction (see beforeTask and onSync).
+ */
+export class ProxiedStatements {
+  private readonly statements = new Map<string, { prepared: PreparedStatement; parameterTypes: number[] }>();
+  private readonly portals = new Map<string, Portal>();
+  /** The proxy made the unfinished group's implicit transaction explicit; the client's Sync ends it. */
+  private groupTransaction = false;
+
+  constructor(private readonly host: ExtendedProtocolHost) {}
+
+  /** Whether the session must read this message whole and hand it here (Parse always is). */
+  wants(type: number): boolean {
+    if (type === Frontend.Sync) return this.groupTransaction;
+    if (this.statements.size === 0 && this.portals.size === 0) return false;
+    return type === Frontend.Bind || type === Frontend.Describe || type === Frontend.Execute || type === Frontend.Close;
+  }
+
+  onMessage(type: number, body: Buffer, raw: Buffer): 'continue' | 'pause' {
+    switch (type) {
+      case Frontend.Parse:
+        return this.onParse(body, raw);
+      case Frontend.Bind:
+        return this.onBind(body, raw);
+      case Frontend.Describe:
+        return this.onDescribe(body, raw);
+      case Frontend.Execute:
+        return this.onExecute(body, raw);
+      case Frontend.Close:
+        return this.onClose(body, raw);
+      case Frontend.Sync:
+        return this.onSync(raw);
+      default:
+        return this.host.forward(type, raw);
+    }
+  }
+
+  /** A simple Query replaces the unnamed statement and portal in PostgreSQL; the proxy's go too. */
+  forgetUnnamed(): void {
+    this.statements.delete('');
+    this.portals.delete('');
+  }
+
+  /** Portals end with their transaction in PostgreSQL (34000 after it); the proxy's own too. */
+  onTransactionStatus(status: TransactionStatus): void {
+    if (status === 'I') this.portals.clear();
+  }
+
+  /**
+   * Before the proxy's own work in a group: when the client's statements already ran in the
+   * group's implicit transaction, it becomes explicit, so the proxy's exchanges cannot commit it.
+   */
+  async beforeTask(): Promise<void> {
+    if (this.host.tracker.executedSinceSync && this.host.status() === 'I' && !this.groupTransaction) {
+      await this.host.link.beginGroupTransaction();
+      this.groupTransaction = true;
+    }
+  }
+
+  /** A failed Parse of the unnamed statement drops it in PostgreSQL (before parsing); the proxy's too. */
+  onFailedParse(name: string): void {
+    if (name === '') this.statements.delete('');
+  }
+
+  private onParse(body: Buffer, original: Buffer): 'continue' | 'pause' {
+    const parse = decodeParse(body);
+    const plan = this.host.planner.planParse(parse.query);
+    const raw = plan.rewritten ? serialize.parse({ name: parse.name, text: plan.sql, types: parse.parameterTypes }) : original;
+    // A new statement of the same name replaces the proxy's one, as in PostgreSQL.
+    const forwardIt = () => {
+      this.statements.delete(parse.name);
+      return this.host.forward(Frontend.Parse, raw);
+    };
+    const statement = plan.statement;
+    if (!statement) return forwardIt();
+    // If it fails, it fails as this Parse would in PostgreSQL: under its name (failExtendedGroup).
+    return this.host.exclusive(
+      'extended',
+      async () => {
+        const prepared = this.host.planner.prepareExtended(statement, parse.parameterTypes);
+        if (!prepared) {
+          forwardIt();
+          return;
+        }
+        this.statements.set(parse.name, { prepared, parameterTypes: parse.parameterTypes });
+        this.host.writeClient(parseComplete());
+      },
+      parse.name,
+    );
+  }
+
+  private onBind(body: Buffer, raw: Buffer): 'continue' | 'pause' {
+    const bind = decodeBind(body);
+    const statement = this.statements.get(bind.statement);
+    if (!statement) {
+      this.portals.delete(bind.portal);
+      return this.host.forward(Frontend.Bind, raw);
+    }
+    return this.host.exclusive('extended', async () => {
+      if (bind.parameterFormats.some((f) => f === 1) || bind.resultFormats.some((f) => f === 1)) {
+        throw new ClientError(SqlState.featureNotSupported, 'binary parameters and results of model statements are not supported yet', {
+          hint: 'Use text format for statements that call models.',
+        });
+      }
+      const parameters = bind.parameters.map((p) => (p === null ? null : p.toString('utf8')));
+      this.portals.set(bind.portal, { statement, parameters });
+      this.host.writeClient(bindComplete());
+    });
+  }
+
+  private onDescribe(body: Buffer, raw: Buffer): 'continue' | 'pause' {
+    const { target, name } = decodeTarget(body);
+    const statement = target === 'S' ? this.statements.get(name) : this.portals.get(name)?.statement;
+    if (!statement) return this.host.forward(Frontend.Describe, raw);
+    return this.host.exclusive('extended', async (signal) => {
+      // The portal may have ended with its transaction meanwhile: then PostgreSQL answers.
+      if (target === 'P' && this.portals.get(name)?.statement !== statement) {
+        this.host.forward(Frontend.Describe, raw);
+        return;
+      }
+      const description = await statement.prepared.describe(this.host.context(signal));
+      if (target === 'S') this.host.writeClient(parameterDescription(description.parameterTypes));
+      this.host.writeClient(description.fields ? rowDescription(description.fields) : noData());
+    });
+  }
+
+  private onExecute(body: Buffer, raw: Buffer): 'continue' | 'pause' {
+    const { portal } = decodeExecute(body);
+    const bound = this.portals.get(portal);
+    if (!bound) return this.host.forward(Frontend.Execute, raw);
+    return this.host.exclusive('extended', async (signal) => {
+      // The portal may have ended with its transaction meanwhile: then PostgreSQL answers.
+      if (this.portals.get(portal) !== bound) {
+        this.host.forward(Frontend.Execute, raw);
+        return;
+      }
+      await bound.statement.prepared.execute(bound.parameters, this.host.context(signal));
+    });
+  }
+
+  private onClose(body: Buffer, raw: Buffer): 'continue' | 'pause' {
+    const { target, name } = decodeTarget(body);
+    const map: Map<string, unknown> = target === 'S' ? this.statements : this.portals;
+    if (!map.has(name)) return this.host.forward(Frontend.Close, raw);
+    return this.host.exclusive('extended', async () => {
+      // A portal may have ended with its transaction meanwhile: then PostgreSQL answers.
+      if (!map.has(name)) {
+        this.host.forward(Frontend.Close, raw);
+        return;
+      }
+      map.delete(name);
+      this.host.writeClient(closeComplete());
+    });
+  }
+
+  /**
+   * The Sync of a group whose implicit transaction the proxy made explicit: commit it, or roll it
+   * back after an error, and answer ReadyForQuery as PostgreSQL would for the implicit one.
+   */
+  private onSync(raw: Buffer): 'continue' | 'pause' {
+    if (!this.groupTransaction) return this.host.forward(Frontend.Sync, raw);
+    return this.host.exclusive('sync', async () => {
+      try {
+        await this.host.link.endGroupTransaction();
+      } catch (error) {
+        if (!isClientError(error)) throw error;
+        this.host.writeClient(errorResponse(error));
+      } finally {
+        this.groupTransaction = false;
+        this.host.tracker.skippingUntilSync = false;
+        this.host.tracker.executedSinceSync = false;
+      }
+      this.onTransactionStatus(this.host.status());
+      this.host.writeClient(readyForQuery(this.host.status()));
+    });
+  }
+}
