@@ -4,6 +4,7 @@ import ort from 'onnxruntime-node';
 import type pg from 'pg';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
 import { storedModelSession } from '../support/stored-model.ts';
+import { pollUntil } from '../support/poll.ts';
 
 /*
  * References, both computed without the proxy:
@@ -328,16 +329,19 @@ describe('a model function wherever an expression can stand', () => {
       return r;
     });
     // Wait until the scoring query is streaming: PostgreSQL shows its cursor being fetched from.
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const fetching = await direct.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity
-          WHERE datname = current_database() AND query LIKE 'FETCH FORWARD % FROM modelgres_inference'`,
-      );
-      if (fetching.rows[0].n > 0) break;
-      if (order.length > 0) throw new Error('the scoring query finished before it was seen streaming');
-      if (Date.now() > deadline) throw new Error('the scoring query was never seen streaming');
-    }
+    await pollUntil(
+      'the scoring query to stream',
+      async () => {
+        if (order.length > 0) throw new Error('the scoring query finished before it was seen streaming');
+        const fetching = await direct.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND query LIKE 'FETCH FORWARD % FROM modelgres_inference'`,
+        );
+        return fetching.rows[0].n as number;
+      },
+      (n) => n > 0,
+      { intervalMs: 5 },
+    );
     const quick = await other.query('SELECT 1 AS one');
     order.push('quick');
     expect(quick.rows).toEqual([{ one: 1 }]);

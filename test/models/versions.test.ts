@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type pg from 'pg';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
 import { loadBikeShare, showModel } from '../support/models.ts';
+import { pollUntil } from '../support/poll.ts';
 
 let proxy: TestProxy;
 let c: pg.Client;
@@ -146,14 +147,26 @@ describe('model versions', () => {
   test('a statement already running keeps the version it started with', async () => {
     await c.query('ALTER MODEL rentals SET ACTIVE VERSION 1');
     const other = await proxy.client();
-    // The second FETCH batch sleeps, leaving time to activate another version meanwhile.
+    const direct = await proxy.direct();
+    // Row 10000, in the second FETCH batch, waits for a lock the test holds: the statement is
+    // surely running, past its first batch, while another version is activated.
+    await direct.query('SELECT pg_advisory_lock(4242)');
     const running = c.query(
-      `SELECT rn, rentals_fn(${FEATURES}) AS p, pg_sleep(CASE WHEN rn = 10000 THEN 1.5 ELSE 0 END)::text AS pause
+      `SELECT rn, rentals_fn(${FEATURES}) AS p, CASE WHEN rn = 10000 THEN pg_advisory_xact_lock_shared(4242)::text END AS pause
          FROM (SELECT *, row_number() OVER () AS rn FROM rides) s ORDER BY rn`,
     );
-    await new Promise((r) => setTimeout(r, 500));
+    await pollUntil(
+      'the statement to wait for the lock at row 10000',
+      async () => (await direct.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`,
+      )).rows[0].n,
+      (n) => n === 1,
+    );
     await other.query('ALTER MODEL rentals SET ACTIVE VERSION 2');
+    await direct.query('SELECT pg_advisory_unlock(4242)');
     const rows = (await running).rows;
+    expect(rows.length).toBeGreaterThan(10_000);
     const v1 = (await c.query(`SELECT rn, rentals_fn_v1(${FEATURES}) AS p FROM (SELECT *, row_number() OVER () AS rn FROM rides) s ORDER BY rn`)).rows;
     expect(rows.map((r) => r.p)).toEqual(v1.map((r) => r.p));
     // The next statement sees the new active version.

@@ -74,8 +74,12 @@ describe('a worker that dies mid-training', () => {
   test('leaves its job to another worker, which finishes it', async () => {
     await createSlowModel('resumed');
     await killWorkerMidTraining('resumed');
-    const stuck = await waitForModelOrTimeout('resumed', 1000);
-    expect(stuck).toBe('TRAINING');
+    // Its worker is gone and no other runs: the version stays TRAINING, its job claimed by the dead worker.
+    const stuck = await direct.query(
+      `SELECT v.state, j.state AS job, j.attempts, j.lease_owner IS NOT NULL AS leased FROM modelgres.model_version v
+         JOIN modelgres.job j USING (job_name) JOIN modelgres.model m USING (model_id) WHERE m.model_name = 'resumed'`,
+    );
+    expect(stuck.rows).toEqual([{ state: 'TRAINING', job: 'running', attempts: 1, leased: true }]);
 
     const worker = new TrainingWorker({ upstreamUrl: proxy.upstreamUrl, log: createLogger('error'), leaseSeconds: 2, pollMilliseconds: 200 });
     await worker.start();
@@ -94,7 +98,7 @@ describe('a worker that dies mid-training', () => {
     } finally {
       await worker.stop();
     }
-  });
+  }, 240_000); // up to 60 s for the first worker to report progress, 120 s for the second to finish
 
   test('is marked FAILED with a reason once its attempts run out, never left TRAINING', async () => {
     await createSlowModel('abandoned');
@@ -114,14 +118,5 @@ describe('a worker that dies mid-training', () => {
     } finally {
       await worker.stop();
     }
-  });
+  }, 150_000); // up to 60 s for progress, 60 s for the verdict
 });
-
-async function waitForModelOrTimeout(name: string, ms: number): Promise<string> {
-  await new Promise((res) => setTimeout(res, ms));
-  const r = await direct.query(
-    `SELECT v.state FROM modelgres.model_version v JOIN modelgres.model m USING (model_id) WHERE m.model_name = $1`,
-    [name],
-  );
-  return r.rows[0].state;
-}

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type pg from 'pg';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
+import { pollUntil } from '../support/poll.ts';
 
 let proxy: TestProxy;
 let c: pg.Client;
@@ -103,7 +104,8 @@ describe('SHOW MODEL m DRIFT FROM ...', () => {
     const direct = await proxy.direct();
     const captured = async () =>
       Number((await direct.query(`SELECT count(*) FROM modelgres.model_captures WHERE model_name = 'cap_model'`)).rows[0].count);
-    for (let i = 0; i < 100 && (await captured()) < 2000; i++) await new Promise((r) => setTimeout(r, 100));
+    // Captures are written after the rows were sent, on the proxy's own connections.
+    await pollUntil('2000 captured rows', captured, (n) => n >= 2000);
     expect(await captured()).toBe(2000);
     const d = new Map((await c.query('SHOW MODEL cap_model DRIFT')).rows.map((r) => [r.feature, r]));
     expect(d.get('x')!.drifted).toBe(true);
@@ -118,8 +120,9 @@ describe('SHOW MODEL m DRIFT FROM ...', () => {
     // A share: about CAPTURE_PERCENT of the rows.
     await c.query('ALTER MODEL cap_model SET MONITORING (CAPTURE_PERCENT 10)');
     await c.query(`SELECT cap_fn(x, z, cat) FROM (${sample(4000, 90000)}) s`);
-    await new Promise((r) => setTimeout(r, 500));
-    const share = (await captured()) - 2000;
+    // 4000 rows are one batch (the proxy fetches 8192 at a time), and a batch's sample is one
+    // INSERT: its rows appear all at once. (Were they split, this would see too few and fail.)
+    const share = (await pollUntil('the 10% sample to be captured', captured, (n) => n > 2000)) - 2000;
     expect(share).toBeGreaterThan(250);
     expect(share).toBeLessThan(550);
   });
@@ -135,13 +138,19 @@ describe('ALTER MODEL m SET MONITORING', () => {
     listener.on('notification', (n) => events.push(JSON.parse(n.payload ?? '{}')));
     await listener.query('LISTEN modelgres_events');
     await c.query(`ALTER MODEL watched_model SET MONITORING (SCHEDULE '1 second', DRIFT_THRESHOLD 0.2)`);
-    // Nothing has changed yet: the checks stay quiet.
-    await new Promise((r) => setTimeout(r, 2500));
+    // Nothing has changed yet: the checks stay quiet. A check stamps last_drift_check and sends
+    // its NOTIFY in one transaction, so two committed stamps are two checks done.
+    const direct = await proxy.direct();
+    const lastCheck = async () =>
+      (await direct.query(`SELECT last_drift_check::text AS t FROM modelgres.model WHERE model_name = 'watched_model'`)).rows[0].t as string | null;
+    const first = await pollUntil('a first scheduled check', lastCheck, (t) => t !== null);
+    await pollUntil('a second scheduled check', lastCheck, (t) => t !== first);
+    // A notification of a committed transaction reaches the listener before its next query's result.
+    await listener.query('SELECT 1');
     expect(events).toEqual([]);
     // New rows shift x far beyond its training range.
     await c.query(`INSERT INTO watched SELECT x + 300, z, cat, y FROM watched`);
-    const deadline = Date.now() + 20_000;
-    while (events.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await pollUntil('a drift event', async () => events.length, (n) => n > 0);
     expect(events[0].model).toBe('public.watched_model');
     expect(events[0].features).toEqual(['x']);
     expect(events[0].values.x.metric).toBe('psi');
@@ -159,8 +168,7 @@ describe('ALTER MODEL m SET MONITORING', () => {
     await listener.query('LISTEN modelgres_events');
     await c.query(`INSERT INTO retrained SELECT x + 300, z, cat, y FROM retrained`);
     await c.query(`ALTER MODEL retrained_model SET MONITORING (SCHEDULE '1 second', RETRAIN_ON_DRIFT ON)`);
-    const deadline = Date.now() + 20_000;
-    while (!events.some((e) => e.model === 'public.retrained_model') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await pollUntil('a drift event of retrained_model', async () => events.map((e) => e.model), (models) => models.includes('public.retrained_model'));
     const event = events.find((e) => e.model === 'public.retrained_model')!;
     expect(event.retrain?.version).toBe(2);
     expect((await c.query('WAIT FOR MODEL retrained_model VERSION 2')).rows).toEqual([{ version: 2, state: 'READY' }]);

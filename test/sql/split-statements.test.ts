@@ -75,25 +75,27 @@ describe('splitStatements', () => {
       "select E'x'\n'\\';'; select 4",
       'select 1_000; select 0x1F;select .5e-3',
     ];
-    test.each(samples)('%j', (sql) => {
+    /** Each statement's text as PostgreSQL's parser delimits it. */
+    function postgresTexts(sql: string): string[] {
       const utf8 = Buffer.from(sql, 'utf8');
-      const pg = (parseSync(sql).stmts ?? []).map((s) => {
+      return (parseSync(sql).stmts ?? []).map((s) => {
         const start = s.stmt_location ?? 0;
         const end = s.stmt_len ? start + s.stmt_len : utf8.length;
         return utf8.subarray(start, end).toString('utf8').trim();
       });
-      // PostgreSQL's statement location skips leading comments; ours keeps them in the text.
-      expect(texts(sql).map((t) => t.slice(skipTrivia(t, 0)))).toEqual(pg);
-    });
-  });
+    }
 
-  test('is fast on large inputs', () => {
-    const one = "insert into t values (1, 'a;b', E'\\'', $$x;y$$, \"q\") -- c\n; /* x */ ";
-    const sql = one.repeat(20_000); // ~1.4 MB
-    const t0 = performance.now();
-    const spans = splitStatements(sql);
-    const ms = performance.now() - t0;
-    expect(spans.length).toBe(20_000);
-    expect(ms).toBeLessThan(500);
+    test.each(samples)('%j', (sql) => {
+      // PostgreSQL's statement location skips leading comments; ours keeps them in the text.
+      expect(texts(sql).map((t) => t.slice(skipTrivia(t, 0)))).toEqual(postgresTexts(sql));
+    });
+
+    // How fast is a question for bench/; here, that a large input still splits as PostgreSQL does.
+    test('a large input (~1.4 MB, 20,000 statements)', () => {
+      const sql = "insert into t values (1, 'a;b', E'\\'', $$x;y$$, \"q\") -- c\n; /* x */ ".repeat(20_000);
+      const ours = texts(sql).map((t) => t.slice(skipTrivia(t, 0)));
+      expect(ours.length).toBe(20_000);
+      expect(ours).toEqual(postgresTexts(sql));
+    });
   });
 });
