@@ -18,8 +18,8 @@ export class PgClientSession implements UpstreamSession {
   constructor(private readonly client: pg.ClientBase) {}
 
   transactionStatus(): TransactionStatus {
-    const status = (this.client as unknown as { getTransactionStatus?: () => string | null }).getTransactionStatus?.();
-    return status === 'T' || status === 'E' ? status : 'I';
+    // As of the connection's last ReadyForQuery; null before the first one.
+    return this.client.getTransactionStatus() ?? 'I';
   }
 
   /** `parameterTypes` are left to PostgreSQL to infer: pg sends none. */
