@@ -1,5 +1,5 @@
-import net from 'node:net';
-import tls from 'node:tls';
+import type net from 'node:net';
+import type tls from 'node:tls';
 import { serialize } from 'pg-protocol';
 import { ClientError, isClientError } from '../errors/client-error.ts';
 import { SqlState } from '../errors/sqlstate.ts';
@@ -8,7 +8,6 @@ import { decodeTransactionStatus } from '../protocol/decode-backend.ts';
 import { BufferReader } from '../protocol/buffer-reader.ts';
 import { FrameStream, type FrameSink } from '../protocol/frame-stream.ts';
 import { Backend, Frontend, type TransactionStatus } from '../protocol/message-codes.ts';
-import { decodeStartupPacket, startupPacketLength, type StartupPacket } from '../protocol/startup-packet.ts';
 import type { SqlPreparedStore, StatementPlanner } from '../plan/statement-planner.ts';
 import { RelayedError } from '../session/relayed-error.ts';
 import type { ProxySettings, StatementContext } from '../session/statement-context.ts';
@@ -18,6 +17,7 @@ import { runInterceptedQuery } from './intercepted-query.ts';
 import { ProxiedStatements, type ExclusiveKind } from './proxied-statements.ts';
 import { connectUpstream, sendCancelRequest, type UpstreamAddress } from './upstream-address.ts';
 import { ResponseTracker } from './response-tracker.ts';
+import { StartupNegotiation } from './startup-negotiation.ts';
 import type { Logger } from '../util/logger.ts';
 
 /** Query and Parse messages up to this size are routed; larger ones stream through untouched. */
@@ -45,7 +45,7 @@ export class ClientSession {
   private phase: Phase = 'startup';
   private client: net.Socket;
   private upstream: net.Socket | null = null;
-  private startupBytes: Buffer = Buffer.alloc(0);
+  private readonly startup: StartupNegotiation;
   private clientFrames: FrameStream;
   private upstreamFrames: FrameStream;
   private readonly tracker = new ResponseTracker();
@@ -88,6 +88,20 @@ export class ClientSession {
       writeClient: (bytes) => this.writeClient(bytes),
       context: (signal) => this.context(signal),
       status: () => this.status,
+    });
+    this.startup = new StartupNegotiation({
+      tls: options.tls,
+      cancels: options.cancels,
+      socket: () => this.client,
+      upgraded: (secure) => {
+        this.client = secure;
+        this.attachClient(secure);
+      },
+      cancelled: () => {
+        this.phase = 'closed';
+        this.client.end();
+      },
+      started: (packet, parameters, rest) => this.startUpstream(packet, parameters, rest),
     });
     this.attachClient(socket);
   }
@@ -156,66 +170,17 @@ export class ClientSession {
     if (this.upstreamKey && this.upstream) sendCancelRequest(this.options.upstream, this.upstreamKey);
   }
 
-  // ---- startup phase ----
+  // ---- startup phase (see StartupNegotiation) ----
 
   private onClientData(chunk: Buffer): void {
     if (this.phase === 'startup') {
-      this.startupBytes = this.startupBytes.length ? Buffer.concat([this.startupBytes, chunk]) : chunk;
-      this.readStartupPackets();
+      this.startup.push(chunk);
     } else if (this.phase !== 'closed') {
       this.clientFrames.push(chunk);
     }
   }
 
-  private readStartupPackets(): void {
-    while (this.phase === 'startup') {
-      const length = startupPacketLength(this.startupBytes);
-      if (length === null || this.startupBytes.length < length) return;
-      const raw = this.startupBytes.subarray(0, length);
-      this.startupBytes = this.startupBytes.subarray(length);
-      this.onStartupPacket(decodeStartupPacket(raw));
-    }
-  }
-
-  private onStartupPacket(packet: StartupPacket): void {
-    switch (packet.kind) {
-      case 'SslRequest':
-        return this.negotiateSsl();
-      case 'GssEncRequest':
-        this.client.write('N');
-        return;
-      case 'CancelRequest':
-        this.options.cancels.cancel(packet.processId, packet.secret);
-        this.phase = 'closed';
-        this.client.end();
-        return;
-      case 'Startup':
-        return this.startUpstream(packet.raw, packet.parameters);
-    }
-  }
-
-  private negotiateSsl(): void {
-    if (this.startupBytes.length > 0) {
-      // Bytes sent before the TLS handshake could be injected by a man in the middle (CVE-2021-23222).
-      throw new ClientError(SqlState.protocolViolation, 'received unencrypted data after SSL request', {
-        severity: 'FATAL',
-      });
-    }
-    if (!this.options.tls || this.client instanceof tls.TLSSocket) {
-      this.client.write('N');
-      return;
-    }
-    this.client.write('S');
-    const plain = this.client;
-    plain.removeAllListeners('data');
-    plain.removeAllListeners('close');
-    plain.removeAllListeners('drain');
-    const secure = new tls.TLSSocket(plain, { isServer: true, secureContext: this.options.tls });
-    this.client = secure;
-    this.attachClient(secure);
-  }
-
-  private startUpstream(startupPacket: Buffer, parameters: Record<string, string>): void {
+  private startUpstream(startupPacket: Buffer, parameters: Record<string, string>, rest: Buffer): void {
     this.user = parameters.user;
     this.database = parameters.database ?? parameters.user;
     this.phase = 'authenticating';
@@ -241,7 +206,7 @@ export class ClientSession {
     });
     upstream.on('close', () => this.close());
     upstream.write(startupPacket);
-    if (this.startupBytes.length) this.clientFrames.push(this.startupBytes);
+    if (rest.length) this.clientFrames.push(rest);
   }
 
   // ---- client → upstream ----
