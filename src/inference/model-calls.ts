@@ -8,7 +8,7 @@ import { executeWriteBack, plainInsertSelect, type PreparedWriteBack } from './i
 import { executeMaterialized, prepareMaterialized, type PreparedMaterialized } from './materialized-inference.ts';
 import { findScopedCalls } from './model-call-scopes.ts';
 import type { ModelFunctionRegistry } from './model-function-registry.ts';
-import { executeStreamed, plainSelectTargets, prepareStreamed, streamable, type PreparedInference } from './streamed-inference.ts';
+import { executeStreamed, plainSelect, prepareStreamed, streamable, type PreparedInference } from './streamed-inference.ts';
 
 /** Not a model call after all (the name appeared only in a string, say): run it as it is. */
 export interface PreparedPassthrough {
@@ -45,9 +45,9 @@ export function prepareModelCalls(sql: string, registry: ModelFunctionRegistry):
       return { kind: 'write-back', sql, target: insert.target, columns: insert.columns, select, fallback };
     }
   }
-  const targets = plainSelectTargets(only);
-  if (!streamable(targets, calls)) return prepareMaterialized(sql, findScopedCalls(tree, lookup));
-  return prepareStreamed(sql, targets, calls);
+  const select = plainSelect(only);
+  if (!streamable(select, calls)) return prepareMaterialized(sql, findScopedCalls(tree, lookup));
+  return prepareStreamed(sql, select, calls);
 }
 
 /**

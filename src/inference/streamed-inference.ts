@@ -31,10 +31,14 @@ export interface PreparedInference {
   bareCallNames: Array<string | null>;
 }
 
-/** The select list's items, when the statement is one plain SELECT (no set operation, DISTINCT or locking). */
-export function plainSelectTargets(stmt: Node | undefined): ResTarget[] | null {
+/** The statement when it is one plain SELECT (no set operation, DISTINCT or locking). */
+export function plainSelect(stmt: Node | undefined): SelectStmt | null {
   const select: SelectStmt | undefined = stmt && 'SelectStmt' in stmt ? stmt.SelectStmt : undefined;
   if (!select || (select.op && select.op !== 'SETOP_NONE') || select.distinctClause || select.lockingClause) return null;
+  return select;
+}
+
+function targetsOf(select: SelectStmt): ResTarget[] {
   return (select.targetList ?? []).flatMap((t) => ('ResTarget' in t ? [t.ResTarget] : []));
 }
 
@@ -43,12 +47,34 @@ function callLocation(target: ResTarget): number | undefined {
   return target.val && 'FuncCall' in target.val ? target.val.FuncCall.location : undefined;
 }
 
-/** Whether every call is a whole select-list item, so the statement can stream. */
-export function streamable(targets: ResTarget[] | null, calls: readonly ModelCall[]): targets is ResTarget[] {
-  return targets !== null && calls.every((call) => targets.some((t) => callLocation(t) === call.location));
+/**
+ * Whether the statement can stream: every call is a whole select-list item, and nothing refers
+ * to a select-list item by position or output name in ORDER BY or GROUP BY — the rewrite puts
+ * argument columns in front (so positions move) and a call's column is NULL until predicted.
+ */
+export function streamable(select: SelectStmt | null, calls: readonly ModelCall[]): select is SelectStmt {
+  if (!select) return false;
+  const targets = targetsOf(select);
+  if (!calls.every((call) => targets.some((t) => callLocation(t) === call.location))) return false;
+  const callNames = new Set(
+    targets.filter((t) => callLocation(t) !== undefined).map((t) => t.name ?? calls.find((c) => c.location === callLocation(t))?.function.name),
+  );
+  return !refersToOutput([select.sortClause, select.groupClause], callNames);
 }
 
-export function prepareStreamed(sql: string, targets: ResTarget[], calls: ModelCall[]): PreparedInference {
+/** An integer constant (a position) or a one-part column name among `names`, anywhere under `node`. */
+function refersToOutput(node: unknown, names: Set<string | undefined>): boolean {
+  if (Array.isArray(node)) return node.some((n) => refersToOutput(n, names));
+  if (node === null || typeof node !== 'object') return false;
+  const n = node as Partial<Record<'A_Const' | 'ColumnRef', { ival?: unknown; fields?: Node[] }>>;
+  if (n.A_Const?.ival !== undefined) return true;
+  const fields = n.ColumnRef?.fields;
+  if (fields?.length === 1 && 'String' in fields[0] && names.has(fields[0].String.sval)) return true;
+  return Object.values(node).some((v) => refersToOutput(v, names));
+}
+
+export function prepareStreamed(sql: string, select: SelectStmt, calls: ModelCall[]): PreparedInference {
+  const targets = targetsOf(select);
   const callAt = targets.map((t) => {
     const i = calls.findIndex((c) => c.location === callLocation(t));
     return i < 0 ? null : i;

@@ -115,6 +115,25 @@ describe('a model function wherever an expression can stand', () => {
     expect(nested.rows.map((r) => r.t)).toEqual([1, 2, 3].map(t));
   });
 
+  test('ORDER BY and GROUP BY naming a call by its position or output name mean that call', async () => {
+    const top = [...ids].sort((a, b) => f(b) - f(a) || a - b).slice(0, 5);
+    for (const order of ['p DESC, id', '2 DESC, 1']) {
+      const r = await c.query(`SELECT id, lin_fn(x, z) AS p FROM pts ORDER BY ${order} LIMIT 5`);
+      expect(r.rows.map((row) => row.id), order).toEqual(top);
+      expectFormula(r.rows);
+    }
+    const bare = await c.query('SELECT id, trees_fn(x, z) FROM pts ORDER BY trees_fn DESC, id LIMIT 5');
+    expect(bare.rows.map((row) => row.id)).toEqual([...ids].sort((a, b) => t(b) - t(a) || a - b).slice(0, 5));
+
+    // With z = 0 the prediction is 2x + 1: one group per x value.
+    const xs = [...new Set(ids.map(xOf))].sort((a, b) => a - b);
+    for (const group of ['1', 'b']) {
+      const r = await c.query(`SELECT lin_fn(x, 0) AS b, count(*)::int AS n FROM pts GROUP BY ${group} ORDER BY ${group}`);
+      expect(r.rows.map((row) => row.n), group).toEqual(xs.map((x) => ids.filter((id) => xOf(id) === x).length));
+      r.rows.forEach((row, i) => expect(Math.abs(row.b - formula(xs[i], 0))).toBeLessThan(LINEAR_TOLERANCE));
+    }
+  });
+
   test('aggregates, GROUP BY and HAVING', async () => {
     const r = await c.query(
       `SELECT grp, avg(lin_fn(x, z)) AS mean, avg(trees_fn(x, z)) AS tree_mean, count(*)::int AS n
