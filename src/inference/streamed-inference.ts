@@ -160,7 +160,7 @@ export async function executeStreamed(
       await link.pipeline([{ sql: `CLOSE ${CURSOR}` }, ...tx.commit]);
     } catch (error) {
       // Inside the client's transaction the cursor must go, or the next statement finds it open.
-      if (!tx.own && context.transactionStatus() === 'T') await link.query(`CLOSE ${CURSOR}`).catch(() => {});
+      if (!tx.own && context.upstream.transactionStatus() === 'T') await link.query(`CLOSE ${CURSOR}`).catch(() => {});
       throw error;
     }
   });

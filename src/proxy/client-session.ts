@@ -303,7 +303,6 @@ export class ClientSession {
       settings: this.options.settings,
       upstream: this.link,
       send: (bytes) => this.writeClient(bytes),
-      transactionStatus: () => this.status,
       catalogChanged: () => this.options.onCatalogChange(),
       signal,
     };

@@ -1,4 +1,3 @@
-import type { TransactionStatus } from '../protocol/message-codes.ts';
 import type { UpstreamSession } from './upstream-session.ts';
 
 /** Settings of the proxy that statements depend on. */
@@ -18,8 +17,6 @@ export interface StatementContext {
   readonly upstream: UpstreamSession;
   /** Sends a backend message to the client. */
   send(message: Buffer): void;
-  /** The upstream session's transaction status as of its last ReadyForQuery. */
-  transactionStatus(): TransactionStatus;
   /**
    * Tells the proxy a statement changed the catalog and has committed, so the model functions
    * the router knows are current before the client's next statement.

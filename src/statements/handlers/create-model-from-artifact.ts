@@ -68,7 +68,7 @@ export async function createModelFromArtifact(s: CreateModelFromArtifact, _t: st
       artifact.metricValue,
     ],
   );
-  if (context.transactionStatus() === 'I') await context.catalogChanged();
+  if (context.upstream.transactionStatus() === 'I') await context.catalogChanged();
   context.send(commandComplete('CREATE MODEL'));
 }
 

@@ -65,5 +65,5 @@ export async function trainNewVersion(
   const baseline = await measureBaseline(link, sourceSql, columns.features, columns.target?.name);
   await link.query('SELECT modelgres.set_baseline(current_user, $1, $2::jsonb)', [jobName, JSON.stringify(baseline)]);
   // Outside a transaction block the change is committed: the router learns it now.
-  if (context.transactionStatus() === 'I') await context.catalogChanged();
+  if (context.upstream.transactionStatus() === 'I') await context.catalogChanged();
 }

@@ -15,6 +15,6 @@ export async function dropModel(statement: DropModel, _text: string, context: St
     statement.ifExists ? 'true' : 'false',
   ]);
   // Outside a transaction block the change is committed: the router learns it now.
-  if (context.transactionStatus() === 'I') await context.catalogChanged();
+  if (context.upstream.transactionStatus() === 'I') await context.catalogChanged();
   context.send(commandComplete('DROP MODEL'));
 }

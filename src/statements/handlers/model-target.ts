@@ -10,6 +10,6 @@ export async function modelKey(model: QualifiedName, context: StatementContext):
 /** Runs a catalog API function as the caller and tells the router when the change committed. */
 export async function callCatalog(context: StatementContext, sql: string, params: Array<string | null>): Promise<Array<Array<string | null>>> {
   const r = await context.upstream.query(sql, params);
-  if (context.transactionStatus() === 'I') await context.catalogChanged();
+  if (context.upstream.transactionStatus() === 'I') await context.catalogChanged();
   return r.rows;
 }

@@ -96,7 +96,6 @@ export const retrainOnDrift: RetrainOnDrift = async (session, schema, model) => 
     database: '',
     upstream: session,
     send: () => {},
-    transactionStatus: () => session.transactionStatus(),
     catalogChanged: async () => {},
     signal: new AbortController().signal,
     // Retraining reads no model files.
