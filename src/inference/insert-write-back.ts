@@ -11,7 +11,6 @@ import { BATCH_ROWS, throwIfCanceled, type InferenceDeps } from './inference-dep
 import type { PreparedMaterialized } from './materialized-inference.ts';
 import { openCalls, predictCalls } from './opened-calls.ts';
 import { versionQuery } from './resolve-model-version.ts';
-import { readLeadingColumns } from './row-splicer.ts';
 import type { PreparedInference } from './streamed-inference.ts';
 
 const CURSOR = 'modelgres_write_back';
@@ -84,7 +83,7 @@ export async function executeWriteBack(
     while (batch && batch.rows.length > 0) {
       throwIfCanceled(context.signal);
       const n: number = batch.rows.length;
-      const predictions = await predictCalls(models, readLeadingColumns(batch.rows, select.extra), n, deps);
+      const predictions = await predictCalls(models, batch.rows, select.extra, deps);
       await link.copyIn(`COPY ${prepared.target} ${columnList} FROM STDIN`, copyLines(batch.rows, select, predictions));
       count += n;
       batch = n === BATCH_ROWS ? await link.queryRaw(fetch) : null;

@@ -22,6 +22,11 @@ export class OnnxSessionCache {
     this.threads = Array.from({ length: threadCount }, () => new PooledThread());
   }
 
+  /** The artifacts (job names) loaded or loading now. */
+  loadedJobs(): string[] {
+    return [...this.runners.keys()];
+  }
+
   get(jobName: string, load: () => Promise<Uint8Array>): Promise<ModelRunner> {
     let runner = this.runners.get(jobName);
     if (runner) {

@@ -4,6 +4,7 @@ import type { InferenceDeps } from './inference-deps.ts';
 import type { ModelRunner } from './onnx-session-cache.ts';
 import { predictBatch, type ClassValue } from './predict-batch.ts';
 import { interpretVersion, type ResolvedVersion } from './resolve-model-version.ts';
+import { readLeadingColumns } from './row-splicer.ts';
 
 /** A call of a statement with the version it evaluates, fixed before the first row, and its runtime. */
 export interface OpenedCall {
@@ -28,21 +29,23 @@ export async function openCalls(
 }
 
 /**
- * Predicts one batch for every call. `inputs` holds the calls' arguments column-major, call after
- * call (as the streamed statement selects them); returns each call's results.
+ * Predicts one batch for every call. `rows` are DataRow bodies whose first `extra` columns are
+ * the calls' arguments, call after call (as the streamed statement selects them); returns each
+ * call's results as PostgreSQL text.
  */
 export async function predictCalls(
   opened: readonly OpenedCall[],
-  inputs: Array<Array<string | null>>,
-  rows: number,
+  rows: readonly Buffer[],
+  extra: number,
   deps: InferenceDeps,
 ): Promise<Array<Array<string | null>>> {
+  const inputs = readLeadingColumns(rows, extra);
   const predictions: Array<Array<string | null>> = [];
   let column = 0;
   for (const { call, version, session } of opened) {
     const args = inputs.slice(column, column + call.argumentCount);
     column += call.argumentCount;
-    const predicted = await predictBatch(session, call.function, version.classes as ClassValue[] | null, args, rows, version.ioPlan);
+    const predicted = await predictBatch(session, call.function, version.classes as ClassValue[] | null, args, rows.length, version.ioPlan);
     deps.capture?.record(call.function, version.version, args, predicted);
     predictions.push(predicted);
   }

@@ -24,19 +24,30 @@ export async function resolveModelVersion(context: StatementContext, fn: ModelFu
   return interpretVersion(context, fn, r.rows);
 }
 
-/** The catalog query behind resolveModelVersion, for callers that pipeline it with others. */
-export function versionQuery(fn: ModelFunction): { sql: string; params: Array<string | null> } {
+/**
+ * The catalog query behind resolveModelVersion, for callers that pipeline it with others.
+ * `loaded`: artifacts (job names) the caller has already; any other version's artifact comes
+ * with the answer, so the caller never needs a second query while the upstream is busy.
+ */
+export function versionQuery(fn: ModelFunction, loaded?: readonly string[]): { sql: string; params: Array<string | null> } {
   return {
     sql: `SELECT v.version, v.state, v.job_name, v.failure_reason, v.classes::text, m.active_version, v.io_plan::text,
             has_function_privilege(current_user,
               format('%I.%I(%s)', m.function_schema, $2::text, array_to_string(m.parameter_types, ','))::regprocedure,
-              'EXECUTE') AS may_execute
+              'EXECUTE') AS may_execute,
+            CASE WHEN $4::text[] IS NOT NULL AND v.job_name <> ALL ($4::text[])
+                 THEN (SELECT a.onnx FROM modelgres.model_artifacts a WHERE a.model_id = v.model_id AND a.version = v.version) END
        FROM modelgres.models m JOIN modelgres.model_versions v USING (model_id)
       WHERE m.model_id = $1 AND ($3::int IS NULL OR v.version = $3::int)
       ORDER BY (v.version = m.active_version) DESC, v.version DESC
       LIMIT 1`,
-    params: [fn.modelId, fn.name, fn.pinnedVersion === undefined ? null : String(fn.pinnedVersion)],
+    params: [fn.modelId, fn.name, fn.pinnedVersion === undefined ? null : String(fn.pinnedVersion), loaded ? pgTextArray(loaded) : null],
   };
+}
+
+/** A text[] literal of job names (letters, digits, '-' and '_' only, but quoted all the same). */
+function pgTextArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }
 
 /** Checks what versionQuery found: the caller may execute the model, and the version is READY. */
@@ -48,7 +59,7 @@ export function interpretVersion(context: StatementContext, fn: ModelFunction, r
       hint: `The model's owner can run GRANT EXECUTE ON FUNCTION ${fn.functionSchema}.${fn.name} to let you call it.`,
     });
   }
-  const [version, state, jobName, failureReason, classes, activeVersion, ioPlan] = row;
+  const [version, state, jobName, failureReason, classes, activeVersion, ioPlan, , onnx] = row;
   if (activeVersion === null && fn.pinnedVersion === undefined && state === 'READY') {
     throw new ClientError(SqlState.objectNotInPrerequisiteState, `model "${fn.modelName}" has no active version`, {
       hint: `Its activation is MANUAL: run ALTER MODEL ${fn.modelName} SET ACTIVE VERSION n.`,
@@ -66,6 +77,7 @@ export function interpretVersion(context: StatementContext, fn: ModelFunction, r
     classes: classes ? (JSON.parse(classes) as unknown[]) : null,
     ioPlan: ioPlan ? (JSON.parse(ioPlan) as IoPlan) : null,
     loadOnnx: async () => {
+      if (onnx) return Buffer.from(onnx.slice(2), 'hex');
       const a = await context.upstream.query('SELECT onnx FROM modelgres.model_artifacts WHERE model_id = $1 AND version = $2', [
         fn.modelId,
         String(version),

@@ -1,18 +1,15 @@
 import type { Node, ResTarget, SelectStmt } from '@pgsql/types';
 import { commandComplete, rowDescription, type FieldDescription } from '../protocol/backend-messages.ts';
 import { decodeTextRow } from '../protocol/decode-backend.ts';
-import { inPipelinedTransaction } from '../session/own-transaction.ts';
 import type { StatementContext } from '../session/statement-context.ts';
 import type { RawQueryResult } from '../session/upstream-session.ts';
 import { featureSelectExpression } from '../snapshot/feature-select-expression.ts';
 import { readCallSpan, utf16Offsets } from './call-span.ts';
 import type { ModelCall } from './find-model-calls.ts';
 import { BATCH_ROWS, throwIfCanceled, type InferenceDeps } from './inference-deps.ts';
-import { openCalls, predictCalls } from './opened-calls.ts';
+import { openCalls, predictCalls, type OpenedCall } from './opened-calls.ts';
 import { versionQuery } from './resolve-model-version.ts';
-import { readLeadingColumns, spliceRows } from './row-splicer.ts';
-
-const CURSOR = 'modelgres_inference';
+import { spliceRows } from './row-splicer.ts';
 
 /**
  * A SELECT whose model calls each stand as a whole select-list item, rewritten for streaming:
@@ -110,9 +107,12 @@ export function clientFields(prepared: PreparedInference, fields: FieldDescripti
 }
 
 /**
- * Rows come through a cursor in batches, are predicted by onnxruntime and sent on with the
- * predictions in place. Each model's version is fixed before the first row. `describe` is false
- * in the extended protocol, where Describe already sent the columns.
+ * The rewritten statement runs in one exchange, after the models' version lookups: its rows are
+ * predicted by onnxruntime batch by batch as they arrive and sent on with the predictions in
+ * place, while PostgreSQL goes on sending (see UpstreamSession.stream). Each model's version is
+ * fixed, and the caller's right to execute it checked, before the first row is sent. No cursor and
+ * no transaction of its own: a single statement runs in PostgreSQL's implicit one, or in the
+ * client's. `describe` is false in the extended protocol, where Describe already sent the columns.
  */
 export async function executeStreamed(
   prepared: PreparedInference,
@@ -120,49 +120,32 @@ export async function executeStreamed(
   deps: InferenceDeps,
   options: { params?: ReadonlyArray<string | null>; describe: boolean },
 ): Promise<void> {
-  const link = context.upstream;
-  const fetch = `FETCH FORWARD ${BATCH_ROWS} FROM ${CURSOR}`;
+  let models: OpenedCall[] | null = null;
+  const open = (earlier: readonly RawQueryResult[]) => openCalls(context, deps, prepared.calls, (i) => earlier[i].rows.map(decodeTextRow));
+  let described = !options.describe;
+  const describe = (fields: FieldDescription[]) => {
+    if (!described) context.send(rowDescription(clientFields(prepared, fields)));
+    described = true;
+  };
   let rowCount = 0;
-  // A cursor needs a transaction: outside one, the statement gets its own, as PostgreSQL would.
-  await inPipelinedTransaction(link, async (tx) => {
-    // One round trip: the models' versions, the transaction, the cursor and its first batch.
-    const opened = await link.pipeline([
-      ...prepared.calls.map((call) => versionQuery(call.function)),
-      ...tx.begin,
-      { sql: `DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${prepared.rewritten}`, params: options.params ?? [] },
-      { sql: fetch },
-    ]);
-    try {
-      const models = await openCalls(context, deps, prepared.calls, (i) => opened[i].rows.map(decodeTextRow));
-      let described = !options.describe;
-      // The next batch is fetched while this one is predicted: PostgreSQL and onnxruntime overlap.
-      let next: Promise<RawQueryResult> | null = Promise.resolve(opened.at(-1)!);
-      try {
-        while (next) {
-          throwIfCanceled(context.signal);
-          const batch: RawQueryResult = await next;
-          next = null;
-          if (!described) {
-            context.send(rowDescription(clientFields(prepared, batch.fields)));
-            described = true;
-          }
-          const n = batch.rows.length;
-          if (n === 0) break;
-          if (n === BATCH_ROWS) next = link.queryRaw(fetch);
-          const predictions = await predictCalls(models, readLeadingColumns(batch.rows, prepared.extra), n, deps);
-          context.send(spliceRows(batch.rows, prepared.extra, prepared.callAt, predictions));
-          rowCount += n;
-        }
-      } finally {
-        // A fetch still under way must end before the session runs anything else.
-        await (next as Promise<RawQueryResult> | null)?.catch(() => {});
-      }
-      await link.pipeline([{ sql: `CLOSE ${CURSOR}` }, ...tx.commit]);
-    } catch (error) {
-      // Inside the client's transaction the cursor must go, or the next statement finds it open.
-      if (!tx.own && context.upstream.transactionStatus() === 'T') await link.query(`CLOSE ${CURSOR}`).catch(() => {});
-      throw error;
-    }
-  });
+  const { earlier, last } = await context.upstream.stream(
+    [
+      // With the artifacts not loaded yet: nothing may be asked of the session while it streams.
+      ...prepared.calls.map((call) => versionQuery(call.function, deps.sessions.loadedJobs())),
+      { sql: prepared.rewritten, params: options.params ?? [] },
+    ],
+    BATCH_ROWS,
+    async (batch, earlier) => {
+      throwIfCanceled(context.signal);
+      models ??= await open(earlier);
+      describe(batch.fields);
+      const predictions = await predictCalls(models, batch.rows, prepared.extra, deps);
+      context.send(spliceRows(batch.rows, prepared.extra, prepared.callAt, predictions));
+      rowCount += batch.rows.length;
+    },
+  );
+  // No rows: the versions are checked all the same, and the columns described.
+  models ??= await open(earlier);
+  describe(last.fields);
   context.send(commandComplete(`SELECT ${rowCount}`));
 }

@@ -50,6 +50,8 @@ export class ClientSession {
   private upstreamFrames: FrameStream;
   private readonly tracker = new ResponseTracker();
   private owned: { consumer: OwnedConsumer; onClose: (e: Error) => void } | null = null;
+  /** The link holds the upstream's answers while it works through the rows it has (see UpstreamLink.stream). */
+  private upstreamHeld = false;
   private idleWaiters: Array<() => void> = [];
   private proxyKey: { processId: number; secret: Buffer } | null = null;
   private upstreamKey: Buffer | null = null;
@@ -78,6 +80,15 @@ export class ClientSession {
         this.status = s;
       },
       transactionStatus: () => this.status,
+      holdUpstream: () => {
+        this.upstreamHeld = true;
+        this.upstream?.pause();
+      },
+      releaseUpstream: () => {
+        this.upstreamHeld = false;
+        if (!this.client.writableNeedDrain) this.upstream?.resume();
+        this.guard(() => this.upstreamFrames.resume());
+      },
     });
     this.extended = new ProxiedStatements({
       planner: options.planner,
@@ -112,7 +123,9 @@ export class ClientSession {
     socket.on('data', (chunk: Buffer) => this.guard(() => this.onClientData(chunk)));
     socket.on('error', (e) => this.options.log.debug('client socket error', e));
     socket.on('close', () => this.close());
-    socket.on('drain', () => this.upstream?.resume());
+    socket.on('drain', () => {
+      if (!this.upstreamHeld) this.upstream?.resume();
+    });
   }
 
   private writeClient(bytes: Buffer): void {
@@ -341,7 +354,7 @@ export class ClientSession {
       onMessage: (type, body, raw) => {
         if (this.owned) {
           if (this.owned.consumer(type, body, raw)) this.owned = null;
-          return 'continue';
+          return this.upstreamHeld ? 'pause' : 'continue';
         }
         if (type === Backend.BackendKeyData) {
           this.replaceBackendKey(body);

@@ -6,7 +6,14 @@ import { ClientError } from '../errors/client-error.ts';
 import { SqlState } from '../errors/sqlstate.ts';
 import type { FieldDescription } from '../protocol/backend-messages.ts';
 import type { TransactionStatus } from '../protocol/message-codes.ts';
-import type { PipelinedStatement, QueryResult, RawQueryResult, UpstreamSession } from './upstream-session.ts';
+import type {
+  BatchHandler,
+  PipelinedStatement,
+  QueryResult,
+  RawQueryResult,
+  StreamResult,
+  UpstreamSession,
+} from './upstream-session.ts';
 
 /**
  * A pg connection as an UpstreamSession, for background work (scheduled drift checks, retraining
@@ -61,6 +68,17 @@ export class PgClientSession implements UpstreamSession {
       await this.query('ROLLBACK').catch(() => {});
       throw error;
     }
+  }
+
+  /** Background work reads modest results: the rows are read whole, then handed on in batches. */
+  async stream(statements: ReadonlyArray<PipelinedStatement>, batchRows: number, onBatch: BatchHandler): Promise<StreamResult> {
+    const results = await this.pipeline(statements);
+    const earlier = results.slice(0, -1);
+    const last = results[results.length - 1];
+    for (let i = 0; i < last.rows.length; i += batchRows) {
+      await onBatch({ fields: last.fields, rows: last.rows.slice(i, i + batchRows), command: '' }, earlier);
+    }
+    return { earlier, last: { ...last, rows: [] } };
   }
 
   async describe(): Promise<{ parameterTypes: number[]; fields: FieldDescription[] | null }> {

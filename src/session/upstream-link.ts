@@ -11,7 +11,14 @@ import {
   decodeTransactionStatus,
   type ErrorFields,
 } from '../protocol/decode-backend.ts';
-import type { PipelinedStatement, QueryResult, RawQueryResult, UpstreamSession } from './upstream-session.ts';
+import type {
+  BatchHandler,
+  PipelinedStatement,
+  QueryResult,
+  RawQueryResult,
+  StreamResult,
+  UpstreamSession,
+} from './upstream-session.ts';
 
 /** Receives each whole upstream message while the proxy owns the exchange; true ends it. */
 export type OwnedConsumer = (type: number, body: Buffer, raw: Buffer) => boolean;
@@ -25,6 +32,9 @@ export interface UpstreamPort {
   writeClient(bytes: Buffer): void;
   setTransactionStatus(status: TransactionStatus): void;
   transactionStatus(): TransactionStatus;
+  /** Stops reading the upstream after the current message, until releaseUpstream. */
+  holdUpstream(): void;
+  releaseUpstream(): void;
 }
 
 /**
@@ -44,9 +54,17 @@ export class UpstreamLink implements UpstreamSession {
     return true;
   }
 
-  /** Sends bytes and hands every answer to `consumer` until it returns true. */
+  /** An exchange is under way: its answers are still arriving. */
+  private busy = false;
+
+  /**
+   * Sends bytes and hands every answer to `consumer` until it returns true. One exchange at a
+   * time: a second one started meanwhile would take the first one's answers, so it is refused.
+   */
   exchange(bytes: Buffer, consumer: OwnedConsumer): Promise<void> {
-    return new Promise((resolve, reject) => {
+    if (this.busy) return Promise.reject(new Error('modelgres started an upstream exchange while another was under way'));
+    this.busy = true;
+    return new Promise<void>((resolve, reject) => {
       this.port.own(
         (type, body, raw) => {
           if (type === Backend.NoticeResponse || type === Backend.NotificationResponse || type === Backend.ParameterStatus) {
@@ -66,6 +84,8 @@ export class UpstreamLink implements UpstreamSession {
         reject,
       );
       this.port.writeUpstream(bytes);
+    }).finally(() => {
+      this.busy = false;
     });
   }
 
@@ -102,19 +122,9 @@ export class UpstreamLink implements UpstreamSession {
    * end. PostgreSQL runs them in order and skips the rest after an error, which is thrown.
    */
   async pipeline(statements: ReadonlyArray<PipelinedStatement>): Promise<RawQueryResult[]> {
-    const parts: Buffer[] = [];
-    for (const s of statements) {
-      parts.push(
-        serialize.parse({ text: s.sql, types: s.parameterTypes ?? [] }),
-        serialize.bind({ values: (s.params ?? []) as Array<string | null> }),
-        serialize.describe({ type: 'P' }),
-        serialize.execute(),
-      );
-    }
-    parts.push(serialize.sync());
     const results: RawQueryResult[] = statements.map(() => ({ fields: [], rows: [], command: '' }));
     let current = 0;
-    await this.untilReady(Buffer.concat(parts), (type, body) => {
+    await this.untilReady(pipelineBytes(statements), (type, body) => {
       if (type === Backend.RowDescription) results[current].fields = decodeRowDescription(body);
       else if (type === Backend.DataRow) results[current].rows.push(body);
       else if (type === Backend.CommandComplete || type === Backend.EmptyQueryResponse) {
@@ -122,6 +132,61 @@ export class UpstreamLink implements UpstreamSession {
       }
     });
     return results;
+  }
+
+  async stream(statements: ReadonlyArray<PipelinedStatement>, batchRows: number, onBatch: BatchHandler): Promise<StreamResult> {
+    const results: RawQueryResult[] = statements.map(() => ({ fields: [], rows: [], command: '' }));
+    const last = statements.length - 1;
+    let current = 0;
+    let batch: Buffer[] = [];
+    // Batches are handled one after another; while one waits its turn the upstream is held.
+    let chain: Promise<void> = Promise.resolve();
+    let waiting = 0;
+    let held = false;
+    let failure: { error: unknown } | null = null;
+    const handOff = () => {
+      const rows = batch;
+      batch = [];
+      waiting++;
+      chain = chain
+        .then(() => (failure ? undefined : onBatch({ fields: results[last].fields, rows, command: '' }, results.slice(0, last))))
+        // The first failure stops the handling; the rest of the rows are read and dropped.
+        .catch((error: unknown) => {
+          failure ??= { error };
+        })
+        .finally(() => {
+          waiting--;
+          if (held && waiting < 2) {
+            held = false;
+            this.port.releaseUpstream();
+          }
+        });
+      if (waiting >= 2 && !held) {
+        held = true;
+        this.port.holdUpstream();
+      }
+    };
+    await this.untilReady(pipelineBytes(statements), (type, body) => {
+      if (type === Backend.DataRow && current === last) {
+        batch.push(body);
+        if (batch.length >= batchRows) handOff();
+      } else if (type === Backend.RowDescription) {
+        results[current].fields = decodeRowDescription(body);
+      } else if (type === Backend.DataRow) {
+        results[current].rows.push(body);
+      } else if (type === Backend.CommandComplete || type === Backend.EmptyQueryResponse) {
+        if (current === last && batch.length > 0) handOff();
+        results[current++].command = type === Backend.CommandComplete ? decodeCommandTag(body) : '';
+      }
+    }).catch(async (error: unknown) => {
+      // PostgreSQL's error comes after the rows it sent: those are handled first, as they came.
+      if (batch.length > 0) handOff();
+      await chain;
+      throw error;
+    });
+    await chain;
+    if (failure) throw (failure as { error: unknown }).error;
+    return { earlier: results.slice(0, last), last: results[last] };
   }
 
   /** Like query, with each row's DataRow body as it came. */
@@ -292,4 +357,19 @@ export function upstreamError(fields: ErrorFields): ClientError {
   // A position in SQL the proxy wrote; the caller maps it into the client's text or drops it.
   if (fields.P) error.upstreamPosition = Number(fields.P);
   return error;
+}
+
+/** Parse, Bind, Describe and Execute of each statement, then one Sync. */
+function pipelineBytes(statements: ReadonlyArray<PipelinedStatement>): Buffer {
+  const parts: Buffer[] = [];
+  for (const s of statements) {
+    parts.push(
+      serialize.parse({ text: s.sql, types: s.parameterTypes ?? [] }),
+      serialize.bind({ values: (s.params ?? []) as Array<string | null> }),
+      serialize.describe({ type: 'P' }),
+      serialize.execute(),
+    );
+  }
+  parts.push(serialize.sync());
+  return Buffer.concat(parts);
 }

@@ -14,6 +14,14 @@ export interface RawQueryResult {
   command: string;
 }
 
+export type BatchHandler = (batch: RawQueryResult, earlier: readonly RawQueryResult[]) => Promise<void>;
+
+export interface StreamResult {
+  earlier: RawQueryResult[];
+  /** The last statement's columns and command tag (its rows went to the batches). */
+  last: RawQueryResult;
+}
+
 export interface PipelinedStatement {
   sql: string;
   params?: ReadonlyArray<string | null>;
@@ -33,6 +41,13 @@ export interface UpstreamSession {
   queryRaw(sql: string, params?: ReadonlyArray<string | null>, parameterTypes?: number[]): Promise<RawQueryResult>;
   /** Several statements in order, all or nothing as one exchange; the first error is thrown. */
   pipeline(statements: ReadonlyArray<PipelinedStatement>): Promise<RawQueryResult[]>;
+  /**
+   * A pipeline whose last statement may return many rows, run in one exchange without a cursor:
+   * those rows go to `onBatch` in order, `batchRows` at a time, while later ones keep arriving.
+   * Reading pauses while a batch waits for the one before it, so memory stays flat however many
+   * rows there are. `earlier`: the results of the statements before the last, whole.
+   */
+  stream(statements: ReadonlyArray<PipelinedStatement>, batchRows: number, onBatch: BatchHandler): Promise<StreamResult>;
   /** What PostgreSQL says a statement takes and returns, without running it. */
   describe(sql: string, parameterTypes?: number[]): Promise<{ parameterTypes: number[]; fields: FieldDescription[] | null }>;
   /** COPY ... TO STDOUT: each data row (COPY text, without its newline) to `onRow`; returns the count. */

@@ -347,14 +347,14 @@ describe('a model function wherever an expression can stand', () => {
       order.push('scoring');
       return r;
     });
-    // Wait until the scoring query is streaming: PostgreSQL shows its cursor being fetched from.
+    // Wait until the scoring query is streaming: PostgreSQL shows the rewritten statement running.
     await pollUntil(
       'the scoring query to stream',
       async () => {
         if (order.length > 0) throw new Error('the scoring query finished before it was seen streaming');
         const fetching = await direct.query(
           `SELECT count(*)::int AS n FROM pg_stat_activity
-            WHERE datname = current_database() AND query LIKE 'FETCH FORWARD % FROM modelgres_inference'`,
+            WHERE datname = current_database() AND state = 'active' AND query LIKE '%AS modelgres_arg_0_0%FROM big'`,
         );
         return fetching.rows[0].n as number;
       },
