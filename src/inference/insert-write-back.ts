@@ -2,7 +2,7 @@ import type { InsertStmt, Node } from '@pgsql/types';
 import { deparseSync } from 'pgsql-deparser';
 import { commandComplete } from '../protocol/backend-messages.ts';
 import { copyText } from '../protocol/copy-text.ts';
-import { decodeDataRow, decodeTextRow } from '../protocol/decode-backend.ts';
+import { decodeTextRow } from '../protocol/decode-backend.ts';
 import { inPipelinedTransaction } from '../session/own-transaction.ts';
 import type { StatementContext } from '../session/statement-context.ts';
 import type { RawQueryResult } from '../session/upstream-session.ts';
@@ -83,10 +83,16 @@ export async function executeWriteBack(
     while (batch && batch.rows.length > 0) {
       throwIfCanceled(context.signal);
       const n: number = batch.rows.length;
-      const predictions = await predictCalls(models, batch.rows, select.extra, deps);
-      await link.copyIn(`COPY ${prepared.target} ${columnList} FROM STDIN`, copyLines(batch.rows, select, predictions));
+      // The next batch is fetched while this one is predicted: PostgreSQL and onnxruntime overlap.
+      const next: Promise<RawQueryResult> | null = n === BATCH_ROWS ? link.queryRaw(fetch) : null;
+      const predictions = await predictCalls(models, batch.rows, select.extra, deps).catch(async (error: unknown) => {
+        await next?.catch(() => {});
+        throw error;
+      });
+      const lines = copyLines(batch.rows, select, predictions);
+      batch = await next;
+      await link.copyIn(`COPY ${prepared.target} ${columnList} FROM STDIN`, lines);
       count += n;
-      batch = n === BATCH_ROWS ? await link.queryRaw(fetch) : null;
     }
     await link.pipeline([{ sql: `CLOSE ${CURSOR}` }, ...tx.commit]);
     return count;
@@ -111,17 +117,79 @@ function copyMeansInsert(
   return names.every((name, i) => types.get(name) === produced[i].typeOid);
 }
 
-/** The client's columns of each row, predictions in place, as COPY text. */
+/**
+ * The client's columns of each row, predictions in place, as COPY text. The other values are
+ * PostgreSQL's own text bytes, copied as they are unless they hold a character COPY escapes.
+ */
 function copyLines(rows: Buffer[], select: PreparedInference, predictions: Array<Array<string | null>>): Buffer {
-  const lines: string[] = new Array(rows.length);
+  const out = new CopyTextBuilder(rows.reduce((size, row) => size + row.length, 0));
   for (let r = 0; r < rows.length; r++) {
-    const values = decodeDataRow(rows[r]).slice(select.extra);
-    lines[r] = values
-      .map((v, c) => {
-        const call = select.callAt[c];
-        return copyText(call !== null ? predictions[call][r] : v === null ? null : v.toString('utf8'));
-      })
-      .join('\t');
+    const body = rows[r];
+    const columns = body.readInt16BE(0);
+    let at = 2;
+    for (let c = 0; c < columns; c++) {
+      const length = body.readInt32BE(at);
+      at += 4;
+      const start = at;
+      if (length > 0) at += length;
+      if (c < select.extra) continue;
+      if (c > select.extra) out.byte(TAB);
+      const call = select.callAt[c - select.extra];
+      if (call !== null) out.text(copyText(predictions[call][r]));
+      else if (length < 0) out.text('\\N');
+      else out.value(body, start, at);
+    }
+    out.byte(NEWLINE);
   }
-  return Buffer.from(lines.join('\n') + '\n', 'utf8');
+  return out.done();
+}
+
+const TAB = 0x09;
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+const BACKSLASH = 0x5c;
+
+/** One batch of COPY text in one growing buffer. */
+class CopyTextBuilder {
+  private buffer: Buffer;
+  private size = 0;
+
+  constructor(estimate: number) {
+    this.buffer = Buffer.allocUnsafe(Math.max(1024, estimate));
+  }
+
+  byte(b: number): void {
+    this.reserve(1);
+    this.buffer[this.size++] = b;
+  }
+
+  text(s: string): void {
+    this.reserve(Buffer.byteLength(s, 'utf8'));
+    this.size += this.buffer.write(s, this.size, 'utf8');
+  }
+
+  /** A value's text bytes, with backslash, tab and line breaks escaped as COPY wants. */
+  value(source: Buffer, start: number, end: number): void {
+    this.reserve(2 * (end - start));
+    for (let i = start; i < end; i++) {
+      const b = source[i];
+      if (b === BACKSLASH || b === TAB || b === NEWLINE || b === CARRIAGE_RETURN) {
+        this.buffer[this.size++] = BACKSLASH;
+        this.buffer[this.size++] = b === BACKSLASH ? BACKSLASH : b === TAB ? 0x74 : b === NEWLINE ? 0x6e : 0x72;
+      } else {
+        this.buffer[this.size++] = b;
+      }
+    }
+  }
+
+  done(): Buffer {
+    return this.buffer.subarray(0, this.size);
+  }
+
+  private reserve(n: number): void {
+    if (this.size + n <= this.buffer.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.size + n));
+    this.buffer.copy(bigger, 0, 0, this.size);
+    this.buffer = bigger;
+  }
 }

@@ -5,8 +5,11 @@
 export class ModelFunctionNames {
   private names = new Set<string>();
   private pattern: RegExp | null = null;
+  /** Counts the reloads: whatever was planned with older names is stale. */
+  generation = 0;
 
   replaceAll(names: Iterable<string>): void {
+    this.generation++;
     this.names = new Set([...names].map((n) => n.toLowerCase()));
     this.pattern = this.names.size
       ? new RegExp(`(?:^|[^a-z0-9_$])(?:${[...this.names].map(escapeRegExp).join('|')})\\s*\\(`, 'i')

@@ -1,4 +1,4 @@
-import { executeModelCalls, prepareModelCalls } from '../inference/model-calls.ts';
+import { executeModelCalls, prepareModelCalls, type PreparedModelCalls } from '../inference/model-calls.ts';
 import type { InferenceDeps } from '../inference/inference-deps.ts';
 import { namesSqlPrepared, sqlPreparedStatement, type SqlPrepared } from '../inference/sql-prepared-statements.ts';
 import { clientFields } from '../inference/streamed-inference.ts';
@@ -8,7 +8,8 @@ import { runMlStatement } from '../statements/handlers/ml-statement-handlers.ts'
 import { parseMlStatement } from '../statements/parser/index.ts';
 import { isMlStatement } from '../statements/parser/is-ml-statement.ts';
 import { RESULT_COLUMNS } from '../statements/result-columns.ts';
-import { ModelFunctionNames } from './model-function-names.ts';
+import type { ModelFunctionNames } from './model-function-names.ts';
+import { PreparedCache } from './prepared-cache.ts';
 import type { PreparedStatement } from './prepared-statement.ts';
 import { qualifyRedshiftViews } from './qualify-redshift-views.ts';
 import type { PlannedStatement, QueryPlan, StatementKind } from './statement-plan.ts';
@@ -25,6 +26,8 @@ export type SqlPreparedStore = Map<string, SqlPrepared>;
  * classified statement by statement.
  */
 export class StatementPlanner {
+  private readonly prepared = new PreparedCache<PreparedModelCalls>();
+
   constructor(
     private readonly inference: InferenceDeps,
     /** The model functions' names, kept current by the registry (it is their FunctionNameSink). */
@@ -77,7 +80,12 @@ export class StatementPlanner {
       case 'model-call':
         break;
     }
-    await executeModelCalls(prepareModelCalls(text, this.inference.registry), context, this.inference, { describe: true });
+    await executeModelCalls(this.prepareModelCalls(text), context, this.inference, { describe: true });
+  }
+
+  /** prepareModelCalls, remembered for statements sent again while the model functions stay the same. */
+  private prepareModelCalls(text: string): PreparedModelCalls {
+    return this.prepared.get(text, this.functions.generation, () => prepareModelCalls(text, this.inference.registry));
   }
 
   /**
@@ -94,7 +102,7 @@ export class StatementPlanner {
         execute: (_params, context) => runMlStatement(parsed, statement.text, { ...context, inference: this.inference, describeColumns: null }),
       };
     }
-    const prepared = prepareModelCalls(statement.text, this.inference.registry);
+    const prepared = this.prepareModelCalls(statement.text);
     if (prepared.kind === 'passthrough') return null;
     return {
       describe: async (context) => {

@@ -301,6 +301,20 @@ describe('a model function wherever an expression can stand', () => {
     const castByPostgres = await direct.query('SELECT r::int AS r FROM unnest($1::float8[]) r', [rounded.map((r) => t(r.id))]);
     expect(rounded.map((r) => r.p)).toEqual(rounded.map((r) => f(r.id)));
     expect(rounded.map((r) => r.t)).toEqual(castByPostgres.rows.map((r) => r.r));
+
+    // Text the client's columns carry reaches the table as it was: COPY's escapes (tab, newline,
+    // carriage return, backslash), NULL, the two characters \N, and more than one batch of rows.
+    await c.query(`CREATE TABLE notes_src AS SELECT g AS id, (g % 17)::float8 AS x, (g % 5)::float8 AS z,
+      CASE g % 6 WHEN 0 THEN NULL WHEN 1 THEN E'tab\\there' WHEN 2 THEN E'line\\nbreak\\r' WHEN 3 THEN E'back\\\\slash'
+                 WHEN 4 THEN '\\N' ELSE 'plain ' || g END AS note FROM generate_series(1, 20000) g`);
+    await c.query('CREATE TABLE notes (id int, note text, p float8)');
+    await c.query('INSERT INTO notes SELECT id, note, lin_fn(x, z) FROM notes_src');
+    const mismatched = await direct.query(
+      'SELECT count(*)::int AS n FROM notes_src s FULL JOIN notes n USING (id) WHERE n.note IS DISTINCT FROM s.note OR n.id IS NULL OR s.id IS NULL',
+    );
+    expect(mismatched.rows[0].n).toBe(0);
+    const predicted = await direct.query('SELECT id, p FROM notes WHERE id <= 400 ORDER BY id');
+    expectFormula(predicted.rows);
   });
 
   test('COPY (SELECT ...) TO STDOUT and SQL PREPARE / EXECUTE', async () => {
