@@ -16,10 +16,11 @@ export interface FrameSink {
   onRaw(bytes: Buffer): void;
   /**
    * A passed-through message has ended (lets the sink count messages). Its bytes may reach onRaw
-   * a little later, always before anything that follows them in the stream. `body` is a view of
-   * the body when the whole message came in one chunk (no copy), else null.
+   * a little later, always before anything that follows them in the stream. When the whole
+   * message came in one chunk its body is `chunk[bodyStart, bodyEnd)` (no view is made unless the
+   * sink makes one: this runs for every message passed through), else `chunk` is null.
    */
-  onRawMessageEnd?(type: number, body: Buffer | null): void;
+  onRawMessageEnd?(type: number, chunk: Buffer | null, bodyStart: number, bodyEnd: number): void;
   /** A header announced a message boundary that PostgreSQL would never send or accept. */
   onProtocolError(error: ClientError): void;
 }
@@ -64,17 +65,17 @@ export class FrameStream {
   }
 
   private process(chunk: Buffer): void {
+    const sink = this.sink;
+    const size = chunk.length;
     let offset = 0;
+    // Start of the passed-through bytes not yet handed to onRaw (-1: none). They go out as one
+    // slice per run of raw messages, so a chunk of answers usually leaves in one write.
     let rawStart = -1;
-    const flushRaw = (end: number) => {
-      if (rawStart >= 0 && end > rawStart) this.sink.onRaw(chunk.subarray(rawStart, end));
-      rawStart = -1;
-    };
 
-    while (offset < chunk.length) {
+    while (offset < size) {
       // Continue a body that started in an earlier chunk.
       if (this.bodyLeft > 0) {
-        const take = Math.min(this.bodyLeft, chunk.length - offset);
+        const take = Math.min(this.bodyLeft, size - offset);
         if (this.whole) {
           chunk.copy(this.whole, this.wholeFill, offset, offset + take);
           this.wholeFill += take;
@@ -92,16 +93,19 @@ export class FrameStream {
               return;
             }
           } else {
-            this.sink.onRawMessageEnd?.(this.currentType, null);
+            sink.onRawMessageEnd?.(this.currentType, null, 0, 0);
           }
         }
         continue;
       }
 
       // A header split across chunks.
-      if (this.headerFill > 0 || chunk.length - offset < 5) {
-        flushRaw(offset);
-        const take = Math.min(5 - this.headerFill, chunk.length - offset);
+      if (this.headerFill > 0 || size - offset < 5) {
+        if (rawStart >= 0) {
+          if (offset > rawStart) sink.onRaw(chunk.subarray(rawStart, offset));
+          rawStart = -1;
+        }
+        const take = Math.min(5 - this.headerFill, size - offset);
         chunk.copy(this.header, this.headerFill, offset, offset + take);
         this.headerFill += take;
         offset += take;
@@ -113,15 +117,18 @@ export class FrameStream {
 
       // The common case: the header is inside this chunk.
       const type = chunk[offset];
-      const length = chunk.readInt32BE(offset + 1);
+      const length = ((chunk[offset + 1] << 24) | (chunk[offset + 2] << 16) | (chunk[offset + 3] << 8) | chunk[offset + 4]);
       if (!this.checkLength(length)) {
-        flushRaw(offset);
+        if (rawStart >= 0 && offset > rawStart) sink.onRaw(chunk.subarray(rawStart, offset));
         return;
       }
       const end = offset + 1 + length;
-      if (end <= chunk.length) {
-        if (this.sink.wantsWhole(type, length, true)) {
-          flushRaw(offset);
+      if (end <= size) {
+        if (sink.wantsWhole(type, length, true)) {
+          if (rawStart >= 0) {
+            if (offset > rawStart) sink.onRaw(chunk.subarray(rawStart, offset));
+            rawStart = -1;
+          }
           const raw = chunk.subarray(offset, end);
           offset = end;
           if (this.deliver(type, raw) === 'pause') {
@@ -130,25 +137,28 @@ export class FrameStream {
           }
         } else {
           if (rawStart < 0) rawStart = offset;
-          this.sink.onRawMessageEnd?.(type, chunk.subarray(offset + 5, end));
+          sink.onRawMessageEnd?.(type, chunk, offset + 5, end);
           offset = end;
         }
         continue;
       }
       // The message runs past this chunk.
       this.currentType = type;
-      this.bodyLeft = end - chunk.length;
-      if (this.sink.wantsWhole(type, length, false)) {
-        flushRaw(offset);
+      this.bodyLeft = end - size;
+      if (sink.wantsWhole(type, length, false)) {
+        if (rawStart >= 0) {
+          if (offset > rawStart) sink.onRaw(chunk.subarray(rawStart, offset));
+          rawStart = -1;
+        }
         this.whole = Buffer.allocUnsafe(1 + length);
         chunk.copy(this.whole, 0, offset);
-        this.wholeFill = chunk.length - offset;
+        this.wholeFill = size - offset;
       } else if (rawStart < 0) {
         rawStart = offset;
       }
-      offset = chunk.length;
+      offset = size;
     }
-    flushRaw(chunk.length);
+    if (rawStart >= 0 && size > rawStart) sink.onRaw(rawStart === 0 ? chunk : chunk.subarray(rawStart, size));
   }
 
   /** Begins a message whose header was assembled from several chunks. */
@@ -170,7 +180,7 @@ export class FrameStream {
       }
     } else {
       this.sink.onRaw(Buffer.from(header));
-      if (this.bodyLeft === 0) this.sink.onRawMessageEnd?.(type, Buffer.alloc(0));
+      if (this.bodyLeft === 0) this.sink.onRawMessageEnd?.(type, header, 5, 5);
     }
     return true;
   }

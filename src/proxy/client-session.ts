@@ -367,7 +367,8 @@ export class ClientSession {
         return 'continue';
       },
       onRaw: (bytes) => this.writeClient(bytes),
-      onRawMessageEnd: (type, body) => this.onUpstreamMessageEnd(type, body),
+      onRawMessageEnd: (type, chunk, bodyStart, bodyEnd) =>
+        this.onUpstreamMessageEnd(type, chunk && type === Backend.ReadyForQuery ? chunk.subarray(bodyStart, bodyEnd) : null),
       onProtocolError: (error) => {
         this.options.log.error('upstream sent a malformed message', error);
         this.close();
