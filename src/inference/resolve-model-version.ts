@@ -25,22 +25,14 @@ export async function resolveModelVersion(context: StatementContext, fn: ModelFu
 }
 
 /**
- * The catalog query behind resolveModelVersion, for callers that pipeline it with others.
- * `loaded`: artifacts (job names) the caller has already; any other version's artifact comes
- * with the answer, so the caller never needs a second query while the upstream is busy.
+ * The catalog query behind resolveModelVersion, for callers that pipeline it with others: the
+ * catalog's call_version, as the caller (sql/050-inference-api.sql). `loaded`: artifacts (job
+ * names) the caller has already; any other version's artifact comes with the answer, so the
+ * caller never needs a second query while the upstream is busy.
  */
 export function versionQuery(fn: ModelFunction, loaded?: readonly string[]): { sql: string; params: Array<string | null> } {
   return {
-    sql: `SELECT v.version, v.state, v.job_name, v.failure_reason, v.classes::text, m.active_version, v.io_plan::text,
-            has_function_privilege(current_user,
-              format('%I.%I(%s)', m.function_schema, $2::text, array_to_string(m.parameter_types, ','))::regprocedure,
-              'EXECUTE') AS may_execute,
-            CASE WHEN $4::text[] IS NOT NULL AND v.job_name <> ALL ($4::text[])
-                 THEN (SELECT a.onnx FROM modelgres.model_artifacts a WHERE a.model_id = v.model_id AND a.version = v.version) END
-       FROM modelgres.models m JOIN modelgres.model_versions v USING (model_id)
-      WHERE m.model_id = $1 AND ($3::int IS NULL OR v.version = $3::int)
-      ORDER BY (v.version = m.active_version) DESC, v.version DESC
-      LIMIT 1`,
+    sql: 'SELECT * FROM modelgres.call_version(current_user, $1, $2, $3::int, $4::text[])',
     params: [fn.modelId, fn.name, fn.pinnedVersion === undefined ? null : String(fn.pinnedVersion), loaded ? pgTextArray(loaded) : null],
   };
 }
