@@ -75,6 +75,10 @@ export class ClientSession {
       writeClient: (bytes) => this.writeClient(bytes),
       own: (consumer, onClose) => {
         this.owned = { consumer, onClose };
+        this.tracker.upstreamSynced = false;
+      },
+      upstreamReady: () => {
+        this.tracker.upstreamSynced = true;
       },
       setTransactionStatus: (s) => {
         this.status = s;

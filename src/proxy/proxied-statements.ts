@@ -55,7 +55,7 @@ export class ProxiedStatements {
 
   /** Whether the session must read this message whole and hand it here (Parse always is). */
   wants(type: number): boolean {
-    if (type === Frontend.Sync) return this.groupTransaction;
+    if (type === Frontend.Sync) return this.groupTransaction || this.host.tracker.upstreamSynced;
     if (this.statements.size === 0 && this.portals.size === 0) return false;
     return type === Frontend.Bind || type === Frontend.Describe || type === Frontend.Execute || type === Frontend.Close;
   }
@@ -202,6 +202,14 @@ export class ProxiedStatements {
    * back after an error, and answer ReadyForQuery as PostgreSQL would for the implicit one.
    */
   private onSync(raw: Buffer): 'continue' | 'pause' {
+    const tracker = this.host.tracker;
+    if (!this.groupTransaction && tracker.upstreamSynced && tracker.idle && !tracker.skippingUntilSync) {
+      // The proxy's own statements ended with a Sync of theirs: PostgreSQL would only say ReadyForQuery again.
+      tracker.executedSinceSync = false;
+      this.onTransactionStatus(this.host.status());
+      this.host.writeClient(readyForQuery(this.host.status()));
+      return 'continue';
+    }
     if (!this.groupTransaction) return this.host.forward(Frontend.Sync, raw);
     return this.host.exclusive('sync', async () => {
       try {

@@ -15,6 +15,11 @@ export class ResponseTracker {
    * the client's statements, and a Sync of the proxy's own would commit them.
    */
   executedSinceSync = false;
+  /**
+   * The upstream's last answer was ReadyForQuery and nothing was sent since: a Sync from the
+   * client now would only be answered with ReadyForQuery again.
+   */
+  upstreamSynced = true;
 
   get idle(): boolean {
     return this.head === this.queue.length;
@@ -31,6 +36,7 @@ export class ResponseTracker {
 
   /** A client message went to the upstream. */
   sent(type: number): void {
+    this.upstreamSynced = false;
     if (type === Frontend.Execute) this.executedSinceSync = true;
     else if (type === Frontend.Sync || type === Frontend.Query) this.executedSinceSync = false;
     // After an error PostgreSQL discards everything up to the Sync: those messages get no answer.
@@ -57,6 +63,7 @@ export class ResponseTracker {
         if (t === Frontend.Sync || t === Frontend.Query || t === Frontend.FunctionCall) break;
       }
       this.skippingUntilSync = false;
+      this.upstreamSynced = this.idle;
       this.compact();
       return true;
     }

@@ -32,6 +32,8 @@ export interface UpstreamPort {
   writeClient(bytes: Buffer): void;
   setTransactionStatus(status: TransactionStatus): void;
   transactionStatus(): TransactionStatus;
+  /** The upstream answered a Sync of the proxy's own: it is idle, outside any extended-protocol group. */
+  upstreamReady(): void;
   /** Stops reading the upstream after the current message, until releaseUpstream. */
   holdUpstream(): void;
   releaseUpstream(): void;
@@ -51,6 +53,7 @@ export class UpstreamLink implements UpstreamSession {
   /** Keeps ReadyForQuery's status; true, so an exchange consumer can return it to end there. */
   private readyForQuery(body: Buffer): true {
     this.port.setTransactionStatus(decodeTransactionStatus(body));
+    this.port.upstreamReady();
     return true;
   }
 
