@@ -7,7 +7,21 @@ import type { ThreadReply, ThreadRequest, WireTensor } from './onnx-thread.ts';
 export interface ModelRunner {
   readonly inputNames: readonly string[];
   run(feeds: Record<string, ort.Tensor>, fetches?: string[]): Promise<Record<string, ort.Tensor>>;
+  /**
+   * As run, for a model whose every input and output holds one row per row of the batch along
+   * dimension 0 (as trained models' do): a large batch is cut into parts, run at once on idle
+   * threads, their outputs joined in order. `feedsOf(from, to)` gives the feeds of rows
+   * [from, to); each part is posted before the next one's feeds are made.
+   */
+  runParts?(
+    rows: number,
+    feedsOf: (from: number, to: number) => Record<string, ort.Tensor>,
+    fetches?: string[],
+  ): Promise<Record<string, ort.Tensor>>;
 }
+
+/** Rows below which a batch is not cut into parts: posting a part costs more than its share. */
+const MIN_PART_ROWS = 1024;
 
 /**
  * onnxruntime sessions for every artifact (its job name), shared by all connections and run on
@@ -49,20 +63,63 @@ export class OnnxSessionCache {
     const onnx = await load();
     const loaded = await Promise.all(this.threads.map((t) => t.request({ kind: 'load', jobName, onnx })));
     const inputNames = loaded[0].ok ? (loaded[0].inputNames ?? []) : [];
+    const runOn = async (thread: PooledThread, wire: Record<string, WireTensor>, fetches?: string[]): Promise<Record<string, WireTensor>> => {
+      const reply = await thread.request({ kind: 'run', jobName, feeds: wire, fetches });
+      if (!reply.ok) throw new Error(reply.message);
+      return reply.outputs ?? {};
+    };
+    const run = async (feeds: Record<string, ort.Tensor>, fetches?: string[]) => {
+      const thread = this.threads.reduce((a, b) => (b.busy < a.busy ? b : a));
+      const wire: Record<string, WireTensor> = {};
+      for (const [name, t] of Object.entries(feeds)) wire[name] = { type: t.type, data: t.data, dims: t.dims };
+      return toTensors(await runOn(thread, wire, fetches));
+    };
     return {
       inputNames,
-      run: async (feeds, fetches) => {
-        const thread = this.threads.reduce((a, b) => (b.busy < a.busy ? b : a));
-        const wire: Record<string, WireTensor> = {};
-        for (const [name, t] of Object.entries(feeds)) wire[name] = { type: t.type, data: t.data, dims: t.dims };
-        const reply = await thread.request({ kind: 'run', jobName, feeds: wire, fetches });
-        if (!reply.ok) throw new Error(reply.message);
+      run,
+      runParts: async (rows, feedsOf, fetches) => {
+        // Only idle threads take a part: a busy one would hold the whole batch up.
+        const idle = this.threads.filter((t) => t.busy === 0);
+        const parts = Math.min(idle.length, Math.floor(rows / MIN_PART_ROWS));
+        if (parts < 2) return run(feedsOf(0, rows), fetches);
+        const bounds = Array.from({ length: parts + 1 }, (_, p) => Math.round((rows * p) / parts));
+        const replies = await Promise.all(
+          idle.slice(0, parts).map((thread, p) => {
+            const wire: Record<string, WireTensor> = {};
+            for (const [name, t] of Object.entries(feedsOf(bounds[p], bounds[p + 1]))) wire[name] = { type: t.type, data: t.data, dims: t.dims };
+            return runOn(thread, wire, fetches);
+          }),
+        );
         const outputs: Record<string, ort.Tensor> = {};
-        for (const [name, t] of Object.entries(reply.outputs ?? {})) outputs[name] = new ort.Tensor(t.type, t.data as never, t.dims);
+        for (const name of Object.keys(replies[0])) outputs[name] = concatRows(replies.map((r) => r[name]));
         return outputs;
       },
     };
   }
+}
+
+function toTensors(wire: Record<string, WireTensor>): Record<string, ort.Tensor> {
+  const outputs: Record<string, ort.Tensor> = {};
+  for (const [name, t] of Object.entries(wire)) outputs[name] = new ort.Tensor(t.type, t.data as never, t.dims);
+  return outputs;
+}
+
+/** The parts' outputs, one after the other along dimension 0. */
+function concatRows(parts: WireTensor[]): ort.Tensor {
+  const first = parts[0];
+  const rows = parts.reduce((n, p) => n + p.dims[0], 0);
+  const dims = [rows, ...first.dims.slice(1)];
+  if (Array.isArray(first.data)) return new ort.Tensor(first.type, parts.flatMap((p) => p.data as string[]) as never, dims);
+  const Typed = (first.data as unknown as { constructor: new (n: number) => { set(a: ArrayLike<unknown>, o: number): void } }).constructor;
+  const length = parts.reduce((n, p) => n + (p.data as unknown as ArrayLike<unknown>).length, 0);
+  const data = new Typed(length);
+  let o = 0;
+  for (const p of parts) {
+    const d = p.data as unknown as ArrayLike<unknown>;
+    data.set(d, o);
+    o += d.length;
+  }
+  return new ort.Tensor(first.type, data as never, dims);
 }
 
 class PooledThread {

@@ -2,9 +2,9 @@ import type { StatementContext } from '../session/statement-context.ts';
 import type { ModelCall } from './find-model-calls.ts';
 import type { InferenceDeps } from './inference-deps.ts';
 import type { ModelRunner } from './onnx-session-cache.ts';
-import { predictBatch, type ClassValue } from './predict-batch.ts';
+import { float32Column, indexLeadingColumns, textColumn } from './feature-decoding.ts';
+import { predictBatch, takesFloat32, type ArgumentColumn, type ClassValue } from './predict-batch.ts';
 import { interpretVersion, type ResolvedVersion } from './resolve-model-version.ts';
-import { readLeadingColumns } from './row-splicer.ts';
 
 /** A call of a statement with the version it evaluates, fixed before the first row, and its runtime. */
 export interface OpenedCall {
@@ -39,14 +39,21 @@ export async function predictCalls(
   extra: number,
   deps: InferenceDeps,
 ): Promise<Array<Array<string | null>>> {
-  const inputs = readLeadingColumns(rows, extra);
+  const index = indexLeadingColumns(rows, extra);
   const predictions: Array<Array<string | null>> = [];
   let column = 0;
   for (const { call, version, session } of opened) {
-    const args = inputs.slice(column, column + call.argumentCount);
-    column += call.argumentCount;
-    const predicted = await predictBatch(session, call.function, version.classes as ClassValue[] | null, args, rows.length, version.ioPlan);
-    deps.capture?.record(call.function, version.version, args, predicted);
+    const fn = call.function;
+    // A captured call's inputs are recorded as text: they stay text.
+    const captured = deps.capture !== undefined && (fn.capturePercent ?? 0) > 0;
+    const args: ArgumentColumn[] = [];
+    for (let j = 0; j < call.argumentCount; j++, column++) {
+      const c = column;
+      args.push(!captured && takesFloat32(fn, version.ioPlan, j) ? (from, to) => float32Column(index, c, from, to) : textColumn(index, c));
+    }
+    const predicted = await predictBatch(session, fn, version.classes as ClassValue[] | null, args, rows.length, version.ioPlan);
+    // With CAPTURE_PERCENT 0 the capture keeps nothing of a call.
+    if (captured) deps.capture!.record(fn, version.version, args as Array<Array<string | null>>, predicted);
     predictions.push(predicted);
   }
   return predictions;

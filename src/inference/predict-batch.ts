@@ -8,29 +8,42 @@ import { buildFeeds, outputNamesOf, readOutputs, type IoPlan } from '../artifact
 export type ClassValue = string | number | boolean;
 
 /**
+ * One argument column: the text of each row (null for NULL), or, for an argument a trained model
+ * takes as a float32 input, a function giving rows [from, to) as the Float32Array predictBatch
+ * would make of their text (feature-decoding.ts): a large batch is decoded part by part, each part
+ * while the one before it is predicted.
+ */
+export type ArgumentColumn = Array<string | null> | Float32Column;
+export type Float32Column = (from: number, to: number) => Float32Array;
+
+/**
  * Predicts one batch. `args[j][i]` is the text PostgreSQL gave for argument j of row i (already
  * turned into model inputs by featureSelectExpression). Returns each row's result as PostgreSQL
- * text for the function's return type.
+ * text for the function's return type. A trained model's float32 input may come decoded already.
  */
 export async function predictBatch(
   session: ModelRunner,
   fn: ModelFunction,
   classes: ClassValue[] | null,
-  args: Array<Array<string | null>>,
+  args: ArgumentColumn[],
   rows: number,
   ioPlan: IoPlan | null = null,
 ): Promise<Array<string | null>> {
   if (ioPlan) {
     // An imported model: fed and read as its plan, made when it was imported, says.
-    const out = await session.run(buildFeeds(ioPlan, args, rows), outputNamesOf(ioPlan));
+    const out = await session.run(buildFeeds(ioPlan, args.map(textOf), rows), outputNamesOf(ioPlan));
     return readOutputs(ioPlan, out, rows, fn.returnType);
   }
-  const feeds: Record<string, ort.Tensor> = {};
-  // Inputs are positional: the graph renames a feature whose name clashes with an output.
-  session.inputNames.forEach((name, j) => {
-    feeds[name] = inputTensor(fn.parameterTypes[j] as FeatureType, args[j], rows);
-  });
-  const out = await session.run(feeds);
+  const feedsOf = (from: number, to: number) => {
+    const feeds: Record<string, ort.Tensor> = {};
+    // Inputs are positional: the graph renames a feature whose name clashes with an output.
+    session.inputNames.forEach((name, j) => {
+      feeds[name] = inputTensor(fn.parameterTypes[j] as FeatureType, args[j], from, to);
+    });
+    return feeds;
+  };
+  // A trained model's inputs and outputs are row by row: a large batch may be cut into parts.
+  const out = session.runParts ? await session.runParts(rows, feedsOf) : await session.run(feedsOf(0, rows));
   const results: Array<string | null> = new Array(rows);
   if (fn.problemType === 'CLUSTERING') {
     // KMEANS: the cluster id, from 0.
@@ -60,8 +73,25 @@ export async function predictBatch(
   return results;
 }
 
-function inputTensor(type: FeatureType, values: Array<string | null>, rows: number): ort.Tensor {
+/** Whether predictBatch takes argument `j` of `fn` decoded to a Float32Array (a trained model's float32 input). */
+export function takesFloat32(fn: ModelFunction, ioPlan: IoPlan | null, j: number): boolean {
+  return ioPlan === null && inputKindOf(fn.parameterTypes[j] as FeatureType) === 'float32';
+}
+
+function textOf(column: ArgumentColumn): Array<string | null> {
+  if (typeof column !== 'function') return column;
+  throw new Error('an imported model takes its arguments as text');
+}
+
+/** The input tensor of rows [from, to). */
+function inputTensor(type: FeatureType, column: ArgumentColumn, from: number, to: number): ort.Tensor {
   const kind = inputKindOf(type);
+  const rows = to - from;
+  if (typeof column === 'function') {
+    if (kind !== 'float32') throw new Error(`a ${type} argument is not a float32 input`);
+    return new ort.Tensor('float32', column(from, to), [rows, 1]);
+  }
+  const values = from === 0 && to === column.length ? column : column.slice(from, to);
   if (kind === 'string') return new ort.Tensor('string', values.map((v) => v ?? ''), [rows, 1]);
   if (kind === 'float64') {
     const data = new Float64Array(rows);

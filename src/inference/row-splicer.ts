@@ -37,47 +37,81 @@ export function spliceRows(
   callAt: ReadonlyArray<number | null>,
   predictions: ReadonlyArray<ReadonlyArray<string | null>>,
 ): Buffer {
+  // One buffer for the batch, sized for the worst case (3 bytes per UTF-16 unit) and cut to fit.
   let size = 0;
   for (let r = 0; r < rows.length; r++) {
     size += 1 + rows[r].length;
-    for (const p of predictions) size += Buffer.byteLength(p[r] ?? '') + 4;
+    for (const p of predictions) size += 3 * (p[r]?.length ?? 0) + 4;
   }
   const out = Buffer.allocUnsafe(size);
+  const columns = callAt.length;
   let o = 0;
   for (let r = 0; r < rows.length; r++) {
     const body = rows[r];
     const start = o;
     out[o] = Backend.DataRow;
-    o += 5; // type and length, the length filled in below
-    out.writeInt16BE(callAt.length, o);
-    o += 2;
+    out[o + 5] = columns >> 8;
+    out[o + 6] = columns & 255;
+    o += 7; // type, length (filled in below) and column count
     let pos = 2;
     // Skip the input columns.
     for (let c = 0; c < extra; c++) {
-      const len = body.readInt32BE(pos);
+      const len = int32At(body, pos);
       pos += 4 + (len > 0 ? len : 0);
     }
-    for (let c = 0; c < callAt.length; c++) {
-      const len = body.readInt32BE(pos);
+    for (let c = 0; c < columns; c++) {
+      const len = int32At(body, pos);
       const next = pos + 4 + (len > 0 ? len : 0);
       const call = callAt[c];
       if (call === null) {
-        body.copy(out, o, pos, next);
-        o += next - pos;
+        o = copyBytes(body, pos, next, out, o);
       } else {
         const value = predictions[call][r];
         if (value === null) {
-          out.writeInt32BE(-1, o);
-          o += 4;
+          o = writeInt32At(out, o, -1);
         } else {
-          const written = out.write(value, o + 4, 'utf8');
-          out.writeInt32BE(written, o);
+          const written = writeText(out, o + 4, value);
+          writeInt32At(out, o, written);
           o += 4 + written;
         }
       }
       pos = next;
     }
-    out.writeInt32BE(o - start - 1, start + 1);
+    writeInt32At(out, start + 1, o - start - 1);
   }
   return out.subarray(0, o);
+}
+
+function int32At(b: Buffer, pos: number): number {
+  return (b[pos] << 24) | (b[pos + 1] << 16) | (b[pos + 2] << 8) | b[pos + 3];
+}
+
+function writeInt32At(b: Buffer, pos: number, v: number): number {
+  b[pos] = v >>> 24;
+  b[pos + 1] = (v >>> 16) & 255;
+  b[pos + 2] = (v >>> 8) & 255;
+  b[pos + 3] = v & 255;
+  return pos + 4;
+}
+
+/** Bytes [from, to) of `src` at `o` in `out`; short runs by hand, where Buffer.copy's call costs more. */
+function copyBytes(src: Buffer, from: number, to: number, out: Buffer, o: number): number {
+  if (to - from > 64) return o + src.copy(out, o, from, to);
+  for (let i = from; i < to; i++) out[o++] = src[i];
+  return o;
+}
+
+/** `text` as UTF-8 at `o`; the byte count. Short ASCII (numbers, most labels) by hand. */
+function writeText(out: Buffer, o: number, text: string): number {
+  const n = text.length;
+  if (n <= 64) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 128) break;
+      out[o + i] = c;
+    }
+    if (i === n) return n;
+  }
+  return out.write(text, o, 'utf8');
 }
