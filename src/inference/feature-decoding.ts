@@ -20,7 +20,8 @@ const MARGIN = 1e-13;
  * within ~1e-15 of the exact decimal (a few roundings of 2^-53 each). Rounding to float32 is
  * monotone, so when the value widened by MARGIN on either side rounds to one float32, the exact
  * decimal, and Number()'s double of it, round to that float32 too. Only text within ~1e-13 of a
- * float32 rounding boundary (about one value in a million) is left to Number().
+ * float32 rounding boundary and too long for Clinger's exact fast path (up to 2^53 over a power
+ * of ten up to 1e22) is left to Number().
  */
 export function parseFloat32Bytes(buf: Uint8Array, start: number, end: number): number | undefined {
   let i = start;
@@ -72,6 +73,12 @@ export function parseFloat32Bytes(buf: Uint8Array, start: number, end: number): 
   }
   if (i !== end) return undefined;
   if (mantissa === 0) return negative ? -0 : 0;
+  // Clinger's fast path: an exact integer times or over an exact power of ten is rounded once,
+  // so it is Number()'s double itself, and its float32 is the answer even on a float32 tie.
+  if (mantissa <= 9007199254740992 && exponent >= -22 && exponent <= 22) {
+    const exact = exponent >= 0 ? mantissa * POW10[exponent] : mantissa / POW10[-exponent];
+    return Math.fround(negative ? -exact : exact);
+  }
   let value: number;
   if (exponent >= 0) {
     if (exponent > 22) {
