@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEmbeddedServer } from '../src/embedded/embedded-server.ts';
-import { freePort, median, waitForLine } from './bench-support.ts';
+import { freePort, median, stopChild, waitForLine } from './bench-support.ts';
 
 const { values } = parseArgs({
   options: {
@@ -33,8 +33,9 @@ const rounds = Number(values.rounds);
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'modelgres-bench-'));
 const children: ChildProcess[] = [];
+let pg: Awaited<ReturnType<typeof startEmbeddedServer>> | undefined;
 try {
-  const pg = await startEmbeddedServer({ dataDir: dir, port: await freePort() });
+  pg = await startEmbeddedServer({ dataDir: dir, port: await freePort() });
   const proxyPort = await freePort();
   // Both proxies reach PostgreSQL the same way: its Unix socket (as `npm start` does) or TCP.
   const viaUnix = values.transport === 'unix';
@@ -76,9 +77,10 @@ try {
     console.log(`${name.padEnd(9)} ${m.toFixed(0).padStart(7)} tps  ratio to direct ${(m / direct).toFixed(2)}`);
   }
   console.log(`command: npm run bench:passthrough -- --clients ${clients} --seconds ${seconds} --rounds ${rounds} --scale ${values.scale} --transport ${values.transport}`);
-  await pg.stop();
 } finally {
-  for (const c of children) c.kill('SIGTERM');
+  // The proxies first: PostgreSQL stopping under them would end their connections with warnings.
+  await Promise.all(children.map((c) => stopChild(c)));
+  await pg?.stop();
   await rm(dir, { recursive: true, force: true });
 }
 
