@@ -2,6 +2,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import type { ThreadReply, ThreadRequest, WireTensor } from './onnx-thread.ts';
+import { SESSION_OPTIONS } from './session-options.ts';
 
 /** What predictBatch needs of a model: its input names, in order, and a way to run a batch. */
 export interface ModelRunner {
@@ -22,6 +23,12 @@ export interface ModelRunner {
 
 /** Rows below which a batch is not cut into parts: posting a part costs more than its share. */
 const MIN_PART_ROWS = 1024;
+
+/**
+ * Batches of at most this many rows run on the event loop's own thread: a one-row call costs
+ * onnxruntime microseconds, less than the round trip to a worker thread and back.
+ */
+const INLINE_ROWS = 16;
 
 /**
  * onnxruntime sessions for every artifact (its job name), shared by all connections and run on
@@ -68,7 +75,15 @@ export class OnnxSessionCache {
       if (!reply.ok) throw new Error(reply.message);
       return reply.outputs ?? {};
     };
+    // Made at the first small batch, from the same bytes and options as the threads' sessions.
+    let inline: Promise<ort.InferenceSession> | null = null;
     const run = async (feeds: Record<string, ort.Tensor>, fetches?: string[]) => {
+      const rows = Object.values(feeds)[0]?.dims[0] ?? 0;
+      if (rows <= INLINE_ROWS) {
+        inline ??= ort.InferenceSession.create(onnx, SESSION_OPTIONS);
+        const session = await inline;
+        return session.run(feeds, fetches ?? session.outputNames);
+      }
       const thread = this.threads.reduce((a, b) => (b.busy < a.busy ? b : a));
       const wire: Record<string, WireTensor> = {};
       for (const [name, t] of Object.entries(feeds)) wire[name] = { type: t.type, data: t.data, dims: t.dims };

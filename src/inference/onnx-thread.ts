@@ -4,6 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
+import { SESSION_OPTIONS } from './session-options.ts';
 
 export interface WireTensor {
   type: ort.Tensor.Type;
@@ -26,7 +27,7 @@ parentPort!.on('message', async (request: ThreadRequest) => {
     if (request.kind === 'load') {
       let session = sessions.get(request.jobName);
       if (!session) {
-        session = await ort.InferenceSession.create(request.onnx, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+        session = await ort.InferenceSession.create(request.onnx, SESSION_OPTIONS);
         sessions.set(request.jobName, session);
       }
       reply({ id: request.id, ok: true, inputNames: session.inputNames, outputNames: session.outputNames });
