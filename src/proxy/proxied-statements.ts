@@ -140,8 +140,16 @@ export class ProxiedStatements {
       this.portals.delete(bind.portal);
       return this.host.forward(Frontend.Bind, raw);
     }
+    const binary = bind.parameterFormats.some((f) => f === 1) || bind.resultFormats.some((f) => f === 1);
+    const tracker = this.host.tracker;
+    if (!binary && tracker.idle && !tracker.skippingUntilSync) {
+      // Nothing of the client's is still to be answered upstream: BindComplete can go now, in order.
+      this.portals.set(bind.portal, { statement, parameters: bind.parameters.map((p) => (p === null ? null : p.toString('utf8'))) });
+      this.host.writeClient(bindComplete());
+      return 'continue';
+    }
     return this.host.exclusive('extended', async () => {
-      if (bind.parameterFormats.some((f) => f === 1) || bind.resultFormats.some((f) => f === 1)) {
+      if (binary) {
         throw new ClientError(SqlState.featureNotSupported, 'binary parameters and results of model statements are not supported yet', {
           hint: 'Use text format for statements that call models.',
         });
