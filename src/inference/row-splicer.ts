@@ -1,31 +1,11 @@
 import { Backend } from '../protocol/message-codes.ts';
 
 /**
- * Streaming inference reads rows whose first `extra` columns are the model's inputs. The inputs
- * are decoded; every other column stays the bytes PostgreSQL sent and is copied into the rows
- * the client gets, with predictions written where the calls stood. Decoding and re-encoding
+ * Streaming inference reads rows whose first `extra` columns are the model's inputs (decoded by
+ * feature-decoding.ts). Every other column stays the bytes PostgreSQL sent and is copied into the
+ * rows the client gets, with predictions written where the calls stood. Decoding and re-encoding
  * every value would cost more than the prediction itself.
  */
-
-/** The first `extra` columns of each DataRow body, column-major, as text (null for NULL). */
-export function readLeadingColumns(rows: readonly Buffer[], extra: number): Array<Array<string | null>> {
-  const columns: Array<Array<string | null>> = Array.from({ length: extra }, () => new Array(rows.length));
-  for (let r = 0; r < rows.length; r++) {
-    const body = rows[r];
-    let pos = 2;
-    for (let c = 0; c < extra; c++) {
-      const len = body.readInt32BE(pos);
-      pos += 4;
-      if (len < 0) {
-        columns[c][r] = null;
-      } else {
-        columns[c][r] = body.toString('utf8', pos, pos + len);
-        pos += len;
-      }
-    }
-  }
-  return columns;
-}
 
 /**
  * Whole DataRow messages for the client: each row without its leading input columns, the column

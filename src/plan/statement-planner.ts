@@ -76,9 +76,8 @@ export class StatementPlanner {
         text = sqlPreparedStatement(text, sqlPrepared, context.send);
         if (text === null) return; // answered: PREPARE or DEALLOCATE of the proxy's own
         break;
-      case 'passthrough':
-      case 'model-call':
-        break;
+      default:
+        break; // a model call (passthrough statements are relayed before they get here)
     }
     await executeModelCalls(this.prepareModelCalls(text), context, this.inference, { describe: true });
   }
