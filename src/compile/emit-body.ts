@@ -1,0 +1,60 @@
+import type { CompiledBody } from './compile-target.ts';
+import { Expr, sql } from './sql-expr.ts';
+
+/**
+ * The function body for a result Expr.
+ *
+ * An Expr that more than one other uses, and is not cheap, is computed once: it becomes a
+ * PL/pgSQL variable, declared in dependency order, and the body is
+ * `DECLARE t1 float4 := ...; ... BEGIN RETURN ...; END`. Each declaration is a simple expression
+ * PL/pgSQL evaluates without the executor, so an MLP layer or a preprocessor read by many nodes
+ * costs one evaluation, not one per reader.
+ *
+ * When nothing needs a variable the body is `SELECT <expr>`, LANGUAGE sql: one expression with
+ * no FROM, which the planner inlines into the calling query (inline_function), so a tree model
+ * runs as a plain CASE expression with no function call per row. Parameters may appear many
+ * times there: the planner inlines as long as the arguments it substitutes are cheap (columns,
+ * constants), and falls back to an ordinary call otherwise, with the same result.
+ */
+export function emitBody(result: Expr, returnType: string): CompiledBody {
+  const uses = new Map<Expr, number>();
+  const stable = { seen: false };
+  countUses(result, uses, stable);
+  const variables = new Map<Expr, string>();
+  const declarations: string[] = [];
+  const render = (e: Expr, top: boolean): string => {
+    const name = variables.get(e);
+    if (name !== undefined && !top) return name;
+    return e.parts.map((p) => (typeof p === 'string' ? p : render(p, false))).join('');
+  };
+  // Post-order, so a variable's own sub-expressions are declared before it.
+  const visited = new Set<Expr>();
+  const declare = (e: Expr): void => {
+    if (visited.has(e)) return;
+    visited.add(e);
+    for (const p of e.parts) if (typeof p !== 'string') declare(p);
+    if (e !== result && !e.cheap && (uses.get(e) ?? 0) > 1) {
+      const name = `t${variables.size + 1}`;
+      declarations.push(`  ${name} ${e.type} := ${render(e, true)};`);
+      variables.set(e, name);
+    }
+  };
+  declare(result);
+  const typed = result.type === returnType ? result : sql(returnType)`(${result})::${returnType}`;
+  if (declarations.length === 0) {
+    return { language: 'sql', body: `SELECT ${render(typed, true)}`, immutable: !stable.seen };
+  }
+  return {
+    language: 'plpgsql',
+    body: `DECLARE\n${declarations.join('\n')}\nBEGIN\n  RETURN ${render(typed, true)};\nEND`,
+    immutable: !stable.seen,
+  };
+}
+
+function countUses(e: Expr, uses: Map<Expr, number>, stable: { seen: boolean }): void {
+  const n = (uses.get(e) ?? 0) + 1;
+  uses.set(e, n);
+  if (n > 1) return; // its parts are counted once, by its first use
+  if (e.stable) stable.seen = true;
+  for (const p of e.parts) if (typeof p !== 'string') countUses(p, uses, stable);
+}

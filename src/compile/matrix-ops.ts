@@ -1,0 +1,78 @@
+import { Unsupported } from './compile-target.ts';
+import { exp32, float8Literal } from './float32.ts';
+import { arithmetic } from './scalar-ops.ts';
+import { Expr, joinExprs, sql } from './sql-expr.ts';
+import { type Scalar, type Tensor, constScalar, rows, value32, valueOf } from './symbolic-tensor.ts';
+
+/**
+ * Row-wise matrix operations: products with constant weights, ArgMax/ArgMin, Softmax.
+ *
+ * Sums of products are accumulated in float8 and rounded to float32 once. onnxruntime's GEMM
+ * adds its float32 products in its own blocked order (with FMA), which no fixed SQL order
+ * repeats; the float8 sum is the exact product rounded, within a few float32 ulps of it. So
+ * linear layers agree to the tolerance, not bit for bit (as the trainer and onnxruntime do).
+ */
+export function dot(xs: Scalar[], weights: number[]): Expr {
+  const terms = xs.map((x, i) => sql('float8')`${value32(x)} * ${float8Literal(Math.fround(weights[i]))}`);
+  return sql('float4')`${joinExprs('float8', terms, ' + ')}::float4`;
+}
+
+/** A row tensor's float32 columns, or an error naming the operator. */
+export function float32Columns(op: string, t: Tensor): Scalar[] {
+  if (t.kind !== 'rows') throw new Unsupported(`${op} of a constant`);
+  for (const c of t.cols) if (c.elem !== 'float32') throw new Unsupported(`${op} of ${c.elem} values`);
+  return t.cols;
+}
+
+/** [N, k] × constant [k, m] (or its transpose) -> [N, m] float32. */
+export function matMul(op: string, a: Tensor, b: Tensor, transposed = false): Tensor {
+  const xs = float32Columns(op, a);
+  if (b.kind !== 'const' || b.dims.length !== 2) throw new Unsupported(`${op} by anything but a constant matrix`);
+  const [r, c] = b.dims;
+  const [k, m] = transposed ? [c, r] : [r, c];
+  if (k !== xs.length) throw new Unsupported(`${op} of [N, ${xs.length}] by [${b.dims.join(', ')}]`);
+  const w = b.values as number[];
+  return rows(Array.from({ length: m }, (_, j) => ({
+    elem: 'float32' as const,
+    expr: dot(xs, Array.from({ length: k }, (_, i) => (transposed ? w[j * k + i] : w[i * m + j]))),
+  })));
+}
+
+/** Index of the first largest (ArgMax) or smallest (ArgMin) column, as int64. */
+export function argExtreme(op: 'ArgMax' | 'ArgMin', cols: Scalar[]): Scalar {
+  if (cols.length === 1) return constScalar('int64', 0);
+  const values = cols.map(valueOf);
+  const extreme = joinExprs(values[0].type, values, ', ', op === 'ArgMax' ? 'greatest(' : 'least(', ')');
+  const parts: Array<string | Expr> = ['(CASE'];
+  values.slice(0, -1).forEach((v, i) => parts.push(' WHEN ', v, ' = ', extreme, ` THEN ${i}`));
+  parts.push(` ELSE ${values.length - 1} END)::int8`);
+  return { elem: 'int64', expr: new Expr('int8', parts) };
+}
+
+/**
+ * Softmax over a row as onnxruntime's MLAS computes it: the row's maximum subtracted, exp,
+ * the float32 sum, then each exp multiplied by the sum's reciprocal (or divided by the sum, as
+ * the ai.onnx.ml post transforms do).
+ */
+export function softmax(cols: Scalar[], normalise: 'reciprocal' | 'divide' = 'reciprocal'): Scalar[] {
+  const xs = cols.map(value32);
+  const max = joinExprs('float4', xs, ', ', 'greatest(', ')');
+  const exps = xs.map((x) => exp32(sql('float4')`(${x} - ${max})`));
+  const sum = joinExprs('float4', exps, ' + ');
+  if (normalise === 'divide') return exps.map((e) => ({ elem: 'float32', expr: sql('float4')`(${e} / ${sum})` }));
+  const reciprocal = sql('float4')`(1::float4 / ${sum})`;
+  return exps.map((e) => ({ elem: 'float32', expr: sql('float4')`(${e} * ${reciprocal})` }));
+}
+
+/** 1 / (1 + exp(-x)) in float32 steps (the divisor is at least 1: no zero test). */
+export function logistic(cols: Scalar[]): Scalar[] {
+  return cols.map((c) => {
+    const e = exp32(sql('float4')`(- ${value32(c)})`);
+    return { elem: 'float32', expr: sql('float4')`(1::float4 / (1::float4 + ${e}))` };
+  });
+}
+
+/** Adds a constant per column (a bias) in float32. */
+export function addConstants(cols: Scalar[], values: number[]): Scalar[] {
+  return cols.map((c, j) => arithmetic('+', c, constScalar('float32', values.length === 1 ? values[0] : values[j])));
+}

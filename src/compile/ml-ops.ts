@@ -1,0 +1,123 @@
+import { Unsupported } from './compile-target.ts';
+import { exp32, float4Literal } from './float32.ts';
+import { argExtreme, dot, float32Columns, softmax } from './matrix-ops.ts';
+import type { Node } from './onnx-reader.ts';
+import { Expr, joinExprs, sql } from './sql-expr.ts';
+import { type Scalar, type Tensor, constScalar, rows, value32 } from './symbolic-tensor.ts';
+import { treeScores } from './tree-ensemble.ts';
+
+/**
+ * The ai.onnx.ml models and transforms that scikit-learn exports most (skl2onnx): linear models,
+ * multi-class tree ensembles, Normalizer and Scaler. Their post transforms are onnxruntime's
+ * ml_common.h ones: Softmax divides by the sum (not by its reciprocal as the ONNX Softmax kernel
+ * does), Logistic is 1 / (1 + exp(-|x|)) mirrored for negative x.
+ */
+
+export function linearRegressor(node: Node, input: Tensor): Tensor[] {
+  const xs = float32Columns('LinearRegressor', input);
+  const targets = node.int('targets', 1);
+  const transform = node.string('post_transform', 'NONE');
+  if (transform !== 'NONE') throw new Unsupported(`post_transform ${transform}`);
+  const coefficients = node.floats('coefficients');
+  const intercepts = node.floats('intercepts', []);
+  if (coefficients.length !== targets * xs.length) throw new Unsupported(`${coefficients.length} coefficients for ${targets} targets of ${xs.length} features`);
+  return [rows(Array.from({ length: targets }, (_, t) => scored(xs, coefficients.slice(t * xs.length, (t + 1) * xs.length), intercepts[t])))];
+}
+
+/** x · w + b, accumulated in float8, rounded once (as dot() explains). */
+function scored(xs: Scalar[], w: number[], b: number | undefined): Scalar {
+  const terms = xs.map((x, i) => sql('float8')`${value32(x)} * ${Math.fround(w[i])}::float8`);
+  if (b !== undefined) terms.push(sql('float8')`${Math.fround(b)}::float8`);
+  return { elem: 'float32', expr: sql('float4')`${joinExprs('float8', terms, ' + ')}::float4` };
+}
+
+export function linearClassifier(node: Node, input: Tensor): Tensor[] {
+  const xs = float32Columns('LinearClassifier', input);
+  const labels = classLabels(node);
+  const coefficients = node.floats('coefficients');
+  const intercepts = node.floats('intercepts', []);
+  const classes = coefficients.length / xs.length;
+  if (classes !== labels.values.length || classes < 3) throw new Unsupported('fewer than three score columns');
+  const scores = Array.from({ length: classes }, (_, c) => scored(xs, coefficients.slice(c * xs.length, (c + 1) * xs.length), intercepts[c]));
+  return classifierOutputs(node, labels, scores);
+}
+
+export function treeEnsembleClassifier(node: Node, input: Tensor): Tensor[] {
+  const labels = classLabels(node);
+  const classes = labels.values.length;
+  if (classes < 3) throw new Unsupported('fewer than three classes');
+  const base = node.floats('base_values', []);
+  const { sums } = treeScores(node, input, 'class', classes);
+  const scores = sums.map((sum, c): Scalar => {
+    let e = sum ?? float4Literal(0);
+    if (base.length > 0) e = sql('float4')`(${e} + ${float4Literal(base[c])})`;
+    return { elem: 'float32', expr: e };
+  });
+  return classifierOutputs(node, labels, scores);
+}
+
+interface Labels {
+  elem: 'string' | 'int64';
+  values: Array<string | number>;
+}
+
+function classLabels(node: Node): Labels {
+  if (node.has('classlabels_strings')) return { elem: 'string', values: node.strings('classlabels_strings') };
+  return { elem: 'int64', values: node.ints('classlabels_ints') };
+}
+
+/** [label, scores]: the label of the first largest raw score, the scores post-transformed. */
+function classifierOutputs(node: Node, labels: Labels, scores: Scalar[]): Tensor[] {
+  const index = argExtreme('ArgMax', scores);
+  const parts: Array<string | Expr> = ['CASE ', index.expr];
+  labels.values.forEach((v, c) => parts.push(` WHEN ${c} THEN `, constScalar(labels.elem, v).expr));
+  parts.push(' END');
+  const label: Scalar = { elem: labels.elem, expr: new Expr(labels.elem === 'string' ? 'text' : 'int8', parts) };
+  return [rows([label], 1), rows(postTransform(node.string('post_transform', 'NONE'), scores))];
+}
+
+function postTransform(transform: string, scores: Scalar[]): Scalar[] {
+  switch (transform) {
+    case 'NONE':
+      return scores;
+    case 'SOFTMAX':
+      return softmax(scores, 'divide');
+    case 'LOGISTIC':
+      return scores.map((s) => {
+        const x = value32(s);
+        const v = sql('float4')`(1::float4 / (1::float4 + ${exp32(sql('float4')`(- abs(${x}))`)}))`;
+        return { elem: 'float32', expr: sql('float4')`CASE WHEN ${x} < 0 THEN 1::float4 - ${v} ELSE ${v} END` };
+      });
+    default:
+      throw new Unsupported(`post_transform ${transform}`);
+  }
+}
+
+/** Normalizer: each row divided by its MAX, L1 or L2 norm (float32 out; a zero norm leaves the row). */
+export function normalizer(node: Node, input: Tensor): Tensor[] {
+  const xs = float32Columns('Normalizer', input).map((x) => sql('float8')`${value32(x)}::float8`);
+  const norm = node.string('norm', 'MAX');
+  const n = norm === 'MAX'
+    ? joinExprs('float8', xs, ', ', 'greatest(', ')')
+    : norm === 'L1'
+      ? joinExprs('float8', xs.map((x) => sql('float8')`abs(${x})`), ' + ')
+      : norm === 'L2'
+        ? sql('float8')`sqrt(${joinExprs('float8', xs.map((x) => sql('float8')`${x} * ${x}`), ' + ')})`
+        : null;
+  if (n === null) throw new Unsupported(`norm ${norm}`);
+  return [rows(xs.map((x) => ({ elem: 'float32', expr: sql('float4')`CASE WHEN ${n} = 0 THEN ${x} ELSE ${x} / ${n} END::float4` })))];
+}
+
+/** Scaler: (x - offset) * scale in float32. */
+export function scaler(node: Node, input: Tensor): Tensor[] {
+  const xs = float32Columns('Scaler', input);
+  const offset = node.floats('offset', [0]);
+  const scale = node.floats('scale', [1]);
+  const at = (a: number[], j: number) => (a.length === 1 ? a[0] : a[j]);
+  return [rows(xs.map((x, j) => ({
+    elem: 'float32',
+    expr: sql('float4')`((${value32(x)} - ${float4Literal(at(offset, j))}) * ${float4Literal(at(scale, j))})`,
+  })))];
+}
+
+export { dot };
