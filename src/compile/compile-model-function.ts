@@ -2,11 +2,11 @@ import { outputNamesOf } from '../artifacts/index.ts';
 import { sqlTypeKind } from '../artifacts/sql-type-kind.ts';
 import { type Compilation, type CompileTarget, Unsupported } from './compile-target.ts';
 import { emitBody } from './emit-body.ts';
-import { importedInputs, trainedInputs } from './function-inputs.ts';
+import { importedInputs, moderatedParameters, moderateTest, trainedInputs } from './function-inputs.ts';
 import { classValue, importedProbabilities, importedValue, probabilitiesJson, regressionValue, single } from './function-result.ts';
 import { type OnnxGraph, readGraph } from './onnx-reader.ts';
 import { OPERATORS } from './operators.ts';
-import type { Expr } from './sql-expr.ts';
+import { Expr } from './sql-expr.ts';
 import type { Tensor } from './symbolic-tensor.ts';
 
 /**
@@ -22,11 +22,21 @@ import type { Tensor } from './symbolic-tensor.ts';
 export function compileModelFunction(target: CompileTarget): Compilation {
   try {
     const graph = readGraph(target.onnx);
-    const inputs = target.ioPlan
-      ? importedInputs(target.ioPlan, target.parameterTypes)
-      : trainedInputs(graph.inputNames, target.parameterTypes);
-    const evaluator = new Evaluator(graph, inputs);
-    return { body: emitBody(resultOf(target, evaluator), target.returnType) };
+    const evaluate = (moderate: boolean) => {
+      const inputs = target.ioPlan
+        ? importedInputs(target.ioPlan, target.parameterTypes, moderate)
+        : trainedInputs(graph.inputNames, target.parameterTypes, moderate);
+      return resultOf(target, new Evaluator(graph, inputs));
+    };
+    const guarded = emitBody(evaluate(false), target.returnType);
+    const moderated = moderatedParameters(target.parameterTypes, target.ioPlan);
+    if (moderated.length === 0) return { body: guarded };
+    // With moderate float arguments the graph may need fewer overflow tests: then the body tests
+    // the arguments and takes the fast path when it can (function-inputs.ts: moderateTest).
+    const fast = evaluate(true);
+    if (emitBody(fast, target.returnType).body === guarded.body) return { body: guarded };
+    const when = new Expr('bool', [moderated.map(moderateTest).join(' AND ')], true);
+    return { body: emitBody(evaluate(false), target.returnType, { when, result: fast }) };
   } catch (e) {
     if (e instanceof Unsupported) return { unsupported: e.message };
     throw e;

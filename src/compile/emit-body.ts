@@ -16,39 +16,64 @@ import { Expr, sql } from './sql-expr.ts';
  * times there: the planner inlines as long as the arguments it substitutes are cheap (columns,
  * constants), and falls back to an ordinary call otherwise, with the same result.
  */
-export function emitBody(result: Expr, returnType: string): CompiledBody {
-  const uses = new Map<Expr, number>();
+export function emitBody(result: Expr, returnType: string, fast?: { when: Expr; result: Expr }): CompiledBody {
   const stable = { seen: false };
+  const main = statements(result, returnType, stable, 't');
+  if (!fast) {
+    if (main.declarations.length === 0) return { language: 'sql', body: `SELECT ${main.value}`, immutable: !stable.seen };
+    return {
+      language: 'plpgsql',
+      body: `DECLARE\n${main.declarations.map((d) => `  ${d.name} ${d.type};`).join('\n')}\nBEGIN\n${assignments(main, '  ')}  RETURN ${main.value};\nEND`,
+      immutable: !stable.seen,
+    };
+  }
+  // Two paths: the fast one when every argument is moderate (bounds.ts), the guarded one otherwise.
+  const quick = statements(fast.result, returnType, stable, 'q');
+  const when = statements(fast.when, 'bool', stable, 'w');
+  const declared = [...when.declarations, ...quick.declarations, ...main.declarations];
+  const declare = declared.length === 0 ? '' : `DECLARE\n${declared.map((d) => `  ${d.name} ${d.type};`).join('\n')}\n`;
+  return {
+    language: 'plpgsql',
+    body: `${declare}BEGIN\n${assignments(when, '  ')}  IF ${when.value} THEN\n${assignments(quick, '    ')}    RETURN ${quick.value};\n  END IF;\n${assignments(main, '  ')}  RETURN ${main.value};\nEND`,
+    immutable: !stable.seen,
+  };
+}
+
+interface Statements {
+  declarations: Array<{ name: string; type: string; value: string }>;
+  value: string;
+}
+
+function assignments(s: Statements, indent: string): string {
+  return s.declarations.map((d) => `${indent}${d.name} := ${d.value};\n`).join('');
+}
+
+/** Variables (name prefix `prefix`) for the shared sub-expressions of `result`, and its text. */
+function statements(result: Expr, returnType: string, stable: { seen: boolean }, prefix: string): Statements {
+  const uses = new Map<Expr, number>();
   countUses(result, uses, stable);
   const variables = new Map<Expr, string>();
-  const declarations: string[] = [];
+  const declarations: Statements['declarations'] = [];
   const render = (e: Expr, top: boolean): string => {
     const name = variables.get(e);
     if (name !== undefined && !top) return name;
     return e.parts.map((p) => (typeof p === 'string' ? p : render(p, false))).join('');
   };
-  // Post-order, so a variable's own sub-expressions are declared before it.
+  // Post-order, so a variable's own sub-expressions are assigned before it.
   const visited = new Set<Expr>();
   const declare = (e: Expr): void => {
     if (visited.has(e)) return;
     visited.add(e);
     for (const p of e.parts) if (typeof p !== 'string') declare(p);
     if (e !== result && !e.cheap && (uses.get(e) ?? 0) > 1) {
-      const name = `t${variables.size + 1}`;
-      declarations.push(`  ${name} ${e.type} := ${render(e, true)};`);
+      const name = `${prefix}${variables.size + 1}`;
+      declarations.push({ name, type: e.type, value: render(e, true) });
       variables.set(e, name);
     }
   };
   declare(result);
   const typed = result.type === returnType ? result : sql(returnType)`(${result})::${returnType}`;
-  if (declarations.length === 0) {
-    return { language: 'sql', body: `SELECT ${render(typed, true)}`, immutable: !stable.seen };
-  }
-  return {
-    language: 'plpgsql',
-    body: `DECLARE\n${declarations.join('\n')}\nBEGIN\n  RETURN ${render(typed, true)};\nEND`,
-    immutable: !stable.seen,
-  };
+  return { declarations, value: render(typed, true) };
 }
 
 function countUses(e: Expr, uses: Map<Expr, number>, stable: { seen: boolean }): void {

@@ -75,6 +75,13 @@ export function atMostBound(t: number): { op: '<' | '<='; m: number } | null {
 }
 
 /**
+ * The least float64 that rounds to float32 Infinity (the largest float32 plus half an ulp): a
+ * result below it in magnitude never overflows a float4.
+ */
+export const FLOAT32_LIMIT = 3.4028235677973366e38;
+export const FLOAT64_LIMIT = 1.7e308;
+
+/**
  * A float8 as the float32 onnxruntime would make of it (Math.fround), without the errors a
  * float4 cast raises: |x| at or beyond the overflow point -> ±Infinity, |x| at most 2^-150 -> ±0
  * (x * 0 keeps the sign). NaN and the infinities cast as they are. `x` is used several times, so

@@ -1,5 +1,4 @@
 import { Unsupported } from './compile-target.ts';
-import { float4Literal } from './float32.ts';
 import type { Node } from './onnx-reader.ts';
 import { Expr, literal, quoteLiteral, sql } from './sql-expr.ts';
 import { type Elem, type Scalar, type Tensor, constScalar, rows, SQL_TYPE, valueOf } from './symbolic-tensor.ts';
@@ -37,16 +36,17 @@ function encode(key: Expr, keys: Array<string | number>, values: Array<string | 
     if (!seen.has(String(k))) seen.set(String(k), values[i]);
   });
   const finite = [...seen.values()].every((v) => typeof v === 'string' || Number.isFinite(v));
+  const bound = elem === 'string' ? undefined : Math.max(...[...seen.values(), fallback].map((v) => (Number.isFinite(Number(v)) ? Math.abs(Number(v)) : 0)));
   if (seen.size <= CASE_LIMIT || !finite) {
     const parts: Array<string | Expr> = ['CASE ', key];
     for (const [k, v] of seen) parts.push(` WHEN ${keyLiteral(k, keys)} THEN `, lit(v));
     parts.push(' ELSE ', lit(fallback), ' END');
-    return { elem, expr: new Expr(type, parts), nan };
+    return { elem, expr: new Expr(type, parts), nan, bound };
   }
   const object = JSON.stringify(Object.fromEntries(seen));
   const lookup = literal('jsonb', object);
   const found = elem === 'string' ? sql('text')`(${lookup} ->> ${keyText(key, keys)})` : sql(type)`(${lookup} -> ${keyText(key, keys)})::${type}`;
-  return { elem, expr: sql(type)`coalesce(${found}, ${lit(fallback)})`, nan };
+  return { elem, expr: sql(type)`coalesce(${found}, ${lit(fallback)})`, nan, bound };
 }
 
 function keyLiteral(k: string, keys: Array<string | number>): string {
@@ -57,4 +57,3 @@ function keyText(key: Expr, keys: Array<string | number>): Expr {
   return typeof keys[0] === 'string' ? key : sql('text')`${key}::text`;
 }
 
-export { float4Literal };

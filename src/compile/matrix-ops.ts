@@ -1,20 +1,38 @@
 import { Unsupported } from './compile-target.ts';
-import { exp32, float8Literal } from './float32.ts';
+import { exp32, FLOAT32_LIMIT, float4Literal, float8Literal, roundToFloat32 } from './float32.ts';
 import { arithmetic } from './scalar-ops.ts';
 import { Expr, joinExprs, sql } from './sql-expr.ts';
-import { type Scalar, type Tensor, constScalar, rows, value32, valueOf } from './symbolic-tensor.ts';
+import { type Scalar, type Tensor, constScalar, maxBound, rows, value32, valueOf } from './symbolic-tensor.ts';
 
 /**
  * Row-wise matrix operations: products with constant weights, ArgMax/ArgMin, Softmax.
  *
- * Sums of products are accumulated in float8 and rounded to float32 once. onnxruntime's GEMM
- * adds its float32 products in its own blocked order (with FMA), which no fixed SQL order
- * repeats; the float8 sum is the exact product rounded, within a few float32 ulps of it. So
- * linear layers agree to the tolerance, not bit for bit (as the trainer and onnxruntime do).
+ * onnxruntime's MatMul (MLAS SGEMM, one thread) computes each output as a chain of fused
+ * multiply-adds in k order, acc = fma(x_k, w_k, acc) from 0, each rounded to float32 once. Here
+ * each step is (x_k::float8 * w_k + acc)::float4: the product of two float32s is exact in
+ * float8 and the sum rounds twice at worst, which almost never differs from one rounding, so
+ * products agree bit for bit in practice (checked against onnxruntime in the tests). A chain
+ * whose operands have no bound (bounds.ts) could overflow a float4 cast, which raises: it is
+ * summed in float8 and rounded once by roundToFloat32 instead (within a few ulps).
  */
-export function dot(xs: Scalar[], weights: number[]): Expr {
-  const terms = xs.map((x, i) => sql('float8')`${value32(x)} * ${float8Literal(Math.fround(weights[i]))}`);
-  return sql('float4')`${joinExprs('float8', terms, ' + ')}::float4`;
+export function dot(xs: Scalar[], weights: number[], bias?: number): Scalar {
+  const w = weights.map(Math.fround);
+  const bound = maxBound(xs);
+  const total = bound === undefined ? undefined : w.reduce((s, v) => s + Math.abs(v), 0) * bound + Math.abs(bias ?? 0);
+  if (total !== undefined && total < FLOAT32_LIMIT) {
+    let acc: Expr | null = null;
+    xs.forEach((x, i) => {
+      acc = acc === null
+        ? sql('float4')`(${value32(x)} * ${float8Literal(w[i])})::float4`
+        : sql('float4')`(${value32(x)} * ${float8Literal(w[i])} + ${acc})::float4`;
+    });
+    let e = acc ?? float4Literal(0);
+    if (bias !== undefined) e = sql('float4')`(${e} + ${float4Literal(bias)})`;
+    return { elem: 'float32', expr: e, bound: total };
+  }
+  const terms = xs.map((x, i) => sql('float8')`${value32(x)} * ${float8Literal(w[i])}`);
+  if (bias !== undefined) terms.push(float8Literal(Math.fround(bias)));
+  return { elem: 'float32', expr: roundToFloat32(joinExprs('float8', terms, ' + ')) };
 }
 
 /** A row tensor's float32 columns, or an error naming the operator. */
@@ -32,10 +50,7 @@ export function matMul(op: string, a: Tensor, b: Tensor, transposed = false): Te
   const [k, m] = transposed ? [c, r] : [r, c];
   if (k !== xs.length) throw new Unsupported(`${op} of [N, ${xs.length}] by [${b.dims.join(', ')}]`);
   const w = b.values as number[];
-  return rows(Array.from({ length: m }, (_, j) => ({
-    elem: 'float32' as const,
-    expr: dot(xs, Array.from({ length: k }, (_, i) => (transposed ? w[j * k + i] : w[i * m + j]))),
-  })));
+  return rows(Array.from({ length: m }, (_, j) => dot(xs, Array.from({ length: k }, (_, i) => (transposed ? w[j * k + i] : w[i * m + j])))));
 }
 
 /** Index of the first largest (ArgMax) or smallest (ArgMin) column, as int64. */
@@ -57,18 +72,19 @@ export function argExtreme(op: 'ArgMax' | 'ArgMin', cols: Scalar[]): Scalar {
 export function softmax(cols: Scalar[], normalise: 'reciprocal' | 'divide' = 'reciprocal'): Scalar[] {
   const xs = cols.map(value32);
   const max = joinExprs('float4', xs, ', ', 'greatest(', ')');
-  const exps = xs.map((x) => exp32(sql('float4')`(${x} - ${max})`));
+  const top: Scalar = { elem: 'float32', expr: max, bound: maxBound(cols) };
+  const exps = cols.map((c) => exp32(value32(arithmetic('-', c, top))));
   const sum = joinExprs('float4', exps, ' + ');
-  if (normalise === 'divide') return exps.map((e) => ({ elem: 'float32', expr: sql('float4')`(${e} / ${sum})` }));
+  if (normalise === 'divide') return exps.map((e) => ({ elem: 'float32', expr: sql('float4')`(${e} / ${sum})`, bound: 1 }));
   const reciprocal = sql('float4')`(1::float4 / ${sum})`;
-  return exps.map((e) => ({ elem: 'float32', expr: sql('float4')`(${e} * ${reciprocal})` }));
+  return exps.map((e) => ({ elem: 'float32', expr: sql('float4')`(${e} * ${reciprocal})`, bound: 1 }));
 }
 
 /** 1 / (1 + exp(-x)) in float32 steps (the divisor is at least 1: no zero test). */
 export function logistic(cols: Scalar[]): Scalar[] {
   return cols.map((c) => {
     const e = exp32(sql('float4')`(- ${value32(c)})`);
-    return { elem: 'float32', expr: sql('float4')`(1::float4 / (1::float4 + ${e}))` };
+    return { elem: 'float32', expr: sql('float4')`(1::float4 / (1::float4 + ${e}))`, bound: 1 };
   });
 }
 

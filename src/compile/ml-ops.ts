@@ -24,11 +24,9 @@ export function linearRegressor(node: Node, input: Tensor): Tensor[] {
   return [rows(Array.from({ length: targets }, (_, t) => scored(xs, coefficients.slice(t * xs.length, (t + 1) * xs.length), intercepts[t])))];
 }
 
-/** x · w + b, accumulated in float8, rounded once (as dot() explains). */
+/** x · w + b: the dot product as MatMul computes it, then the intercept added in float32. */
 function scored(xs: Scalar[], w: number[], b: number | undefined): Scalar {
-  const terms = xs.map((x, i) => sql('float8')`${value32(x)} * ${Math.fround(w[i])}::float8`);
-  if (b !== undefined) terms.push(sql('float8')`${Math.fround(b)}::float8`);
-  return { elem: 'float32', expr: sql('float4')`${joinExprs('float8', terms, ' + ')}::float4` };
+  return dot(xs, w, b);
 }
 
 export function linearClassifier(node: Node, input: Tensor): Tensor[] {
@@ -120,4 +118,3 @@ export function scaler(node: Node, input: Tensor): Tensor[] {
   })))];
 }
 
-export { dot };

@@ -1,5 +1,5 @@
 import { Unsupported } from './compile-target.ts';
-import { float4Literal, float8Literal, roundToFloat32 } from './float32.ts';
+import { FLOAT32_LIMIT, float4Literal, float8Literal, roundToFloat32 } from './float32.ts';
 import { type Expr, literal, quoteLiteral, sql } from './sql-expr.ts';
 
 /** ONNX element types this compiler handles. */
@@ -26,6 +26,12 @@ export interface Scalar {
   constant?: number | string | boolean;
   /** float32 only: the exact non-null float4 value when it is cheaper than rounding expr. */
   exact?: Expr;
+  /**
+   * Every finite value it takes is at most this in magnitude (unknown: undefined). Arithmetic
+   * whose result provably stays below the float range is written as plain float4 arithmetic;
+   * the rest goes through float8 and roundToFloat32, which cannot raise (bounds.ts).
+   */
+  bound?: number;
 }
 
 /**
@@ -52,7 +58,8 @@ export function constScalar(elem: Elem, v: number | string | boolean): Scalar {
   else if (elem === 'string') expr = literal('text', String(v));
   else if (elem === 'bool') expr = literal('bool', v ? 't' : 'f');
   else expr = literal(SQL_TYPE[elem], String(v));
-  return { elem, expr, constant: v, nan: typeof v === 'number' && Number.isNaN(v) };
+  const n = Number(v);
+  return { elem, expr, constant: v, nan: typeof v === 'number' && Number.isNaN(v), bound: Number.isFinite(n) ? Math.abs(n) : 0 };
 }
 
 /** The columns of a row tensor, or of a constant broadcast along a row of `width` columns. */
@@ -107,7 +114,8 @@ export function value32(s: Scalar): Expr {
   if (s.exact) e = s.exact;
   else {
     const x = s.nullable ? sql(s.wide ? 'float8' : 'float4')`coalesce(${s.expr}, 'NaN')` : s.expr;
-    e = s.wide ? roundToFloat32(x) : x;
+    // A wide value known to be moderate (bounds.ts) casts without the tests.
+    e = !s.wide ? x : s.bound !== undefined && s.bound < FLOAT32_LIMIT ? sql('float4')`${x}::float4` : roundToFloat32(x);
   }
   memo32.set(s, e);
   return e;
@@ -135,9 +143,11 @@ export function isFloat(elem: Elem): boolean {
   return elem === 'float32' || elem === 'float64';
 }
 
-/** A row tensor from a text the caller made a literal of, for messages. */
-export function describe(t: Tensor): string {
-  return t.kind === 'rows' ? `[N, ${t.cols.length}] ${t.cols[0]?.elem}` : `constant [${t.dims.join(', ')}] ${t.elem}`;
+export function maxBound(xs: Scalar[]): number | undefined {
+  let b = 0;
+  for (const x of xs) {
+    if (x.bound === undefined) return undefined;
+    b = Math.max(b, x.bound);
+  }
+  return b;
 }
-
-export { quoteLiteral };

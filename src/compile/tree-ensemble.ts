@@ -89,11 +89,12 @@ export function treeEnsembleRegressor(node: Node, input: Tensor): Tensor {
   if (aggregate !== 'SUM' && aggregate !== 'AVERAGE') throw new Unsupported(`the ONNX operator TreeEnsembleRegressor (ai.onnx.ml) with aggregate_function ${aggregate}`);
   const base = node.has('base_values') ? node.floats('base_values') : node.has('base_values_as_tensor') ? numbersOf(node, 'base_values_as_tensor') : [];
   const { sums, treeCount } = treeScores(node, input, 'target', targets);
+  const leaves = node.floats('target_weights', []).reduce((s, w) => s + Math.abs(w), 0);
   return rows(sums.map((sum, t) => {
     let e = sum ?? float4Literal(0);
     if (aggregate === 'AVERAGE') e = sql('float4')`(${e} / ${float4Literal(treeCount)})`;
     if (base.length > 0) e = sql('float4')`(${e} + ${float4Literal(base[t])})`;
-    return { elem: 'float32', expr: e };
+    return { elem: 'float32', expr: e, bound: leaves + Math.abs(base[t] ?? 0) };
   }));
 }
 
@@ -182,4 +183,3 @@ function numbersOf(node: Node, name: string): number[] {
   return t.values.map(Number);
 }
 
-export { SQL_TYPE };

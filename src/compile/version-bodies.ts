@@ -1,5 +1,5 @@
 import type { IoPlan } from '../artifacts/index.ts';
-import type { Compilation } from './compile-target.ts';
+import type { Compilation, CompiledBody } from './compile-target.ts';
 import { compileModelFunction } from './compile-model-function.ts';
 
 /** A version's artifact and its model's SQL signature: what its functions' bodies are made from. */
@@ -12,11 +12,14 @@ export interface VersionToCompile {
   returnType: string;
 }
 
-/** The catalog's compiled_value and compiled_probabilities of a version (sql/060-model-function-bodies.sql). */
+/** As the catalog stores a compiled body (sql/060-model-function-bodies.sql): the body, or why there is none. */
+export type StoredBody = CompiledBody | { unsupported: string };
+
+/** The catalog's compiled_value and compiled_probabilities of a version. */
 export interface VersionBodies {
-  value: Compilation;
+  value: StoredBody;
   /** Only classifiers have f_probabilities. */
-  probabilities: Compilation | null;
+  probabilities: StoredBody | null;
 }
 
 /**
@@ -32,9 +35,10 @@ export function compileVersionBodies(version: VersionToCompile): VersionBodies {
   };
 }
 
-function safely(compile: () => Compilation): Compilation {
+function safely(compile: () => Compilation): StoredBody {
   try {
-    return compile();
+    const compiled = compile();
+    return 'body' in compiled ? compiled.body : compiled;
   } catch (error) {
     return { unsupported: `modelgres could not compile it (${(error as Error).message})` };
   }
