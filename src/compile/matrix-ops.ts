@@ -53,15 +53,32 @@ export function matMul(op: string, a: Tensor, b: Tensor, transposed = false): Te
   return rows(Array.from({ length: m }, (_, j) => dot(xs, Array.from({ length: k }, (_, i) => (transposed ? w[j * k + i] : w[i * m + j])))));
 }
 
-/** Index of the first largest (ArgMax) or smallest (ArgMin) column, as int64. */
+/**
+ * Index of the first largest (ArgMax) or smallest (ArgMin) column, as int64, as a C loop finds it:
+ * a later column wins only when it compares greater (less), so NaN never wins and a NaN in the
+ * first column stays. Without NaN possible, greatest()/least() and one CASE say the same faster.
+ */
 export function argExtreme(op: 'ArgMax' | 'ArgMin', cols: Scalar[]): Scalar {
   if (cols.length === 1) return constScalar('int64', 0);
   const values = cols.map(valueOf);
-  const extreme = joinExprs(values[0].type, values, ', ', op === 'ArgMax' ? 'greatest(' : 'least(', ')');
-  const parts: Array<string | Expr> = ['(CASE'];
-  values.slice(0, -1).forEach((v, i) => parts.push(' WHEN ', v, ' = ', extreme, ` THEN ${i}`));
-  parts.push(` ELSE ${values.length - 1} END)::int8`);
-  return { elem: 'int64', expr: new Expr('int8', parts) };
+  if (cols.every((c) => c.nan === false)) {
+    const extreme = joinExprs(values[0].type, values, ', ', op === 'ArgMax' ? 'greatest(' : 'least(', ')');
+    const parts: Array<string | Expr> = ['(CASE'];
+    values.slice(0, -1).forEach((v, i) => parts.push(' WHEN ', v, ' = ', extreme, ` THEN ${i}`));
+    parts.push(` ELSE ${values.length - 1} END)::int8`);
+    return { elem: 'int64', expr: new Expr('int8', parts) };
+  }
+  const type = values[0].type;
+  let best = values[0];
+  let index: Expr = sql('int8', { cheap: true })`0::int8`;
+  values.slice(1).forEach((v, i) => {
+    const wins = op === 'ArgMax'
+      ? sql('bool')`(${v} > ${best} AND ${v} <> 'NaN'::${type})`
+      : sql('bool')`(${v} < ${best} AND ${best} <> 'NaN'::${type})`;
+    best = sql(type)`CASE WHEN ${wins} THEN ${v} ELSE ${best} END`;
+    index = sql('int8')`CASE WHEN ${wins} THEN ${i + 1}::int8 ELSE ${index} END`;
+  });
+  return { elem: 'int64', expr: index };
 }
 
 /**

@@ -1,9 +1,10 @@
 import { Unsupported } from './compile-target.ts';
 import { exp32, float4Literal } from './float32.ts';
 import { argExtreme, dot, float32Columns, softmax } from './matrix-ops.ts';
+import { arithmetic, divide, unary } from './scalar-ops.ts';
 import type { Node } from './onnx-reader.ts';
-import { Expr, joinExprs, sql } from './sql-expr.ts';
-import { type Scalar, type Tensor, constScalar, rows, value32 } from './symbolic-tensor.ts';
+import { Expr, sql } from './sql-expr.ts';
+import { type Scalar, type Tensor, constScalar, maxBound, rows, value32 } from './symbolic-tensor.ts';
 import { treeScores } from './tree-ensemble.ts';
 
 /**
@@ -49,7 +50,7 @@ export function treeEnsembleClassifier(node: Node, input: Tensor): Tensor[] {
   const scores = sums.map((sum, c): Scalar => {
     let e = sum ?? float4Literal(0);
     if (base.length > 0) e = sql('float4')`(${e} + ${float4Literal(base[c])})`;
-    return { elem: 'float32', expr: e };
+    return { elem: 'float32', expr: e, nan: false };
   });
   return classifierOutputs(node, labels, scores);
 }
@@ -61,7 +62,8 @@ interface Labels {
 
 function classLabels(node: Node): Labels {
   if (node.has('classlabels_strings')) return { elem: 'string', values: node.strings('classlabels_strings') };
-  return { elem: 'int64', values: node.ints('classlabels_ints') };
+  // LinearClassifier names them classlabels_ints, TreeEnsembleClassifier classlabels_int64s.
+  return { elem: 'int64', values: node.ints(node.has('classlabels_int64s') ? 'classlabels_int64s' : 'classlabels_ints') };
 }
 
 /** [label, scores]: the label of the first largest raw score, the scores post-transformed. */
@@ -91,19 +93,45 @@ function postTransform(transform: string, scores: Scalar[]): Scalar[] {
   }
 }
 
-/** Normalizer: each row divided by its MAX, L1 or L2 norm (float32 out; a zero norm leaves the row). */
+/**
+ * Normalizer as onnxruntime's ml/normalizer.cc computes it in float32: MAX divides by the row's
+ * largest value (NaN skipped), L1 by the sum of |x|, L2 gives sign(x) * sqrt(x² / Σx²); a row
+ * whose norm is 0 is left as it is.
+ */
 export function normalizer(node: Node, input: Tensor): Tensor[] {
-  const xs = float32Columns('Normalizer', input).map((x) => sql('float8')`${value32(x)}::float8`);
+  const xs = float32Columns('Normalizer', input);
   const norm = node.string('norm', 'MAX');
-  const n = norm === 'MAX'
-    ? joinExprs('float8', xs, ', ', 'greatest(', ')')
-    : norm === 'L1'
-      ? joinExprs('float8', xs.map((x) => sql('float8')`abs(${x})`), ' + ')
-      : norm === 'L2'
-        ? sql('float8')`sqrt(${joinExprs('float8', xs.map((x) => sql('float8')`${x} * ${x}`), ' + ')})`
-        : null;
-  if (n === null) throw new Unsupported(`norm ${norm}`);
-  return [rows(xs.map((x) => ({ elem: 'float32', expr: sql('float4')`CASE WHEN ${n} = 0 THEN ${x} ELSE ${x} / ${n} END::float4` })))];
+  const sum = (terms: Scalar[]) => terms.reduce((acc, t) => arithmetic('+', acc, t));
+  const unlessZero = (n: Scalar, f: (x: Scalar) => Scalar) => xs.map((x): Scalar => {
+    const v = value32(f(x));
+    return { elem: 'float32', expr: sql('float4')`CASE WHEN ${value32(n)} <> 0 THEN ${v} ELSE ${value32(x)} END`, bound: undefined };
+  });
+  switch (norm) {
+    case 'MAX': {
+      let max: Scalar = constScalar('float32', -3.4028234663852886e38);
+      for (const x of xs) {
+        const m = value32(max);
+        const v = value32(x);
+        max = { elem: 'float32', expr: sql('float4')`CASE WHEN ${m} < ${v} AND ${v} <> 'NaN'::float4 THEN ${v} ELSE ${m} END`, bound: maxBound([max, x]), nan: false };
+      }
+      return [rows(unlessZero(max, (x) => divide(x, max)))];
+    }
+    case 'L1': {
+      const n = sum(xs.map((x) => unary('Abs', x)));
+      return [rows(unlessZero(n, (x) => divide(x, n)))];
+    }
+    case 'L2': {
+      const squares = xs.map((x) => arithmetic('*', x, x));
+      const n = sum(squares);
+      return [rows(unlessZero(n, (x) => {
+        const j = xs.indexOf(x);
+        const r = value32(unary('Sqrt', divide(squares[j], n)));
+        return { elem: 'float32', expr: sql('float4')`CASE WHEN ${value32(x)} < 0 THEN - ${r} ELSE ${r} END` };
+      }))];
+    }
+    default:
+      throw new Unsupported(`norm ${norm}`);
+  }
 }
 
 /** Scaler: (x - offset) * scale in float32. */

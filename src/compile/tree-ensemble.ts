@@ -94,7 +94,7 @@ export function treeEnsembleRegressor(node: Node, input: Tensor): Tensor {
     let e = sum ?? float4Literal(0);
     if (aggregate === 'AVERAGE') e = sql('float4')`(${e} / ${float4Literal(treeCount)})`;
     if (base.length > 0) e = sql('float4')`(${e} + ${float4Literal(base[t])})`;
-    return { elem: 'float32', expr: e, bound: leaves + Math.abs(base[t] ?? 0) };
+    return { elem: 'float32', expr: e, bound: leaves + Math.abs(base[t] ?? 0), nan: false };
   }));
 }
 
