@@ -36,22 +36,19 @@ BEGIN
   RETURN candidate;
 END $$;
 
--- The SQL functions of a model. Called over a direct connection they fail: only the proxy can
--- evaluate them. EXECUTE on them is the model's EXECUTE privilege.
+-- The SQL functions of a model. Their bodies compute the prediction inside PostgreSQL (compiled
+-- from the model, see 060-model-function-bodies.sql); until a version is ready they say why they
+-- cannot answer. EXECUTE on them is the model's EXECUTE privilege.
+DROP FUNCTION IF EXISTS modelgres.create_model_function(name, name, text[], text, name, text);
 CREATE OR REPLACE FUNCTION modelgres.create_model_function(
-  p_schema name, p_name name, p_parameter_types text[], p_return_type text, p_owner name, p_model text
+  p_schema name, p_name name, p_parameter_types text[], p_return_type text, p_owner name, p_model text,
+  p_model_id bigint, p_version integer, p_compiled jsonb, p_pinned boolean
 ) RETURNS regprocedure
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, modelgres AS $$
 DECLARE
   signature text := format('%I.%I(%s)', p_schema, p_name, array_to_string(p_parameter_types, ', '));
 BEGIN
-  EXECUTE format(
-    'CREATE FUNCTION %s RETURNS %s LANGUAGE plpgsql VOLATILE AS %L',
-    signature, p_return_type,
-    format($body$BEGIN RAISE EXCEPTION USING ERRCODE = '0A000',
-      MESSAGE = 'model function %s can only be evaluated through the modelgres proxy',
-      HINT = 'Connect to modelgres (default port 6433) instead of PostgreSQL directly to call model %s.'; END$body$,
-      p_name, p_model));
+  PERFORM write_model_function(signature, p_return_type, p_model_id, p_version, p_compiled, p_pinned);
   EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', signature);
   EXECUTE format('ALTER FUNCTION %s OWNER TO %I', signature, p_owner);
   EXECUTE format('COMMENT ON FUNCTION %s IS %L', signature, 'modelgres model ' || p_model);
@@ -68,14 +65,36 @@ CREATE OR REPLACE FUNCTION modelgres.model_functions(p_model_id bigint) RETURNS 
           OR p.proname ~ ('^' || m.function_name || '_v[0-9]+$'))
      AND obj_description(p.oid, 'pg_proc') LIKE 'modelgres model %' $$;
 
-CREATE OR REPLACE FUNCTION modelgres.drop_model_functions(p_model_id bigint) RETURNS void
+-- Objects that depend on a model function (views, indexes, other functions) stop a DROP, as
+-- PostgreSQL's own DROP does, unless p_cascade; the error names the model rather than the function.
+DROP FUNCTION IF EXISTS modelgres.drop_model_functions(bigint);
+CREATE OR REPLACE FUNCTION modelgres.drop_model_functions(p_model_id bigint, p_cascade boolean) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, modelgres AS $$
 DECLARE
-  fn regprocedure;
+  m model%ROWTYPE;
+  functions text;
 BEGIN
-  FOR fn IN SELECT model_functions(p_model_id) LOOP
-    EXECUTE format('DROP FUNCTION %s', fn);
-  END LOOP;
+  SELECT * INTO m FROM model WHERE model_id = p_model_id;
+  -- One DROP for all of them: PostgreSQL's DETAIL then lists every dependent object.
+  SELECT string_agg(fn::text, ', ') INTO functions FROM model_functions(p_model_id) AS fn;
+  IF functions IS NULL THEN RETURN; END IF;
+  PERFORM drop_model_function(functions, p_cascade, format('model %s', quote_ident(m.model_name)),
+                              format('DROP MODEL %s CASCADE', quote_ident(m.model_name)));
+END $$;
+
+-- DROP FUNCTION of a model's functions (a comma-separated list of signatures from regprocedure).
+DROP FUNCTION IF EXISTS modelgres.drop_model_function(regprocedure, boolean, text, text);
+CREATE OR REPLACE FUNCTION modelgres.drop_model_function(p_functions text, p_cascade boolean, p_what text, p_cascade_hint text)
+  RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, modelgres AS $$
+DECLARE
+  v_detail text;
+BEGIN
+  EXECUTE format('DROP FUNCTION %s %s', p_functions, CASE WHEN p_cascade THEN 'CASCADE' ELSE 'RESTRICT' END);
+EXCEPTION WHEN dependent_objects_still_exist THEN
+  GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL;
+  RAISE EXCEPTION 'cannot drop % because other objects depend on it', p_what USING ERRCODE = '2BP01',
+    DETAIL = v_detail, HINT = format('Use %s to drop the dependent objects too.', p_cascade_hint);
 END $$;
 
 -- Models the current role can use: its own (or its roles'), and those whose function it may execute.
@@ -110,8 +129,9 @@ FROM modelgres.model_version v JOIN modelgres.models m USING (model_id)
 WHERE v.state = 'READY';
 
 GRANT SELECT ON modelgres.models, modelgres.model_versions, modelgres.model_artifacts TO PUBLIC;
-REVOKE ALL ON FUNCTION modelgres.create_model_function(name, name, text[], text, name, text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION modelgres.drop_model_functions(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgres.create_model_function(name, name, text[], text, name, text, bigint, integer, jsonb, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgres.drop_model_functions(bigint, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgres.drop_model_function(text, boolean, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgres.model_functions(bigint) FROM PUBLIC;
 
 -- Redshift's system views of models, with Redshift's columns. Through the proxy they also answer

@@ -63,7 +63,8 @@ BEGIN
   SELECT * INTO m FROM model WHERE model_id = p_model_id FOR UPDATE;
   SELECT * INTO v FROM model_version WHERE model_id = p_model_id AND version = p_version;
   pinned := create_model_function(m.function_schema, m.function_name || '_v' || p_version, m.parameter_types,
-                                  m.return_type, m.owner, format('%I.%I', m.schema_name, m.model_name));
+                                  m.return_type, m.owner, format('%I.%I', m.schema_name, m.model_name),
+                                  p_model_id, p_version, v.compiled_value, true);
   PERFORM copy_grants(model_function(m), pinned);
   IF m.activation = 'LATEST' OR m.active_version IS NULL AND m.activation = 'BEST' THEN
     PERFORM set_active(m, p_version, m.activation, m.owner);
@@ -79,6 +80,7 @@ CREATE OR REPLACE FUNCTION modelgres.set_active(m modelgres.model, p_version int
   LANGUAGE plpgsql SET search_path = pg_catalog, modelgres AS $$
 BEGIN
   UPDATE model SET active_version = p_version WHERE model_id = m.model_id;
+  PERFORM write_active_bodies(m.model_id);
   INSERT INTO activation (model_id, version, reason, activated_by) VALUES (m.model_id, p_version, p_reason, p_by);
 END $$;
 
@@ -123,9 +125,11 @@ BEGIN
     VALUES (p_schema, p_model, p_caller, p_function_schema, p_function_name, p_parameter_names,
             p_parameter_types, p_return_type, p_target, p_problem_type, 1)
     RETURNING * INTO m;
-    PERFORM create_model_function(p_function_schema, p_function_name, p_parameter_types, p_return_type, p_caller, v_display);
+    PERFORM create_model_function(p_function_schema, p_function_name, p_parameter_types, p_return_type, p_caller, v_display,
+                                  m.model_id, NULL, NULL, false);
     IF p_problem_type IN ('BINARY_CLASSIFICATION', 'MULTICLASS_CLASSIFICATION') THEN
-      PERFORM create_model_function(p_function_schema, p_function_name || '_probabilities', p_parameter_types, 'jsonb', p_caller, v_display);
+      PERFORM create_model_function(p_function_schema, p_function_name || '_probabilities', p_parameter_types, 'jsonb', p_caller, v_display,
+                                    m.model_id, NULL, NULL, false);
     END IF;
   END IF;
   INSERT INTO model_version (model_id, version, state, source, job_name, spec, training_source, artifact_source)
@@ -158,11 +162,14 @@ BEGIN
 END $$;
 
 -- CREATE [OR REPLACE] MODEL ... FROM 'job_name' | 'file.onnx': a version READY at once.
+DROP FUNCTION IF EXISTS modelgres.import_model(name, name, name, name, name, text[], text[], text, text, jsonb, boolean, text, text,
+  bytea, jsonb, jsonb, text, text, text, float8);
 CREATE OR REPLACE FUNCTION modelgres.import_model(
   p_caller name, p_schema name, p_model name, p_function_schema name, p_function_name name,
   p_parameter_names text[], p_parameter_types text[], p_return_type text, p_problem_type text,
   p_spec jsonb, p_or_replace boolean, p_source text, p_artifact_source text,
-  p_onnx bytea, p_io_plan jsonb, p_classes jsonb, p_model_type text, p_objective text, p_metric text, p_metric_value float8
+  p_onnx bytea, p_io_plan jsonb, p_classes jsonb, p_model_type text, p_objective text, p_metric text, p_metric_value float8,
+  p_compiled_value jsonb, p_compiled_probabilities jsonb
 ) RETURNS TABLE (version integer, job_name text)
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, modelgres AS $$
 DECLARE
@@ -173,13 +180,14 @@ BEGIN
   UPDATE model_version v
      SET onnx = p_onnx, io_plan = p_io_plan, classes = p_classes, problem_type = p_problem_type,
          model_type = p_model_type, objective = p_objective, metric = p_metric, metric_value = p_metric_value,
-         training_finished_at = now()
+         compiled_value = p_compiled_value, compiled_probabilities = p_compiled_probabilities, training_finished_at = now()
    WHERE v.job_name = b.job_name;
   PERFORM version_ready(b.model_id, b.version);
   RETURN QUERY SELECT b.version, b.job_name;
 END $$;
 
-CREATE OR REPLACE FUNCTION modelgres.drop_model(p_caller name, p_schema name, p_model name, p_if_exists boolean)
+DROP FUNCTION IF EXISTS modelgres.drop_model(name, name, name, boolean);
+CREATE OR REPLACE FUNCTION modelgres.drop_model(p_caller name, p_schema name, p_model name, p_if_exists boolean, p_cascade boolean)
   RETURNS boolean
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, modelgres AS $$
 DECLARE
@@ -191,18 +199,21 @@ BEGIN
     RETURN false;
   END IF;
   m := owned_model(p_caller, p_schema, p_model);
-  PERFORM drop_model_functions(m.model_id);
+  PERFORM drop_model_functions(m.model_id, p_cascade);
   -- Versions, snapshots and jobs go with it; a worker training it notices its job is gone.
   DELETE FROM model WHERE model_id = m.model_id;
   PERFORM pg_notify('modelgres_catalog', format('%I.%I', p_schema, p_model));
   RETURN true;
 END $$;
 
-CREATE OR REPLACE FUNCTION modelgres.drop_model_version(p_caller name, p_schema name, p_model name, p_version integer, p_if_exists boolean)
+DROP FUNCTION IF EXISTS modelgres.drop_model_version(name, name, name, integer, boolean);
+CREATE OR REPLACE FUNCTION modelgres.drop_model_version(p_caller name, p_schema name, p_model name, p_version integer,
+  p_if_exists boolean, p_cascade boolean)
   RETURNS boolean
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, modelgres AS $$
 DECLARE
   m model%ROWTYPE := owned_model(p_caller, p_schema, p_model);
+  pinned regprocedure;
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM model_version WHERE model_id = m.model_id AND version = p_version) THEN
     IF p_if_exists THEN
@@ -215,8 +226,12 @@ BEGIN
     RAISE EXCEPTION 'version % is the active version of model "%"', p_version, p_model USING ERRCODE = '55000',
       HINT = 'Activate another version first (ALTER MODEL ... SET ACTIVE VERSION n, or ROLLBACK).';
   END IF;
-  EXECUTE format('DROP FUNCTION IF EXISTS %I.%I(%s)', m.function_schema, m.function_name || '_v' || p_version,
-                 array_to_string(m.parameter_types, ', '));
+  pinned := to_regprocedure(format('%I.%I(%s)', m.function_schema, m.function_name || '_v' || p_version,
+                                   array_to_string(m.parameter_types, ', ')));
+  IF pinned IS NOT NULL THEN
+    PERFORM drop_model_function(pinned::text, p_cascade, format('version %s of model %s', p_version, quote_ident(p_model)),
+                                format('DROP MODEL %s VERSION %s CASCADE', quote_ident(p_model), p_version));
+  END IF;
   DELETE FROM model_version WHERE model_id = m.model_id AND version = p_version;
   PERFORM pg_notify('modelgres_catalog', format('%I.%I', p_schema, p_model));
   RETURN true;

@@ -9,6 +9,7 @@ import { ModelFunctionRegistry } from './inference/model-function-registry.ts';
 import { OnnxSessionCache } from './inference/onnx-session-cache.ts';
 import type { Logger } from './util/logger.ts';
 import { TrainingWorker } from './worker/training-worker.ts';
+import { compileMissingBodies } from './worker/compile-missing-bodies.ts';
 import { DriftScheduler } from './monitor/drift-scheduler.ts';
 import { CaptureWriter } from './monitor/capture-writer.ts';
 
@@ -38,6 +39,7 @@ export interface Modelgres {
 /** The whole service: catalog migrated, then the proxy listening. Used by the CLI and the tests. */
 export async function startModelgres(options: ModelgresOptions): Promise<Modelgres> {
   await migrateCatalog(options.upstreamUrl, options.log);
+  await compileMissingBodies(options.upstreamUrl, options.log);
   const names = new ModelFunctionNames();
   const registry = new ModelFunctionRegistry(options.upstreamUrl, names, options.log);
   await registry.start();

@@ -6,23 +6,30 @@ import { findModelCalls } from './find-model-calls.ts';
 import type { InferenceDeps } from './inference-deps.ts';
 import { executeWriteBack, plainInsertSelect, type PreparedWriteBack } from './insert-write-back.ts';
 import { executeMaterialized, prepareMaterialized, type PreparedMaterialized } from './materialized-inference.ts';
+import { inDatabaseReason, withCallsAsTheProxyMeansThem, type InDatabaseReason } from './in-database-calls.ts';
 import { findScopedCalls } from './model-call-scopes.ts';
 import type { ModelFunctionRegistry } from './model-function-registry.ts';
 import { executeStreamed, plainSelect, prepareStreamed, streamable, type PreparedInference } from './streamed-inference.ts';
 
-/** Not a model call after all (the name appeared only in a string, say): run it as it is. */
+/**
+ * Run as it is: not a model call after all (the name appeared only in a string, say), or calls
+ * PostgreSQL evaluates itself with the functions' compiled bodies (inDatabase says why).
+ */
 export interface PreparedPassthrough {
   kind: 'passthrough';
   sql: string;
+  inDatabase?: InDatabaseReason;
 }
 
 /** How a statement's model calls are evaluated: streamed, materialized, written back, or not at all. */
 export type PreparedModelCalls = PreparedInference | PreparedPassthrough | PreparedMaterialized | PreparedWriteBack;
 
 /**
- * Chooses how to evaluate a statement's model calls: streamed when each is a whole select-list
- * item of a plain SELECT (memory stays flat, rows flow as they come), written back with COPY for
- * a plain INSERT ... SELECT of that kind, materialized otherwise.
+ * Chooses how to evaluate a statement's model calls: in PostgreSQL with the compiled bodies when
+ * the statement stores them, they are correlated or there are no rows (inDatabaseReason);
+ * otherwise by onnxruntime in batches — streamed when each is a whole select-list item of a plain
+ * SELECT (memory stays flat, rows flow as they come), written back with COPY for a plain
+ * INSERT ... SELECT of that kind, materialized otherwise.
  */
 export function prepareModelCalls(sql: string, registry: ModelFunctionRegistry): PreparedModelCalls {
   let tree: ParseResult;
@@ -35,18 +42,23 @@ export function prepareModelCalls(sql: string, registry: ModelFunctionRegistry):
   const lookup = (name: string) => registry.lookup(name);
   const calls = findModelCalls(tree, lookup);
   if (calls.length === 0) return { kind: 'passthrough', sql };
+  const scoped = findScopedCalls(tree, lookup);
+  const inDatabase = inDatabaseReason(tree, scoped);
+  // A stored statement (CREATE VIEW ...) keeps the client's text: PostgreSQL resolves it as written.
+  if (inDatabase === 'stored') return { kind: 'passthrough', sql, inDatabase };
+  if (inDatabase) return { kind: 'passthrough', sql: withCallsAsTheProxyMeansThem(tree, scoped) ?? sql, inDatabase };
   const stmts = tree.stmts ?? [];
   const only = stmts.length === 1 ? stmts[0].stmt : undefined;
   const insert = plainInsertSelect(only);
   if (insert) {
     const select = prepareModelCalls(insert.selectSql, registry);
     if (select.kind === 'inference') {
-      const fallback = prepareMaterialized(sql, findScopedCalls(tree, lookup));
+      const fallback = prepareMaterialized(sql, scoped);
       return { kind: 'write-back', sql, target: insert.target, columns: insert.columns, select, fallback };
     }
   }
   const select = plainSelect(only);
-  if (!streamable(select, calls)) return prepareMaterialized(sql, findScopedCalls(tree, lookup));
+  if (!streamable(select, calls)) return prepareMaterialized(sql, scoped);
   return prepareStreamed(sql, select, calls);
 }
 

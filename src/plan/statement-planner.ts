@@ -89,9 +89,11 @@ export class StatementPlanner {
 
   /**
    * A statement of the extended protocol (Parse/Bind/Describe/Execute). It is prepared at Parse,
-   * so its errors surface there, as in PostgreSQL; null: PostgreSQL should have it after all.
+   * so its errors surface there, as in PostgreSQL; null: PostgreSQL should have it after all, as
+   * the client wrote it; { forward }: PostgreSQL should have that text instead (its model calls
+   * evaluated by the compiled bodies, named as the proxy means them).
    */
-  prepareExtended(statement: PlannedStatement, parameterTypes: number[]): PreparedStatement | null {
+  prepareExtended(statement: PlannedStatement, parameterTypes: number[]): PreparedStatement | { forward: string } | null {
     if (statement.kind === 'ml') {
       const parsed = parseMlStatement(statement.text);
       const columns = RESULT_COLUMNS[parsed.kind];
@@ -102,7 +104,7 @@ export class StatementPlanner {
       };
     }
     const prepared = this.prepareModelCalls(statement.text);
-    if (prepared.kind === 'passthrough') return null;
+    if (prepared.kind === 'passthrough') return prepared.sql === statement.text ? null : { forward: prepared.sql };
     return {
       describe: async (context) => {
         if (prepared.kind !== 'inference') {

@@ -111,9 +111,9 @@ export class ProxiedStatements {
     const plan = this.host.planner.planParse(parse.query);
     const raw = plan.rewritten ? serialize.parse({ name: parse.name, text: plan.sql, types: parse.parameterTypes }) : original;
     // A new statement of the same name replaces the proxy's one, as in PostgreSQL.
-    const forwardIt = () => {
+    const forwardIt = (text?: string) => {
       this.statements.delete(parse.name);
-      return this.host.forward(Frontend.Parse, raw);
+      return this.host.forward(Frontend.Parse, text === undefined ? raw : serialize.parse({ name: parse.name, text, types: parse.parameterTypes }));
     };
     const statement = plan.statement;
     if (!statement) return forwardIt();
@@ -122,8 +122,8 @@ export class ProxiedStatements {
       'extended',
       async () => {
         const prepared = this.host.planner.prepareExtended(statement, parse.parameterTypes);
-        if (!prepared) {
-          forwardIt();
+        if (!prepared || 'forward' in prepared) {
+          forwardIt(prepared?.forward);
           return;
         }
         this.statements.set(parse.name, { prepared, parameterTypes: parse.parameterTypes });

@@ -10,6 +10,7 @@ import { ListenConnection } from '../catalog/listen-connection.ts';
 import { isConnectionLost, OutageLog } from '../catalog/connection-loss.ts';
 import type { ModelSpec } from '../catalog/model-spec.ts';
 import { runTraining, TrainingFailure } from './training-runner.ts';
+import { compileVersionBodies } from '../compile/version-bodies.ts';
 
 export interface TrainingWorkerOptions {
   upstreamUrl: string;
@@ -28,6 +29,8 @@ interface VersionRow {
   spec: ModelSpec;
   columns: SnapshotColumn[];
   data: Buffer;
+  parameter_types: string[];
+  return_type: string;
 }
 
 /**
@@ -127,9 +130,9 @@ export class TrainingWorker {
     }
     const r = await this.pool.query<VersionRow>(
       `UPDATE modelgres.model_version v SET training_started_at = coalesce(v.training_started_at, now())
-         FROM modelgres.training_snapshot s
-        WHERE v.job_name = $1 AND s.job_name = v.job_name AND v.state = 'TRAINING'
-       RETURNING v.model_id::text, v.version, v.spec, s.columns, s.data`,
+         FROM modelgres.training_snapshot s, modelgres.model m
+        WHERE v.job_name = $1 AND s.job_name = v.job_name AND v.state = 'TRAINING' AND m.model_id = v.model_id
+       RETURNING v.model_id::text, v.version, v.spec, s.columns, s.data, m.parameter_types, m.return_type`,
       [job.jobName],
     );
     const row = r.rows[0];
@@ -172,12 +175,22 @@ export class TrainingWorker {
     }, Math.max(200, (this.leaseSeconds * 1000) / 6));
     try {
       const model = await training.result;
+      // The SQL bodies of its functions, so PostgreSQL can evaluate it too (views, triggers, direct calls).
+      const bodies = compileVersionBodies({
+        onnx: model.onnx,
+        ioPlan: null,
+        classes: model.classes ?? null,
+        problemType: model.problemType,
+        parameterTypes: row.parameter_types,
+        returnType: row.return_type,
+      });
       await this.queue.whileHeld(job, async (client) => {
         await client.query(
           `UPDATE modelgres.model_version
               SET state = 'READY', onnx = $2, model_type = $3, problem_type = $4, objective = $5, metric = $6,
                   metric_value = $7, classes = $8::jsonb, cut_short = $9, explanation = $10::jsonb,
                   baseline = coalesce(baseline, '{}'::jsonb) || jsonb_build_object('prediction', $11::jsonb),
+                  compiled_value = $12::jsonb, compiled_probabilities = $13::jsonb,
                   training_finished_at = now(), progress = NULL
             WHERE job_name = $1 AND state = 'TRAINING'`,
           [
@@ -192,6 +205,8 @@ export class TrainingWorker {
             model.cutShort,
             JSON.stringify(model.explanation),
             JSON.stringify(model.predictionBaseline ?? null),
+            JSON.stringify(bodies.value),
+            bodies.probabilities ? JSON.stringify(bodies.probabilities) : null,
           ],
         );
         // Its pinned function f_vN, then the model's activation rule.

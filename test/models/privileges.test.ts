@@ -84,12 +84,19 @@ describe('PostgreSQL permissions decide who may train, see and call a model', ()
     await expect(analyst.query(`DELETE FROM modelgres.model_version`)).rejects.toMatchObject({ code: '42501' });
     await expect(analyst.query(`SELECT data FROM modelgres.training_snapshot`)).rejects.toMatchObject({ code: '42501' });
     // The write API refuses to act for a role the session cannot become.
-    await expect(analyst.query(`SELECT modelgres.drop_model('postgres', 'priv', 'admin_model', false)`)).rejects.toMatchObject({
+    await expect(analyst.query(`SELECT modelgres.drop_model('postgres', 'priv', 'admin_model', false, false)`)).rejects.toMatchObject({
       code: '42501',
     });
     await expect(
-      analyst.query(`SELECT modelgres.create_model_function('priv', 'evil', '{}', 'int4', 'postgres', 'x')`),
+      analyst.query(`SELECT modelgres.create_model_function('priv', 'evil', '{}', 'int4', 'postgres', 'x', 1, 1, NULL, false)`),
     ).rejects.toMatchObject({ code: '42501' });
+    // Function bodies are written by the catalog's owner only: no role may pass one of its own.
+    await expect(
+      analyst.query(`SELECT modelgres.write_model_function('priv.evil()', 'int4', 1, 1, '{"language": "sql", "body": "SELECT 1"}', false)`),
+    ).rejects.toMatchObject({ code: '42501' });
+    await expect(analyst.query(`SELECT modelgres.install_compiled(1, 1, NULL, NULL)`)).rejects.toMatchObject({ code: '42501' });
+    // Why a model cannot answer is told only to a role that may call it.
+    await expect(analyst.query(`SELECT modelgres.raise_not_callable('postgres', 1, NULL)`)).rejects.toMatchObject({ code: '42501' });
   });
 });
 

@@ -42,17 +42,20 @@ describe('SHOW MODEL', () => {
 
 describe('DROP MODEL', () => {
   test.each([
-    ['DROP MODEL m', { kind: 'DropModel', ifExists: false, model: m }],
-    ['drop model if exists "My Model"', { kind: 'DropModel', ifExists: true, model: { name: 'My Model' } }],
-    ['DROP MODEL m VERSION 2', { kind: 'DropModelVersion', ifExists: false, model: m, version: 2 }],
-    ['DROP MODEL IF EXISTS s.m VERSION 7;', { kind: 'DropModelVersion', ifExists: true, model: { schema: 's', name: 'm' }, version: 7 }],
+    ['DROP MODEL m', { kind: 'DropModel', ifExists: false, model: m, cascade: false }],
+    ['drop model if exists "My Model"', { kind: 'DropModel', ifExists: true, model: { name: 'My Model' }, cascade: false }],
+    ['DROP MODEL m CASCADE', { kind: 'DropModel', ifExists: false, model: m, cascade: true }],
+    ['DROP MODEL m RESTRICT', { kind: 'DropModel', ifExists: false, model: m, cascade: false }],
+    ['DROP MODEL m VERSION 2', { kind: 'DropModelVersion', ifExists: false, model: m, version: 2, cascade: false }],
+    ['drop model m version 2 cascade', { kind: 'DropModelVersion', ifExists: false, model: m, version: 2, cascade: true }],
+    ['DROP MODEL IF EXISTS s.m VERSION 7;', { kind: 'DropModelVersion', ifExists: true, model: { schema: 's', name: 'm' }, version: 7, cascade: false }],
   ])('%s', (sql, expected) => {
     expect(parseMlStatement(sql)).toEqual(expected);
   });
 
   test('errors', () => {
     expectError('DROP MODEL IF m', '42601', 'syntax error at or near "m"', 'm', 14);
-    expectError('DROP MODEL m CASCADE', '42601', 'syntax error at or near "CASCADE"', 'CASCADE');
+    expectError('DROP MODEL m CASCADE RESTRICT', '42601', 'syntax error at or near "RESTRICT"', 'RESTRICT');
   });
 });
 

@@ -1,4 +1,5 @@
 import { planImportedModel, readModelFile, type IoPlan } from '../../artifacts/index.ts';
+import { compileVersionBodies } from '../../compile/version-bodies.ts';
 import { NUMERIC_TYPES } from '../../catalog/pg-types.ts';
 import { ClientError } from '../../errors/client-error.ts';
 import { SqlState } from '../../errors/sqlstate.ts';
@@ -36,6 +37,14 @@ export async function createModelFromArtifact(s: CreateModelFromArtifact, _t: st
     s.artifact.kind === 'JobName'
       ? await copiedArtifact(context, s.artifact.jobName, parameterTypes, returnType)
       : await importedArtifact(context, s.artifact.path, parameterTypes, returnType);
+  const bodies = compileVersionBodies({
+    onnx: Buffer.from(artifact.onnx.slice(2), 'hex'),
+    ioPlan: artifact.ioPlan,
+    classes: artifact.classes ? (JSON.parse(artifact.classes) as Array<string | number | boolean>) : null,
+    problemType: artifact.problemType,
+    parameterTypes,
+    returnType,
+  });
   const spec = {
     iamRole: s.iamRole ? (s.iamRole.kind === 'Default' ? 'default' : s.iamRole.arn) : undefined,
     s3Bucket: s.settings.s3Bucket,
@@ -45,7 +54,7 @@ export async function createModelFromArtifact(s: CreateModelFromArtifact, _t: st
   };
   await context.upstream.query(
     `SELECT * FROM modelgres.import_model(current_user, $1, $2, $3, $4, $5::text[], $6::text[], $7, $8, $9::jsonb, $10,
-       $11, $12, $13::bytea, $14::jsonb, $15::jsonb, $16, $17, $18, $19::float8)`,
+       $11, $12, $13::bytea, $14::jsonb, $15::jsonb, $16, $17, $18, $19::float8, $20::jsonb, $21::jsonb)`,
     [
       schema,
       name,
@@ -66,6 +75,8 @@ export async function createModelFromArtifact(s: CreateModelFromArtifact, _t: st
       artifact.objective,
       artifact.metric,
       artifact.metricValue,
+      JSON.stringify(bodies.value),
+      bodies.probabilities ? JSON.stringify(bodies.probabilities) : null,
     ],
   );
   if (context.upstream.transactionStatus() === 'I') await context.catalogChanged();
