@@ -14,7 +14,8 @@ import { type Scalar, type Tensor, rows, SQL_TYPE, value32 } from './symbolic-te
  * the planner evaluates. NULL and NaN are missing. `CASE WHEN x < m THEN a ELSE b END` sends
  * both to b (NULL fails the test; NaN sorts above every number in PostgreSQL), right when
  * missing values go to the false branch; when they go to the true branch the test is turned
- * round: `CASE WHEN x >= m AND x < 'NaN' THEN b ELSE a END`.
+ * round and negated, `CASE WHEN -x <= -m THEN b ELSE a END`, which NaN (-NaN is NaN) fails too:
+ * one comparison per split either way (`x >= m AND x < 'NaN'` measured 10-25% slower).
  */
 
 interface TreeNode {
@@ -162,11 +163,14 @@ function treeExpr(node: Node, tree: Map<number, TreeNode>, id: number, target: n
   const test = testOf(n.mode, n.threshold, x.single);
   if (test === 'never') return n.missingTrue ? caseOf(isMissing(x), a, b) : b;
   if (test === 'always') return n.missingTrue ? a : caseOf(isMissing(x), b, a);
-  const m = float8Literal(test.m);
-  // A test written with < or <= is false for NULL and NaN; one with > or >= needs NaN ruled out.
-  const written = (op: '<' | '<=' | '>' | '>='): Expr =>
-    op === '<' || op === '<=' || !x.nan ? sql('bool')`${x.expr} ${op} ${m}` : sql('bool')`${x.expr} ${op} ${m} AND ${x.expr} < 'NaN'::float8`;
-  return n.missingTrue ? caseOf(written(COMPLEMENT[test.op]), b, a) : caseOf(written(test.op), a, b);
+  // One comparison per split. A test written with < or <= is false for NULL and NaN (NaN sorts
+  // above every number in PostgreSQL); one that needs > or >= is written on -x instead
+  // (x > m is -x < -m), where NaN, negated, is still NaN and still fails.
+  const write = (op: '<' | '<=' | '>' | '>='): Expr => {
+    if (op === '<' || op === '<=' || !x.nan) return sql('bool')`${x.expr} ${op} ${float8Literal(test.m)}`;
+    return sql('bool')`- ${x.expr} ${op === '>' ? '<' : '<='} ${float8Literal(-test.m)}`;
+  };
+  return n.missingTrue ? caseOf(write(COMPLEMENT[test.op]), b, a) : caseOf(write(test.op), a, b);
 }
 
 function isMissing(x: Operand): Expr {
