@@ -5,15 +5,18 @@
 -- read, with the same rule: no row unless p_caller may execute the function (PostgreSQL's own
 -- EXECUTE privilege), and p_caller must be the session's role or one it can act as. The artifact
 -- comes along when its job is not among p_loaded, the artifacts the proxy holds already.
+-- `debug`: the session's client_min_messages is at a DEBUG level, so the proxy says which evaluator runs.
+DROP FUNCTION IF EXISTS modelgres.call_version(name, bigint, name, int, text[]);
 CREATE OR REPLACE FUNCTION modelgres.call_version(p_caller name, p_model_id bigint, p_function name, p_pinned int, p_loaded text[])
   RETURNS TABLE (version int, state text, job_name text, failure_reason text, classes text, active_version int,
-                 io_plan text, may_execute boolean, onnx bytea)
+                 io_plan text, may_execute boolean, onnx bytea, debug boolean)
   LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, modelgres AS $$
 BEGIN
   -- plpgsql keeps this query's plan for the session: a call costs no planning.
   RETURN QUERY
   SELECT v.version, v.state, v.job_name, v.failure_reason, v.classes::text, m.active_version, v.io_plan::text, true,
-         CASE WHEN p_loaded IS NOT NULL AND v.state = 'READY' AND v.job_name <> ALL (p_loaded) THEN v.onnx END
+         CASE WHEN p_loaded IS NOT NULL AND v.state = 'READY' AND v.job_name <> ALL (p_loaded) THEN v.onnx END,
+         current_setting('client_min_messages') LIKE 'debug%'
     FROM model m JOIN model_version v USING (model_id)
    WHERE m.model_id = p_model_id
      AND (p_pinned IS NULL OR v.version = p_pinned)

@@ -77,7 +77,7 @@ export async function executeWriteBack(
       await link.pipeline([{ sql: `CLOSE ${CURSOR}` }, ...(tx.own ? [{ sql: 'ROLLBACK' }] : [])]);
       return null;
     }
-    const models = await openCalls(context, deps, select.calls, rows);
+    const models = await openCalls(context, deps, select.calls, rows, 'written back');
     let count = 0;
     let batch: RawQueryResult | null = first;
     while (batch && batch.rows.length > 0) {

@@ -14,7 +14,7 @@ import { readCallSpan, utf16Offsets } from './call-span.ts';
 import { BATCH_ROWS, throwIfCanceled, type InferenceDeps } from './inference-deps.ts';
 import type { ScopedCall } from './model-call-scopes.ts';
 import { predictBatch, type ClassValue } from './predict-batch.ts';
-import { resolveModelVersion, type ResolvedVersion } from './resolve-model-version.ts';
+import { resolveModelVersion, sayEvaluator, type ResolvedVersion } from './resolve-model-version.ts';
 import type { ModelRunner } from './onnx-session-cache.ts';
 
 const CURSOR = 'modelgres_arguments';
@@ -64,6 +64,7 @@ export async function executeMaterialized(
   const models: Array<{ call: PreparedMaterialized['calls'][number]; version: ResolvedVersion; session: ModelRunner }> = [];
   for (const call of prepared.calls) {
     const version = await resolveModelVersion(context, call.function);
+    sayEvaluator(context, call.function, version, 'materialized');
     models.push({ call, version, session: await deps.sessions.get(version.jobName, () => version.loadOnnx()) });
   }
   const tag = randomBytes(4).toString('hex');

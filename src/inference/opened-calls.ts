@@ -4,7 +4,7 @@ import type { InferenceDeps } from './inference-deps.ts';
 import type { ModelRunner } from './onnx-session-cache.ts';
 import { float32Column, indexLeadingColumns, textColumn } from './feature-decoding.ts';
 import { predictBatch, takesFloat32, type ArgumentColumn, type ClassValue } from './predict-batch.ts';
-import { interpretVersion, type ResolvedVersion } from './resolve-model-version.ts';
+import { interpretVersion, sayEvaluator, type ResolvedVersion } from './resolve-model-version.ts';
 
 /** A call of a statement with the version it evaluates, fixed before the first row, and its runtime. */
 export interface OpenedCall {
@@ -19,10 +19,12 @@ export async function openCalls(
   deps: InferenceDeps,
   calls: readonly ModelCall[],
   versionRows: (i: number) => Array<Array<string | null>>,
+  how: 'streamed' | 'written back',
 ): Promise<OpenedCall[]> {
   const opened: OpenedCall[] = [];
   for (const [i, call] of calls.entries()) {
     const version = interpretVersion(context, call.function, versionRows(i));
+    sayEvaluator(context, call.function, version, how);
     opened.push({ call, version, session: await deps.sessions.get(version.jobName, () => version.loadOnnx()) });
   }
   return opened;

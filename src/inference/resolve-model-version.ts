@@ -1,5 +1,6 @@
 import { ClientError } from '../errors/client-error.ts';
 import { SqlState } from '../errors/sqlstate.ts';
+import { noticeResponse } from '../protocol/backend-messages.ts';
 import type { StatementContext } from '../session/statement-context.ts';
 import type { ModelFunction } from './model-function-registry.ts';
 import type { IoPlan } from '../artifacts/index.ts';
@@ -10,6 +11,8 @@ export interface ResolvedVersion {
   classes: unknown[] | null;
   /** How to feed an imported model; null for modelgres's own. */
   ioPlan: IoPlan | null;
+  /** The session's client_min_messages is at a DEBUG level: say which evaluator runs (sayEvaluator). */
+  debug: boolean;
   loadOnnx(): Promise<Uint8Array>;
 }
 
@@ -51,7 +54,7 @@ export function interpretVersion(context: StatementContext, fn: ModelFunction, r
       hint: `The model's owner can run GRANT EXECUTE ON FUNCTION ${fn.functionSchema}.${fn.name} to let you call it.`,
     });
   }
-  const [version, state, jobName, failureReason, classes, activeVersion, ioPlan, , onnx] = row;
+  const [version, state, jobName, failureReason, classes, activeVersion, ioPlan, , onnx, debug] = row;
   if (activeVersion === null && fn.pinnedVersion === undefined && state === 'READY') {
     throw new ClientError(SqlState.objectNotInPrerequisiteState, `model "${fn.modelName}" has no active version`, {
       hint: `Its activation is MANUAL: run ALTER MODEL ${fn.modelName} SET ACTIVE VERSION n.`,
@@ -68,6 +71,7 @@ export function interpretVersion(context: StatementContext, fn: ModelFunction, r
     jobName: jobName!,
     classes: classes ? (JSON.parse(classes) as unknown[]) : null,
     ioPlan: ioPlan ? (JSON.parse(ioPlan) as IoPlan) : null,
+    debug: debug === 't',
     loadOnnx: async () => {
       if (onnx) return Buffer.from(onnx.slice(2), 'hex');
       const a = await context.upstream.query('SELECT onnx FROM modelgres.model_artifacts WHERE model_id = $1 AND version = $2', [
@@ -79,4 +83,19 @@ export function interpretVersion(context: StatementContext, fn: ModelFunction, r
       return Buffer.from(hex.slice(2), 'hex');
     },
   };
+}
+
+/**
+ * A DEBUG line saying that onnxruntime evaluates this call in batches, and how, when the session
+ * asked for DEBUG messages (no line: PostgreSQL's compiled body answers).
+ */
+export function sayEvaluator(context: StatementContext, fn: ModelFunction, version: ResolvedVersion, how: 'streamed' | 'materialized' | 'written back'): void {
+  if (!version.debug) return;
+  context.send(
+    noticeResponse({
+      severity: 'DEBUG',
+      code: '00000',
+      message: `modelgres: ${fn.name} evaluated by onnxruntime in batches (${how}), version ${version.version}`,
+    }),
+  );
 }

@@ -121,7 +121,7 @@ export async function executeStreamed(
   options: { params?: ReadonlyArray<string | null>; describe: boolean },
 ): Promise<void> {
   let models: OpenedCall[] | null = null;
-  const open = (earlier: readonly RawQueryResult[]) => openCalls(context, deps, prepared.calls, (i) => earlier[i].rows.map(decodeTextRow));
+  const open = (earlier: readonly RawQueryResult[]) => openCalls(context, deps, prepared.calls, (i) => earlier[i].rows.map(decodeTextRow), 'streamed');
   let described = !options.describe;
   const describe = (fields: FieldDescription[]) => {
     if (!described) context.send(rowDescription(clientFields(prepared, fields)));

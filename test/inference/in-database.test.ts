@@ -84,6 +84,26 @@ describe('model functions wherever PostgreSQL runs SQL', () => {
     await expectVersion(pinned.rows, 2);
   });
 
+  test('with client_min_messages at DEBUG, the proxy says when onnxruntime evaluates a call', async () => {
+    const said: string[] = [];
+    const listen = (n: { message?: string }) => n.message?.startsWith('modelgres:') && said.push(n.message);
+    c.on('notice', listen);
+    try {
+      await c.query('SET client_min_messages = debug1');
+      await c.query('SELECT id, vf(a, b) AS p FROM vt');
+      await c.query('SELECT id FROM vt WHERE vf(a, b) > 0');
+      await c.query('SELECT vf(1, 2)'); // no rows: the compiled body, no line
+      await c.query('RESET client_min_messages');
+      await c.query('SELECT id, vf(a, b) AS p FROM vt'); // not asked for
+    } finally {
+      c.off('notice', listen);
+    }
+    expect(said).toEqual([
+      'modelgres: vf evaluated by onnxruntime in batches (streamed), version 1',
+      'modelgres: vf evaluated by onnxruntime in batches (materialized), version 1',
+    ]);
+  });
+
   test('CREATE VIEW through the proxy; SELECT from it through the proxy and directly', async () => {
     await c.query('CREATE VIEW vv AS SELECT id, vf(a, b) AS p FROM vt');
     await expectVersion((await c.query('SELECT * FROM vv ORDER BY id')).rows, 1);
