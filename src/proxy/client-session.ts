@@ -15,7 +15,8 @@ import { UpstreamLink, type OwnedConsumer } from '../session/upstream-link.ts';
 import type { CancelRegistry } from './cancel-registry.ts';
 import { runInterceptedQuery } from './intercepted-query.ts';
 import { ProxiedStatements, type ExclusiveKind } from './proxied-statements.ts';
-import { connectUpstream, sendCancelRequest, type UpstreamAddress } from './upstream-address.ts';
+import { sendCancelRequest, type UpstreamAddress } from './upstream-address.ts';
+import { connectUpstreamReading, UpstreamReadBuffer } from './upstream-reads.ts';
 import { ResponseTracker } from './response-tracker.ts';
 import { StartupNegotiation } from './startup-negotiation.ts';
 import type { Logger } from '../util/logger.ts';
@@ -45,6 +46,9 @@ export class ClientSession {
   private phase: Phase = 'startup';
   private client: net.Socket;
   private upstream: net.Socket | null = null;
+  private readonly upstreamReads = new UpstreamReadBuffer();
+  /** A whole upstream message went to a handler during the current read: it may keep the bytes. */
+  private upstreamMessageTaken = false;
   private readonly startup: StartupNegotiation;
   private clientFrames: FrameStream;
   private upstreamFrames: FrameStream;
@@ -201,13 +205,8 @@ export class ClientSession {
     this.user = parameters.user;
     this.database = parameters.database ?? parameters.user;
     this.phase = 'authenticating';
-    const upstream = connectUpstream(this.options.upstream);
+    const upstream = connectUpstreamReading(this.options.upstream, this.upstreamReads, (chunk) => this.onUpstreamRead(chunk));
     this.upstream = upstream;
-    upstream.on('data', (chunk: Buffer) =>
-      this.guard(() => {
-        this.upstreamFrames.push(chunk);
-      }),
-    );
     upstream.on('drain', () => this.client.resume());
     upstream.on('error', (e) => {
       this.options.log.debug('upstream socket error', e);
@@ -224,6 +223,21 @@ export class ClientSession {
     upstream.on('close', () => this.close());
     upstream.write(startupPacket);
     if (rest.length) this.clientFrames.push(rest);
+  }
+
+  /**
+   * A read from the upstream, in memory the next read reuses unless something kept these bytes:
+   * a pause of the frame stream (the rest waits), a handler given a whole message, or a write to
+   * the client that did not complete at once (its bytes wait in the socket's queue).
+   */
+  private onUpstreamRead(chunk: Buffer): void {
+    this.upstreamMessageTaken = false;
+    try {
+      this.upstreamFrames.push(chunk);
+    } catch (error) {
+      this.fail(error);
+    }
+    if (this.upstreamMessageTaken || this.upstreamFrames.paused || this.client.writableLength > 0) this.upstreamReads.keep();
   }
 
   // ---- client → upstream ----
@@ -356,6 +370,7 @@ export class ClientSession {
         (type === Backend.ReadyForQuery && !inThisChunk) ||
         (this.phase === 'authenticating' && (type === Backend.BackendKeyData || type === Backend.ReadyForQuery)),
       onMessage: (type, body, raw) => {
+        this.upstreamMessageTaken = true;
         if (this.owned) {
           if (this.owned.consumer(type, body, raw)) this.owned = null;
           return this.upstreamHeld ? 'pause' : 'continue';
