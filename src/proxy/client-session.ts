@@ -49,6 +49,8 @@ export class ClientSession {
   private readonly upstreamReads = new UpstreamReadBuffer();
   /** A whole upstream message went to a handler during the current read: it may keep the bytes. */
   private upstreamMessageTaken = false;
+  /** Bytes for the upstream collected while a client read is processed (see flushUpstreamBatch). */
+  private upstreamBatch: Buffer[] | null = null;
   private readonly startup: StartupNegotiation;
   private clientFrames: FrameStream;
   private upstreamFrames: FrameStream;
@@ -143,7 +145,31 @@ export class ClientSession {
 
   private writeUpstream(bytes: Buffer): void {
     if (!this.upstream || this.phase === 'closed') return;
+    if (this.upstreamBatch) {
+      this.upstreamBatch.push(bytes);
+      return;
+    }
     if (!this.upstream.write(bytes)) this.client.pause();
+  }
+
+  /**
+   * Sends what one client read produced as one write: a Parse the planner looked at and the Bind,
+   * Execute and Sync after it would otherwise leave in two writes, two packets and two wake-ups
+   * of the backend.
+   */
+  private flushUpstreamBatch(): void {
+    const batch = this.upstreamBatch;
+    this.upstreamBatch = null;
+    if (!batch || batch.length === 0 || !this.upstream || this.phase === 'closed') return;
+    if (batch.length === 1) {
+      this.writeUpstream(batch[0]);
+      return;
+    }
+    // Corked writes leave in one writev, without copying them together.
+    this.upstream.cork();
+    for (const bytes of batch) this.upstream.write(bytes);
+    this.upstream.uncork();
+    if (this.upstream.writableNeedDrain) this.client.pause();
   }
 
   /** Runs a handler; anything unexpected ends this session only, never the proxy. */
@@ -197,7 +223,12 @@ export class ClientSession {
     if (this.phase === 'startup') {
       this.startup.push(chunk);
     } else if (this.phase !== 'closed') {
-      this.clientFrames.push(chunk);
+      this.upstreamBatch = [];
+      try {
+        this.clientFrames.push(chunk);
+      } finally {
+        this.flushUpstreamBatch();
+      }
     }
   }
 
