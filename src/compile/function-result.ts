@@ -90,6 +90,13 @@ export function importedValue(s: Scalar, returnType: string): Expr {
       // float4's text is its shortest round-trip digits, as float4Text gives (with the default
       // extra_float_digits: a setting, so not IMMUTABLE).
       return sql(returnType, { stable: isFloat(s.elem) })`${v}::text::${returnType}`;
+    case 'json':
+      // jsonValue(): numbers (non-finite -> null), bools and strings as JSON values.
+      if (isFloat(s.elem)) {
+        const f = asFloat8(s);
+        return sql(returnType, { stable: true })`(CASE WHEN ${f} IN ('NaN', 'Infinity', '-Infinity') THEN 'null'::jsonb ELSE to_jsonb(${f}) END)::${returnType}`;
+      }
+      return sql(returnType)`to_jsonb(${v})::${returnType}`;
     default:
       throw new Unsupported(`an output as ${returnType}`);
   }
