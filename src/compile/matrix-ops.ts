@@ -96,16 +96,3 @@ export function softmax(cols: Scalar[], normalise: 'reciprocal' | 'divide' = 're
   const reciprocal = sql('float4')`(1::float4 / ${sum})`;
   return exps.map((e) => ({ elem: 'float32', expr: sql('float4')`(${e} * ${reciprocal})`, bound: 1 }));
 }
-
-/** 1 / (1 + exp(-x)) in float32 steps (the divisor is at least 1: no zero test). */
-export function logistic(cols: Scalar[]): Scalar[] {
-  return cols.map((c) => {
-    const e = exp32(sql('float4')`(- ${value32(c)})`);
-    return { elem: 'float32', expr: sql('float4')`(1::float4 / (1::float4 + ${e}))`, bound: 1 };
-  });
-}
-
-/** Adds a constant per column (a bias) in float32. */
-export function addConstants(cols: Scalar[], values: number[]): Scalar[] {
-  return cols.map((c, j) => arithmetic('+', c, constScalar('float32', values.length === 1 ? values[0] : values[j])));
-}

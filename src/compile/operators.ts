@@ -1,5 +1,5 @@
 import { Unsupported } from './compile-target.ts';
-import { argExtreme, logistic, matMul, softmax } from './matrix-ops.ts';
+import { argExtreme, matMul, softmax } from './matrix-ops.ts';
 import { labelEncoder } from './label-encoder.ts';
 import { linearClassifier, linearRegressor, normalizer, scaler, treeEnsembleClassifier } from './ml-ops.ts';
 import type { Node } from './onnx-reader.ts';
@@ -106,5 +106,3 @@ export const OPERATORS: Record<string, Handler> = {
   'ai.onnx.ml.Normalizer': (node, [x]) => normalizer(node, required(node, x, 0)),
   'ai.onnx.ml.Scaler': (node, [x]) => scaler(node, required(node, x, 0)),
 };
-
-export { logistic };

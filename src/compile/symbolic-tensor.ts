@@ -1,6 +1,6 @@
 import { Unsupported } from './compile-target.ts';
 import { FLOAT32_LIMIT, float4Literal, float8Literal, roundToFloat32 } from './float32.ts';
-import { type Expr, literal, quoteLiteral, sql } from './sql-expr.ts';
+import { type Expr, literal, sql } from './sql-expr.ts';
 
 /** ONNX element types this compiler handles. */
 export type Elem = 'float32' | 'float64' | 'int64' | 'int32' | 'bool' | 'string';

@@ -2,7 +2,7 @@ import { Unsupported } from './compile-target.ts';
 import { atMostBound, belowBound, float4Literal, float8Literal } from './float32.ts';
 import type { Node } from './onnx-reader.ts';
 import { Expr, joinExprs, sql } from './sql-expr.ts';
-import { type Scalar, type Tensor, rows, SQL_TYPE, value32 } from './symbolic-tensor.ts';
+import { type Scalar, type Tensor, rows, value32 } from './symbolic-tensor.ts';
 
 /**
  * ai.onnx.ml TreeEnsembleRegressor (and the score part of TreeEnsembleClassifier) as one CASE

@@ -1,5 +1,5 @@
 import onnxProto from 'onnx-proto';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { afterAll, beforeAll, describe, inject, test } from 'vitest';
 import type { CompileTarget } from '../../src/compile/index.ts';
 import { type TrainedModel, type TrainingColumn, type TrainingSpec, train } from '../../src/training/index.ts';
 import { syntheticTable } from '../training/support/synthetic-data.ts';
