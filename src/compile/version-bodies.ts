@@ -1,4 +1,5 @@
 import type { IoPlan } from '../artifacts/index.ts';
+import { decodeGraph } from '../artifacts/onnx-graph.ts';
 import type { Compilation, CompiledBody } from './compile-target.ts';
 import { compileModelFunction } from './compile-model-function.ts';
 
@@ -28,11 +29,34 @@ export interface VersionBodies {
  * they cannot be evaluated inside PostgreSQL, and the proxy evaluates them as always.
  */
 export function compileVersionBodies(version: VersionToCompile): VersionBodies {
-  const classifier = version.problemType === 'BINARY_CLASSIFICATION' || version.problemType === 'MULTICLASS_CLASSIFICATION';
+  const tooLarge = tooLargeForSql(version.onnx);
+  if (tooLarge) return { value: tooLarge, probabilities: isClassifier(version) ? tooLarge : null };
   return {
     value: safely(() => compileModelFunction({ ...version, output: 'value' })),
-    probabilities: classifier ? safely(() => compileModelFunction({ ...version, returnType: 'jsonb', output: 'probabilities' })) : null,
+    probabilities: isClassifier(version) ? safely(() => compileModelFunction({ ...version, returnType: 'jsonb', output: 'probabilities' })) : null,
   };
+}
+
+/**
+ * Tree nodes a SQL body may hold: about 70 bytes of SQL each, so some 7 MB, or 1,500 trees of
+ * depth 6. Beyond it the body would take seconds to write and PostgreSQL megabytes per copy,
+ * and a row evaluated node by node in SQL would be slow anyway; such a model is left to the
+ * proxy's onnxruntime.
+ */
+export const MAX_SQL_TREE_NODES = 100_000;
+
+function tooLargeForSql(onnx: Uint8Array): { unsupported: string } | null {
+  let nodes = 0;
+  for (const node of decodeGraph(onnx).node ?? []) {
+    if (!node.opType?.startsWith('TreeEnsemble')) continue;
+    nodes += node.attribute?.find((a) => a.name === 'nodes_nodeids')?.ints?.length ?? 0;
+  }
+  if (nodes <= MAX_SQL_TREE_NODES) return null;
+  return { unsupported: `the model has ${nodes} tree nodes, more than the ${MAX_SQL_TREE_NODES} a SQL body holds` };
+}
+
+function isClassifier(version: VersionToCompile): boolean {
+  return version.problemType === 'BINARY_CLASSIFICATION' || version.problemType === 'MULTICLASS_CLASSIFICATION';
 }
 
 function safely(compile: () => Compilation): StoredBody {

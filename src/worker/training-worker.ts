@@ -176,6 +176,7 @@ export class TrainingWorker {
     try {
       const model = await training.result;
       // The SQL bodies of its functions, so PostgreSQL can evaluate it too (views, triggers, direct calls).
+      const compileStart = performance.now();
       const bodies = compileVersionBodies({
         onnx: model.onnx,
         ioPlan: null,
@@ -184,6 +185,7 @@ export class TrainingWorker {
         parameterTypes: row.parameter_types,
         returnType: row.return_type,
       });
+      this.options.log.debug(`compiled ${job.jobName} to SQL in ${(performance.now() - compileStart).toFixed(0)} ms: ${JSON.stringify(bodies.value).length} bytes`);
       await this.queue.whileHeld(job, async (client) => {
         await client.query(
           `UPDATE modelgres.model_version

@@ -95,6 +95,13 @@ describe('a worker that dies mid-training', () => {
         `SELECT count(*)::int AS n FROM modelgres.model_version v JOIN modelgres.model m USING (model_id) WHERE m.model_name = 'resumed'`,
       );
       expect(versions.rows[0].n).toBe(1);
+      // 2,000 trees of depth 8 are more than a SQL body holds: a direct call says so, the proxy answers.
+      const args = (await direct.query(`SELECT parameter_types FROM modelgres.model WHERE model_name = 'resumed'`)).rows[0].parameter_types;
+      const call = `SELECT wr.resumed_fn(${args.map((t: string) => `NULL::${t}`).join(', ')}) AS p`;
+      const refused = await direct.query(call).catch((e) => e);
+      expect(refused.code).toBe('0A000');
+      expect(refused.message).toMatch(/^this model cannot be evaluated inside PostgreSQL: the model has \d+ tree nodes, more than the 100000 a SQL body holds$/);
+      expect(typeof (await c.query(call)).rows[0].p).toBe('number');
     } finally {
       await worker.stop();
     }
