@@ -2,7 +2,7 @@ import { outputNamesOf } from '../artifacts/index.ts';
 import { sqlTypeKind } from '../artifacts/sql-type-kind.ts';
 import { type Compilation, type CompileTarget, Unsupported } from './compile-target.ts';
 import { emitBody } from './emit-body.ts';
-import { importedInputs, moderatedParameters, moderateTest, trainedInputs } from './function-inputs.ts';
+import { type FastPath, fastPathTest, floatParameters, GUARDED, importedInputs, trainedInputs } from './function-inputs.ts';
 import { classValue, importedProbabilities, importedValue, probabilitiesJson, regressionValue, single } from './function-result.ts';
 import { type OnnxGraph, readGraph } from './onnx-reader.ts';
 import { OPERATORS } from './operators.ts';
@@ -22,21 +22,27 @@ import type { Tensor } from './symbolic-tensor.ts';
 export function compileModelFunction(target: CompileTarget): Compilation {
   try {
     const graph = readGraph(target.onnx);
-    const evaluate = (moderate: boolean) => {
+    const evaluate = (fast: FastPath) => {
       const inputs = target.ioPlan
-        ? importedInputs(target.ioPlan, target.parameterTypes, moderate)
-        : trainedInputs(graph.inputNames, target.parameterTypes, moderate);
+        ? importedInputs(target.ioPlan, target.parameterTypes, fast)
+        : trainedInputs(graph.inputNames, target.parameterTypes, fast);
       return resultOf(target, new Evaluator(graph, inputs));
     };
-    const guarded = emitBody(evaluate(false), target.returnType);
-    const moderated = moderatedParameters(target.parameterTypes, target.ioPlan);
-    if (moderated.length === 0) return { body: guarded };
-    // With moderate float arguments the graph may need fewer overflow tests: then the body tests
-    // the arguments and takes the fast path when it can (function-inputs.ts: moderateTest).
-    const fast = evaluate(true);
-    if (emitBody(fast, target.returnType).body === guarded.body) return { body: guarded };
-    const when = new Expr('bool', [moderated.map(moderateTest).join(' AND ')], true);
-    return { body: emitBody(evaluate(false), target.returnType, { when, result: fast }) };
+    const guarded = emitBody(evaluate(GUARDED), target.returnType);
+    const floats = floatParameters(target.parameterTypes, target.ioPlan);
+    if (floats.length === 0) return { body: guarded };
+    // Float arguments that are not NaN and moderate in size may need fewer tests (NaN in trees,
+    // overflow in float32 arithmetic): then the body tests the arguments first and takes the
+    // fast path when it can (function-inputs.ts: FastPath). An assumption that does not change
+    // the body is not tested.
+    const bodyOf = (f: FastPath) => emitBody(evaluate(f), target.returnType).body;
+    const fastest = bodyOf({ moderate: true, noNaN: true });
+    if (fastest === guarded.body) return { body: guarded };
+    const fast: FastPath = bodyOf({ moderate: false, noNaN: true }) === fastest
+      ? { moderate: false, noNaN: true }
+      : bodyOf({ moderate: true, noNaN: false }) === fastest ? { moderate: true, noNaN: false } : { moderate: true, noNaN: true };
+    const when = new Expr('bool', [floats.map((n) => fastPathTest(n, fast)).join(' AND ')], true);
+    return { body: emitBody(evaluate(GUARDED), target.returnType, { when, result: evaluate(fast) }) };
   } catch (e) {
     if (e instanceof Unsupported) return { unsupported: e.message };
     throw e;

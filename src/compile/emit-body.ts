@@ -27,9 +27,13 @@ export function emitBody(result: Expr, returnType: string, fast?: { when: Expr; 
       immutable: !stable.seen,
     };
   }
-  // Two paths: the fast one when every argument is moderate (bounds.ts), the guarded one otherwise.
+  // Two paths: the fast one when the arguments pass `when` (function-inputs.ts: FastPath), the
+  // guarded one otherwise; still one inlinable expression when neither needs a variable.
   const quick = statements(fast.result, returnType, stable, 'q');
   const when = statements(fast.when, 'bool', stable, 'w');
+  if (main.declarations.length === 0 && quick.declarations.length === 0 && when.declarations.length === 0) {
+    return { language: 'sql', body: `SELECT CASE WHEN ${when.value} THEN ${quick.value} ELSE ${main.value} END`, immutable: !stable.seen };
+  }
   const declared = [...when.declarations, ...quick.declarations, ...main.declarations];
   const declare = declared.length === 0 ? '' : `DECLARE\n${declared.map((d) => `  ${d.name} ${d.type};`).join('\n')}\n`;
   return {

@@ -23,14 +23,15 @@ export function canonicalType(type: string): string {
  * (what trees compare); `exact` is the float4 itself when it comes without the overflow tests
  * roundToFloat32 needs (integers and bools never overflow float32).
  */
-function float32Param(n: number, type: string, moderate: boolean): Scalar {
+function float32Param(n: number, type: string, fast: FastPath): Scalar {
   const p = `$${n}`;
-  const bound = moderate ? MODERATE : undefined;
+  const bound = fast.moderate ? MODERATE : undefined;
+  const nan = !fast.noNaN;
   switch (type) {
     case 'float8':
-      return { elem: 'float32', expr: sql('float8', { cheap: true })`${p}`, wide: true, nullable: true, nan: true, bound };
+      return { elem: 'float32', expr: sql('float8', { cheap: true })`${p}`, wide: true, nullable: true, nan, bound };
     case 'float4':
-      return { elem: 'float32', expr: sql('float4', { cheap: true })`${p}`, nullable: true, nan: true, bound };
+      return { elem: 'float32', expr: sql('float4', { cheap: true })`${p}`, nullable: true, nan, bound };
     case 'int2':
     case 'int4':
     case 'int8':
@@ -45,41 +46,57 @@ function float32Param(n: number, type: string, moderate: boolean): Scalar {
     case 'numeric':
       // numeric -> float8 is exact to the nearest double, as Number(text) is (beyond float8's
       // range PostgreSQL raises where the proxy would feed Infinity).
-      return { elem: 'float32', expr: sql('float8')`${p}::float8`, wide: true, nullable: true, nan: true, bound };
+      return { elem: 'float32', expr: sql('float8')`${p}::float8`, wide: true, nullable: true, nan, bound };
     default:
       return { ...epochParam(n, type), elem: 'float32', wide: true };
   }
 }
 
 /**
- * The bound a float argument has on the fast path: the body tests |x| <= 1e15 (and x = 0 or
- * |x| >= 1e-15) first, and with that bound every float32 step the graph takes is shown (by the
- * bounds of the operands) not to overflow, so it is plain float4 arithmetic; other arguments
- * take the guarded path, where each step that could overflow rounds through roundToFloat32.
+ * What the fast path of a body may assume of its float arguments (float4, float8, numeric), the
+ * body having tested them first (compile-model-function.ts):
+ * - moderate: |x| <= 1e15 (and x = 0 or |x| >= 1e-15). With that bound every float32 step the
+ *   graph takes is shown (by the bounds of the operands) not to overflow, so it is plain float4
+ *   arithmetic; otherwise each step that could overflow rounds through roundToFloat32.
+ * - noNaN: x is not NaN (NULL still may be). A tree split whose missing values go to its true
+ *   branch is then one plain comparison instead of a comparison of -x (NaN needs the negation).
  */
+export interface FastPath {
+  moderate: boolean;
+  noNaN: boolean;
+}
+
+export const GUARDED: FastPath = { moderate: false, noNaN: false };
+
 const MODERATE = 1e15;
 const INTEGER_BOUNDS: Record<string, number> = { int2: 32768, int4: 2147483648, int8: 9223372036854775808, bool: 1 };
 /** Dates and times as epoch seconds: year 5874897 (date's last) is 1.9e14 seconds; infinities are not finite. */
 const EPOCH_BOUND = 2e14;
 
-/** The fast-path test of a float argument: NULL, NaN, ±Infinity, 0, or 1e-15 <= |x| <= 1e15. */
-export function moderateTest(n: number): string {
-  return `coalesce(NOT (abs($${n}::float8) > 1e15 AND abs($${n}::float8) < 'Infinity'::float8) AND NOT (abs($${n}::float8) < 1e-15 AND $${n} <> 0), true)`;
+/** The test of float argument $n that lets it take the fast path: NULL passes. */
+export function fastPathTest(n: number, fast: FastPath): string {
+  const tests = [
+    ...(fast.noNaN ? [`$${n} <> 'NaN'`] : []),
+    // ±Infinity, 0, or 1e-15 <= |x| <= 1e15
+    ...(fast.moderate ? [`NOT (abs($${n}::float8) > 1e15 AND abs($${n}::float8) < 'Infinity'::float8) AND NOT (abs($${n}::float8) < 1e-15 AND $${n} <> 0)`] : []),
+  ];
+  return tests.length === 0 ? 'true' : `coalesce(${tests.join(' AND ')}, true)`;
 }
 
 /** Parameter $n as a float64 input: the number, or a date/time as epoch seconds; NULL is NaN. */
-function float64Param(n: number, type: string, moderate: boolean): Scalar {
+function float64Param(n: number, type: string, fast: FastPath): Scalar {
   const p = `$${n}`;
-  const bound = moderate ? MODERATE : undefined;
+  const bound = fast.moderate ? MODERATE : undefined;
+  const nan = !fast.noNaN;
   switch (type) {
     case 'float8':
-      return { elem: 'float64', expr: sql('float8', { cheap: true })`${p}`, nullable: true, nan: true, bound };
+      return { elem: 'float64', expr: sql('float8', { cheap: true })`${p}`, nullable: true, nan, bound };
     case 'float4':
       // The proxy reads the float4's text, so 0.1::float4 arrives as the double 0.1 (text that
       // extra_float_digits shapes: not IMMUTABLE).
-      return { elem: 'float64', expr: sql('float8', { stable: true })`${p}::text::float8`, nullable: true, nan: true, bound };
+      return { elem: 'float64', expr: sql('float8', { stable: true })`${p}::text::float8`, nullable: true, nan, bound };
     case 'int2': case 'int4': case 'int8': case 'numeric':
-      return { elem: 'float64', expr: sql('float8', { cheap: type !== 'numeric' })`${p}::float8`, nullable: true, nan: type === 'numeric', bound: INTEGER_BOUNDS[type] ?? bound };
+      return { elem: 'float64', expr: sql('float8', { cheap: type !== 'numeric' })`${p}::float8`, nullable: true, nan: type === 'numeric' && nan, bound: INTEGER_BOUNDS[type] ?? bound };
     case 'bool':
       return { elem: 'float64', expr: sql('float8', { cheap: true })`${p}::int4::float8`, nullable: true, nan: false, bound: 1 };
     default:
@@ -126,8 +143,8 @@ function textParam(n: number, type: string): Scalar {
 const TEXT_TYPES = new Set(['text', 'varchar', 'bpchar']);
 const TEMPORAL = new Set(['date', 'time', 'timestamp', 'timestamptz']);
 
-/** Parameters whose moderateTest the fast path needs (float4, float8, numeric fed as floats). */
-export function moderatedParameters(parameterTypes: string[], plan: IoPlan | null): number[] {
+/** Parameters whose fastPathTest the fast path needs (float4, float8, numeric fed as floats). */
+export function floatParameters(parameterTypes: string[], plan: IoPlan | null): number[] {
   return parameterTypes.flatMap((t, j) => {
     const type = canonicalType(t);
     const fedAsFloat = plan === null || plan.inputs === 'single-tensor' || plan.inputTypes[j] === 'float32' || plan.inputTypes[j] === 'float64';
@@ -136,20 +153,20 @@ export function moderatedParameters(parameterTypes: string[], plan: IoPlan | nul
 }
 
 /** The graph's input tensors of a trained model: input j is parameter j ([N, 1]). */
-export function trainedInputs(inputNames: string[], parameterTypes: string[], moderate: boolean): Map<string, Tensor> {
+export function trainedInputs(inputNames: string[], parameterTypes: string[], fast: FastPath): Map<string, Tensor> {
   if (inputNames.length !== parameterTypes.length) throw new Unsupported(`${inputNames.length} model inputs for ${parameterTypes.length} parameters`);
   return new Map(inputNames.map((name, j) => {
     const type = canonicalType(parameterTypes[j]);
-    const s = TEXT_TYPES.has(type) ? textParam(j + 1, type) : TEMPORAL.has(type) ? epochParam(j + 1, type) : float32Param(j + 1, type, moderate);
+    const s = TEXT_TYPES.has(type) ? textParam(j + 1, type) : TEMPORAL.has(type) ? epochParam(j + 1, type) : float32Param(j + 1, type, fast);
     return [name, rows([s])];
   }));
 }
 
 /** The graph's input tensors of an imported model, fed as its IoPlan says (build-feeds.ts). */
-export function importedInputs(plan: IoPlan, parameterTypes: string[], moderate: boolean): Map<string, Tensor> {
+export function importedInputs(plan: IoPlan, parameterTypes: string[], fast: FastPath): Map<string, Tensor> {
   const types = parameterTypes.map(canonicalType);
   if (plan.inputs === 'single-tensor') {
-    const cols = types.map((t, j) => (plan.inputType === 'float64' ? float64Param(j + 1, t, moderate) : float32Param(j + 1, t, moderate)));
+    const cols = types.map((t, j) => (plan.inputType === 'float64' ? float64Param(j + 1, t, fast) : float32Param(j + 1, t, fast)));
     return new Map([[plan.inputName, rows(cols)]]);
   }
   return new Map(plan.inputNames.map((name, j) => {
@@ -157,8 +174,8 @@ export function importedInputs(plan: IoPlan, parameterTypes: string[], moderate:
     const type = types[j];
     let s: Scalar;
     switch (plan.inputTypes[j]) {
-      case 'float32': s = float32Param(j + 1, type, moderate); break;
-      case 'float64': s = float64Param(j + 1, type, moderate); break;
+      case 'float32': s = float32Param(j + 1, type, fast); break;
+      case 'float64': s = float64Param(j + 1, type, fast); break;
       // No missing value in these: NULL is 0, false or '' (imported-models.md).
       case 'int64':
       case 'int32': {
