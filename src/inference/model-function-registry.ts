@@ -25,8 +25,6 @@ export interface ModelFunction {
   pinnedVersion?: number;
   /** SET MONITORING (CAPTURE_PERCENT p): the share of predicted rows kept for drift checks. */
   capturePercent?: number;
-  /** The version it evaluates has a body compiled to SQL, so PostgreSQL can evaluate it too. */
-  compiledInDatabase: boolean;
 }
 
 /**
@@ -98,11 +96,6 @@ export class ModelFunctionRegistry {
       `SELECT m.model_id::text, m.schema_name, m.model_name, m.function_schema, m.function_name, m.parameter_names,
               m.parameter_types, m.return_type, m.problem_type,
               array(SELECT v.version FROM modelgres.model_version v WHERE v.model_id = m.model_id AND v.state = 'READY') AS ready,
-              array(SELECT v.version FROM modelgres.model_version v
-                     WHERE v.model_id = m.model_id AND v.state = 'READY' AND v.compiled_value ? 'body') AS compiled,
-              coalesce((SELECT v.compiled_probabilities ? 'body' FROM modelgres.model_version v
-                         WHERE v.model_id = m.model_id AND v.version = m.active_version), false) AS probabilities_compiled,
-              m.active_version,
               (m.monitoring->>'capturePercent')::float8 AS capture_percent
          FROM modelgres.model m`,
     );
@@ -119,21 +112,12 @@ export class ModelFunctionRegistry {
         problemType: row.problem_type,
         capturePercent: row.capture_percent ?? undefined,
       };
-      const compiled = new Set(row.compiled as number[]);
-      const activeCompiled = row.active_version !== null && compiled.has(row.active_version);
-      add({ ...base, name: row.function_name, output: 'value', returnType: row.return_type, compiledInDatabase: activeCompiled });
+      add({ ...base, name: row.function_name, output: 'value', returnType: row.return_type });
       for (const version of row.ready as number[]) {
-        add({
-          ...base,
-          name: `${row.function_name}_v${version}`,
-          output: 'value',
-          returnType: row.return_type,
-          pinnedVersion: version,
-          compiledInDatabase: compiled.has(version),
-        });
+        add({ ...base, name: `${row.function_name}_v${version}`, output: 'value', returnType: row.return_type, pinnedVersion: version });
       }
       if (row.problem_type === 'BINARY_CLASSIFICATION' || row.problem_type === 'MULTICLASS_CLASSIFICATION') {
-        add({ ...base, name: `${row.function_name}_probabilities`, output: 'probabilities', returnType: 'jsonb', compiledInDatabase: row.probabilities_compiled });
+        add({ ...base, name: `${row.function_name}_probabilities`, output: 'probabilities', returnType: 'jsonb' });
       }
     }
     this.byName = byName;

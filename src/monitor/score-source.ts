@@ -54,8 +54,6 @@ export async function openModel(
     parameterTypes: types!.split(','),
     problemType,
     pinnedVersion: chosen,
-    // Scored here with onnxruntime; whether PostgreSQL could evaluate it does not matter.
-    compiledInDatabase: false,
   };
   const value: ModelFunction = { ...base, output: 'value', returnType: problemType === 'REGRESSION' ? 'float8' : 'text' };
   const resolved = await resolveModelVersion(context, value);

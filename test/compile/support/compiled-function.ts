@@ -97,7 +97,7 @@ async function onnxruntimeResults(target: CompileTarget, args: Array<Array<strin
     const fn: ModelFunction = {
       modelId: '1', modelSchema: 'public', modelName: 'm', functionSchema: 'public', name: 'f',
       output: target.output, parameterNames: args.map((_, j) => `p${j}`), parameterTypes: target.parameterTypes,
-      returnType: target.returnType, problemType: target.problemType, compiledInDatabase: false,
+      returnType: target.returnType, problemType: target.problemType,
     };
     const runner = { inputNames: session.inputNames, run: (feeds: Record<string, ort.Tensor>, fetches?: string[]) => (fetches ? session.run(feeds, fetches) : session.run(feeds)) };
     return await predictBatch(runner, fn, target.classes as ClassValue[] | null, args, rows, target.ioPlan as IoPlan | null);
