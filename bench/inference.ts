@@ -407,7 +407,6 @@ try {
   ];
   const width = Math.max(...rowsOut.map(([k]) => k.length));
   log(`\n${rows} rows, ${os.cpus().length} cores, psql reads the rows (-X -A -t > /dev/null), the proxy reaches PostgreSQL by Unix socket`);
-  log('one-row calls (latency, pgbench) have no rows to batch: PostgreSQL answers them with the compiled body, through the proxy');
   log(`pgbench: ${PGBENCH} -n -c ${PGBENCH_OPTIONS.clients} -j ${PGBENCH_OPTIONS.threads} -T ${PGBENCH_OPTIONS.seconds}, ${PGBENCH_ROUNDS} alternating round(s); plain = select ${FEATURES.length} x random()*10, model = select bench_fn(the same)`);
   for (const [k, v] of rowsOut) log(`${k.padEnd(width)}  ${v}`);
 
