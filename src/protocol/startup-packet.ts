@@ -1,57 +1,75 @@
-import { ClientError } from '../errors/client-error.ts';
-import { SqlState } from '../errors/sqlstate.ts';
-import { BufferReader } from './buffer-reader.ts';
 import { MAX_STARTUP_PACKET_LENGTH, StartupCode } from './message-codes.ts';
 
-/** The first packets of a connection carry no type byte: an int32 length, then an int32 code. */
+/**
+ * The first packets of a connection carry no type byte: an int32 length, then an int32 code.
+ * Decoding never fails: what PostgreSQL refuses out loud (a protocol version it does not speak, a
+ * packet without its terminator, no user) is PostgreSQL's to answer, so a `Startup` packet keeps
+ * its bytes and is sent upstream as it came.
+ */
 export type StartupPacket =
   | { kind: 'SslRequest' }
   | { kind: 'GssEncRequest' }
-  | { kind: 'CancelRequest'; processId: number; secret: Buffer }
+  /** processId and secret are null when the packet is too short to hold them. */
+  | { kind: 'CancelRequest'; processId: number | null; secret: Buffer; raw: Buffer }
   | { kind: 'Startup'; protocol: number; parameters: Record<string, string>; raw: Buffer };
 
-/** Length of the complete packet at the start of `buffer`, or null when 4 bytes have not come yet. */
-export function startupPacketLength(buffer: Buffer): number | null {
-  if (buffer.length < 4) return null;
+/**
+ * Where the first packet in a buffer ends. `invalid`: its length word is impossible, and
+ * PostgreSQL closes such a connection without a word (ProcessStartupPacket logs a COMMERROR
+ * "invalid length of startup packet" and sends nothing) — a Terminate sent before the
+ * StartupMessage is one.
+ */
+export type StartupFraming = { kind: 'incomplete' } | { kind: 'invalid' } | { kind: 'whole'; length: number };
+
+export function startupFraming(buffer: Buffer): StartupFraming {
+  if (buffer.length < 4) return { kind: 'incomplete' };
   const length = buffer.readInt32BE(0);
-  if (length < 8 || length > MAX_STARTUP_PACKET_LENGTH) {
-    throw new ClientError(SqlState.protocolViolation, 'invalid length of startup packet', { severity: 'FATAL' });
-  }
-  return length;
+  // PostgreSQL bounds the packet without its length word: at least the code, at most 10,000 bytes.
+  if (length - 4 < 4 || length - 4 > MAX_STARTUP_PACKET_LENGTH) return { kind: 'invalid' };
+  return buffer.length < length ? { kind: 'incomplete' } : { kind: 'whole', length };
 }
 
 export function decodeStartupPacket(raw: Buffer): StartupPacket {
-  const r = new BufferReader(raw, 4);
-  const code = r.int32();
+  const code = raw.readInt32BE(4);
   switch (code) {
     case StartupCode.sslRequest:
       return { kind: 'SslRequest' };
     case StartupCode.gssEncRequest:
       return { kind: 'GssEncRequest' };
-    case StartupCode.cancelRequest: {
-      const processId = r.int32();
-      // Protocol 3.2 allows secret keys up to 256 bytes; 3.0 uses 4.
-      const secret = Buffer.from(r.bytes(r.remaining));
-      return { kind: 'CancelRequest', processId, secret };
-    }
+    case StartupCode.cancelRequest:
+      // Protocol 3.2 allows secret keys up to 256 bytes; 3.0 uses 4. PostgreSQL judges the length.
+      return {
+        kind: 'CancelRequest',
+        processId: raw.length >= 12 ? raw.readInt32BE(8) : null,
+        secret: raw.subarray(Math.min(12, raw.length)),
+        raw,
+      };
   }
-  if (code >>> 16 !== 3) {
-    throw new ClientError(
-      SqlState.featureNotSupported,
-      `unsupported frontend protocol ${code >>> 16}.${code & 0xffff}: server supports 3.0 to 3.2`,
-      { severity: 'FATAL' },
-    );
+  return { kind: 'Startup', protocol: code, parameters: startupParameters(raw), raw };
+}
+
+/**
+ * The name/value pairs after the code, read as PostgreSQL reads them: up to an empty name, or a
+ * name with no value before the packet's end (PostgreSQL then refuses the layout itself).
+ */
+function startupParameters(raw: Buffer): Record<string, string> {
+  // No prototype: a parameter named __proto__ is just a name.
+  const parameters = Object.create(null) as Record<string, string>;
+  let offset = 8;
+  while (offset < raw.length) {
+    const nameEnd = terminator(raw, offset);
+    if (nameEnd === offset) break;
+    const valueStart = nameEnd + 1;
+    if (valueStart >= raw.length) break;
+    const valueEnd = terminator(raw, valueStart);
+    parameters[raw.toString('utf8', offset, nameEnd)] = raw.toString('utf8', valueStart, valueEnd);
+    offset = valueEnd + 1;
   }
-  const parameters: Record<string, string> = {};
-  for (;;) {
-    const name = r.cstring();
-    if (name === '') break;
-    parameters[name] = r.cstring();
-  }
-  if (!parameters.user) {
-    throw new ClientError(SqlState.invalidAuthorizationSpecification, 'no PostgreSQL user name specified in startup packet', {
-      severity: 'FATAL',
-    });
-  }
-  return { kind: 'Startup', protocol: code, parameters, raw };
+  return parameters;
+}
+
+/** The next zero byte, or the packet's end (PostgreSQL reads the packet with a zero appended). */
+function terminator(raw: Buffer, from: number): number {
+  const zero = raw.indexOf(0, from);
+  return zero < 0 ? raw.length : zero;
 }

@@ -1,31 +1,28 @@
-import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 
 export interface Cancellable {
   cancel(): void;
 }
 
 /**
- * The proxy hands each client a process id and secret of its own (BackendKeyData), so a
- * CancelRequest reaches the session that owns it, which then cancels its upstream backend and
- * any work the proxy is doing for it.
+ * The sessions of this proxy by the key PostgreSQL gave their backend (BackendKeyData), which the
+ * client gets unchanged: pg_backend_pid() and a notification's sender are the pid it was given,
+ * and pg_terminate_backend of that pid ends its session. A CancelRequest with a key found here
+ * stops the proxy's own work for that session too; any other key is PostgreSQL's to judge.
  */
 export class CancelRegistry {
   private sessions = new Map<number, { secret: Buffer; session: Cancellable }>();
 
-  register(session: Cancellable, secretLength: number): { processId: number; secret: Buffer } {
-    let processId: number;
-    do processId = randomInt(1, 0x7fffffff);
-    while (this.sessions.has(processId));
-    const secret = randomBytes(secretLength);
-    this.sessions.set(processId, { secret, session });
-    return { processId, secret };
+  register(processId: number, secret: Buffer, session: Cancellable): void {
+    this.sessions.set(processId, { secret: Buffer.from(secret), session });
   }
 
-  unregister(processId: number): void {
-    this.sessions.delete(processId);
+  /** Only the session's own entry: PostgreSQL may have given its pid to a newer backend already. */
+  unregister(processId: number, session: Cancellable): void {
+    if (this.sessions.get(processId)?.session === session) this.sessions.delete(processId);
   }
 
-  /** Returns whether a session matched; a wrong secret is ignored, as PostgreSQL does. */
+  /** Returns whether a session matched (and was cancelled); a wrong secret matches none. */
   cancel(processId: number, secret: Buffer): boolean {
     const entry = this.sessions.get(processId);
     if (!entry || entry.secret.length !== secret.length || !timingSafeEqual(entry.secret, secret)) return false;

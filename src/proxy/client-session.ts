@@ -3,7 +3,7 @@ import type tls from 'node:tls';
 import { serialize } from 'pg-protocol';
 import { ClientError, isClientError } from '../errors/client-error.ts';
 import { SqlState } from '../errors/sqlstate.ts';
-import { backendKeyData, errorResponse } from '../protocol/backend-messages.ts';
+import { errorResponse } from '../protocol/backend-messages.ts';
 import { decodeTransactionStatus } from '../protocol/decode-backend.ts';
 import { BufferReader } from '../protocol/buffer-reader.ts';
 import { FrameStream, type FrameSink } from '../protocol/frame-stream.ts';
@@ -15,7 +15,7 @@ import { UpstreamLink, type OwnedConsumer } from '../session/upstream-link.ts';
 import type { CancelRegistry } from './cancel-registry.ts';
 import { runInterceptedQuery } from './intercepted-query.ts';
 import { ProxiedStatements, type ExclusiveKind } from './proxied-statements.ts';
-import { sendCancelRequest, type UpstreamAddress } from './upstream-address.ts';
+import { forwardCancelRequest, sendCancelRequest, type UpstreamAddress } from './upstream-address.ts';
 import { connectUpstreamReading, UpstreamReadBuffer } from './upstream-reads.ts';
 import { ResponseTracker } from './response-tracker.ts';
 import { StartupNegotiation } from './startup-negotiation.ts';
@@ -59,7 +59,7 @@ export class ClientSession {
   /** The link holds the upstream's answers while it works through the rows it has (see UpstreamLink.stream). */
   private upstreamHeld = false;
   private idleWaiters: Array<() => void> = [];
-  private proxyKey: { processId: number; secret: Buffer } | null = null;
+  /** The backend's BackendKeyData body (process id, secret), which the client got as it is. */
   private upstreamKey: Buffer | null = null;
   private status: TransactionStatus = 'I';
   private user = '';
@@ -118,11 +118,12 @@ export class ClientSession {
         this.client = secure;
         this.attachClient(secure);
       },
-      cancelled: () => {
+      forwardCancel: (packet) => forwardCancelRequest(options.upstream, packet),
+      ended: () => {
         this.phase = 'closed';
         this.client.end();
       },
-      started: (packet, parameters, rest) => this.startUpstream(packet, parameters, rest),
+      started: (packet, protocol, parameters, rest) => this.startUpstream(packet, protocol, parameters, rest),
     });
     this.attachClient(socket);
   }
@@ -132,6 +133,8 @@ export class ClientSession {
   private attachClient(socket: net.Socket): void {
     socket.on('data', (chunk: Buffer) => this.guard(() => this.onClientData(chunk)));
     socket.on('error', (e) => this.options.log.debug('client socket error', e));
+    // The listener allows half-open sockets, for the authentication phase (see onClientEnd).
+    socket.on('end', () => this.onClientEnd());
     socket.on('close', () => this.close());
     socket.on('drain', () => {
       if (!this.upstreamHeld) this.upstream?.resume();
@@ -199,7 +202,7 @@ export class ClientSession {
     const wasReady = this.phase === 'ready';
     this.phase = 'closed';
     this.work?.abort();
-    if (this.proxyKey) this.options.cancels.unregister(this.proxyKey.processId);
+    if (this.upstreamKey) this.options.cancels.unregister(this.upstreamKey.readInt32BE(0), this);
     if (this.upstream) {
       if (wasReady) this.upstream.end(serialize.end());
       else this.upstream.destroy();
@@ -209,6 +212,16 @@ export class ClientSession {
     const owned = this.owned;
     this.owned = null;
     owned?.onClose(new ClientError(SqlState.connectionFailure, 'connection closed'));
+  }
+
+  /**
+   * The client sent its last byte. While PostgreSQL judges the startup packet it still answers
+   * (a FATAL for a bad packet reaches a client that half-closed, as from PostgreSQL directly), so
+   * the end is passed on and the session lasts until PostgreSQL closes; otherwise it ends now.
+   */
+  private onClientEnd(): void {
+    if (this.phase === 'authenticating' && this.upstream) this.upstream.end();
+    else this.close();
   }
 
   /** CancelRequest for this session: stop the proxy's own work and the upstream backend's. */
@@ -232,11 +245,19 @@ export class ClientSession {
     }
   }
 
-  private startUpstream(startupPacket: Buffer, parameters: Record<string, string>, rest: Buffer): void {
-    this.user = parameters.user;
-    this.database = parameters.database ?? parameters.user;
+  /**
+   * PostgreSQL judges the packet (protocol version, layout, user) and answers it, as to a direct
+   * client. A protocol older than 3 gets its refusal in the old format, which has no length word:
+   * those bytes are relayed as they come.
+   */
+  private startUpstream(startupPacket: Buffer, protocol: number, parameters: Record<string, string>, rest: Buffer): void {
+    this.user = parameters.user ?? '';
+    this.database = parameters.database || this.user;
     this.phase = 'authenticating';
-    const upstream = connectUpstreamReading(this.options.upstream, this.upstreamReads, (chunk) => this.onUpstreamRead(chunk));
+    const opaque = protocol >>> 16 < 3;
+    const upstream = connectUpstreamReading(this.options.upstream, this.upstreamReads, (chunk) =>
+      opaque ? this.writeClient(Buffer.from(chunk)) : this.onUpstreamRead(chunk),
+    );
     this.upstream = upstream;
     upstream.on('drain', () => this.client.resume());
     upstream.on('error', (e) => {
@@ -407,7 +428,8 @@ export class ClientSession {
           return this.upstreamHeld ? 'pause' : 'continue';
         }
         if (type === Backend.BackendKeyData) {
-          this.replaceBackendKey(body);
+          this.registerBackendKey(body);
+          this.writeClient(raw);
           return 'continue';
         }
         // ReadyForQuery
@@ -436,12 +458,14 @@ export class ClientSession {
     this.wakeIdleWaiters();
   }
 
-  private replaceBackendKey(body: Buffer): void {
-    const r = new BufferReader(body);
-    r.int32(); // the upstream's process id stays private to the proxy
-    this.upstreamKey = Buffer.concat([body.subarray(0, 4), Buffer.from(r.bytes(r.remaining))]);
-    const secretLength = body.length - 4;
-    this.proxyKey = this.options.cancels.register(this, secretLength);
-    this.writeClient(backendKeyData(this.proxyKey.processId, this.proxyKey.secret));
+  /**
+   * The client gets PostgreSQL's own key, so pg_backend_pid(), a notification's sender pid and
+   * pg_terminate_backend mean the pid it was given; the proxy keeps it to recognise a
+   * CancelRequest for this session (see CancelRegistry).
+   */
+  private registerBackendKey(body: Buffer): void {
+    if (body.length < 4) return;
+    this.upstreamKey = Buffer.from(body);
+    this.options.cancels.register(body.readInt32BE(0), body.subarray(4), this);
   }
 }

@@ -34,7 +34,9 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
       : null;
   const cancels = new CancelRegistry();
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
+  // Half-open: a client that sends its startup packet and shuts down its side still gets
+  // PostgreSQL's answer, as it would from PostgreSQL (see ClientSession.onClientEnd).
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     try {

@@ -30,6 +30,11 @@ export function sendCancelRequest(address: UpstreamAddress, key: Buffer): void {
   packet.writeInt32BE(packet.length, 0);
   packet.writeInt32BE(CANCEL_REQUEST_CODE, 4);
   key.copy(packet, 8);
+  forwardCancelRequest(address, packet);
+}
+
+/** Sends a whole CancelRequest packet to PostgreSQL as it is; PostgreSQL answers none. */
+export function forwardCancelRequest(address: UpstreamAddress, packet: Buffer): void {
   const socket = connectUpstream(address);
   socket.on('error', () => {});
   socket.end(packet);

@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import os from 'node:os';
 import pg from 'pg';
 import { serialize } from 'pg-protocol';
-import { isClientError } from '../../src/errors/client-error.ts';
 import { FrameStream, type FrameSink } from '../../src/protocol/frame-stream.ts';
-import { decodeStartupPacket, startupPacketLength } from '../../src/protocol/startup-packet.ts';
+import { decodeStartupPacket, startupFraming } from '../../src/protocol/startup-packet.ts';
 import { startProxyServer } from '../../src/proxy/proxy-server.ts';
 import { StatementPlanner } from '../../src/plan/statement-planner.ts';
 import { ModelFunctionNames } from '../../src/plan/model-function-names.ts';
@@ -142,8 +141,8 @@ describe('fuzzing the proxy’s front door (bounded, seeded)', () => {
       c.write(garbage);
       const outcome = await finish(c, true);
       expectOnlyErrors(outcome);
-      // A packet with a believable length and a non-3.x code is refused with 0A000 or 08P01; a short one
-      // ends quietly or with 08P01. Either way, there is at most one error and nothing else.
+      // A packet with a believable length and a non-3.x code is refused by PostgreSQL with 0A000; an
+      // impossible length ends quietly, as PostgreSQL ends it. Either way, at most one error and nothing else.
       expect(outcome.messages.filter((m) => m.name !== 'error')).toEqual([]);
       expect(outcome.messages.length).toBeLessThanOrEqual(1);
       codes.push(...outcome.messages.map((m) => String(m.code)));
@@ -151,25 +150,27 @@ describe('fuzzing the proxy’s front door (bounded, seeded)', () => {
     }
     // The cases are not vacuous: the believable ones reach the decoder and are refused out loud.
     expect(codes.filter((c) => c === '0A000').length).toBeGreaterThanOrEqual(25);
-    expect(codes.filter((c) => c === '08P01').length).toBeGreaterThanOrEqual(5);
   });
 
   test('startup packets that lie about their length', async () => {
     const body = goodStartup().subarray(4);
+    // An impossible length closes without a word, as PostgreSQL closes it (test/proxy/startup-like-postgres.test.ts
+    // compares each answer with PostgreSQL's own).
     const cases: Array<{ label: string; bytes: Buffer; expectCode: string | null; halfClose: boolean }> = [
-      { label: 'length 0', bytes: Buffer.concat([Buffer.from([0, 0, 0, 0]), body]), expectCode: '08P01', halfClose: false },
-      { label: 'length 4', bytes: Buffer.concat([Buffer.from([0, 0, 0, 4]), body]), expectCode: '08P01', halfClose: false },
-      { label: 'length 7', bytes: Buffer.concat([Buffer.from([0, 0, 0, 7]), body]), expectCode: '08P01', halfClose: false },
-      { label: 'negative length', bytes: Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0xf0]), body]), expectCode: '08P01', halfClose: false },
-      { label: 'length > 10000', bytes: Buffer.concat([Buffer.from([0, 0, 0x27, 0x11]), body]), expectCode: '08P01', halfClose: false },
-      { label: 'length 0x7fffffff', bytes: Buffer.concat([Buffer.from([0x7f, 0xff, 0xff, 0xff]), body]), expectCode: '08P01', halfClose: false },
+      { label: 'length 0', bytes: Buffer.concat([Buffer.from([0, 0, 0, 0]), body]), expectCode: null, halfClose: false },
+      { label: 'length 4', bytes: Buffer.concat([Buffer.from([0, 0, 0, 4]), body]), expectCode: null, halfClose: false },
+      { label: 'length 7', bytes: Buffer.concat([Buffer.from([0, 0, 0, 7]), body]), expectCode: null, halfClose: false },
+      { label: 'negative length', bytes: Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0xf0]), body]), expectCode: null, halfClose: false },
+      { label: 'length > 10004', bytes: Buffer.concat([Buffer.from([0, 0, 0x27, 0x15]), body]), expectCode: null, halfClose: false },
+      { label: 'length 0x7fffffff', bytes: Buffer.concat([Buffer.from([0x7f, 0xff, 0xff, 0xff]), body]), expectCode: null, halfClose: false },
       // Longer than what is sent: the proxy waits for the rest; the client gives up.
       { label: 'too long by 100', bytes: Buffer.concat([int32(body.length + 104), body]), expectCode: null, halfClose: true },
       { label: '9999, then close', bytes: Buffer.concat([int32(9999), body]), expectCode: null, halfClose: true },
       // Shorter than the parameters: the list is cut, so its last string has no terminator.
       { label: 'too short by 6', bytes: Buffer.concat([int32(body.length - 2), body]), expectCode: '08P01', halfClose: false },
       { label: 'exactly 8: no parameters at all', bytes: startupFrame(PROTOCOL_3), expectCode: '08P01', halfClose: false },
-      { label: 'protocol 2.0', bytes: startupFrame(0x20000, Buffer.from('user\0postgres\0\0')), expectCode: '0A000', halfClose: false },
+      // PostgreSQL refuses 2.0 in that protocol's own format, which has no length word (see startup-like-postgres.test.ts).
+      { label: 'protocol 2.0', bytes: startupFrame(0x20000, Buffer.from('user\0postgres\0\0')), expectCode: null, halfClose: false },
       { label: 'protocol 4.0', bytes: startupFrame(0x40000, Buffer.from('user\0postgres\0\0')), expectCode: '0A000', halfClose: false },
       { label: 'no user', bytes: startupFrame(PROTOCOL_3, Buffer.from('database\0postgres\0\0')), expectCode: '28000', halfClose: false },
       { label: 'only 3 bytes, then close', bytes: Buffer.from([0, 0, 0]), expectCode: null, halfClose: true },
@@ -474,7 +475,7 @@ describe('FrameStream re-assembles any split of a valid stream', () => {
   });
 });
 
-describe('startup packet decoding never fails other than with a ClientError', () => {
+describe('startup packet decoding never fails', () => {
   test('random packets, random lengths', () => {
     const rnd = prng(SEED + 5);
     let decoded = 0;
@@ -488,15 +489,11 @@ describe('startup packet decoding never fails other than with a ClientError', ()
         const params = Buffer.from(`user\0u${i}\0database\0d\0options\0-c x=${i}\0\0`);
         packet = startupFrame(PROTOCOL_3, params.subarray(0, params.length - rnd.int(4)));
       }
-      try {
-        const length = startupPacketLength(packet);
-        if (length === null || packet.length < length) continue;
-        const p = decodeStartupPacket(packet.subarray(0, length));
-        expect(['Startup', 'SslRequest', 'GssEncRequest', 'CancelRequest']).toContain(p.kind);
-        decoded++;
-      } catch (error) {
-        expect(isClientError(error), String(error)).toBe(true);
-      }
+      const framing = startupFraming(packet);
+      if (framing.kind !== 'whole') continue;
+      const p = decodeStartupPacket(packet.subarray(0, framing.length));
+      expect(['Startup', 'SslRequest', 'GssEncRequest', 'CancelRequest']).toContain(p.kind);
+      decoded++;
     }
     expect(decoded).toBeGreaterThan(100);
   });

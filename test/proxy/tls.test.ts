@@ -134,7 +134,7 @@ describe('TLS between client and proxy', () => {
     }
   });
 
-  test('a second SSLRequest inside TLS is answered N, as PostgreSQL would not renegotiate', async () => {
+  test('a second SSLRequest inside TLS is read as protocol 1234.5679 and refused (FATAL 0A000), as PostgreSQL refuses it', async () => {
     const socket = await new Promise<tls.TLSSocket>((resolve, reject) => {
       const c = RawClient.connect(secure.port).then((raw) => {
         raws.push(raw);
@@ -148,11 +148,16 @@ describe('TLS between client and proxy', () => {
       });
       c.catch(reject);
     });
-    const answer = await new Promise<string>((resolve) => {
-      socket.once('data', (d: Buffer) => resolve(d.toString('latin1')));
+    const answer = await new Promise<Buffer>((resolve) => {
+      const chunks: Buffer[] = [];
+      socket.on('data', (d: Buffer) => chunks.push(d));
+      socket.once('close', () => resolve(Buffer.concat(chunks)));
       socket.write(SSL_REQUEST);
     });
-    expect(answer).toBe('N');
+    expect(String.fromCharCode(answer[0])).toBe('E');
+    const text = answer.toString('latin1');
+    expect(text).toContain('C0A000\0');
+    expect(text).toContain('Munsupported frontend protocol 1234.5679: server supports 3.0 to 3.2\0');
     socket.destroy();
   });
 
