@@ -41,6 +41,8 @@ export interface DriverReport {
    * (PostgreSQL type names; model functions' parameters are unnamed, so names are the driver's).
    */
   functions: Array<{ name: string; columns: Array<{ name: string | null; type: string }> }>;
+  /** pg_cursors' statements, read in the middle of that read, where the driver declares a cursor for it. */
+  cursors?: string[];
   /** Names a procedure listing gives (JDBC getProcedures, ODBC SQLProcedures), where the driver has one. */
   procedures?: string[];
   /** SHOW MODEL no_such_model, caught as the driver's own error type. */
