@@ -48,7 +48,7 @@ CREATE OR REPLACE FUNCTION modelgres.create_model_function(
 DECLARE
   signature text := format('%I.%I(%s)', p_schema, p_name, array_to_string(p_parameter_types, ', '));
 BEGIN
-  PERFORM write_model_function(signature, p_return_type, p_model_id, p_version, p_compiled, p_pinned);
+  PERFORM write_model_function(p_schema, p_name, p_return_type, p_model_id, p_version, p_compiled, p_pinned);
   EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', signature);
   EXECUTE format('ALTER FUNCTION %s OWNER TO %I', signature, p_owner);
   EXECUTE format('COMMENT ON FUNCTION %s IS %L', signature, 'modelgres model ' || p_model);

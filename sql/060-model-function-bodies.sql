@@ -4,30 +4,38 @@
 -- same transaction as the catalog: every path sees the same active version, a ROLLBACK undoes
 -- both, and a running statement keeps the body it started with.
 
--- (Re)defines a model function's body. Only the two languages the compiler writes are accepted:
+-- (Re)defines a model function's body. Its parameters are named after the model's features, so
+-- tools that list functions (\df, JDBC getFunctionColumns, ODBC SQLProcedureColumns) show them;
+-- bodies refer to them as $1..$n only. Only the two languages the compiler writes are accepted:
 -- the body is created by the catalog's owner, so nothing else may reach CREATE FUNCTION.
+DROP FUNCTION IF EXISTS modelgres.write_model_function(text, text, bigint, integer, jsonb, boolean);
 CREATE OR REPLACE FUNCTION modelgres.write_model_function(
-  p_signature text, p_return_type text, p_model_id bigint, p_version integer, p_compiled jsonb, p_pinned boolean
+  p_schema name, p_name name, p_return_type text, p_model_id bigint, p_version integer, p_compiled jsonb, p_pinned boolean
 ) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, modelgres AS $$
 DECLARE
   v_language text := p_compiled->>'language';
+  m model%ROWTYPE;
+  declaration text;
 BEGIN
+  SELECT * INTO m FROM model WHERE model_id = p_model_id;
+  SELECT format('%I.%I(%s)', p_schema, p_name, string_agg(format('%I %s', n, t), ', ' ORDER BY i))
+    INTO declaration FROM unnest(m.parameter_names, m.parameter_types) WITH ORDINALITY AS a(n, t, i);
   IF p_compiled ? 'body' AND v_language IN ('sql', 'plpgsql') THEN
     -- A pinned version never changes meaning: IMMUTABLE where its body is (indexes, generated
     -- columns). f follows activation, so it is STABLE: the same within one statement.
     EXECUTE format('CREATE OR REPLACE FUNCTION %s RETURNS %s LANGUAGE %s %s PARALLEL SAFE AS %L',
-      p_signature, p_return_type, v_language,
+      declaration, p_return_type, v_language,
       CASE WHEN p_pinned AND (p_compiled->>'immutable')::boolean THEN 'IMMUTABLE' ELSE 'STABLE' END,
       p_compiled->>'body');
   ELSIF p_compiled ? 'unsupported' THEN
-    EXECUTE format('CREATE OR REPLACE FUNCTION %s RETURNS %s LANGUAGE plpgsql STABLE AS %L', p_signature, p_return_type,
+    EXECUTE format('CREATE OR REPLACE FUNCTION %s RETURNS %s LANGUAGE plpgsql STABLE AS %L', declaration, p_return_type,
       format($body$BEGIN RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = %L,
         HINT = 'Call the model through the modelgres proxy, which evaluates it with onnxruntime.'; END$body$,
         'this model cannot be evaluated inside PostgreSQL: ' || (p_compiled->>'unsupported')));
   ELSE
     -- No version to evaluate yet (or one not compiled yet): the body says why, as the proxy would.
-    EXECUTE format('CREATE OR REPLACE FUNCTION %s RETURNS %s LANGUAGE plpgsql STABLE AS %L', p_signature, p_return_type,
+    EXECUTE format('CREATE OR REPLACE FUNCTION %s RETURNS %s LANGUAGE plpgsql STABLE AS %L', declaration, p_return_type,
       format('BEGIN PERFORM modelgres.raise_not_callable(current_user, %s, %s); RETURN NULL; END', p_model_id, coalesce(p_version::text, 'NULL')));
   END IF;
 END $$;
@@ -74,10 +82,9 @@ BEGIN
   SELECT * INTO m FROM model WHERE model_id = p_model_id;
   SELECT * INTO v FROM model_version WHERE model_id = p_model_id AND version = m.active_version AND state = 'READY';
   types := array_to_string(m.parameter_types, ', ');
-  PERFORM write_model_function(format('%I.%I(%s)', m.function_schema, m.function_name, types), m.return_type,
-    p_model_id, NULL, v.compiled_value, false);
+  PERFORM write_model_function(m.function_schema, m.function_name, m.return_type, p_model_id, NULL, v.compiled_value, false);
   IF to_regprocedure(format('%I.%I(%s)', m.function_schema, m.function_name || '_probabilities', types)) IS NOT NULL THEN
-    PERFORM write_model_function(format('%I.%I(%s)', m.function_schema, m.function_name || '_probabilities', types), 'jsonb',
+    PERFORM write_model_function(m.function_schema, m.function_name || '_probabilities', 'jsonb',
       p_model_id, NULL, v.compiled_probabilities, false);
   END IF;
 END $$;
@@ -97,12 +104,12 @@ BEGIN
   IF NOT FOUND THEN RETURN; END IF;
   pinned := format('%I.%I(%s)', m.function_schema, m.function_name || '_v' || p_version, array_to_string(m.parameter_types, ', '));
   IF to_regprocedure(pinned) IS NOT NULL THEN
-    PERFORM write_model_function(pinned, m.return_type, p_model_id, p_version, p_value, true);
+    PERFORM write_model_function(m.function_schema, m.function_name || '_v' || p_version, m.return_type, p_model_id, p_version, p_value, true);
   END IF;
   IF m.active_version = p_version THEN PERFORM write_active_bodies(p_model_id); END IF;
 END $$;
 
-REVOKE ALL ON FUNCTION modelgres.write_model_function(text, text, bigint, integer, jsonb, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgres.write_model_function(name, name, text, bigint, integer, jsonb, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgres.write_active_bodies(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgres.install_compiled(bigint, integer, jsonb, jsonb) FROM PUBLIC;
 -- Every body that cannot answer calls it, as whoever called the model function.

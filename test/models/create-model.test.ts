@@ -92,7 +92,11 @@ describe('CREATE MODEL, SHOW MODEL, DROP MODEL', () => {
         WHERE n.nspname = 'cm' AND p.proname = 'predict_rental_count'`,
     );
     expect(fn.rows).toEqual([
-      { args: 'integer, integer, boolean, double precision, double precision, double precision, text', returns: 'double precision' },
+      // Named after the features, as tools that list functions show them.
+      {
+        args: 'hour integer, weekday integer, holiday boolean, temperature double precision, humidity double precision, wind double precision, weather text',
+        returns: 'double precision',
+      },
     ]);
     // The proxy's answer is onnxruntime's on the stored artifact; PostgreSQL's compiled body must agree.
     const call = `SELECT cm.predict_rental_count(8, 2, false, 20, 50, 5, 'clear') AS p`;

@@ -92,7 +92,7 @@ describe('PostgreSQL permissions decide who may train, see and call a model', ()
     ).rejects.toMatchObject({ code: '42501' });
     // Function bodies are written by the catalog's owner only: no role may pass one of its own.
     await expect(
-      analyst.query(`SELECT modelgres.write_model_function('priv.evil()', 'int4', 1, 1, '{"language": "sql", "body": "SELECT 1"}', false)`),
+      analyst.query(`SELECT modelgres.write_model_function('priv', 'evil', 'int4', 1, 1, '{"language": "sql", "body": "SELECT 1"}', false)`),
     ).rejects.toMatchObject({ code: '42501' });
     await expect(analyst.query(`SELECT modelgres.install_compiled(1, 1, NULL, NULL)`)).rejects.toMatchObject({ code: '42501' });
     // Why a model cannot answer is told only to a role that may call it.
