@@ -57,7 +57,7 @@ export async function executeMaterialized(
   prepared: PreparedMaterialized,
   context: StatementContext,
   deps: Pick<InferenceDeps, 'sessions' | 'capture'>,
-  options: { params?: ReadonlyArray<string | null>; extended: boolean },
+  options: { params?: ReadonlyArray<string | null>; extended: boolean; resultFormats?: readonly number[] },
 ): Promise<void> {
   const link = context.upstream;
   const params = options.params ?? [];
@@ -108,7 +108,8 @@ export async function executeMaterialized(
     }
 
     const statement = rewriteStatement(prepared, lookupNames);
-    const { failed } = options.extended ? await link.relayExtended(statement, params) : await link.relay(statement);
+    // PostgreSQL writes the rows in the formats the client's Bind asked for: the lookups return the models' types.
+    const { failed } = options.extended ? await link.relayExtended(statement, params, options.resultFormats) : await link.relay(statement);
     // PostgreSQL's error reached the client; a transaction of our own is rolled back on the way out.
     if (failed) throw new RelayedError();
     for (const [i, { call }] of models.entries()) {

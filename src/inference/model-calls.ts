@@ -64,13 +64,14 @@ export function prepareModelCalls(sql: string, registry: ModelFunctionRegistry):
 
 /**
  * Runs a prepared statement on the client's session; its rows and command tag go to the client.
- * `describe` is false in the extended protocol, where Describe already sent the columns.
+ * `describe` is false in the extended protocol, where Describe already sent the columns;
+ * `resultFormats` are the client's Bind's result format codes there (none: all text).
  */
 export async function executeModelCalls(
   prepared: PreparedModelCalls,
   context: StatementContext,
   deps: InferenceDeps,
-  options: { params?: ReadonlyArray<string | null>; describe: boolean },
+  options: { params?: ReadonlyArray<string | null>; describe: boolean; resultFormats?: readonly number[] },
 ): Promise<void> {
   switch (prepared.kind) {
     case 'passthrough': {
@@ -80,9 +81,17 @@ export async function executeModelCalls(
     }
     case 'write-back':
       if (await executeWriteBack(prepared, context, deps, options.params ?? [])) return;
-      return executeMaterialized(prepared.fallback, context, deps, { params: options.params, extended: !options.describe });
+      return executeMaterialized(prepared.fallback, context, deps, {
+        params: options.params,
+        extended: !options.describe,
+        resultFormats: options.resultFormats,
+      });
     case 'materialized':
-      return executeMaterialized(prepared, context, deps, { params: options.params, extended: !options.describe });
+      return executeMaterialized(prepared, context, deps, {
+        params: options.params,
+        extended: !options.describe,
+        resultFormats: options.resultFormats,
+      });
     case 'inference':
       return executeStreamed(prepared, context, deps, options);
   }

@@ -9,13 +9,14 @@ import { Backend } from '../protocol/message-codes.ts';
 
 /**
  * Whole DataRow messages for the client: each row without its leading input columns, the column
- * at index i replaced by predictions[callAt[i]][row] when callAt[i] is not null.
+ * at index i replaced by predictions[callAt[i]][row] when callAt[i] is not null. A prediction is
+ * text, or a Buffer already in the binary format the client asked for.
  */
 export function spliceRows(
   rows: readonly Buffer[],
   extra: number,
   callAt: ReadonlyArray<number | null>,
-  predictions: ReadonlyArray<ReadonlyArray<string | null>>,
+  predictions: ReadonlyArray<ReadonlyArray<string | Buffer | null>>,
 ): Buffer {
   // One buffer for the batch, sized for the worst case (3 bytes per UTF-16 unit) and cut to fit.
   let size = 0;
@@ -49,6 +50,9 @@ export function spliceRows(
         const value = predictions[call][r];
         if (value === null) {
           o = writeInt32At(out, o, -1);
+        } else if (typeof value !== 'string') {
+          writeInt32At(out, o, value.length);
+          o = copyBytes(value, 0, value.length, out, o + 4);
         } else {
           const written = writeText(out, o + 4, value);
           writeInt32At(out, o, written);

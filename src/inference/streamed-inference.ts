@@ -1,6 +1,8 @@
 import type { Node, ResTarget, SelectStmt } from '@pgsql/types';
 import { commandComplete, rowDescription, type FieldDescription } from '../protocol/backend-messages.ts';
+import { encodeBinary } from '../protocol/binary-values.ts';
 import { decodeTextRow } from '../protocol/decode-backend.ts';
+import { anyBinary, formatAt, formatsFor } from '../protocol/format-codes.ts';
 import type { StatementContext } from '../session/statement-context.ts';
 import type { RawQueryResult } from '../session/upstream-session.ts';
 import { featureSelectExpression } from '../snapshot/feature-select-expression.ts';
@@ -118,8 +120,9 @@ export async function executeStreamed(
   prepared: PreparedInference,
   context: StatementContext,
   deps: InferenceDeps,
-  options: { params?: ReadonlyArray<string | null>; describe: boolean },
+  options: { params?: ReadonlyArray<string | null>; describe: boolean; resultFormats?: readonly number[] },
 ): Promise<void> {
+  const formats = options.resultFormats ?? [];
   let models: OpenedCall[] | null = null;
   const open = (earlier: readonly RawQueryResult[]) => openCalls(context, deps, prepared.calls, (i) => earlier[i].rows.map(decodeTextRow), 'streamed');
   let described = !options.describe;
@@ -132,7 +135,7 @@ export async function executeStreamed(
     [
       // With the artifacts not loaded yet: nothing may be asked of the session while it streams.
       ...prepared.calls.map((call) => versionQuery(call.function, deps.sessions.loadedJobs())),
-      { sql: prepared.rewritten, params: options.params ?? [] },
+      { sql: prepared.rewritten, params: options.params ?? [], resultFormats: upstreamFormats(prepared, formats) },
     ],
     BATCH_ROWS,
     async (batch, earlier) => {
@@ -140,7 +143,7 @@ export async function executeStreamed(
       models ??= await open(earlier);
       describe(batch.fields);
       const predictions = await predictCalls(models, batch.rows, prepared.extra, deps);
-      context.send(spliceRows(batch.rows, prepared.extra, prepared.callAt, predictions));
+      context.send(spliceRows(batch.rows, prepared.extra, prepared.callAt, inClientFormats(prepared, batch.fields, formats, predictions)));
       rowCount += batch.rows.length;
     },
   );
@@ -148,4 +151,36 @@ export async function executeStreamed(
   models ??= await open(earlier);
   describe(last.fields);
   context.send(commandComplete(`SELECT ${rowCount}`));
+}
+
+/**
+ * The result format codes of the rewritten statement: its argument columns in text (the proxy
+ * decodes them), the client's columns as the client's Bind asked (the calls' NULL placeholders
+ * too, though the predictions replace them). [] when everything is text.
+ */
+function upstreamFormats(prepared: PreparedInference, codes: readonly number[]): number[] {
+  if (!anyBinary(codes)) return [];
+  const client = codes.length === 1 ? formatsFor(codes, prepared.callAt.length) : codes;
+  return [...Array<number>(prepared.extra).fill(0), ...client];
+}
+
+/** Each call's predictions as the client wants its column: text, or binary of the column's type. */
+function inClientFormats(
+  prepared: PreparedInference,
+  fields: readonly FieldDescription[],
+  codes: readonly number[],
+  predictions: Array<Array<string | null>>,
+): Array<ReadonlyArray<string | Buffer | null>> {
+  if (!anyBinary(codes)) return predictions;
+  return predictions.map((values, call) => {
+    const column = prepared.callAt.indexOf(call);
+    if (formatAt(codes, column) === 0) return values;
+    const typeOid = fields[prepared.extra + column].typeOid;
+    return values.map((v) => {
+      if (v === null) return null;
+      const binary = encodeBinary(typeOid, v);
+      if (binary === null) throw new Error(`modelgres cannot write ${JSON.stringify(v)} as binary of type ${typeOid}`);
+      return binary;
+    });
+  });
 }

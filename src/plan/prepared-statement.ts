@@ -11,6 +11,9 @@ export interface StatementDescription {
 /** A statement the proxy answers in the extended protocol, prepared at Parse. */
 export interface PreparedStatement {
   describe(context: StatementContext): Promise<StatementDescription>;
-  /** Sends DataRows and CommandComplete (no RowDescription: Describe sent it). */
-  execute(parameters: ReadonlyArray<string | null>, context: StatementContext): Promise<void>;
+  /**
+   * Sends DataRows and CommandComplete (no RowDescription: Describe sent it), each column in the
+   * format Bind asked for: `resultFormats` are its codes (none: all text; see formatAt).
+   */
+  execute(parameters: ReadonlyArray<string | null>, context: StatementContext, resultFormats: readonly number[]): Promise<void>;
 }

@@ -8,6 +8,7 @@ import { runMlStatement } from '../statements/handlers/ml-statement-handlers.ts'
 import { parseMlStatement } from '../statements/parser/index.ts';
 import { isMlStatement } from '../statements/parser/is-ml-statement.ts';
 import { RESULT_COLUMNS } from '../statements/result-columns.ts';
+import { rowsInClientFormats } from '../statements/rows-in-client-formats.ts';
 import type { ModelFunctionNames } from './model-function-names.ts';
 import { PreparedCache } from './prepared-cache.ts';
 import type { PreparedStatement } from './prepared-statement.ts';
@@ -99,8 +100,11 @@ export class StatementPlanner {
       const columns = RESULT_COLUMNS[parsed.kind];
       return {
         describe: async () => ({ parameterTypes: [], fields: columns ? [...columns] : null }),
-        // Describe gave the columns already.
-        execute: (_params, context) => runMlStatement(parsed, statement.text, { ...context, inference: this.inference, describeColumns: null }),
+        // Describe gave the columns already. Handlers answer in text; binary columns are encoded on the way.
+        execute: (_params, context, formats) =>
+          rowsInClientFormats(context, columns, formats, (c) =>
+            runMlStatement(parsed, statement.text, { ...c, inference: this.inference, describeColumns: null }),
+          ),
       };
     }
     const prepared = this.prepareModelCalls(statement.text);
@@ -114,7 +118,7 @@ export class StatementPlanner {
         const d = await context.upstream.describe(prepared.rewritten, parameterTypes);
         return { parameterTypes: d.parameterTypes, fields: d.fields ? clientFields(prepared, d.fields) : null };
       },
-      execute: (params, context) => executeModelCalls(prepared, context, this.inference, { params, describe: false }),
+      execute: (params, context, resultFormats) => executeModelCalls(prepared, context, this.inference, { params, describe: false, resultFormats }),
     };
   }
 

@@ -1,6 +1,5 @@
 import { ClientError, isClientError } from '../errors/client-error.ts';
-import { SqlState } from '../errors/sqlstate.ts';
-import type { PreparedStatement } from '../plan/prepared-statement.ts';
+import type { PreparedStatement, StatementDescription } from '../plan/prepared-statement.ts';
 import type { StatementPlanner } from '../plan/statement-planner.ts';
 import {
   bindComplete,
@@ -12,7 +11,9 @@ import {
   readyForQuery,
   rowDescription,
 } from '../protocol/backend-messages.ts';
-import { decodeBind, decodeExecute, decodeParse, decodeTarget } from '../protocol/decode-frontend.ts';
+import { decodeBinary } from '../protocol/binary-values.ts';
+import { decodeBind, decodeExecute, decodeParse, decodeTarget, type BindMessage } from '../protocol/decode-frontend.ts';
+import { checkFormatCodes, checkFormatCount, formatAt } from '../protocol/format-codes.ts';
 import { Frontend, type TransactionStatus } from '../protocol/message-codes.ts';
 import type { StatementContext } from '../session/statement-context.ts';
 import type { UpstreamLink } from '../session/upstream-link.ts';
@@ -36,7 +37,10 @@ export interface ExtendedProtocolHost {
   status(): TransactionStatus;
 }
 
-type Portal = { statement: { prepared: PreparedStatement }; parameters: Array<string | null> };
+/** A statement the proxy prepared, with PostgreSQL's description of it once asked for. */
+type Statement = { prepared: PreparedStatement; parameterTypes: number[]; description?: StatementDescription };
+/** A bound portal: its parameters as text (binary ones decoded) and the client's result format codes. */
+type Portal = { statement: Statement; parameters: Array<string | null>; resultFormats: number[] };
 
 /**
  * Statements and portals of the extended protocol (Parse/Bind/Describe/Execute/Close) that the
@@ -46,7 +50,7 @@ type Portal = { statement: { prepared: PreparedStatement }; parameters: Array<st
  * proxy's keeps them in its implicit transaction (see beforeTask and onSync).
  */
 export class ProxiedStatements {
-  private readonly statements = new Map<string, { prepared: PreparedStatement; parameterTypes: number[] }>();
+  private readonly statements = new Map<string, Statement>();
   private readonly portals = new Map<string, Portal>();
   /** The proxy made the unfinished group's implicit transaction explicit; the client's Sync ends it. */
   private groupTransaction = false;
@@ -140,39 +144,81 @@ export class ProxiedStatements {
       this.portals.delete(bind.portal);
       return this.host.forward(Frontend.Bind, raw);
     }
-    const binary = bind.parameterFormats.some((f) => f === 1) || bind.resultFormats.some((f) => f === 1);
     const tracker = this.host.tracker;
-    if (!binary && tracker.idle && !tracker.skippingUntilSync) {
+    if (tracker.idle && !tracker.skippingUntilSync) {
       // Nothing of the client's is still to be answered upstream: BindComplete can go now, in order.
-      this.portals.set(bind.portal, { statement, parameters: bind.parameters.map((p) => (p === null ? null : p.toString('utf8'))) });
-      this.host.writeClient(bindComplete());
-      return 'continue';
-    }
-    return this.host.exclusive('extended', async () => {
-      if (binary) {
-        throw new ClientError(SqlState.featureNotSupported, 'binary parameters and results of model statements are not supported yet', {
-          hint: 'Use text format for statements that call models.',
-        });
+      const parameters = quickParameters(statement, bind);
+      if (parameters) {
+        this.portals.set(bind.portal, { statement, parameters, resultFormats: bind.resultFormats });
+        this.host.writeClient(bindComplete());
+        return 'continue';
       }
-      const parameters = bind.parameters.map((p) => (p === null ? null : p.toString('utf8')));
-      this.portals.set(bind.portal, { statement, parameters });
+    }
+    return this.host.exclusive('extended', async (signal) => {
+      const parameters = await this.bindParameters(statement, bind, signal);
+      if (bind.resultFormats.length > 1) {
+        const { fields } = await this.describe(statement, signal);
+        checkFormatCount(bind.resultFormats, fields?.length ?? 0, 'result');
+      }
+      this.portals.set(bind.portal, { statement, parameters, resultFormats: bind.resultFormats });
       this.host.writeClient(bindComplete());
     });
   }
 
+  /**
+   * The Bind's parameters as the text the statements work in. Binary ones are decoded by their
+   * types — Parse's, or PostgreSQL's description of the statement where Parse left them open —
+   * by the proxy where it knows the type, by PostgreSQL otherwise.
+   */
+  private async bindParameters(statement: Statement, bind: BindMessage, signal: AbortSignal): Promise<Array<string | null>> {
+    checkFormatCodes(bind.parameterFormats);
+    checkFormatCodes(bind.resultFormats);
+    checkFormatCount(bind.parameterFormats, bind.parameters.length, 'parameter');
+    const binary = bind.parameters.flatMap((p, i) => (p !== null && formatAt(bind.parameterFormats, i) === 1 ? [i] : []));
+    const parameters = bind.parameters.map((p) => (p === null ? null : p.toString('utf8')));
+    if (binary.length === 0) return parameters;
+    const declared = statement.parameterTypes;
+    const types = binary.some((i) => !declared[i]) ? (await this.describe(statement, signal)).parameterTypes : declared;
+    const left: Array<{ index: number; typeOid: number; bytes: Buffer }> = [];
+    for (const i of binary) {
+      const typeOid = declared[i] || types[i] || 0;
+      const bytes = bind.parameters[i]!;
+      const text = decodeBinaryParameter(typeOid, bytes, i);
+      if (text === null) left.push({ index: i, typeOid, bytes });
+      else parameters[i] = text;
+    }
+    const texts = await this.host.link.textOfBinary(left);
+    left.forEach((l, k) => (parameters[l.index] = texts[k]));
+    return parameters;
+  }
+
+  /** PostgreSQL's description of the statement, asked once. */
+  private async describe(statement: Statement, signal: AbortSignal): Promise<StatementDescription> {
+    statement.description ??= await statement.prepared.describe(this.host.context(signal));
+    return statement.description;
+  }
+
   private onDescribe(body: Buffer, raw: Buffer): 'continue' | 'pause' {
     const { target, name } = decodeTarget(body);
-    const statement = target === 'S' ? this.statements.get(name) : this.portals.get(name)?.statement;
+    const portal = target === 'P' ? this.portals.get(name) : undefined;
+    const statement = target === 'S' ? this.statements.get(name) : portal?.statement;
     if (!statement) return this.host.forward(Frontend.Describe, raw);
     return this.host.exclusive('extended', async (signal) => {
       // The portal may have ended with its transaction meanwhile: then PostgreSQL answers.
-      if (target === 'P' && this.portals.get(name)?.statement !== statement) {
+      if (target === 'P' && this.portals.get(name) !== portal) {
         this.host.forward(Frontend.Describe, raw);
         return;
       }
       const description = await statement.prepared.describe(this.host.context(signal));
+      statement.description = description;
       if (target === 'S') this.host.writeClient(parameterDescription(description.parameterTypes));
-      this.host.writeClient(description.fields ? rowDescription(description.fields) : noData());
+      if (!description.fields) {
+        this.host.writeClient(noData());
+        return;
+      }
+      // A statement's columns are in text until a Bind says otherwise (PostgreSQL sends 0 for them); a portal's as bound.
+      const formats = portal?.resultFormats ?? [];
+      this.host.writeClient(rowDescription(description.fields.map((f, i) => ({ ...f, format: formatAt(formats, i) }))));
     });
   }
 
@@ -186,7 +232,7 @@ export class ProxiedStatements {
         this.host.forward(Frontend.Execute, raw);
         return;
       }
-      await bound.statement.prepared.execute(bound.parameters, this.host.context(signal));
+      await bound.statement.prepared.execute(bound.parameters, this.host.context(signal), bound.resultFormats);
     });
   }
 
@@ -233,5 +279,44 @@ export class ProxiedStatements {
       this.onTransactionStatus(this.host.status());
       this.host.writeClient(readyForQuery(this.host.status()));
     });
+  }
+}
+
+/**
+ * The Bind's parameters as text when they can be had at once: binary ones of types known without
+ * asking PostgreSQL, and at most one result format code (more are checked against the columns).
+ * null: the Bind waits its turn (bindParameters), which also reports its errors in order.
+ */
+function quickParameters(statement: Statement, bind: BindMessage): Array<string | null> | null {
+  if (bind.resultFormats.length > 1) return null;
+  try {
+    checkFormatCodes(bind.parameterFormats);
+    checkFormatCodes(bind.resultFormats);
+    checkFormatCount(bind.parameterFormats, bind.parameters.length, 'parameter');
+    const types = statement.parameterTypes;
+    const known = statement.description?.parameterTypes ?? [];
+    const parameters: Array<string | null> = [];
+    for (const [i, p] of bind.parameters.entries()) {
+      if (p === null || formatAt(bind.parameterFormats, i) === 0) {
+        parameters.push(p === null ? null : p.toString('utf8'));
+        continue;
+      }
+      const text = decodeBinaryParameter(types[i] || known[i] || 0, p, i);
+      if (text === null) return null;
+      parameters.push(text);
+    }
+    return parameters;
+  } catch {
+    return null;
+  }
+}
+
+/** decodeBinary, with PostgreSQL's words for a parameter its type cannot read (22P03). */
+function decodeBinaryParameter(typeOid: number, bytes: Buffer, index: number): string | null {
+  try {
+    return decodeBinary(typeOid, bytes);
+  } catch (error) {
+    if (!isClientError(error)) throw error;
+    throw new ClientError(error.code, `incorrect binary data format in bind parameter ${index + 1}`);
   }
 }

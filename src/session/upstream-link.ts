@@ -2,6 +2,7 @@ import { serialize } from 'pg-protocol';
 import { ClientError } from '../errors/client-error.ts';
 import { SqlState } from '../errors/sqlstate.ts';
 import type { FieldDescription } from '../protocol/backend-messages.ts';
+import { bindMessage } from '../protocol/bind-message.ts';
 import { Backend, type TransactionStatus } from '../protocol/message-codes.ts';
 import {
   decodeCommandTag,
@@ -217,6 +218,25 @@ export class UpstreamLink implements UpstreamSession {
   }
 
   /**
+   * PostgreSQL's text of values the client sent in binary, for types the proxy does not decode
+   * itself: each is bound in binary as its type and cast to text, in one statement.
+   */
+  async textOfBinary(values: ReadonlyArray<{ typeOid: number; bytes: Buffer }>): Promise<string[]> {
+    if (values.length === 0) return [];
+    const bytes = Buffer.concat([
+      serialize.parse({ text: `SELECT ${values.map((_, i) => `$${i + 1}::text`).join(', ')}`, types: values.map((v) => v.typeOid) }),
+      bindMessage({ values: values.map((v) => v.bytes) }),
+      serialize.execute(),
+      serialize.sync(),
+    ]);
+    let texts: string[] = [];
+    await this.untilReady(bytes, (type, body) => {
+      if (type === Backend.DataRow) texts = decodeTextRow(body).map((v) => v ?? '');
+    });
+    return texts;
+  }
+
+  /**
    * Runs COPY ... TO STDOUT on the client's session and hands each data row (text format, without
    * its newline) to `onRow`. Returns the number of rows. PostgreSQL checks the role's privileges.
    */
@@ -247,11 +267,11 @@ export class UpstreamLink implements UpstreamSession {
    * The extended-protocol twin of relay: one statement with parameters, its rows and command tag
    * passed to the client (its columns were given by Describe already).
    */
-  async relayExtended(sql: string, params: ReadonlyArray<string | null>): Promise<{ failed: boolean }> {
+  async relayExtended(sql: string, params: ReadonlyArray<string | null>, resultFormats: readonly number[] = []): Promise<{ failed: boolean }> {
     let failed = false;
     const bytes = Buffer.concat([
       serialize.parse({ text: sql }),
-      serialize.bind({ values: params as Array<string | null> }),
+      bindMessage({ values: params, resultFormats }),
       serialize.execute(),
       serialize.sync(),
     ]);
@@ -368,7 +388,9 @@ function pipelineBytes(statements: ReadonlyArray<PipelinedStatement>): Buffer {
   for (const s of statements) {
     parts.push(
       serialize.parse({ text: s.sql, types: s.parameterTypes ?? [] }),
-      serialize.bind({ values: (s.params ?? []) as Array<string | null> }),
+      s.resultFormats?.length
+        ? bindMessage({ values: s.params, resultFormats: s.resultFormats })
+        : serialize.bind({ values: (s.params ?? []) as Array<string | null> }),
       serialize.describe({ type: 'P' }),
       serialize.execute(),
     );

@@ -26,6 +26,12 @@ export interface PipelinedStatement {
   sql: string;
   params?: ReadonlyArray<string | null>;
   parameterTypes?: number[];
+  /**
+   * Bind's result format codes (none: all text), for rows handed on to a client that asked for
+   * binary columns. Only the client's own session (UpstreamLink) honours them: background work
+   * on a pg connection reads text.
+   */
+  resultFormats?: readonly number[];
 }
 
 /**
@@ -59,8 +65,11 @@ export interface UpstreamSession {
    * them (all but the closing ReadyForQuery). `failed`: PostgreSQL's error reached the client.
    */
   relay(sql: string): Promise<{ failed: boolean }>;
-  /** The extended-protocol twin of relay: one statement with $n parameters, no RowDescription. */
-  relayExtended(sql: string, params: ReadonlyArray<string | null>): Promise<{ failed: boolean }>;
+  /**
+   * The extended-protocol twin of relay: one statement with $n parameters, no RowDescription;
+   * `resultFormats` are the client's Bind's result format codes.
+   */
+  relayExtended(sql: string, params: ReadonlyArray<string | null>, resultFormats?: readonly number[]): Promise<{ failed: boolean }>;
   /** Puts an open transaction into the failed state, as a failed statement of the client's would. */
   abortTransaction(): Promise<void>;
   /** The transaction status as of the last exchange: 'I' idle, 'T' in a transaction, 'E' failed. */
