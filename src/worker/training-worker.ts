@@ -2,15 +2,14 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import pg from 'pg';
 import type { Logger } from '../util/logger.ts';
-import { decodeSnapshot } from '../snapshot/snapshot-codec.ts';
 import type { SnapshotColumn } from '../snapshot/snapshot-columns.ts';
-import type { Progress, TrainingSpec } from '../training/types.ts';
+import type { Progress } from '../training/types.ts';
 import { JobQueue, type ClaimedJob } from './job-queue.ts';
 import { ListenConnection } from '../catalog/listen-connection.ts';
 import { isConnectionLost, OutageLog } from '../catalog/connection-loss.ts';
 import type { ModelSpec } from '../catalog/model-spec.ts';
 import { runTraining, TrainingFailure } from './training-runner.ts';
-import { compileVersionBodies } from '../compile/version-bodies.ts';
+import { registerTrainedVersion, trainingInput, type VersionToTrain } from './trained-version.ts';
 
 export interface TrainingWorkerOptions {
   upstreamUrl: string;
@@ -141,21 +140,20 @@ export class TrainingWorker {
       return;
     }
     this.options.log.info(`training ${job.jobName} (attempt ${job.attempts})`);
-    const columns = decodeSnapshot(row.data, row.columns);
-    // The snapshot's last column is the TARGET, except for KMEANS, which has none.
-    const target = row.spec.modelType === 'KMEANS' ? null : columns.pop()!;
-    const spec: TrainingSpec = {
-      modelType: (row.spec.modelType ?? 'AUTO') as TrainingSpec['modelType'],
-      problemType: row.spec.problemType === 'CLUSTERING' ? undefined : (row.spec.problemType as TrainingSpec['problemType']),
-      objective: row.spec.objective,
-      hyperparameters: row.spec.hyperparameters ?? {},
-      maxRuntimeSeconds: row.spec.maxRuntime,
-      preprocessors: row.spec.preprocessors,
-      seed: 1,
+    const version: VersionToTrain = {
+      jobName: job.jobName,
+      modelId: row.model_id,
+      version: row.version,
+      spec: row.spec,
+      columns: row.columns,
+      data: row.data,
+      parameterTypes: row.parameter_types,
+      returnType: row.return_type,
     };
+    const { features, target, spec } = trainingInput(version);
 
     let progress: Progress | null = null;
-    const training = runTraining(columns, target, spec, (p) => {
+    const training = runTraining(features, target, spec, (p) => {
       progress = p;
     });
     let lost = false;
@@ -175,48 +173,13 @@ export class TrainingWorker {
     }, Math.max(200, (this.leaseSeconds * 1000) / 6));
     try {
       const model = await training.result;
-      // The SQL bodies of its functions, so PostgreSQL can evaluate it too (views, triggers, direct calls).
-      const compileStart = performance.now();
-      const bodies = compileVersionBodies({
-        onnx: model.onnx,
-        ioPlan: null,
-        classes: model.classes ?? null,
-        problemType: model.problemType,
-        parameterTypes: row.parameter_types,
-        returnType: row.return_type,
-      });
-      this.options.log.debug(`compiled ${job.jobName} to SQL in ${(performance.now() - compileStart).toFixed(0)} ms: ${JSON.stringify(bodies.value).length} bytes`);
       await this.queue.whileHeld(job, async (client) => {
-        await client.query(
-          `UPDATE modelgres.model_version
-              SET state = 'READY', onnx = $2, model_type = $3, problem_type = $4, objective = $5, metric = $6,
-                  metric_value = $7, classes = $8::jsonb, cut_short = $9, explanation = $10::jsonb,
-                  baseline = coalesce(baseline, '{}'::jsonb) || jsonb_build_object('prediction', $11::jsonb),
-                  compiled_value = $12::jsonb, compiled_probabilities = $13::jsonb,
-                  training_finished_at = now(), progress = NULL
-            WHERE job_name = $1 AND state = 'TRAINING'`,
-          [
-            job.jobName,
-            Buffer.from(model.onnx),
-            model.modelType,
-            model.problemType,
-            model.objective,
-            model.validation.metric,
-            model.validation.value,
-            model.classes ? JSON.stringify(model.classes) : null,
-            model.cutShort,
-            JSON.stringify(model.explanation),
-            JSON.stringify(model.predictionBaseline ?? null),
-            JSON.stringify(bodies.value),
-            bodies.probabilities ? JSON.stringify(bodies.probabilities) : null,
-          ],
+        await registerTrainedVersion(
+          async (sql, params) => (await client.query<unknown[]>({ text: sql, values: params, rowMode: 'array' })).rows[0]?.[0] as string | null,
+          version,
+          model,
+          this.options.log,
         );
-        // Its pinned function f_vN, then the model's activation rule.
-        await client.query('SELECT modelgres.version_ready($1, $2)', [row.model_id, row.version]);
-        if (row.spec.s3GarbageCollect !== false) {
-          await client.query('DELETE FROM modelgres.training_snapshot WHERE job_name = $1', [job.jobName]);
-        }
-        await client.query(`SELECT pg_notify('modelgres_catalog', $1)`, [job.jobName]);
       });
       this.options.log.info(`trained ${job.jobName}: ${model.modelType}, validation:${model.validation.metric} ${model.validation.value}`);
     } catch (error) {
