@@ -47,18 +47,30 @@ function callLocation(target: ResTarget): number | undefined {
 }
 
 /**
- * Whether the statement can stream: every call is a whole select-list item, and nothing refers
- * to a select-list item by position or output name in ORDER BY or GROUP BY — the rewrite puts
- * argument columns in front (so positions move) and a call's column is NULL until predicted.
+ * Whether the statement can stream: every call is a whole select-list item, no item is a star,
+ * and nothing refers to a select-list item by position or output name in ORDER BY or GROUP BY —
+ * the rewrite puts argument columns in front (so positions move) and a call's column is NULL
+ * until predicted.
  */
 export function streamable(select: SelectStmt | null, calls: readonly ModelCall[]): select is SelectStmt {
   if (!select) return false;
   const targets = targetsOf(select);
+  // A star is as many columns as its relation has: the calls' columns could not be placed by item.
+  if (targets.some(expandsToColumns)) return false;
   if (!calls.every((call) => targets.some((t) => callLocation(t) === call.location))) return false;
   const callNames = new Set(
     targets.filter((t) => callLocation(t) !== undefined).map((t) => t.name ?? calls.find((c) => c.location === callLocation(t))?.function.name),
   );
   return !refersToOutput([select.sortClause, select.groupClause], callNames);
+}
+
+/** `*`, `t.*` or `(x).*`: a select-list item that stands for several columns. */
+function expandsToColumns(target: ResTarget): boolean {
+  const val = target.val;
+  if (!val) return false;
+  if ('ColumnRef' in val) return (val.ColumnRef.fields ?? []).some((f) => 'A_Star' in f);
+  if ('A_Indirection' in val) return (val.A_Indirection.indirection ?? []).some((f) => 'A_Star' in f);
+  return false;
 }
 
 /** An integer constant (a position) or a one-part column name among `names`, anywhere under `node`. */

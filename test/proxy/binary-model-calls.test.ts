@@ -202,6 +202,41 @@ describe('binary results of model calls', () => {
     expect(rowsOf(counted)[0][0]!.readBigInt64BE()).toBe(BigInt(expected[0][0]!));
   });
 
+  test('binary parameters of types Parse declares, NULL among them, are read at once', async () => {
+    const sql = 'SELECT id, b_reg_fn(a, b) AS reg FROM bp WHERE id <= $1 AND ($2::float8 IS NULL OR a::float8 > $2) ORDER BY id';
+    const client = await rawProxy();
+    const int4 = Buffer.alloc(4);
+    int4.writeInt32BE(12);
+    client.write([
+      serialize.parse({ name: 'typed', text: sql, types: [OID.int4, OID.float8] }),
+      serialize.sync(),
+    ]);
+    await client.readUntilReady();
+    client.write([bind([int4, null], [1], 'typed'), serialize.execute(), serialize.sync()]);
+    const answers = await client.readUntilReady();
+    expect(names(answers)).toEqual(['bindComplete', ...Array(12).fill('dataRow'), 'commandComplete', 'readyForQuery']);
+    const texts = await textColumns('SELECT id, b_reg_fn(a, b) FROM bp WHERE id <= 12 ORDER BY id');
+    const rows = rowsOf(answers);
+    expect(rows.map((r) => r[0]!.readInt32BE())).toEqual(texts.map((t) => Number(t[0])));
+    expect(rows.map((r) => r[1])).toEqual(await postgresBinary('float8', texts.map((t) => t[1])));
+  });
+
+  test('SELECT * beside a call (materialized): every column of the star, in text and in binary', async () => {
+    const sql = 'SELECT *, b_label_fn(a, b) AS l FROM bp WHERE id <= 4 ORDER BY id';
+    const texts = await textColumns(sql);
+    // Streaming placed the call by select-list item, so the star's columns came out shifted.
+    const [label] = (await textColumns('SELECT b_label_fn(a, b) FROM bp WHERE id = 1'))[0];
+    expect(texts[0]).toEqual([...(await textColumns('SELECT * FROM bp WHERE id = 1'))[0], label]);
+    const answers = await run(await rawProxy(), sql, [], [1]);
+    expect(answers.find((m) => m.name === 'error')).toBeUndefined();
+    const fields = fieldsOf(answers);
+    expect(fields.map((f) => f.name)).toEqual(['id', 'a', 'b', 'label', 'flag', 'cls', 'y', 'l']);
+    const rows = rowsOf(answers);
+    expect(rows.map((r) => r[0]!.readInt32BE())).toEqual([1, 2, 3, 4]);
+    expect(rows.map((r) => r[1])).toEqual(await postgresBinary('numeric', texts.map((t) => t[1])));
+    expect(rows.map((r) => r[7]!.toString())).toEqual(texts.map((t) => t[7]));
+  });
+
   test('Describe of statement and portal, before execution: types, and the portal\'s formats', async () => {
     const client = await rawProxy();
     client.write([
@@ -291,6 +326,22 @@ describe('binary results of ML statements', () => {
       expect(rows.map((r) => r[i]), f.name).toEqual(await postgresBinary(typeNames.get(f.dataTypeID)!, texts.map((t) => t[i])));
     }
     expect(texts[0][5]).toMatch(/^\d{4}-/);
+  });
+
+  test('EVALUATE MODEL in binary: float8 values and jsonb details', async () => {
+    const sql = 'EVALUATE MODEL b_reg FROM bp';
+    const texts = await textColumns(sql);
+    expect(texts.length).toBeGreaterThan(0);
+    const answers = await run(await rawProxy(), sql, [], [1]);
+    expect(fieldsOf(answers).map((f) => f.dataTypeID)).toEqual([OID.text, OID.float8, OID.jsonb]);
+    const rows = rowsOf(answers);
+    expect(rows.map((r) => r[0]!.toString())).toEqual(texts.map((t) => t[0]));
+    expect(rows.map((r) => r[1])).toEqual(await postgresBinary('float8', texts.map((t) => t[1])));
+    rows.forEach((r, i) => {
+      if (texts[i][2] === null) return expect(r[2]).toBeNull();
+      expect(r[2]![0]).toBe(1);
+      expect(JSON.parse(r[2]!.subarray(1).toString())).toEqual(JSON.parse(texts[i][2]!));
+    });
   });
 
   test('a DateStyle the proxy does not read: PostgreSQL encodes the timestamptz values', async () => {
