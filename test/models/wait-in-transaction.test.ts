@@ -6,6 +6,7 @@ import pg from 'pg';
 import { Umzug } from 'umzug';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
 import { storedModelSession } from '../support/stored-model.ts';
+import { cancelRequest, sendAndClose } from '../support/raw-client.ts';
 
 /*
  * A migration tool runs each migration file in one transaction. CREATE MODEL and WAIT FOR MODEL
@@ -168,5 +169,36 @@ describe('WAIT FOR MODEL inside the transaction that created the version', () =>
     );
     expect(left.rows).toEqual([{ models: 0, versions: 0, jobs: 0, functions: 0 }]);
     await expect(c.query('SHOW MODEL rb_m')).rejects.toMatchObject({ code: '42704' });
+  }, 180_000);
+
+  test('the TIMEOUT and a CancelRequest stop a training in the transaction (57014); ROLLBACK recovers', async () => {
+    const c = await proxy.client();
+    await c.query('CREATE TABLE slow_t AS SELECT g::float8 AS a, (g % 97)::float8 AS b, (g * 7 % 13)::float8 AS y FROM generate_series(1, 20000) g');
+    const slowModel = `CREATE MODEL slow_m FROM slow_t TARGET y FUNCTION slow_f AUTO OFF MODEL_TYPE XGBOOST
+                       OBJECTIVE 'reg:squarederror' HYPERPARAMETERS DEFAULT EXCEPT (NUM_ROUND '5000', MAX_DEPTH '10')`;
+    await c.query('BEGIN');
+    await c.query(slowModel);
+    await expect(c.query('WAIT FOR MODEL slow_m TIMEOUT 1')).rejects.toMatchObject({ code: '57014' });
+    await c.query('ROLLBACK');
+
+    await c.query('BEGIN');
+    await c.query(slowModel);
+    const notices: string[] = [];
+    const training = new Promise<void>((resolve) =>
+      c.on('notice', (n) => {
+        notices.push(n.message ?? '');
+        if (/training in this transaction/.test(n.message ?? '')) resolve();
+      }),
+    );
+    const waiting = c.query('WAIT FOR MODEL slow_m').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    await training;
+    const { processID, secretKey } = c as unknown as { processID: number; secretKey: number };
+    await sendAndClose(proxy.port, cancelRequest(processID, secretKey));
+    expect(await waiting).toMatchObject({ code: '57014' });
+    await c.query('ROLLBACK');
+    expect((await c.query(`SELECT count(*)::int AS n FROM modelgres.models WHERE model_name = 'slow_m'`)).rows).toEqual([{ n: 0 }]);
   }, 180_000);
 });
