@@ -282,6 +282,35 @@ describe('binary results of model calls', () => {
     expect(names(viaProxy).at(-1)).toBe('readyForQuery');
   });
 
+  test('parameter format codes that do not fit, and unknown codes, are refused as PostgreSQL refuses them', async () => {
+    /** Bind of one text parameter '1' with the given parameter format codes and result codes. */
+    const oddBind = (parameterFormats: number[], resultFormats: number[]) => {
+      const body = Buffer.concat([
+        Buffer.from('\0\0'),
+        Buffer.from(Uint16Array.from([parameterFormats.length, ...parameterFormats]).buffer).swap16(),
+        Buffer.from([0, 1, 0, 0, 0, 1, 0x31]),
+        Buffer.from(Uint16Array.from([resultFormats.length, ...resultFormats]).buffer).swap16(),
+      ]);
+      const head = Buffer.alloc(5);
+      head[0] = 0x42;
+      head.writeInt32BE(body.length + 4, 1);
+      return Buffer.concat([head, body]);
+    };
+    const error = (m: Received[]) => m.find((x) => x.name === 'error') as { code?: string; message?: string } | undefined;
+    for (const [parameterFormats, resultFormats] of [[[0, 1], []], [[2], []], [[0], [3]]]) {
+      const answers = async (client: RawClient, text: string) => {
+        client.write([serialize.parse({ text }), oddBind(parameterFormats, resultFormats), serialize.execute(), serialize.sync()]);
+        return client.readUntilReady();
+      };
+      const viaProxy = await answers(await rawProxy(), 'SELECT b_reg_fn(a, b) FROM bp WHERE id = $1');
+      const straight = await answers(direct, 'SELECT 1.5::float8 FROM bp WHERE id = $1');
+      expect(error(viaProxy), JSON.stringify([parameterFormats, resultFormats])).toMatchObject({
+        code: error(straight)?.code,
+        message: error(straight)?.message,
+      });
+    }
+  });
+
   test('node-postgres with binary: true reads model calls as it reads them in text', async () => {
     const sql = 'SELECT id, b_label_fn(a, b) AS label, b_flag_fn(a, b) AS flag, b_cls_fn(a, b) AS cls, b_km_fn(a, b) AS km FROM bp WHERE id <= $1 ORDER BY id';
     const binary = await proxy.client(BINARY);
