@@ -100,6 +100,11 @@ function fieldsOf(answers: readonly Received[]): Array<{ name: string; dataTypeI
   return answers.find((m) => m.name === 'rowDescription')!.fields as Array<{ name: string; dataTypeID: number; format: string }>;
 }
 
+/** How each model call was evaluated, from the proxy's DEBUG notices ("... (streamed), version 1"). */
+function evaluators(answers: readonly Received[]): string[] {
+  return answers.flatMap((m) => (m.name === 'notice' ? [/\((streamed|materialized|written back)\)/.exec(String(m.message))?.[1] ?? ''] : [])).filter(Boolean);
+}
+
 /** PostgreSQL's binary output of each text value read as `type` (null stays null). */
 async function postgresBinary(type: string, texts: ReadonlyArray<string | null>): Promise<Array<Buffer | null>> {
   const literal = `{${texts.map((t) => (t === null ? 'NULL' : `"${t.replace(/[\\"]/g, (ch) => `\\${ch}`)}"`)).join(',')}}`;
@@ -125,7 +130,11 @@ describe('binary results of model calls', () => {
     const texts = await textColumns(STREAMED, [120]);
     expect(texts).toHaveLength(120);
     const client = await rawProxy();
-    const answers = await run(client, STREAMED, ['120'], [1]);
+    await client.query('SET client_min_messages = debug1');
+    const all = await run(client, STREAMED, ['120'], [1]);
+    // onnxruntime answered every call, streaming: the proxy wrote their binary values itself.
+    expect(evaluators(all)).toEqual(Array(6).fill('streamed'));
+    const answers = all.filter((m) => m.name !== 'notice');
     expect(names(answers)).toEqual(['parseComplete', 'bindComplete', 'rowDescription', ...Array(120).fill('dataRow'), 'commandComplete', 'readyForQuery']);
     const fields = fieldsOf(answers);
     expect(fields.map((f) => f.format)).toEqual(Array(TYPES.length).fill('binary'));
@@ -164,7 +173,10 @@ describe('binary results of model calls', () => {
   test('materialized (a call in WHERE and an aggregate): PostgreSQL writes the binary columns', async () => {
     const sql = "SELECT count(*) AS n, avg(b_reg_fn(a, b)) AS mean, b_label_fn(a, b) AS l FROM bp WHERE b_flag_fn(a, b) OR id > 0 GROUP BY 3 ORDER BY 3";
     const texts = await textColumns(sql);
-    const answers = await run(await rawProxy(), sql, [], [1]);
+    const client = await rawProxy();
+    await client.query('SET client_min_messages = debug1');
+    const answers = await run(client, sql, [], [1]);
+    expect(new Set(evaluators(answers))).toEqual(new Set(['materialized']));
     expect(fieldsOf(answers).map((f) => f.format)).toEqual(['binary', 'binary', 'binary']);
     const rows = rowsOf(answers);
     expect(rows.map((r) => r[0])).toEqual(await postgresBinary('int8', texts.map((t) => t[0])));
