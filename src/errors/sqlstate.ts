@@ -29,6 +29,8 @@ export const SqlState = {
   queryCanceled: '57014', // query_canceled
   adminShutdown: '57P01',
   tooManyConnections: '53300',
+  programLimitExceeded: '54000', // program_limit_exceeded
+  activeSqlTransaction: '25001', // active_sql_transaction
   internalError: 'XX000', // internal_error
 } as const;
 

@@ -107,6 +107,9 @@ export class ClientSession {
       forward: (type, raw) => this.forward(type, raw),
       exclusive: (kind, task, parseName) => this.exclusive(kind, task, parseName),
       writeClient: (bytes) => this.writeClient(bytes),
+      captureClientWrites: (capture) => {
+        this.captureClient = capture;
+      },
       context: (signal) => this.context(signal),
       status: () => this.status,
     });
@@ -141,7 +144,15 @@ export class ClientSession {
     });
   }
 
+  /** See ExtendedProtocolHost.captureClientWrites: a portal executed with a row limit keeps its rows. */
+  private captureClient: ((bytes: Buffer, write: (bytes: Buffer) => void) => void) | null = null;
+
   private writeClient(bytes: Buffer): void {
+    if (this.captureClient) return this.captureClient(bytes, (b) => this.writeClientNow(b));
+    this.writeClientNow(bytes);
+  }
+
+  private writeClientNow(bytes: Buffer): void {
     if (this.phase === 'closed') return;
     if (!this.client.write(bytes)) this.upstream?.pause();
   }

@@ -1,4 +1,5 @@
 import { ClientError, isClientError } from '../errors/client-error.ts';
+import { SqlState } from '../errors/sqlstate.ts';
 import type { PreparedStatement, StatementDescription } from '../plan/prepared-statement.ts';
 import type { StatementPlanner } from '../plan/statement-planner.ts';
 import {
@@ -19,6 +20,7 @@ import type { StatementContext } from '../session/statement-context.ts';
 import type { UpstreamLink } from '../session/upstream-link.ts';
 import type { ResponseTracker } from './response-tracker.ts';
 import { serialize } from 'pg-protocol';
+import { MAX_HELD_BYTES, SuspendedPortal } from './suspended-portal.ts';
 
 /** The kind of work a client message hands the session (see ClientSession.exclusive). */
 export type ExclusiveKind = 'simple' | 'extended' | 'sync';
@@ -33,14 +35,22 @@ export interface ExtendedProtocolHost {
   /** Runs `task` once the upstream is idle, with the client's input held; see ClientSession. */
   exclusive(kind: ExclusiveKind, task: (signal: AbortSignal) => Promise<void>, parseName?: string): 'pause';
   writeClient(bytes: Buffer): void;
+  /**
+   * While set, what would be written to the client goes to `capture` instead, with `write` to
+   * send a message on after all.
+   */
+  captureClientWrites(capture: ((bytes: Buffer, write: (bytes: Buffer) => void) => void) | null): void;
   context(signal: AbortSignal): StatementContext;
   status(): TransactionStatus;
 }
 
 /** A statement the proxy prepared, with PostgreSQL's description of it once asked for. */
 type Statement = { prepared: PreparedStatement; parameterTypes: number[]; description?: StatementDescription };
-/** A bound portal: its parameters as text (binary ones decoded) and the client's result format codes. */
-type Portal = { statement: Statement; parameters: Array<string | null>; resultFormats: number[] };
+/**
+ * A bound portal: its parameters as text (binary ones decoded) and the client's result format
+ * codes; once executed with a row limit, the rows still to hand out.
+ */
+type Portal = { statement: Statement; parameters: Array<string | null>; resultFormats: number[]; suspended?: SuspendedPortal };
 
 /**
  * Statements and portals of the extended protocol (Parse/Bind/Describe/Execute/Close) that the
@@ -100,8 +110,7 @@ export class ProxiedStatements {
    */
   async beforeTask(): Promise<void> {
     if (this.host.tracker.executedSinceSync && this.host.status() === 'I' && !this.groupTransaction) {
-      await this.host.link.beginGroupTransaction();
-      this.groupTransaction = true;
+      this.groupTransaction = await this.host.link.beginGroupTransaction();
     }
   }
 
@@ -223,7 +232,7 @@ export class ProxiedStatements {
   }
 
   private onExecute(body: Buffer, raw: Buffer): 'continue' | 'pause' {
-    const { portal } = decodeExecute(body);
+    const { portal, maxRows } = decodeExecute(body);
     const bound = this.portals.get(portal);
     if (!bound) return this.host.forward(Frontend.Execute, raw);
     return this.host.exclusive('extended', async (signal) => {
@@ -232,7 +241,28 @@ export class ProxiedStatements {
         this.host.forward(Frontend.Execute, raw);
         return;
       }
-      await bound.statement.prepared.execute(bound.parameters, this.host.context(signal), bound.resultFormats);
+      if (bound.suspended) {
+        this.host.writeClient(bound.suspended.portion(maxRows));
+        return;
+      }
+      if (maxRows <= 0) {
+        await bound.statement.prepared.execute(bound.parameters, this.host.context(signal), bound.resultFormats);
+        return;
+      }
+      const suspended = new SuspendedPortal();
+      this.host.captureClientWrites((bytes, write) => suspended.collect(bytes, write));
+      try {
+        await bound.statement.prepared.execute(bound.parameters, this.host.context(signal), bound.resultFormats);
+      } finally {
+        this.host.captureClientWrites(null);
+      }
+      if (suspended.overflowed) {
+        throw new ClientError(SqlState.programLimitExceeded, `the result is too large for a fetch size: over ${MAX_HELD_BYTES / 1024 / 1024} MB of rows`, {
+          hint: 'Read it without a fetch size (row limit), or in parts with LIMIT/OFFSET or a WHERE on a key.',
+        });
+      }
+      bound.suspended = suspended;
+      this.host.writeClient(suspended.portion(maxRows));
     });
   }
 

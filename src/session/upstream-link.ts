@@ -65,13 +65,14 @@ export class UpstreamLink implements UpstreamSession {
    * Sends bytes and hands every answer to `consumer` until it returns true. One exchange at a
    * time: a second one started meanwhile would take the first one's answers, so it is refused.
    */
-  exchange(bytes: Buffer, consumer: OwnedConsumer): Promise<void> {
+  exchange(bytes: Buffer, consumer: OwnedConsumer, options: { notices?: boolean } = {}): Promise<void> {
     if (this.busy) return Promise.reject(new Error('modelgres started an upstream exchange while another was under way'));
     this.busy = true;
     return new Promise<void>((resolve, reject) => {
       this.port.own(
         (type, body, raw) => {
-          if (type === Backend.NoticeResponse || type === Backend.NotificationResponse || type === Backend.ParameterStatus) {
+          const notice = type === Backend.NoticeResponse && !options.notices;
+          if (notice || type === Backend.NotificationResponse || type === Backend.ParameterStatus) {
             this.port.writeClient(raw);
             return false;
           }
@@ -338,17 +339,32 @@ export class UpstreamLink implements UpstreamSession {
    * one, so that the proxy's own exchanges (each ends with Sync) cannot commit it: BEGIN inside
    * an implicit block turns it into a transaction block that holds the group's earlier
    * statements (PostgreSQL's BeginTransactionBlock). No Sync is sent; the client's Sync ends it
-   * (see endGroupTransaction).
+   * (see endGroupTransaction). Returns false when the group had opened a transaction block of
+   * its own (a client's BEGIN earlier in the group, as pgJDBC sends with autocommit off):
+   * PostgreSQL's "already a transaction in progress" warning says so, and it is the client's to
+   * end, not the Sync's.
    */
-  async beginGroupTransaction(): Promise<void> {
+  async beginGroupTransaction(): Promise<boolean> {
     const bytes = Buffer.concat([serialize.parse({ text: 'BEGIN' }), serialize.bind({}), serialize.execute(), serialize.flush()]);
     let error: ErrorFields | null = null;
-    await this.exchange(bytes, (type, body) => {
-      if (type === Backend.ErrorResponse) error = decodeErrorFields(body);
-      return type === Backend.CommandComplete || type === Backend.ErrorResponse;
-    });
+    let alreadyOpen = false;
+    await this.exchange(
+      bytes,
+      (type, body, raw) => {
+        if (type === Backend.NoticeResponse) {
+          // The warning answers the proxy's BEGIN, not anything the client sent: it stays here.
+          if (decodeErrorFields(body).C === SqlState.activeSqlTransaction) alreadyOpen = true;
+          else this.port.writeClient(raw);
+          return false;
+        }
+        if (type === Backend.ErrorResponse) error = decodeErrorFields(body);
+        return type === Backend.CommandComplete || type === Backend.ErrorResponse;
+      },
+      { notices: true },
+    );
     if (error) throw upstreamError(error);
     this.port.setTransactionStatus('T');
+    return !alreadyOpen;
   }
 
   /**

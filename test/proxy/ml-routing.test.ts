@@ -413,6 +413,37 @@ describe('ML statements are routed to the proxy, everything else passes through'
     await direct.query(`drop table ${table}`);
   });
 
+  // pgJDBC with autocommit off sends BEGIN in the same group as the statement after it: the
+  // transaction is the client's, and the Sync must leave it open (status T), not commit it.
+  test('a BEGIN of the client earlier in the group keeps its transaction open past the proxy\'s statement and the Sync', async () => {
+    const table = `ml_begun_${ID}`;
+    await direct.query(`create table ${table} (n int)`);
+    const c = await raw();
+    c.write(
+      Buffer.concat([
+        serialize.parse({ text: 'begin' }),
+        serialize.bind({}),
+        serialize.execute(),
+        serialize.parse({ text: `insert into ${table} values (1)` }),
+        serialize.bind({}),
+        serialize.execute(),
+        serialize.parse({ text: `drop model if exists no_such_model_${ID}` }),
+        serialize.bind({}),
+        serialize.execute(),
+        serialize.sync(),
+      ]),
+    );
+    const answers = await c.readUntilReady();
+    expect(answers.find((m) => m.name === 'error')).toBeUndefined();
+    // PostgreSQL's own answer to the proxy's BEGIN ("already a transaction in progress") is not the client's.
+    expect(answers.filter((m) => m.name === 'notice').map((m) => m.code)).toEqual(['00000']);
+    expect(answers[answers.length - 1].status).toBe('T');
+    c.write(serialize.query('rollback'));
+    expect((await c.readUntilReady()).at(-1)?.status).toBe('I');
+    expect((await direct.query(`select count(*)::int as n from ${table}`)).rows).toEqual([{ n: 0 }]);
+    await direct.query(`drop table ${table}`);
+  });
+
   test('simple queries pipelined in one write, ML ones among them, are answered in order', async () => {
     const c = await raw();
     c.write([
