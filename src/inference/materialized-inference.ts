@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FuncCall, JoinExpr, Node, ResTarget } from '@pgsql/types';
 import { deparseSync } from 'pgsql-deparser';
-import { ClientError, notSupported } from '../errors/client-error.ts';
+import { ClientError } from '../errors/client-error.ts';
 import { SqlState } from '../errors/sqlstate.ts';
 import { copyText } from '../protocol/copy-text.ts';
 import { inOwnTransaction } from '../session/own-transaction.ts';
@@ -69,7 +69,23 @@ export async function executeMaterialized(
   }
   const tag = randomBytes(4).toString('hex');
   const lookupNames = new Map<ScopedCall['call'], string>();
-  await inOwnTransaction(link, async () => {
+  try {
+    await inOwnTransaction(link, async (own) => {
+      // In the client's transaction, an argument query that fails for an outer reference must not
+      // abort it: back to the savepoint, and PostgreSQL's compiled bodies take the statement.
+      if (!own) await link.query(`SAVEPOINT ${SAVEPOINT}`);
+      await materializeAndRun(own);
+      if (!own) await link.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+    });
+  } catch (error) {
+    if (!(error instanceof OuterReference)) throw error;
+    // A call's arguments name a column of an outer query level (unqualified, so the planner could
+    // not tell): PostgreSQL evaluates the statement as written, with the compiled bodies.
+    const { failed } = options.extended ? await link.relayExtended(prepared.sql, params, options.resultFormats) : await link.relay(prepared.sql);
+    if (failed) throw new RelayedError();
+  }
+
+  async function materializeAndRun(own: boolean): Promise<void> {
     for (const [i, { call, version, session }] of models.entries()) {
       const fn = call.function;
       if (call.sameAs >= 0) {
@@ -89,7 +105,12 @@ export async function executeMaterialized(
       try {
         await link.query(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${collection.sql}`, collection.params);
       } catch (error) {
-        throw outerReference(error);
+        if (!isOuterReference(error)) throw error;
+        if (!own) {
+          await link.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+          await link.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+        }
+        throw new OuterReference();
       }
       for (;;) {
         throwIfCanceled(context.signal);
@@ -118,7 +139,7 @@ export async function executeMaterialized(
       await link.query(`DROP FUNCTION pg_temp.modelgres_lookup_${tag}_${i}(${fn.parameterTypes.join(', ')})`);
       await link.query(`DROP TABLE pg_temp.modelgres_predictions_${tag}_${i}`);
     }
-  });
+  }
 }
 
 /**
@@ -231,12 +252,11 @@ function renumberParameters(sql: string, params: ReadonlyArray<string | null>): 
  * A call whose arguments name columns of an outer query level cannot have its tuples read from its
  * own level alone: PostgreSQL says the column is missing there.
  */
-function outerReference(error: unknown): unknown {
-  if (error instanceof ClientError && (error.code === SqlState.undefinedColumn || error.code === SqlState.undefinedTable)) {
-    return notSupported(
-      'a model call whose arguments refer to an outer query is not supported yet',
-      `PostgreSQL reported: ${error.message}. Compute the arguments in the same query level as the call.`,
-    );
-  }
-  return error;
+function isOuterReference(error: unknown): boolean {
+  return error instanceof ClientError && (error.code === SqlState.undefinedColumn || error.code === SqlState.undefinedTable);
 }
+
+/** Thrown out of the materialization when a call turns out to be correlated. */
+class OuterReference extends Error {}
+
+const SAVEPOINT = 'modelgres_materialize';

@@ -22,9 +22,8 @@ let direct: pg.Client;
 /** onnxruntime's answer for each row id, per version of model vm. */
 const reference = new Map<number, Map<number, number>>();
 
-async function referenceOf(version: number): Promise<Map<number, number>> {
-  const cached = reference.get(version);
-  if (cached) return cached;
+/** onnxruntime on the stored artifact of version `version` of vm, fed (a, b) as the proxy feeds float8. */
+async function predict(version: number, as: number[], bs: Array<number | null>): Promise<Float32Array> {
   const r = await direct.query(
     `SELECT v.onnx FROM modelgres.model_version v JOIN modelgres.model m USING (model_id)
       WHERE m.model_name = 'vm' AND v.version = $1`,
@@ -33,10 +32,17 @@ async function referenceOf(version: number): Promise<Map<number, number>> {
   const session = await ort.InferenceSession.create(r.rows[0].onnx, { intraOpNumThreads: 1, interOpNumThreads: 1 });
   const [a, b] = session.inputNames;
   const out = await session.run({
-    [a]: new ort.Tensor('float32', Float32Array.from(ids.map(aOf)), [ROWS, 1]),
-    [b]: new ort.Tensor('float32', Float32Array.from(ids.map((id) => bOf(id) ?? NaN)), [ROWS, 1]),
+    [a]: new ort.Tensor('float32', Float32Array.from(as), [as.length, 1]),
+    [b]: new ort.Tensor('float32', Float32Array.from(bs.map((x) => x ?? NaN)), [bs.length, 1]),
   });
-  const values = out[session.outputNames[0]].data as Float32Array;
+  await session.release();
+  return out[session.outputNames[0]].data as Float32Array;
+}
+
+async function referenceOf(version: number): Promise<Map<number, number>> {
+  const cached = reference.get(version);
+  if (cached) return cached;
+  const values = await predict(version, ids.map(aOf), ids.map(bOf));
   const map = new Map(ids.map((id, i) => [id, values[i]]));
   reference.set(version, map);
   return map;
@@ -148,6 +154,19 @@ describe('model functions wherever PostgreSQL runs SQL', () => {
     expect(exists.rows.map((r) => r.id)).toEqual(ids.filter((id) => ref.get(id)! > cut));
     const scalar = await c.query('SELECT id, (SELECT vf(a, b)) AS p FROM vt ORDER BY id');
     await expectVersion(scalar.rows, 1);
+
+    // An unqualified outer column (a is vt's) in a level with a FROM of its own: found when
+    // PostgreSQL reads the arguments, and then PostgreSQL evaluates the statement; inside the
+    // client's transaction too, which stays usable.
+    const sql = 'SELECT id, (SELECT vf(a, w) FROM (SELECT 1.5::float8 AS w) s) AS p FROM vt ORDER BY id';
+    const expected = await predict(1, ids.map(aOf), ids.map(() => 1.5));
+    const check = (rows: Array<{ id: number; p: number }>) =>
+      rows.forEach((row) => expect(Math.abs(row.p - expected[row.id - 1])).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(expected[row.id - 1]))));
+    check((await c.query(sql)).rows);
+    await c.query('BEGIN');
+    check((await c.query(sql)).rows);
+    expect((await c.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    await c.query('COMMIT');
   });
 
   test('an expression index on a pinned f_vN, which is IMMUTABLE', async () => {
