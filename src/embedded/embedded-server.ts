@@ -82,6 +82,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     owner,
     ownProcessGroup: options.ownProcessGroup ?? false,
     log,
+    port: options.port,
   };
   let postmaster = await runPostmaster(run);
   return {
@@ -104,6 +105,7 @@ interface PostmasterRun {
   owner: { uid: number; gid: number } | null;
   ownProcessGroup: boolean;
   log: (line: string) => void;
+  port: number;
 }
 
 /** Resolves once PostgreSQL logs that it accepts connections; rejects with its last lines if it exits first. */
@@ -138,9 +140,21 @@ function runPostmaster(run: PostmasterRun): Promise<ChildProcess> {
     child.once('error', reject);
     // 'close' rather than 'exit': the last lines may still be in the pipe when the process is gone.
     child.once('close', (code, signal) => {
-      if (!ready) reject(new Error(`PostgreSQL exited before accepting connections (${signal ?? `exit code ${code}`}): ${recent.join('\n')}`));
+      if (!ready) reject(postmasterFailure(recent, signal ?? `exit code ${code}`, run.port));
     });
   });
+}
+
+/**
+ * Why the embedded PostgreSQL did not start, in one line: its FATAL message, and what to do when
+ * the cause is a known one (its port taken by another program). The whole log went to `log`.
+ */
+function postmasterFailure(recent: string[], how: string, port: number): Error {
+  const fatal = recent.map((l) => /(?:FATAL|PANIC):\s+(.*)$/.exec(l)?.[1]).find((m) => m !== undefined);
+  if (recent.some((l) => l.includes('Address already in use') || l.includes('could not create any TCP/IP sockets'))) {
+    return new Error(`the embedded PostgreSQL cannot listen on port ${port}: another program uses it. Stop that program, or choose another port with --embedded-port.`);
+  }
+  return new Error(`the embedded PostgreSQL stopped before accepting connections (${how})${fatal ? `: ${fatal}` : ''}. Run with --log-level debug to see its log.`);
 }
 
 /** SIGINT is PostgreSQL's fast shutdown: sessions are terminated, the data is checkpointed. */

@@ -54,11 +54,11 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
       socket.destroy();
     }
   });
-  server.on('error', (e) => options.log.error('listener error', e));
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e: NodeJS.ErrnoException) => reject(listenFailure(e, options.host, options.port)));
     server.listen(options.port, options.host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
+      server.on('error', (e) => options.log.error('listener error', e));
       resolve();
     });
   });
@@ -72,4 +72,14 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
         for (const s of sockets) s.destroy();
       }),
   };
+}
+
+/** Why the proxy could not listen, in one line that says what to do. */
+function listenFailure(e: NodeJS.ErrnoException, host: string, port: number): Error {
+  if (e.code === 'EADDRINUSE') {
+    return new Error(`port ${port} on ${host} is in use by another program: stop that program, or choose another port with --port.`);
+  }
+  if (e.code === 'EACCES') return new Error(`no permission to listen on port ${port} on ${host}: choose a port above 1023 with --port.`);
+  if (e.code === 'EADDRNOTAVAIL') return new Error(`${host} is not an address of this machine: choose another with --host.`);
+  return new Error(`cannot listen on ${host}:${port}: ${e.message}`);
 }

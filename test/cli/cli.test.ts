@@ -4,12 +4,22 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import { freePort } from '../../src/util/free-port.ts';
+import { pollUntil } from '../support/poll.ts';
 import { parseCliOptions, UsageError } from '../../src/cli/cli-options.ts';
 import { MIGRATE_HELP, START_HELP } from '../../src/cli/help.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
+
+/** Runs a command to its end without blocking the event loop (a listener of the test must answer meanwhile). */
+function spawnAsync(command: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stderr })));
+}
 
 function modelgres(...args: string[]) {
   return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, encoding: 'utf8' });
@@ -46,6 +56,33 @@ describe('modelgres command line', () => {
     });
     expect(() => parseCliOptions(['--port', 'x'], {})).toThrow(UsageError);
     expect(() => parseCliOptions(['--tls-cert', 'a.pem'], {})).toThrow('--tls-cert and --tls-key go together');
+  });
+
+  test('a port in use stops start-up with one line that says what to do, and no stack trace', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'modelgres-cli-'));
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const busy = (taken.address() as net.AddressInfo).port;
+    try {
+      const run = (...args: string[]) =>
+        spawnAsync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start', '--data-dir', dataDir, ...args]);
+      const proxyPort = await run('--port', String(busy), '--embedded-port', String(await freePort()));
+      expect(proxyPort.code).toBe(1);
+      expect(proxyPort.stderr).not.toMatch(/^\s+at /m);
+      expect(proxyPort.stderr.trim().split('\n').at(-1)).toBe(
+        `modelgres: port ${busy} on 127.0.0.1 is in use by another program: stop that program, or choose another port with --port.`,
+      );
+      // The embedded PostgreSQL it had started is stopped, not left behind (it removes its lock file last).
+      await pollUntil('the embedded PostgreSQL to stop', async () => existsSync(path.join(dataDir, 'pg', 'postmaster.pid')), (left) => !left);
+      const embeddedPort = await run('--port', String(await freePort()), '--embedded-port', String(busy));
+      expect(embeddedPort.code).toBe(1);
+      expect(embeddedPort.stderr.trim().split('\n').at(-1)).toBe(
+        `modelgres: the embedded PostgreSQL cannot listen on port ${busy}: another program uses it. Stop that program, or choose another port with --embedded-port.`,
+      );
+    } finally {
+      taken.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   test('Ctrl-C on start shuts down cleanly: modelgres closes its connections, then stops the embedded PostgreSQL', async () => {
