@@ -1,22 +1,13 @@
-/** Built-in type OIDs (pg_type.dat) of the types a model can take or return. */
-export const TypeOid: Record<string, number> = {
-  bool: 16,
-  int8: 20,
-  int2: 21,
-  int4: 23,
-  text: 25,
-  float4: 700,
-  float8: 701,
-  bpchar: 1042,
-  varchar: 1043,
-  date: 1082,
-  time: 1083,
-  timestamp: 1114,
-  timestamptz: 1184,
-  numeric: 1700,
-  jsonb: 3802,
-  char: 18,
-};
+import { BinaryOid } from '../protocol/binary-values.ts';
+/**
+ * Built-in type OIDs of the types a model can take or return, from the protocol's one table
+ * (BinaryOid). Only these are named by typeNameOfOid: any other type is "oid n" to the trainer.
+ */
+const MODEL_TYPES = [
+  'bool', 'int8', 'int2', 'int4', 'text', 'float4', 'float8', 'bpchar', 'varchar', 'date', 'time',
+  'timestamp', 'timestamptz', 'numeric', 'jsonb', 'char',
+] as const;
+export const TypeOid: Record<string, number> = Object.fromEntries(MODEL_TYPES.map((name) => [name, BinaryOid[name]]));
 
 const NAME_OF_OID = new Map(Object.entries(TypeOid).map(([name, oid]) => [oid, name]));
 

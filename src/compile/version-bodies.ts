@@ -1,17 +1,9 @@
-import type { IoPlan } from '../artifacts/index.ts';
 import { decodeGraph } from '../artifacts/onnx-graph.ts';
-import type { Compilation, CompiledBody } from './compile-target.ts';
+import type { Compilation, CompiledBody, CompileTarget } from './compile-target.ts';
 import { compileModelFunction } from './compile-model-function.ts';
 
 /** A version's artifact and its model's SQL signature: what its functions' bodies are made from. */
-export interface VersionToCompile {
-  onnx: Uint8Array;
-  ioPlan: IoPlan | null;
-  classes: Array<string | number | boolean> | null;
-  problemType: string | null;
-  parameterTypes: string[];
-  returnType: string;
-}
+export type VersionToCompile = Omit<CompileTarget, 'output'>;
 
 /** As the catalog stores a compiled body (sql/060-model-function-bodies.sql): the body, or why there is none. */
 export type StoredBody = CompiledBody | { unsupported: string };

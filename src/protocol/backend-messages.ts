@@ -47,14 +47,7 @@ export function rowDescription(fields: readonly FieldDescription[]): Buffer {
 /** A DataRow of text values; null is SQL NULL. */
 export function dataRow(values: ReadonlyArray<string | Buffer | null>): Buffer {
   const w = new MessageWriter(Backend.DataRow, 16 * values.length + 8).int16(values.length);
-  for (const v of values) {
-    if (v === null) {
-      w.int32(-1);
-    } else {
-      const bytes = typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
-      w.int32(bytes.length).bytes(bytes);
-    }
-  }
+  for (const v of values) w.value(v);
   return w.finish();
 }
 

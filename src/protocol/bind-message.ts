@@ -19,14 +19,7 @@ export function bindMessage(fields: BindFields): Buffer {
   w.int16(values.length);
   for (const v of values) w.int16(Buffer.isBuffer(v) ? 1 : 0);
   w.int16(values.length);
-  for (const v of values) {
-    if (v === null) {
-      w.int32(-1);
-    } else {
-      const bytes = typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
-      w.int32(bytes.length).bytes(bytes);
-    }
-  }
+  for (const v of values) w.value(v);
   w.int16(results.length);
   for (const code of results) w.int16(code);
   return w.finish();

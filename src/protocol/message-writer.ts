@@ -54,6 +54,13 @@ export class MessageWriter {
     return this;
   }
 
+  /** A value as DataRow and Bind carry it: its length then its bytes (text as UTF-8); -1 for NULL. */
+  value(v: string | Uint8Array | null): this {
+    if (v === null) return this.int32(-1);
+    const bytes = typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
+    return this.int32(bytes.length).bytes(bytes);
+  }
+
   finish(): Buffer {
     this.buffer[0] = this.type;
     this.buffer.writeInt32BE(this.offset - 1, 1);

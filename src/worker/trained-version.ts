@@ -1,5 +1,5 @@
 import type { ModelSpec } from '../catalog/model-spec.ts';
-import { compileVersionBodies } from '../compile/version-bodies.ts';
+import { compileVersionBodies, type VersionBodies } from '../compile/version-bodies.ts';
 import { decodeSnapshot } from '../snapshot/snapshot-codec.ts';
 import type { SnapshotColumn } from '../snapshot/snapshot-columns.ts';
 import type { TrainedModel, TrainingColumn, TrainingSpec } from '../training/types.ts';
@@ -43,17 +43,11 @@ export function trainingInput(v: VersionToTrain): { features: TrainingColumn[]; 
 export type CatalogQuery = (sql: string, params: Array<string | null>) => Promise<string | null | undefined>;
 
 /**
- * Makes a trained version READY (modelgres.register_trained_version: artifact, metrics, compiled
- * SQL bodies, pinned function, activation, job done) in the caller's transaction. False when the
- * version left TRAINING meanwhile (dropped, cancelled).
+ * The SQL bodies of a trained version's functions, so PostgreSQL can evaluate it too (views,
+ * triggers, direct calls). CPU work of up to a second for a large model: done before
+ * registerTrainedVersion, outside any transaction or job lock.
  */
-export async function registerTrainedVersion(
-  query: CatalogQuery,
-  v: VersionToTrain,
-  model: TrainedModel & { predictionBaseline?: unknown },
-  log?: Logger,
-): Promise<boolean> {
-  // The SQL bodies of its functions, so PostgreSQL can evaluate it too (views, triggers, direct calls).
+export function compileTrainedVersion(v: VersionToTrain, model: TrainedModel, log?: Logger): VersionBodies {
   const compileStart = performance.now();
   const bodies = compileVersionBodies({
     onnx: model.onnx,
@@ -64,6 +58,20 @@ export async function registerTrainedVersion(
     returnType: v.returnType,
   });
   log?.debug(`compiled ${v.jobName} to SQL in ${(performance.now() - compileStart).toFixed(0)} ms: ${JSON.stringify(bodies.value).length} bytes`);
+  return bodies;
+}
+
+/**
+ * Makes a trained version READY (modelgres.register_trained_version: artifact, metrics, compiled
+ * SQL bodies, pinned function, activation, job done) in the caller's transaction. False when the
+ * version left TRAINING meanwhile (dropped, cancelled).
+ */
+export async function registerTrainedVersion(
+  query: CatalogQuery,
+  v: VersionToTrain,
+  model: TrainedModel & { predictionBaseline?: unknown },
+  bodies: VersionBodies,
+): Promise<boolean> {
   const registered = await query(
     `SELECT modelgres.register_trained_version($1, decode($2, 'base64'), $3, $4, $5, $6, $7::float8, $8::jsonb, $9::boolean,
                                                $10::jsonb, $11::jsonb, $12::jsonb, $13::jsonb)::text AS registered`,

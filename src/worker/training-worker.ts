@@ -9,7 +9,7 @@ import { ListenConnection } from '../catalog/listen-connection.ts';
 import { isConnectionLost, OutageLog } from '../catalog/connection-loss.ts';
 import type { ModelSpec } from '../catalog/model-spec.ts';
 import { runTraining, TrainingFailure } from './training-runner.ts';
-import { registerTrainedVersion, trainingInput, type VersionToTrain } from './trained-version.ts';
+import { compileTrainedVersion, registerTrainedVersion, trainingInput, type VersionToTrain } from './trained-version.ts';
 
 export interface TrainingWorkerOptions {
   upstreamUrl: string;
@@ -173,12 +173,13 @@ export class TrainingWorker {
     }, Math.max(200, (this.leaseSeconds * 1000) / 6));
     try {
       const model = await training.result;
+      const bodies = compileTrainedVersion(version, model, this.options.log);
       await this.queue.whileHeld(job, async (client) => {
         await registerTrainedVersion(
           async (sql, params) => (await client.query<unknown[]>({ text: sql, values: params, rowMode: 'array' })).rows[0]?.[0] as string | null,
           version,
           model,
-          this.options.log,
+          bodies,
         );
       });
       this.options.log.info(`trained ${job.jobName}: ${model.modelType}, validation:${model.validation.metric} ${model.validation.value}`);

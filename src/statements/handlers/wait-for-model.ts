@@ -4,7 +4,7 @@ import { noticeResponse } from '../../protocol/backend-messages.ts';
 import type { ModelSpec } from '../../catalog/model-spec.ts';
 import type { SnapshotColumn } from '../../snapshot/snapshot-columns.ts';
 import { runTraining, TrainingFailure } from '../../worker/training-runner.ts';
-import { registerTrainedVersion, trainingInput, type VersionToTrain } from '../../worker/trained-version.ts';
+import { compileTrainedVersion, registerTrainedVersion, trainingInput, type VersionToTrain } from '../../worker/trained-version.ts';
 import type { WaitForModel } from '../ast/wait-for-model.ts';
 import { modelKey } from './model-target.ts';
 import { describeProgress } from './training-progress.ts';
@@ -126,7 +126,7 @@ async function trainHere(v: VersionToTrain, waiting: Waiting, context: MlStateme
   context.signal.addEventListener('abort', onAbort, { once: true });
   try {
     const model = await training.result;
-    await registerTrainedVersion(async (sql, params) => (await context.upstream.query(sql, params)).rows[0]?.[0], v, model);
+    await registerTrainedVersion(async (sql, params) => (await context.upstream.query(sql, params)).rows[0]?.[0], v, model, compileTrainedVersion(v, model));
   } catch (error) {
     if (timedOut) {
       throw new ClientError(
