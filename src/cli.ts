@@ -2,6 +2,7 @@ import path from 'node:path';
 import { parseCliOptions, UsageError, type CliOptions } from './cli/cli-options.ts';
 import { MAIN_HELP, MIGRATE_HELP, START_HELP, WORKER_HELP } from './cli/help.ts';
 import { migrateCatalog } from './catalog/migrate.ts';
+import { waitForUpstream } from './catalog/wait-for-upstream.ts';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded/embedded-server.ts';
 import { startModelgres } from './modelgres.ts';
 import { createLogger, type Logger } from './util/logger.ts';
@@ -81,6 +82,7 @@ async function start(options: CliOptions, log: Logger): Promise<number> {
 
 async function work(options: CliOptions, log: Logger): Promise<number> {
   const { url, embedded } = await upstreamFor(options, log);
+  await waitForUpstream(url, log);
   await migrateCatalog(url, log);
   const workers = Array.from({ length: Math.max(1, options.workers) }, () => new TrainingWorker({ upstreamUrl: url, log, leaseSeconds: options.leaseSeconds }));
   await Promise.all(workers.map((w) => w.start()));

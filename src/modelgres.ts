@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { migrateCatalog } from './catalog/migrate.ts';
+import { waitForUpstream, type UpstreamWaitOptions } from './catalog/wait-for-upstream.ts';
 import { startProxyServer, type ProxyServer } from './proxy/proxy-server.ts';
 import { upstreamAddressFromUrl } from './proxy/upstream-address.ts';
 import { ModelFunctionNames } from './plan/model-function-names.ts';
@@ -27,6 +28,8 @@ export interface ModelgresOptions {
   modelDir?: string;
   /** Largest ONNX file it imports (default 256 MiB). */
   maxModelBytes?: number;
+  /** How it waits for a PostgreSQL that is not up yet (default: from 0.5 s, doubling to 10 s, for ever). */
+  upstreamWait?: UpstreamWaitOptions;
   log: Logger;
 }
 
@@ -36,8 +39,12 @@ export interface Modelgres {
   close(): Promise<void>;
 }
 
-/** The whole service: catalog migrated, then the proxy listening. Used by the CLI and the tests. */
+/**
+ * The whole service: PostgreSQL reachable (waited for), catalog migrated, then the proxy
+ * listening. Used by the CLI and the tests.
+ */
 export async function startModelgres(options: ModelgresOptions): Promise<Modelgres> {
+  await waitForUpstream(options.upstreamUrl, options.log, options.upstreamWait);
   await migrateCatalog(options.upstreamUrl, options.log);
   await compileMissingBodies(options.upstreamUrl, options.log);
   const names = new ModelFunctionNames();
