@@ -199,6 +199,7 @@ BEGIN
     RETURN false;
   END IF;
   m := owned_model(p_caller, p_schema, p_model);
+  PERFORM drop_model_schedules(m.model_id, p_model, p_cascade); -- sql/080
   PERFORM drop_model_functions(m.model_id, p_cascade);
   -- Versions, snapshots and jobs go with it; a worker training it notices its job is gone.
   DELETE FROM model WHERE model_id = m.model_id;

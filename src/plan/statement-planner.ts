@@ -122,9 +122,9 @@ export class StatementPlanner {
     };
   }
 
-  /** True when the text can be forwarded untouched: it mentions no MODEL and no model function. */
+  /** True when the text can be forwarded untouched: it mentions no MODEL, no INFERENCE and no model function. */
   private isPassthrough(sql: string): boolean {
-    return !/model/i.test(sql) && !this.functions.mayBeCalledIn(sql);
+    return !/model|inference/i.test(sql) && !this.functions.mayBeCalledIn(sql);
   }
 
   private classify(text: string, sqlPrepared: SqlPreparedStore): StatementKind {

@@ -14,6 +14,14 @@ import type { DropModel, DropModelVersion } from './drop-model.ts';
 import type { EvaluateModel } from './evaluate-model.ts';
 import type { GrantOnModel, RevokeOnModel } from './grant-on-model.ts';
 import type {
+  AlterInferenceSchedule,
+  CreateInferenceSchedule,
+  DropInferenceSchedule,
+  ShowInferenceExecutions,
+  ShowInferenceSchedule,
+  ShowInferenceSchedules,
+} from './inference-schedule.ts';
+import type {
   ShowModel,
   ShowModelAll,
   ShowModelDrift,
@@ -46,7 +54,13 @@ export type MlStatement =
   | WaitForModel
   | EvaluateModel
   | GrantOnModel
-  | RevokeOnModel;
+  | RevokeOnModel
+  | CreateInferenceSchedule
+  | AlterInferenceSchedule
+  | DropInferenceSchedule
+  | ShowInferenceSchedule
+  | ShowInferenceSchedules
+  | ShowInferenceExecutions;
 
 export type MlStatementKind = MlStatement['kind'];
 

@@ -15,6 +15,14 @@ import { waitForModel } from './wait-for-model.ts';
 import { evaluateModel, showModelEvaluations } from './evaluate-model.ts';
 import { showModelDrift } from './show-model-drift.ts';
 import { setMonitoring } from './set-monitoring.ts';
+import { createInferenceSchedule } from './create-inference-schedule.ts';
+import {
+  alterInferenceSchedule,
+  dropInferenceSchedule,
+  showInferenceExecutions,
+  showInferenceSchedule,
+  showInferenceSchedules,
+} from './inference-schedules.ts';
 
 type Handler<K extends MlStatementKind> = (statement: MlStatementOf<K>, text: string, context: MlStatementContext) => Promise<void>;
 
@@ -49,6 +57,12 @@ const HANDLERS: { [K in MlStatementKind]: Handler<K> } = {
   EvaluateModel: evaluateModel,
   GrantOnModel: grantOnModel,
   RevokeOnModel: grantOnModel,
+  CreateInferenceSchedule: createInferenceSchedule,
+  AlterInferenceSchedule: alterInferenceSchedule,
+  DropInferenceSchedule: dropInferenceSchedule,
+  ShowInferenceSchedule: showInferenceSchedule,
+  ShowInferenceSchedules: showInferenceSchedules,
+  ShowInferenceExecutions: showInferenceExecutions,
 };
 
 /** Runs a parsed ML statement on the client's session; its answer goes to the client. */

@@ -5,6 +5,12 @@ import { parseCreateModel } from './parse-create-model.ts';
 import { parseDropModel } from './parse-drop-model.ts';
 import { parseEvaluateModel } from './parse-evaluate-model.ts';
 import { parseGrantOnModel, parseRevokeOnModel } from './parse-grant-on-model.ts';
+import {
+  parseAlterInferenceSchedule,
+  parseCreateInferenceSchedule,
+  parseDropInferenceSchedule,
+  parseShowInference,
+} from './parse-inference-schedule.ts';
 import { parseShowModel } from './parse-show-model.ts';
 import { parseWaitForModel } from './parse-wait-for-model.ts';
 import type { TokenStream } from './token-stream.ts';
@@ -39,6 +45,12 @@ export const ML_STATEMENT_FORMS: readonly MlStatementForm[] = [
   { words: ['revoke', 'create', 'model'], parse: parseRevokeOnModel },
   { words: ['revoke', 'grant', 'option', 'for', 'execute', 'on', 'model'], parse: parseRevokeOnModel },
   { words: ['revoke', 'grant', 'option', 'for', 'create', 'model'], parse: parseRevokeOnModel },
+  { words: ['create', 'inference', 'schedule'], parse: parseCreateInferenceSchedule },
+  { words: ['alter', 'inference', 'schedule'], parse: parseAlterInferenceSchedule },
+  { words: ['drop', 'inference', 'schedule'], parse: parseDropInferenceSchedule },
+  { words: ['show', 'inference', 'schedule'], parse: parseShowInference },
+  { words: ['show', 'inference', 'schedules'], parse: parseShowInference },
+  { words: ['show', 'inference', 'executions'], parse: parseShowInference },
 ];
 
 export const MAX_FORM_WORDS = Math.max(...ML_STATEMENT_FORMS.map((f) => f.words.length));

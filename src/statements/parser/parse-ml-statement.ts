@@ -13,6 +13,6 @@ import { TokenStream } from './token-stream.ts';
 export function parseMlStatement(text: string): MlStatement {
   const ts = new TokenStream(text);
   const form = matchForm(firstWords(text, MAX_FORM_WORDS));
-  if (!form) throw ts.fail(ts.peek(), 'Not a modelgres statement: expected CREATE MODEL, SHOW MODEL, DROP MODEL, ALTER MODEL, WAIT FOR MODEL, EVALUATE MODEL, GRANT or REVOKE ... MODEL.');
+  if (!form) throw ts.fail(ts.peek(), 'Not a modelgres statement: expected CREATE MODEL, SHOW MODEL, DROP MODEL, ALTER MODEL, WAIT FOR MODEL, EVALUATE MODEL, GRANT or REVOKE ... MODEL, or an INFERENCE SCHEDULE statement.');
   return form.parse(ts);
 }
