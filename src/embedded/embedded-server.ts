@@ -92,7 +92,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   }
   const run = {
     binary: await postgresBinary(),
-    args: ['-D', clusterDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=' + clusterDir, '-c', 'max_connections=200'],
+    args: ['-D', clusterDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=' + clusterDir, '-c', 'max_connections=300'],
     owner,
     ownProcessGroup: options.ownProcessGroup ?? false,
     log,
