@@ -17,6 +17,8 @@ export interface CliOptions {
   leaseSeconds: number;
   modelDir?: string;
   maxModelMegabytes: number;
+  /** Clients served at once; undefined: derived from the upstream's max_connections at start. */
+  maxClientConnections?: number;
   help: boolean;
 }
 
@@ -45,6 +47,7 @@ export function parseCliOptions(args: string[], env: NodeJS.ProcessEnv): CliOpti
         'lease-seconds': { type: 'string' },
         'model-dir': { type: 'string' },
         'max-model-mb': { type: 'string' },
+        'max-client-connections': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -68,6 +71,7 @@ export function parseCliOptions(args: string[], env: NodeJS.ProcessEnv): CliOpti
     leaseSeconds: count('--lease-seconds', values['lease-seconds'] ?? env.MODELGRES_LEASE_SECONDS ?? '30', 1, 3600),
     modelDir: values['model-dir'] ?? env.MODELGRES_MODEL_DIR ?? undefined,
     maxModelMegabytes: count('--max-model-mb', values['max-model-mb'] ?? env.MODELGRES_MAX_MODEL_MB ?? '256', 1, 4096),
+    maxClientConnections: optionalCount('--max-client-connections', values['max-client-connections'] ?? env.MODELGRES_MAX_CLIENT_CONNECTIONS, 1, 100_000),
     help: values.help ?? false,
   };
   if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) throw new UsageError('--tls-cert and --tls-key go together');
@@ -86,4 +90,8 @@ function count(flag: string, text: string, min = 0, max = 64): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not ${text}`);
   return n;
+}
+
+function optionalCount(flag: string, text: string | undefined, min: number, max: number): number | undefined {
+  return text === undefined || text === '' ? undefined : count(flag, text, min, max);
 }

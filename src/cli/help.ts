@@ -41,6 +41,11 @@ Options:
   --model-dir DIR       where CREATE MODEL ... FROM 'file.onnx' finds ONNX files; paths
                         cannot leave it (default <data-dir>/models). Env: MODELGRES_MODEL_DIR
   --max-model-mb N      largest ONNX file it imports, in MiB (default 256). Env: MODELGRES_MAX_MODEL_MB
+  --max-client-connections N
+                        clients served at once, each on a PostgreSQL connection of its own;
+                        the next gets 53300 'sorry, too many clients already' (default: the
+                        upstream's max_connections less its reserved slots and modelgres's own
+                        connections). Env: MODELGRES_MAX_CLIENT_CONNECTIONS
   --log-level LEVEL     error | warn | info | debug (default info). Env: MODELGRES_LOG_LEVEL
   -h, --help            this text
 `;
