@@ -14,6 +14,7 @@ import { readCallSpan, utf16Offsets } from './call-span.ts';
 import { BATCH_ROWS, throwIfCanceled, type InferenceDeps } from './inference-deps.ts';
 import type { ScopedCall } from './model-call-scopes.ts';
 import { predictBatch, type ClassValue } from './predict-batch.ts';
+import { measurePredictions } from '../metrics/measure-predictions.ts';
 import { resolveModelVersion, sayEvaluator, type ResolvedVersion } from './resolve-model-version.ts';
 import type { ModelRunner } from './onnx-session-cache.ts';
 
@@ -118,7 +119,7 @@ export async function executeMaterialized(
         const n = batch.rows.length;
         if (n === 0) break;
         const args = fn.parameterTypes.map((_, j) => batch.rows.map((r) => r[1 + j]));
-        const predictions = await predictBatch(session, fn, version.classes as ClassValue[] | null, args, n, version.ioPlan);
+        const predictions = await measurePredictions(fn, version.version, n, () => predictBatch(session, fn, version.classes as ClassValue[] | null, args, n, version.ioPlan));
         deps.capture?.record(fn, version.version, args, predictions);
         const lines = batch.rows.map((r, row) => `${copyText(r[0])}\t${copyText(predictions[row])}\n`);
         await link.copyIn(`COPY ${table} (k, p) FROM STDIN`, Buffer.from(lines.join(''), 'utf8'));
