@@ -34,6 +34,13 @@ module.exports = {
     },
     onlyImports('errors', [], 'errors/ is the bottom layer.'),
     onlyImports('util', [], 'util/ is the bottom layer.'),
+    onlyImports('metrics', ['errors', 'util'], 'metrics/ is counters only: the proxy and inference paths call into it, never the other way.'),
+    onlyImports(
+      'dashboard',
+      ['errors', 'util', 'metrics', 'sql', 'catalog', 'protocol', 'session', 'snapshot', 'monitor'],
+      'The dashboard reads the catalog and measures drift as the logged-in role; it never reaches into statements/, inference/ or the proxy.',
+    ),
+    onlyImports('http', ['errors', 'util', 'metrics', 'catalog', 'dashboard'], 'The HTTP listener serves /metrics, /healthz and the dashboard; it knows nothing of the PostgreSQL port.'),
     onlyImports('protocol', ['errors', 'util'], 'The wire codec knows nothing of SQL, models or sessions.'),
     onlyImports('sql', ['errors', 'util'], 'The SQL lexer knows nothing of the wire protocol or the catalog.'),
     onlyImports('catalog', ['errors', 'util', 'protocol', 'sql'], 'The catalog stands on the codecs only.'),

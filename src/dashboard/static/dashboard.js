@@ -1,0 +1,82 @@
+// Draws the model page's plots with Observable Plot (served from the npm package, as /static/plot.js)
+// from the JSON the server put in the page. Plain browser script: no build step.
+(function () {
+  'use strict';
+  const source = document.getElementById('dashboard-data');
+  if (!source) return;
+  const data = JSON.parse(source.textContent);
+  const width = (el) => Math.max(320, Math.min(720, el.clientWidth || 480));
+
+  const versionFigure = document.querySelector('#version-plot .plot');
+  if (versionFigure) {
+    if (data.versions.length === 0) {
+      versionFigure.textContent = 'No version has a validation metric yet.';
+    } else {
+      const metric = data.versions[data.versions.length - 1].metric;
+      versionFigure.append(
+        Plot.plot({
+          width: width(versionFigure),
+          height: 220,
+          x: { label: 'version', tickFormat: 'd', ticks: data.versions.map((v) => v.version) },
+          y: { label: metric, grid: true, zero: false },
+          marks: [
+            Plot.lineY(data.versions, { x: 'version', y: 'value', stroke: '#1d3557' }),
+            Plot.dot(data.versions, { x: 'version', y: 'value', fill: '#1d3557', r: 4, title: (v) => `version ${v.version}: ${metric} ${v.value}` }),
+          ],
+        }),
+      );
+    }
+  }
+
+  const evaluationFigure = document.querySelector('#evaluation-plot .plot');
+  if (evaluationFigure) {
+    const points = [];
+    for (const e of data.evaluations) {
+      for (const [name, value] of Object.entries(e.metrics)) {
+        if (typeof value === 'number') points.push({ at: new Date(e.evaluatedAt), metric: name, value, version: e.version });
+      }
+    }
+    evaluationFigure.append(
+      Plot.plot({
+        width: width(evaluationFigure),
+        height: 220,
+        color: { legend: true },
+        y: { grid: true },
+        marks: [
+          Plot.lineY(points, { x: 'at', y: 'value', stroke: 'metric' }),
+          Plot.dot(points, { x: 'at', y: 'value', fill: 'metric', title: (p) => `${p.metric} ${p.value} (version ${p.version})` }),
+        ],
+      }),
+    );
+  }
+
+  const shares = (counts) => {
+    const total = counts.reduce((s, n) => s + n, 0);
+    return counts.map((n) => (total ? n / total : 0));
+  };
+  for (const f of data.drift) {
+    const figure = document.querySelector(`figure.drift[data-feature="${CSS.escape(f.feature)}"] .plot`);
+    if (!figure) continue;
+    const b = shares(f.baseline);
+    const c = shares(f.current);
+    const rows = f.bins.flatMap((bin, i) => [
+      { bin, series: 'baseline', share: b[i], count: f.baseline[i] },
+      { bin, series: 'current', share: c[i], count: f.current[i] },
+    ]);
+    figure.append(
+      Plot.plot({
+        width: width(figure),
+        height: 200,
+        marginBottom: 50,
+        x: { domain: f.bins, label: null, tickRotate: -30 },
+        y: { label: 'share', grid: true },
+        color: { domain: ['baseline', 'current'], range: ['#9aa3ad', '#2f6fdb'] },
+        marks: [
+          // Overlaid, not stacked: each bar from 0 to its share.
+          Plot.barY(rows, { x: 'bin', y1: 0, y2: 'share', fill: 'series', fillOpacity: 0.55, inset: 2, title: (r) => `${r.series} ${r.bin}: ${r.count} rows` }),
+          Plot.ruleY([0]),
+        ],
+      }),
+    );
+  }
+})();
