@@ -40,14 +40,21 @@ function tooManyClients(limit: number): ClientError {
   });
 }
 
+/** The background work a modelgres process runs besides serving clients. */
+export interface OwnWorkers {
+  trainingWorkers: number;
+  scheduleWorkers: number;
+}
+
 /**
  * Upstream connections a modelgres process holds besides its clients', at most: the model
  * function registry's LISTEN (1) and the capture writer's pool (2); per training worker its pool
- * (3) and its LISTEN (1); and the drift scheduler (1) where there are workers. Keep in step with
- * those classes' pool sizes.
+ * (3) and its LISTEN (1), and the drift scheduler (1) where there are training workers; per
+ * inference schedule worker its pool (2) and its LISTEN (1). Keep in step with those classes.
  */
-export function ownUpstreamConnections(workers: number): number {
-  return 1 + 2 + workers * (3 + 1) + (workers > 0 ? 1 : 0);
+export function ownUpstreamConnections(own: OwnWorkers): number {
+  const drift = own.trainingWorkers > 0 ? 1 : 0;
+  return 1 + 2 + own.trainingWorkers * (3 + 1) + drift + own.scheduleWorkers * (2 + 1);
 }
 
 export interface UpstreamCapacity {
@@ -78,6 +85,6 @@ export async function readUpstreamCapacity(upstreamUrl: string): Promise<Upstrea
  * or other applications on the same PostgreSQL share its slots: give each proxy its share with
  * --max-client-connections.
  */
-export function defaultClientLimit(capacity: UpstreamCapacity, workers: number): number {
-  return Math.max(1, capacity.maxConnections - capacity.reserved - ownUpstreamConnections(workers));
+export function defaultClientLimit(capacity: UpstreamCapacity, own: OwnWorkers): number {
+  return Math.max(1, capacity.maxConnections - capacity.reserved - ownUpstreamConnections(own));
 }
