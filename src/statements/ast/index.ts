@@ -14,6 +14,7 @@ export type * from './monitoring-options.ts';
 export type * from './preprocessors.ts';
 export type * from './qualified-name.ts';
 export type * from './show-model.ts';
+export type * from './show-modelgres.ts';
 export type * from './training-source.ts';
 export type * from './wait-for-model.ts';
 export { TRANSFORMERS } from './preprocessors.ts';

@@ -30,6 +30,7 @@ import type {
   ShowModelVersions,
 } from './show-model.ts';
 import type { WaitForModel } from './wait-for-model.ts';
+import type { ShowModelgresClients, ShowModelgresStats, ShowModelgresWorkers } from './show-modelgres.ts';
 
 /** Every statement modelgres answers itself. Dispatch on `kind` with a Record<MlStatementKind, ...>. */
 export type MlStatement =
@@ -55,6 +56,9 @@ export type MlStatement =
   | EvaluateModel
   | GrantOnModel
   | RevokeOnModel
+  | ShowModelgresStats
+  | ShowModelgresClients
+  | ShowModelgresWorkers
   | CreateInferenceSchedule
   | AlterInferenceSchedule
   | DropInferenceSchedule

@@ -15,6 +15,7 @@ import { waitForModel } from './wait-for-model.ts';
 import { evaluateModel, showModelEvaluations } from './evaluate-model.ts';
 import { showModelDrift } from './show-model-drift.ts';
 import { setMonitoring } from './set-monitoring.ts';
+import { showModelgresClients, showModelgresStats, showModelgresWorkers } from './show-modelgres.ts';
 import { createInferenceSchedule } from './create-inference-schedule.ts';
 import {
   alterInferenceSchedule,
@@ -57,6 +58,9 @@ const HANDLERS: { [K in MlStatementKind]: Handler<K> } = {
   EvaluateModel: evaluateModel,
   GrantOnModel: grantOnModel,
   RevokeOnModel: grantOnModel,
+  ShowModelgresStats: showModelgresStats,
+  ShowModelgresClients: showModelgresClients,
+  ShowModelgresWorkers: showModelgresWorkers,
   CreateInferenceSchedule: createInferenceSchedule,
   AlterInferenceSchedule: alterInferenceSchedule,
   DropInferenceSchedule: dropInferenceSchedule,

@@ -12,6 +12,7 @@ import {
   parseShowInference,
 } from './parse-inference-schedule.ts';
 import { parseShowModel } from './parse-show-model.ts';
+import { parseShowModelgres } from './parse-show-modelgres.ts';
 import { parseWaitForModel } from './parse-wait-for-model.ts';
 import type { TokenStream } from './token-stream.ts';
 
@@ -35,6 +36,7 @@ export const ML_STATEMENT_FORMS: readonly MlStatementForm[] = [
     },
   },
   { words: ['show', 'model'], parse: parseShowModel },
+  { words: ['show', 'modelgres'], parse: parseShowModelgres },
   { words: ['drop', 'model'], parse: parseDropModel },
   { words: ['alter', 'model'], parse: parseAlterModel },
   { words: ['wait', 'for', 'model'], parse: parseWaitForModel },
