@@ -162,3 +162,24 @@ FROM modelgres.inference_execution x
 JOIN modelgres.inference_schedule s USING (schedule_id)
 WHERE pg_has_role(current_user, s.owner, 'MEMBER') OR modelgres.is_superuser(current_user);
 GRANT SELECT ON modelgres.inference_executions TO PUBLIC;
+
+-- The model a new schedule scores with, as the caller sees it: 42704 when missing, 42501 without
+-- EXECUTE. Returns its features (the function's parameters, in order, as json) and return type.
+CREATE OR REPLACE FUNCTION modelgres.schedule_model(p_caller name, p_schema name, p_model name)
+  RETURNS TABLE (features text, return_type text)
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, modelgres AS $$
+DECLARE
+  m model%ROWTYPE;
+BEGIN
+  PERFORM check_caller(p_caller);
+  SELECT * INTO m FROM model WHERE schema_name = p_schema AND model_name = p_model;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'model "%" does not exist', p_model USING ERRCODE = '42704';
+  END IF;
+  IF NOT has_function_privilege(p_caller, model_function(m), 'EXECUTE') THEN
+    RAISE EXCEPTION 'permission denied for model %', p_model USING ERRCODE = '42501',
+      HINT = format('The model''s owner can run GRANT EXECUTE ON MODEL %I TO %I.', p_model, p_caller);
+  END IF;
+  RETURN QUERY SELECT to_json(m.parameter_names)::text, m.return_type;
+END $$;
+GRANT EXECUTE ON FUNCTION modelgres.schedule_model(name, name, name) TO PUBLIC;

@@ -24,13 +24,8 @@ export async function createInferenceSchedule(s: CreateInferenceSchedule, _t: st
   await inOwnTransaction(link, async () => {
     const schema = s.schedule.schema ?? (await currentSchema(context));
     const [modelSchema, modelName] = await modelKey(s.model, context);
-    const model = (
-      await link.query('SELECT to_json(parameter_names)::text, return_type FROM modelgres.models WHERE schema_name = $1 AND model_name = $2', [
-        modelSchema,
-        modelName,
-      ])
-    ).rows[0];
-    if (!model) throw new ClientError(SqlState.undefinedObject, `model "${modelName}" does not exist`);
+    // 42704 for a model that is not there, 42501 without EXECUTE on it.
+    const model = (await link.query('SELECT * FROM modelgres.schedule_model(current_user, $1, $2)', [modelSchema, modelName])).rows[0];
     const features = JSON.parse(model[0]!) as string[];
     const returnType = model[1]!;
     const source = await sourceOf(s.source, context);
@@ -67,13 +62,14 @@ export async function createInferenceSchedule(s: CreateInferenceSchedule, _t: st
 async function sourceOf(source: TrainingSource, context: StatementContext): Promise<{ sql: string; label: string }> {
   if (source.kind === 'Query') return { sql: source.text, label: source.text };
   const r = await context.upstream.query(
-    `SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)`,
+    `SELECT n.nspname, c.relname, format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.oid = to_regclass($1)`,
     [quoteQualified(source.table)],
   );
   const found = r.rows[0];
   if (!found) throw new ClientError(SqlState.undefinedTable, `relation "${quoteQualified(source.table)}" does not exist`);
   const name = { schema: found[0]!, name: found[1]! };
-  return { sql: `SELECT * FROM ${quoteQualified(name)}`, label: quoteQualified(name) };
+  return { sql: `SELECT * FROM ${quoteQualified(name)}`, label: found[2]! };
 }
 
 /** The target keeps (key, prediction, model_version, execution_id); created as the caller when missing. */
