@@ -3,6 +3,7 @@ import type { Logger } from '../util/logger.ts';
 import { quoteIdent, quoteQualified } from '../sql/identifiers.ts';
 import type { Baseline } from './baseline.ts';
 import { DEFAULT_LINF_THRESHOLD, DEFAULT_PSI_THRESHOLD, measureDrift } from './drift.ts';
+import { recordDrift } from '../metrics/record-drift.ts';
 import { PgClientSession } from '../session/pg-client-session.ts';
 import type { UpstreamSession } from '../session/upstream-session.ts';
 import { capturedSource } from './captured-source.ts';
@@ -132,6 +133,7 @@ export class DriftScheduler {
       psi: threshold ?? DEFAULT_PSI_THRESHOLD,
       linf: threshold ?? DEFAULT_LINF_THRESHOLD,
     });
+    recordDrift(`${model.schema_name}.${model.model_name}`, rows);
     const drifted = rows.filter((r) => r.drifted);
     if (drifted.length === 0) {
       await client.query('RESET ROLE');
@@ -159,7 +161,7 @@ export class DriftScheduler {
       checked_at: new Date().toISOString(),
       ...(retrain ? { retrain } : {}),
     };
-    this.log.info(`drift in ${payload.model}: ${payload.features.join(', ')}`);
+    this.log.info(`drift in ${payload.model}: ${payload.features.join(', ')}`, { event: 'drift', model: payload.model, version: version.version });
     await client.query('SELECT pg_notify($1, $2)', ['modelgres_events', JSON.stringify(payload)]);
   }
 }

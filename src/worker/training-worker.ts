@@ -182,7 +182,7 @@ export class TrainingWorker {
           bodies,
         );
       });
-      this.options.log.info(`trained ${job.jobName}: ${model.modelType}, validation:${model.validation.metric} ${model.validation.value}`);
+      this.options.log.info(`trained ${job.jobName}: ${model.modelType}, validation:${model.validation.metric} ${model.validation.value}`, { event: 'training finished', job: job.jobName, version: version.version });
     } catch (error) {
       if (lost) return;
       // Not the training's fault: nothing can be written now, and the job is retried (see run).

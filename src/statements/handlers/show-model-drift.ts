@@ -6,6 +6,7 @@ import { DEFAULT_LINF_THRESHOLD, DEFAULT_PSI_THRESHOLD, measureDrift, prediction
 import { openModel, scoreSource } from '../../monitor/score-source.ts';
 import { PREDICTION_FEATURE } from '../../monitor/prediction-baseline.ts';
 import { quoteQualified } from '../../sql/identifiers.ts';
+import { recordDrift } from '../../metrics/record-drift.ts';
 import type { ShowModelDrift } from '../ast/show-model.ts';
 import { modelKey } from './model-target.ts';
 import { sendRows } from './send-rows.ts';
@@ -69,6 +70,7 @@ export async function showModelDrift(s: ShowModelDrift, _t: string, context: MlS
     }
     rows.push(predictionDrift(baseline.prediction, outputs, thresholds));
   }
+  recordDrift(`${schema}.${name}`, rows);
   const text = (v: number | null) => (v === null ? null : String(v));
   const values = rows.map((d) => [d.feature, d.kind, d.metric, text(d.value), text(d.threshold), d.drifted ? 't' : 'f', text(d.baselineCount), text(d.currentCount), d.check]);
   sendRows(context, values, `SELECT ${rows.length}`);
