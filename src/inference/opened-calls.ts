@@ -4,6 +4,7 @@ import type { InferenceDeps } from './inference-deps.ts';
 import type { ModelRunner } from './onnx-session-cache.ts';
 import { float32Column, indexLeadingColumns, textColumn } from './feature-decoding.ts';
 import { predictBatch, takesFloat32, type ArgumentColumn, type ClassValue } from './predict-batch.ts';
+import { measurePredictions } from '../metrics/measure-predictions.ts';
 import { interpretVersion, sayEvaluator, type ResolvedVersion } from './resolve-model-version.ts';
 
 /** A call of a statement with the version it evaluates, fixed before the first row, and its runtime. */
@@ -53,7 +54,7 @@ export async function predictCalls(
       const c = column;
       args.push(!captured && takesFloat32(fn, version.ioPlan, j) ? (from, to) => float32Column(index, c, from, to) : textColumn(index, c));
     }
-    const predicted = await predictBatch(session, fn, version.classes as ClassValue[] | null, args, rows.length, version.ioPlan);
+    const predicted = await measurePredictions(fn, version.version, rows.length, () => predictBatch(session, fn, version.classes as ClassValue[] | null, args, rows.length, version.ioPlan));
     // With CAPTURE_PERCENT 0 the capture keeps nothing of a call.
     if (captured) deps.capture!.record(fn, version.version, args as Array<Array<string | null>>, predicted);
     predictions.push(predicted);
