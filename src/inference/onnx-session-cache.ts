@@ -21,6 +21,11 @@ export interface ModelRunner {
   ): Promise<Record<string, ort.Tensor>>;
 }
 
+/** Chooses the runner of an artifact's batches; `shared` is the pool every model uses by default. */
+export interface RunnerRouter {
+  route(jobName: string, shared: () => Promise<ModelRunner>): Promise<ModelRunner>;
+}
+
 /** Rows below which a batch is not cut into parts: posting a part costs more than its share. */
 const MIN_PART_ROWS = 1024;
 
@@ -48,7 +53,19 @@ export class OnnxSessionCache {
     return [...this.runners.keys()];
   }
 
+  /**
+   * The runner of an artifact's batches: hosting's (src/hosting) when a router is set, which may
+   * hand a hosted model's batches to its own inference units, or refuse the call (55000); else the
+   * shared pool's.
+   */
   get(jobName: string, load: () => Promise<Uint8Array>): Promise<ModelRunner> {
+    return this.router ? this.router.route(jobName, () => this.shared(jobName, load)) : this.shared(jobName, load);
+  }
+
+  /** Hosting's router (ALTER MODEL m START), set once at start where hosting is followed. */
+  router: RunnerRouter | null = null;
+
+  private shared(jobName: string, load: () => Promise<Uint8Array>): Promise<ModelRunner> {
     let runner = this.runners.get(jobName);
     if (runner) {
       this.runners.delete(jobName);
