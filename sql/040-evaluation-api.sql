@@ -93,8 +93,10 @@ BEGIN
 END $$;
 GRANT EXECUTE ON FUNCTION modelgres.explain_model(text) TO PUBLIC;
 
--- Captured calls, for the roles that may use the model.
+-- Captured calls, for the model's owner (and superusers) only: they are the inputs of whoever
+-- called the model, so a role that may merely call it does not read other callers' rows.
 CREATE OR REPLACE VIEW modelgres.model_captures WITH (security_barrier) AS
 SELECT m.schema_name, m.model_name, c.model_id, c.version, c.captured_at, c.inputs, c.output
-FROM modelgres.model_capture c JOIN modelgres.models m USING (model_id);
+FROM modelgres.model_capture c JOIN modelgres.models m USING (model_id)
+WHERE m.is_owner OR modelgres.is_superuser(current_user);
 GRANT SELECT ON modelgres.model_captures TO PUBLIC;

@@ -21,6 +21,10 @@ BEGIN
    WHERE m.model_id = p_model_id
      AND (p_pinned IS NULL OR v.version = p_pinned)
      AND pg_has_role(session_user, p_caller, 'MEMBER')
+     -- One of this model's own functions: EXECUTE on some other function of the same signature
+     -- in that schema (one the caller made, say) must not hand out this model's artifact.
+     AND CASE WHEN p_pinned IS NULL THEN p_function IN (m.function_name, m.function_name || '_probabilities')
+              ELSE p_function = m.function_name || '_v' || p_pinned END
      AND has_function_privilege(p_caller,
            format('%I.%I(%s)', m.function_schema, p_function, array_to_string(m.parameter_types, ','))::regprocedure, 'EXECUTE')
    ORDER BY (v.version = m.active_version) DESC, v.version DESC
