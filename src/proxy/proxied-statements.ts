@@ -59,6 +59,13 @@ type Portal = { statement: Statement; parameters: Array<string | null>; resultFo
  * everything else passes through. A group that ran the client's statements before one of the
  * proxy's keeps them in its implicit transaction (see beforeTask and onSync).
  */
+/** The message types PostgreSQL reads after startup (postgres.c, SocketBackend); any other is a FATAL 08P01. */
+const ACCEPTED_WHEN_READY = new Uint8Array(256);
+for (const type of [
+  Frontend.Query, Frontend.FunctionCall, Frontend.Terminate, Frontend.Bind, Frontend.Close, Frontend.Describe, Frontend.Execute,
+  Frontend.Flush, Frontend.Parse, Frontend.Sync, Frontend.CopyData, Frontend.CopyDone, Frontend.CopyFail,
+]) ACCEPTED_WHEN_READY[type] = 1;
+
 export class ProxiedStatements {
   private readonly statements = new Map<string, Statement>();
   private readonly portals = new Map<string, Portal>();
@@ -70,6 +77,7 @@ export class ProxiedStatements {
   /** Whether the session must read this message whole and hand it here (Parse always is). */
   wants(type: number): boolean {
     if (type === Frontend.Sync) return this.groupTransaction || this.host.tracker.upstreamSynced;
+    if (!ACCEPTED_WHEN_READY[type]) return true;
     if (this.statements.size === 0 && this.portals.size === 0) return false;
     return type === Frontend.Bind || type === Frontend.Describe || type === Frontend.Execute || type === Frontend.Close;
   }
@@ -89,6 +97,12 @@ export class ProxiedStatements {
       case Frontend.Sync:
         return this.onSync(raw);
       default:
+        // PostgreSQL would end the session for this type, but its FATAL could reach the proxy's own
+        // work (a later SHOW MODEL, an Execute of its portal) rather than the client: refused here,
+        // in PostgreSQL's words.
+        if (!ACCEPTED_WHEN_READY[type]) {
+          throw new ClientError(SqlState.protocolViolation, `invalid frontend message type ${type}`, { severity: 'FATAL' });
+        }
         return this.host.forward(type, raw);
     }
   }

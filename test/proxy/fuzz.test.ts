@@ -13,6 +13,10 @@ import { createLogger } from '../../src/util/logger.ts';
 import { freePort } from '../../src/util/free-port.ts';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
 import { databaseOf, frame, RawClient, startupFrame, type Received } from '../support/raw-client.ts';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { fuzzSeed, inLanes, seededRandom } from '../fuzz/seeded-random.ts';
+import { protocolInputs, type ProtocolInput } from '../fuzz/protocol-inputs.ts';
 
 /** mulberry32: a small seeded PRNG, so every run tries the same cases and a failure can be replayed. */
 function prng(seed: number): { next(): number; int(max: number): number; bytes(n: number): Buffer; pick<T>(xs: readonly T[]): T } {
@@ -303,12 +307,158 @@ describe('fuzzing the proxy’s front door (bounded, seeded)', () => {
     await expectProxyHealthy(true);
   });
 
+  test('a message type PostgreSQL does not read, while the proxy holds its own portal: the FATAL 08P01 reaches the client', async () => {
+    // Found by the seeded fuzzer: the FATAL went to the proxy's own Execute, and the client saw the connection just close.
+    const c = await startedRaw();
+    c.write([
+      serialize.parse({ text: 'show model all' }),
+      serialize.bind({}),
+      frame(String.fromCharCode(0xff), 4),
+      serialize.execute(),
+      serialize.sync(),
+    ]);
+    const outcome = await finish(c, false);
+    expect(outcome.messages.map((m) => [m.name, m.code, m.severity, m.message])).toEqual([
+      ['parseComplete', undefined, undefined, undefined],
+      ['bindComplete', undefined, undefined, undefined],
+      ['error', '08P01', 'FATAL', 'invalid frontend message type 255'],
+    ]);
+    await expectProxyHealthy(true);
+  });
+
   test('after all of it: no upstream connection of a fuzzed client is left behind', async () => {
     const r = await untilNoFuzzBackends();
     expect(r).toBe(0);
     await expectProxyHealthy(true);
   });
 });
+
+
+describe('10,000 generated inputs (seeded from the date, or MODELGRES_FUZZ_SEED)', () => {
+  /** Inputs per run, and between two checks of the bystander and the proxy's memory. */
+  const INPUTS = 10_000;
+  const BATCH = 1_000;
+  const LANES = 6;
+
+  test('random bytes, mutated real sessions, wrong lengths, truncated, out of order, huge lengths: errors with a SQLSTATE, never a crash, a hang or a leak', async () => {
+    const seed = fuzzSeed('protocol fuzzer');
+    const rnd = seededRandom(seed);
+    const database = databaseOf(proxy.url);
+    const inputs = protocolInputs(rnd, INPUTS, database, APP);
+    const started = Date.now();
+    const before = settledMemory();
+    const tally = { 'first-packet': 0, cut: 0, 'in-session': 0, sentinelsAnswered: 0, fatalCloses: 0, errors: 0 };
+    const sessions: Array<RawClient | null> = Array.from({ length: LANES }, () => null);
+    let sentinel = 0;
+
+    const runOne = async (input: ProtocolInput, lane: number): Promise<void> => {
+      const label = `seed ${seed}, ${input.kind}: ${input.label} (${input.bytes.toString('hex').slice(0, 400)})`;
+      tally[input.kind]++;
+      if (input.kind === 'first-packet' || input.kind === 'cut') {
+        const c = input.kind === 'cut' ? await startedRaw() : await RawClient.connect(proxy.port);
+        c.write(input.bytes);
+        const outcome = await finish(c, true);
+        expect(outcome.closed, label).toBe(true);
+        tally.errors += expectCleanErrors(outcome.messages, label);
+        return;
+      }
+      const c = sessions[lane] ?? (sessions[lane] = await startedRaw());
+      let id = ++sentinel;
+      c.write([input.bytes, serialize.sync(), serialize.query(`select ${id} as fuzz_sentinel`)]);
+      let answered = false;
+      let resent = 0;
+      const seen: Received[] = [];
+      for (;;) {
+        const m = await c.nextOrClose();
+        if (!m) break;
+        seen.push(m);
+        if (m.name === 'dataRow' && (m.fields as unknown[])[0] === String(id)) answered = true;
+        if (m.name === 'copyInResponse') c.write(serialize.copyFail('fuzz'));
+        if (m.name === 'readyForQuery' && answered) break;
+        // The input left a transaction open (or COPY swallowed the sentinel): end it, ask again.
+        if (m.name === 'readyForQuery' && m.status !== 'I' && resent < 3) {
+          resent++;
+          id = ++sentinel;
+          c.write([serialize.query('rollback'), serialize.query(`select ${id} as fuzz_sentinel`)]);
+        }
+      }
+      tally.errors += expectCleanErrors(seen, label);
+      if (answered) {
+        tally.sentinelsAnswered++;
+        return;
+      }
+      // Closed: only after a FATAL, or because the input said Terminate.
+      sessions[lane] = null;
+      const fatal = seen.some((m) => m.name === 'error' && m.severity === 'FATAL');
+      expect(fatal || hasTerminate(input.bytes), `${label}: closed without a FATAL`).toBe(true);
+      tally.fatalCloses++;
+    };
+
+    for (let from = 0; from < inputs.length; from += BATCH) {
+      await inLanes(inputs.slice(from, from + BATCH), LANES, runOne);
+      await expectProxyHealthy(true);
+      if (process.env.MODELGRES_FUZZ_PROGRESS) console.log(`${from + BATCH} inputs, ${Date.now() - started} ms, ${JSON.stringify(tally)}`);
+    }
+    for (const c of sessions) {
+      c?.destroy();
+      await c?.closed;
+    }
+    const after = settledMemory();
+    console.log(
+      `protocol fuzzer: ${inputs.length} inputs in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(tally)}; ` +
+        `heap ${mb(before.heapUsed)} → ${mb(after.heapUsed)} MB, external ${mb(before.external)} → ${mb(after.external)} MB, rss ${mb(before.rss)} → ${mb(after.rss)} MB`,
+    );
+    expect(tally['first-packet'] + tally.cut + tally['in-session']).toBe(INPUTS);
+    // Bounded memory: what 10,000 hostile inputs leave behind in the proxy's heap and buffers, once
+    // their connections are gone, is noise (RSS, which the allocator rarely gives back, loosely).
+    expect(after.heapUsed - before.heapUsed).toBeLessThan(32 * 1024 * 1024);
+    expect(after.external - before.external).toBeLessThan(64 * 1024 * 1024);
+    expect(after.rss - before.rss).toBeLessThan(256 * 1024 * 1024);
+    expect(await untilNoFuzzBackends()).toBe(0);
+    // Not vacuous: most mutated sessions were answered and many inputs were refused out loud.
+    expect(tally.sentinelsAnswered).toBeGreaterThan(tally['in-session'] / 2);
+    expect(tally.errors).toBeGreaterThan(INPUTS / 4);
+  });
+});
+
+/** Errors must carry a real SQLSTATE and no sign of an internal failure; returns how many there were. */
+function expectCleanErrors(messages: readonly Received[], label: string): number {
+  let n = 0;
+  for (const m of messages) {
+    if (m.name !== 'error') continue;
+    // pg-protocol's parser does not know NegotiateProtocolVersion ('v', for a _pq_ option): not an error.
+    if (m.code === undefined && String(m.message) === 'received invalid response: 76') continue;
+    n++;
+    const code = String(m.code);
+    expect(code, `${label}: ${String(m.message)}`).toMatch(/^[0-9A-Z]{5}$/);
+    // PostgreSQL's own answer to a Parse naming a type OID that does not exist is XX000; the proxy's never is.
+    if (code === 'XX000' && /^cache lookup failed for type \d+$/.test(String(m.message))) continue;
+    expect(['XX', '58'], `${label}: internal error ${code} ${String(m.message)}`).not.toContain(code.slice(0, 2));
+    expect(String(m.message), label).not.toMatch(/TypeError|RangeError|Cannot read|is not a function|undefined/);
+  }
+  return n;
+}
+
+function hasTerminate(bytes: Buffer): boolean {
+  for (let at = 0; at + 5 <= bytes.length; at += 1 + bytes.readInt32BE(at + 1)) if (bytes[at] === 0x58) return true;
+  return false;
+}
+
+/** The proxy runs in this process: its heap after a full collection, external buffers and RSS. */
+function settledMemory(): NodeJS.MemoryUsage {
+  gc();
+  gc();
+  return process.memoryUsage();
+}
+
+const gc: () => void = (() => {
+  v8.setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
+
+function mb(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(0);
+}
 
 /** Waits (bounded) until PostgreSQL has ended a backend: the proxy must not keep it alive. */
 async function untilBackendGone(pid: number): Promise<void> {
