@@ -9,7 +9,7 @@ import type { RawQueryResult } from '../session/upstream-session.ts';
 import { quoteIdent } from '../sql/identifiers.ts';
 import { BATCH_ROWS, throwIfCanceled, type InferenceDeps } from './inference-deps.ts';
 import type { PreparedMaterialized } from './materialized-inference.ts';
-import { openCalls, predictCalls } from './opened-calls.ts';
+import { argumentFormats, openCalls, predictCalls } from './opened-calls.ts';
 import { versionQuery } from './resolve-model-version.ts';
 import type { PreparedInference } from './streamed-inference.ts';
 
@@ -54,7 +54,11 @@ export async function executeWriteBack(
 ): Promise<boolean> {
   const link = context.upstream;
   const select = prepared.select;
-  const fetch = `FETCH FORWARD ${BATCH_ROWS} FROM ${CURSOR}`;
+  // The arguments in binary where the proxy reads them so (argumentFormats), the rest as COPY text.
+  const fetch = {
+    sql: `FETCH FORWARD ${BATCH_ROWS} FROM ${CURSOR}`,
+    resultFormats: [...argumentFormats(select.calls, deps), ...Array<number>(select.callAt.length).fill(0)],
+  };
   const columnList = prepared.columns ? `(${prepared.columns.map(quoteIdent).join(', ')})` : '';
   const inserted = await inPipelinedTransaction(link, async (tx) => {
     const opened = await link.pipeline([
@@ -69,7 +73,7 @@ export async function executeWriteBack(
       },
       ...tx.begin,
       { sql: `DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${select.rewritten}`, params },
-      { sql: fetch },
+      fetch,
     ]);
     const rows = (i: number) => opened[i].rows.map(decodeTextRow);
     const first = opened.at(-1)!;
@@ -84,8 +88,8 @@ export async function executeWriteBack(
       throwIfCanceled(context.signal);
       const n: number = batch.rows.length;
       // The next batch is fetched while this one is predicted: PostgreSQL and onnxruntime overlap.
-      const next: Promise<RawQueryResult> | null = n === BATCH_ROWS ? link.queryRaw(fetch) : null;
-      const predictions = await predictCalls(models, batch.rows, select.extra, deps).catch(async (error: unknown) => {
+      const next: Promise<RawQueryResult> | null = n === BATCH_ROWS ? link.pipeline([fetch]).then(([r]) => r) : null;
+      const predictions = await predictCalls(models, batch, select.extra, deps).catch(async (error: unknown) => {
         await next?.catch(() => {});
         throw error;
       });

@@ -2,8 +2,10 @@ import type { StatementContext } from '../session/statement-context.ts';
 import type { ModelCall } from './find-model-calls.ts';
 import type { InferenceDeps } from './inference-deps.ts';
 import type { ModelRunner } from './onnx-session-cache.ts';
-import { float32Column, indexLeadingColumns, textColumn } from './feature-decoding.ts';
-import { predictBatch, takesFloat32, type ArgumentColumn, type ClassValue } from './predict-batch.ts';
+import type { FieldDescription } from '../protocol/backend-messages.ts';
+import { binaryFloat32Column, binaryFloat64Column, binaryTextColumn, readsBinary } from './binary-feature-decoding.ts';
+import { float32Column, indexLeadingColumns, textColumn, type LeadingColumns } from './feature-decoding.ts';
+import { predictBatch, takesFloat32, takesFloat64, type ArgumentColumn, type ClassValue } from './predict-batch.ts';
 import { measurePredictions } from '../metrics/measure-predictions.ts';
 import { interpretVersion, sayEvaluator, type ResolvedVersion } from './resolve-model-version.ts';
 
@@ -32,16 +34,32 @@ export async function openCalls(
 }
 
 /**
- * Predicts one batch for every call. `rows` are DataRow bodies whose first `extra` columns are
- * the calls' arguments, call after call (as the streamed statement selects them); returns each
- * call's results as PostgreSQL text.
+ * Which of the argument columns (the calls' arguments, call after call, as the streamed statement
+ * selects them) the proxy's Bind asks PostgreSQL to send in binary: numbers, bools, dates and
+ * times, which binary-feature-decoding.ts reads without text. A captured call's inputs are
+ * recorded as text: they stay text. An imported model reads text too, but which kind of version a
+ * call evaluates is known only with the rows; its binary columns are turned back into text then.
+ */
+export function argumentFormats(calls: readonly ModelCall[], deps: InferenceDeps): Array<0 | 1> {
+  return calls.flatMap((call) => {
+    const fn = call.function;
+    const captured = deps.capture !== undefined && (fn.capturePercent ?? 0) > 0;
+    return Array.from({ length: call.argumentCount }, (_, j) => (!captured && readsBinary(fn.parameterTypes[j]) ? 1 : 0));
+  });
+}
+
+/**
+ * Predicts one batch for every call. `batch.rows` are DataRow bodies whose first `extra` columns
+ * are the calls' arguments, call after call (as the streamed statement selects them), each in the
+ * format `batch.fields` says; returns each call's results as PostgreSQL text.
  */
 export async function predictCalls(
   opened: readonly OpenedCall[],
-  rows: readonly Buffer[],
+  batch: { rows: readonly Buffer[]; fields: readonly FieldDescription[] },
   extra: number,
   deps: InferenceDeps,
 ): Promise<Array<Array<string | null>>> {
+  const { rows, fields } = batch;
   const index = indexLeadingColumns(rows, extra);
   const predictions: Array<Array<string | null>> = [];
   let column = 0;
@@ -51,8 +69,7 @@ export async function predictCalls(
     const captured = deps.capture !== undefined && (fn.capturePercent ?? 0) > 0;
     const args: ArgumentColumn[] = [];
     for (let j = 0; j < call.argumentCount; j++, column++) {
-      const c = column;
-      args.push(!captured && takesFloat32(fn, version.ioPlan, j) ? (from, to) => float32Column(index, c, from, to) : textColumn(index, c));
+      args.push(argumentColumn(index, column, fields[column], !captured && takesFloat32(fn, version.ioPlan, j), !captured && takesFloat64(fn, version.ioPlan, j)));
     }
     const predicted = await measurePredictions(fn, version.version, rows.length, () => predictBatch(session, fn, version.classes as ClassValue[] | null, args, rows.length, version.ioPlan));
     // With CAPTURE_PERCENT 0 the capture keeps nothing of a call.
@@ -60,4 +77,16 @@ export async function predictCalls(
     predictions.push(predicted);
   }
   return predictions;
+}
+
+/** Argument column `c` as predictBatch takes it: decoded from its text or binary, or as text. */
+function argumentColumn(index: LeadingColumns, c: number, field: FieldDescription | undefined, float32: boolean, float64: boolean): ArgumentColumn {
+  const typeOid = field?.typeOid ?? 0;
+  if (field?.format === 1) {
+    if (float32) return (from, to) => binaryFloat32Column(index, c, typeOid, from, to);
+    if (float64) return (from, to) => binaryFloat64Column(index, c, typeOid, from, to);
+    return binaryTextColumn(index, c, typeOid);
+  }
+  if (float32) return (from, to) => float32Column(index, c, from, to);
+  return textColumn(index, c);
 }

@@ -9,12 +9,13 @@ export type ClassValue = string | number | boolean;
 
 /**
  * One argument column: the text of each row (null for NULL), or, for an argument a trained model
- * takes as a float32 input, a function giving rows [from, to) as the Float32Array predictBatch
- * would make of their text (feature-decoding.ts): a large batch is decoded part by part, each part
- * while the one before it is predicted.
+ * takes as a float32 or float64 input, a function giving rows [from, to) as the typed array
+ * predictBatch would make of their text (feature-decoding.ts from text, binary-feature-decoding.ts
+ * from binary): a large batch is decoded part by part, each part while the one before it is
+ * predicted.
  */
-export type ArgumentColumn = Array<string | null> | Float32Column;
-export type Float32Column = (from: number, to: number) => Float32Array;
+export type ArgumentColumn = Array<string | null> | DecodedColumn;
+export type DecodedColumn = (from: number, to: number) => Float32Array | Float64Array;
 
 /**
  * Predicts one batch. `args[j][i]` is the text PostgreSQL gave for argument j of row i (already
@@ -78,6 +79,11 @@ export function takesFloat32(fn: ModelFunction, ioPlan: IoPlan | null, j: number
   return ioPlan === null && inputKindOf(fn.parameterTypes[j] as FeatureType) === 'float32';
 }
 
+/** Whether predictBatch takes argument `j` of `fn` decoded to a Float64Array (a trained model's float64 input). */
+export function takesFloat64(fn: ModelFunction, ioPlan: IoPlan | null, j: number): boolean {
+  return ioPlan === null && inputKindOf(fn.parameterTypes[j] as FeatureType) === 'float64';
+}
+
 function textOf(column: ArgumentColumn): Array<string | null> {
   if (typeof column !== 'function') return column;
   throw new Error('an imported model takes its arguments as text');
@@ -88,8 +94,9 @@ function inputTensor(type: FeatureType, column: ArgumentColumn, from: number, to
   const kind = inputKindOf(type);
   const rows = to - from;
   if (typeof column === 'function') {
-    if (kind !== 'float32') throw new Error(`a ${type} argument is not a float32 input`);
-    return new ort.Tensor('float32', column(from, to), [rows, 1]);
+    const data = column(from, to);
+    if (kind !== (data instanceof Float32Array ? 'float32' : 'float64')) throw new Error(`a ${type} argument is not a ${kind} input`);
+    return data instanceof Float32Array ? new ort.Tensor('float32', data, [rows, 1]) : new ort.Tensor('float64', data, [rows, 1]);
   }
   const values = from === 0 && to === column.length ? column : column.slice(from, to);
   if (kind === 'string') return new ort.Tensor('string', values.map((v) => v ?? ''), [rows, 1]);

@@ -9,7 +9,7 @@ import { featureSelectExpression } from '../snapshot/feature-select-expression.t
 import { readCallSpan, utf16Offsets } from './call-span.ts';
 import type { ModelCall } from './find-model-calls.ts';
 import { BATCH_ROWS, throwIfCanceled, type InferenceDeps } from './inference-deps.ts';
-import { openCalls, predictCalls, type OpenedCall } from './opened-calls.ts';
+import { argumentFormats, openCalls, predictCalls, type OpenedCall } from './opened-calls.ts';
 import { versionQuery } from './resolve-model-version.ts';
 import { spliceRows } from './row-splicer.ts';
 
@@ -147,14 +147,14 @@ export async function executeStreamed(
     [
       // With the artifacts not loaded yet: nothing may be asked of the session while it streams.
       ...prepared.calls.map((call) => versionQuery(call.function, deps.sessions.loadedJobs())),
-      { sql: prepared.rewritten, params: options.params ?? [], resultFormats: upstreamFormats(prepared, formats) },
+      { sql: prepared.rewritten, params: options.params ?? [], resultFormats: upstreamFormats(prepared, argumentFormats(prepared.calls, deps), formats) },
     ],
     BATCH_ROWS,
     async (batch, earlier) => {
       throwIfCanceled(context.signal);
       models ??= await open(earlier);
       describe(batch.fields);
-      const predictions = await predictCalls(models, batch.rows, prepared.extra, deps);
+      const predictions = await predictCalls(models, batch, prepared.extra, deps);
       context.send(spliceRows(batch.rows, prepared.extra, prepared.callAt, inClientFormats(prepared, batch.fields, formats, predictions)));
       rowCount += batch.rows.length;
     },
@@ -166,14 +166,13 @@ export async function executeStreamed(
 }
 
 /**
- * The result format codes of the rewritten statement: its argument columns in text (the proxy
- * decodes them), the client's columns as the client's Bind asked (the calls' NULL placeholders
- * too, though the predictions replace them). [] when everything is text.
+ * The result format codes of the rewritten statement: its argument columns as `argumentFormats`
+ * says (the proxy decodes them), the client's columns as the client's Bind asked (the calls' NULL
+ * placeholders too, though the predictions replace them). [] when everything is text.
  */
-function upstreamFormats(prepared: PreparedInference, codes: readonly number[]): number[] {
-  if (!anyBinary(codes)) return [];
-  const client = codes.length === 1 ? formatsFor(codes, prepared.callAt.length) : codes;
-  return [...Array<number>(prepared.extra).fill(0), ...client];
+function upstreamFormats(prepared: PreparedInference, argumentFormats: readonly number[], codes: readonly number[]): number[] {
+  if (!anyBinary(codes) && !anyBinary(argumentFormats)) return [];
+  return [...argumentFormats, ...formatsFor(codes, prepared.callAt.length)];
 }
 
 /** Each call's predictions as the client wants its column: text, or binary of the column's type. */
