@@ -144,7 +144,7 @@ export async function executeMaterialized(
 }
 
 /**
- * SELECT ROW(args)::text, inputs... FROM (SELECT DISTINCT args FROM <the call's FROM items>):
+ * SELECT DISTINCT ON (key) ROW(args)::text, inputs... FROM (SELECT args FROM <the call's FROM items>):
  * the tuples the statement can need, each once. JOIN conditions that themselves call models are
  * dropped (the pairs become a superset), and inner model calls read their lookup already made.
  */
@@ -163,8 +163,6 @@ function collectionQuery(
   const from = structuredClone(call.scope.fromItems).map((item) => withoutModelJoinQuals(withLookups(item, lookups), pending));
   const inner = deparseSync({
     SelectStmt: {
-      // Plain DISTINCT is a list holding one empty node in PostgreSQL's tree (DISTINCT ON lists expressions).
-      distinctClause: [{} as Node],
       targetList: args,
       ...(from.length ? { fromClause: from } : {}),
       limitOption: 'LIMIT_OPTION_DEFAULT',
@@ -173,7 +171,9 @@ function collectionQuery(
   });
   const names = fn.parameterTypes.map((_, j) => `a${j}`);
   const inputs = names.map((a, j) => featureSelectExpression(a, fn.parameterTypes[j])).join(', ');
-  return `SELECT ROW(${names.join(', ')})::text, ${inputs} FROM (${inner}) AS modelgres_arguments`;
+  // Distinct by the key's text, not by equality: 0 and -0.000 are equal numerics with two keys.
+  const key = `ROW(${names.join(', ')})::text`;
+  return `SELECT DISTINCT ON (${key}) ${key}, ${inputs} FROM (${inner}) AS modelgres_arguments`;
 }
 
 /** Renames calls already materialized to their lookup functions (in a cloned tree). */
