@@ -418,7 +418,8 @@ describe('10,000 generated inputs (seeded from the date, or MODELGRES_FUZZ_SEED)
     // Not vacuous: most mutated sessions were answered and many inputs were refused out loud.
     expect(tally.sentinelsAnswered).toBeGreaterThan(tally['in-session'] / 2);
     expect(tally.errors).toBeGreaterThan(INPUTS / 4);
-  });
+    // A hang fails sooner: every read of a RawClient gives up after 20 s.
+  }, 240_000);
 });
 
 /** Errors must carry a real SQLSTATE and no sign of an internal failure; returns how many there were. */
