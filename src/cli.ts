@@ -76,6 +76,7 @@ async function start(options: CliOptions, log: Logger): Promise<number> {
     port: options.port,
     tlsCertFile: options.tlsCert,
     tlsKeyFile: options.tlsKey,
+    tlsRequired: options.tlsRequired,
     workers: options.workers,
     leaseSeconds: options.leaseSeconds,
     modelDir: options.modelDir ?? path.join(options.dataDir, 'models'),

@@ -20,6 +20,8 @@ export interface ModelgresOptions {
   port: number;
   tlsCertFile?: string;
   tlsKeyFile?: string;
+  /** Refuse clients that do not use TLS (--tls-required). */
+  tlsRequired?: boolean;
   /** Training workers inside this process (default 1; 0 leaves training to `modelgres worker`). */
   workers?: number;
   /** Lease of a claimed training job (default 30 s). */
@@ -59,6 +61,7 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
     upstream: upstreamAddressFromUrl(options.upstreamUrl),
     tlsCertFile: options.tlsCertFile,
     tlsKeyFile: options.tlsKeyFile,
+    tlsRequired: options.tlsRequired,
     planner,
     onCatalogChange: () => registry.reload(),
     settings: {

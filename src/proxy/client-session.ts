@@ -27,6 +27,7 @@ const ROUTED_MESSAGE_LIMIT = 16 * 1024 * 1024;
 export interface SessionOptions {
   upstream: UpstreamAddress;
   tls: tls.SecureContext | null;
+  tlsRequired: boolean;
   cancels: CancelRegistry;
   planner: StatementPlanner;
   onCatalogChange: () => Promise<void>;
@@ -115,6 +116,7 @@ export class ClientSession {
     });
     this.startup = new StartupNegotiation({
       tls: options.tls,
+      tlsRequired: options.tlsRequired,
       cancels: options.cancels,
       socket: () => this.client,
       upgraded: (secure) => {

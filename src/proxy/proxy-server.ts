@@ -14,6 +14,8 @@ export interface ProxyServerOptions {
   upstream: UpstreamAddress;
   tlsCertFile?: string;
   tlsKeyFile?: string;
+  /** Refuse clients that do not ask for TLS (needs the certificate and key). */
+  tlsRequired?: boolean;
   planner: StatementPlanner;
   onCatalogChange: () => Promise<void>;
   settings: ProxySettings;
@@ -32,6 +34,7 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
     options.tlsCertFile && options.tlsKeyFile
       ? tls.createSecureContext({ cert: readFileSync(options.tlsCertFile), key: readFileSync(options.tlsKeyFile) })
       : null;
+  if (options.tlsRequired && !secureContext) throw new Error('TLS cannot be required without a certificate: give --tls-cert and --tls-key.');
   const cancels = new CancelRegistry();
   const sockets = new Set<net.Socket>();
   // Half-open: a client that sends its startup packet and shuts down its side still gets
@@ -43,6 +46,7 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
       new ClientSession(socket, {
         upstream: options.upstream,
         tls: secureContext,
+        tlsRequired: options.tlsRequired ?? false,
         cancels,
         planner: options.planner,
         onCatalogChange: options.onCatalogChange,

@@ -8,6 +8,8 @@ import type { CancelRegistry } from './cancel-registry.ts';
 /** What the client session lends the startup phase. */
 export interface StartupHost {
   readonly tls: tls.SecureContext | null;
+  /** --tls-required: a StartupMessage that did not come through TLS is refused. */
+  readonly tlsRequired: boolean;
   readonly cancels: CancelRegistry;
   /** The client's socket as it is now: plain, or TLS once upgraded. */
   socket(): net.Socket;
@@ -74,6 +76,7 @@ export class StartupNegotiation {
         return;
       case 'Startup':
         this.done = true;
+        if (this.host.tlsRequired && !(this.host.socket() instanceof tls.TLSSocket)) throw this.plainRefusal(packet.parameters);
         this.host.started(packet.raw, packet.protocol, packet.parameters, this.bytes);
         return;
     }
@@ -110,6 +113,21 @@ export class StartupNegotiation {
     this.host.socket().write('N');
     this.refuseEarlyBytes('received unencrypted data after GSSAPI encryption request');
     this.gssDone = true;
+  }
+
+  /**
+   * PostgreSQL's refusal when only `hostssl` lines would admit the client (28000, its wording);
+   * a CancelRequest still comes in plain text, as libpq sends it and PostgreSQL accepts it.
+   */
+  private plainRefusal(parameters: Record<string, string>): ClientError {
+    const user = parameters.user ?? '';
+    const database = parameters.database || user;
+    const address = this.host.socket().remoteAddress ?? 'unknown';
+    return new ClientError(
+      SqlState.invalidAuthorizationSpecification,
+      `no pg_hba.conf entry for host "${address.replace(/^::ffff:/, '')}", user "${user}", database "${database}", no encryption`,
+      { severity: 'FATAL', hint: 'modelgres runs with --tls-required: connect with SSL (sslmode=require or stronger).' },
+    );
   }
 
   /** Bytes sent before the answer could have been injected by a man in the middle (CVE-2021-23222). */
