@@ -30,6 +30,7 @@ export class ClientStats {
   /** process.hrtime.bigint() when the forwarded query in flight left, or null. */
   private startedAt: bigint | null = null;
   private proxyWork = false;
+  private awaitingReady = false;
 
   constructor(
     socket: net.Socket,
@@ -59,21 +60,33 @@ export class ClientStats {
 
   /** A simple Query: forwarded as it is (timed to its ReadyForQuery) or run by the proxy. */
   query(forwarded: boolean): void {
-    this.queries++;
-    this.lastRequestAt = new Date();
+    this.request();
     if (forwarded) this.startedAt ??= process.hrtime.bigint();
     else this.proxyWork = true;
   }
 
+  /** An extended-protocol Sync passed on to PostgreSQL: the end of one request. */
+  sync(): void {
+    this.request();
+  }
+
   /** A ReadyForQuery reached the client with this transaction status. */
   readyForQuery(status: string): void {
-    if (status === 'I') this.transactions++;
+    // The first one ends authentication, not a request; an idle status ends a transaction.
+    if (this.awaitingReady && status === 'I') this.transactions++;
+    this.awaitingReady = false;
     this.proxyWork = false;
     if (this.startedAt === null) return;
     const micros = Number(process.hrtime.bigint() - this.startedAt) / 1000;
     this.startedAt = null;
     this.queryMicros += micros;
     this.onQueryTime(micros / 1e6);
+  }
+
+  private request(): void {
+    this.queries++;
+    this.awaitingReady = true;
+    this.lastRequestAt = new Date();
   }
 
   close(): void {

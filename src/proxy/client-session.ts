@@ -19,6 +19,7 @@ import { forwardCancelRequest, sendCancelRequest, type UpstreamAddress } from '.
 import { connectUpstreamReading, UpstreamReadBuffer } from './upstream-reads.ts';
 import { ResponseTracker } from './response-tracker.ts';
 import { StartupNegotiation } from './startup-negotiation.ts';
+import { countUpstreamConnectionError, trackClient } from '../metrics/track-client.ts';
 import type { Logger } from '../util/logger.ts';
 
 /** Query and Parse messages up to this size are routed; larger ones stream through untouched. */
@@ -71,9 +72,12 @@ export class ClientSession {
   private readonly sqlPrepared: SqlPreparedStore = new Map();
   /** Statements and portals of the extended protocol that the proxy answers itself. */
   private readonly extended: ProxiedStatements;
+  /** Counters for /metrics and SHOW MODELGRES (src/metrics). */
+  private readonly stats: ReturnType<typeof trackClient>;
 
   constructor(socket: net.Socket, private readonly options: SessionOptions) {
     this.client = socket;
+    this.stats = trackClient(socket, () => ({ user: this.user, database: this.database, status: this.status }));
     socket.setNoDelay(true);
     this.clientFrames = new FrameStream(this.clientSink());
     this.upstreamFrames = new FrameStream(this.upstreamSink());
@@ -156,6 +160,7 @@ export class ClientSession {
 
   private writeClientNow(bytes: Buffer): void {
     if (this.phase === 'closed') return;
+    this.stats.bytesSent += bytes.length;
     if (!this.client.write(bytes)) this.upstream?.pause();
   }
 
@@ -211,6 +216,7 @@ export class ClientSession {
   }
 
   close(): void {
+    this.stats.close();
     if (this.phase === 'closed') return;
     const wasReady = this.phase === 'ready';
     this.phase = 'closed';
@@ -246,6 +252,7 @@ export class ClientSession {
   // ---- startup phase (see StartupNegotiation) ----
 
   private onClientData(chunk: Buffer): void {
+    this.stats.bytesReceived += chunk.length;
     if (this.phase === 'startup') {
       this.startup.push(chunk);
     } else if (this.phase !== 'closed') {
@@ -276,6 +283,7 @@ export class ClientSession {
     upstream.on('error', (e) => {
       this.options.log.debug('upstream socket error', e);
       if (this.phase === 'authenticating') {
+        countUpstreamConnectionError();
         this.writeClient(
           errorResponse(
             new ClientError(SqlState.sqlclientUnableToEstablishSqlconnection, `modelgres cannot reach PostgreSQL: ${e.message}`, {
@@ -314,6 +322,7 @@ export class ClientSession {
       onRaw: (bytes) => this.writeUpstream(bytes),
       onRawMessageEnd: (type) => {
         if (this.phase === 'ready') this.tracker.sent(type);
+        if (type === Frontend.Sync) this.stats.sync();
       },
       onProtocolError: (error) => this.fail(error),
     };
@@ -340,6 +349,7 @@ export class ClientSession {
   private onQuery(body: Buffer, original: Buffer): 'continue' | 'pause' {
     const plan = this.options.planner.planQuery(new BufferReader(body).cstring(), this.sqlPrepared);
     this.extended.forgetUnnamed();
+    this.stats.query(plan.kind === 'forward');
     if (plan.kind === 'forward') return this.forward(Frontend.Query, plan.rewritten ? serialize.query(plan.sql) : original);
     return this.exclusive('simple', async (signal) => {
       const context = this.context(signal);
@@ -367,6 +377,7 @@ export class ClientSession {
         .catch((error) => this.fail(error))
         .finally(() => {
           this.work = null;
+          if (protocol === 'simple') this.stats.readyForQuery(this.status);
           if (this.phase === 'closed') return;
           this.client.resume();
           this.guard(() => this.clientFrames.resume());
@@ -466,6 +477,7 @@ export class ClientSession {
     if (type === Backend.ReadyForQuery && body) {
       this.status = decodeTransactionStatus(body);
       this.extended.onTransactionStatus(this.status);
+      this.stats.readyForQuery(this.status);
     }
     this.tracker.received(type);
     this.wakeIdleWaiters();
@@ -478,6 +490,7 @@ export class ClientSession {
    */
   private registerBackendKey(body: Buffer): void {
     if (body.length < 4) return;
+    this.stats.backendPid = body.readInt32BE(0);
     this.upstreamKey = Buffer.from(body);
     this.options.cancels.register(body.readInt32BE(0), body.subarray(4), this);
   }
