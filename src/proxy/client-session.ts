@@ -4,7 +4,7 @@ import { serialize } from 'pg-protocol';
 import { ClientError, isClientError } from '../errors/client-error.ts';
 import { SqlState } from '../errors/sqlstate.ts';
 import { errorResponse } from '../protocol/backend-messages.ts';
-import { decodeTransactionStatus } from '../protocol/decode-backend.ts';
+import { decodeErrorFields, decodeTransactionStatus } from '../protocol/decode-backend.ts';
 import { BufferReader } from '../protocol/buffer-reader.ts';
 import { FrameStream, type FrameSink } from '../protocol/frame-stream.ts';
 import { Backend, Frontend, type TransactionStatus } from '../protocol/message-codes.ts';
@@ -63,6 +63,10 @@ export class ClientSession {
   private idleWaiters: Array<() => void> = [];
   /** The backend's BackendKeyData body (process id, secret), which the client got as it is. */
   private upstreamKey: Buffer | null = null;
+  /** The type of the last upstream message the client got as PostgreSQL sent it (0: the proxy's own exchange took it). */
+  private lastRelayedType = 0;
+  /** PostgreSQL's FATAL ErrorResponse that a statement of the proxy's own received (see onUpstreamClose). */
+  private upstreamFatal: Buffer | null = null;
   private status: TransactionStatus = 'I';
   private user = '';
   private database = '';
@@ -293,7 +297,7 @@ export class ClientSession {
         );
       }
     });
-    upstream.on('close', () => this.close());
+    upstream.on('close', () => this.onUpstreamClose());
     upstream.write(startupPacket);
     if (rest.length) this.clientFrames.push(rest);
   }
@@ -448,6 +452,8 @@ export class ClientSession {
       onMessage: (type, body, raw) => {
         this.upstreamMessageTaken = true;
         if (this.owned) {
+          this.lastRelayedType = 0;
+          if (type === Backend.ErrorResponse && isFatal(body)) this.upstreamFatal = Buffer.from(raw);
           if (this.owned.consumer(type, body, raw)) this.owned = null;
           return this.upstreamHeld ? 'pause' : 'continue';
         }
@@ -472,8 +478,30 @@ export class ClientSession {
     };
   }
 
+  /**
+   * PostgreSQL closed this session's connection: a restart, pg_terminate_backend, a crash. The
+   * client learns why from an ErrorResponse, as from PostgreSQL directly: PostgreSQL's own FATAL
+   * (relayed already, or taken by a statement of the proxy's own and relayed now), else 08006,
+   * for an immediate shutdown or a crash, which close the connection without a word.
+   */
+  private onUpstreamClose(): void {
+    if (this.phase === 'ready' && this.lastRelayedType !== Backend.ErrorResponse) {
+      this.writeClient(
+        this.upstreamFatal ??
+          errorResponse(
+            new ClientError(SqlState.connectionFailure, 'the connection to PostgreSQL was lost: the server shut down, restarted, or ended this session', {
+              severity: 'FATAL',
+              hint: 'Connect again. An open transaction was rolled back; a statement in flight may or may not have completed.',
+            }),
+          ),
+      );
+    }
+    this.close();
+  }
+
   private onUpstreamMessageEnd(type: number, body: Buffer | null): void {
     if (this.phase !== 'ready') return;
+    this.lastRelayedType = type;
     if (type === Backend.ReadyForQuery && body) {
       this.status = decodeTransactionStatus(body);
       this.extended.onTransactionStatus(this.status);
@@ -494,4 +522,11 @@ export class ClientSession {
     this.upstreamKey = Buffer.from(body);
     this.options.cancels.register(body.readInt32BE(0), body.subarray(4), this);
   }
+}
+
+/** An ErrorResponse that ends the session (PostgreSQL closes the connection after it). */
+function isFatal(body: Buffer): boolean {
+  const fields = decodeErrorFields(body);
+  const severity = fields.V ?? fields.S;
+  return severity === 'FATAL' || severity === 'PANIC';
 }
