@@ -124,6 +124,7 @@ export const RESULT_COLUMNS: { readonly [K in MlStatementKind]: readonly FieldDe
   AlterModelRollback: null,
   AlterModelCancel: null,
   AlterModelSetMonitoring: null,
+  AlterModelSetInference: null,
   AlterModelStart: null,
   AlterModelStop: null,
   GrantOnModel: null,

@@ -39,6 +39,7 @@ describe('CREATE MODEL, SHOW MODEL, DROP MODEL', () => {
       'TRAINING DATA:', 'Table', 'Target Column', '', 'PARAMETERS:', 'Model Type', 'Problem Type', 'Objective',
       'AutoML Job Name', 'Function Name', 'Function Parameters', 'Function Parameter Types', 'IAM Role', 'S3 Bucket',
       'Max Runtime', 'Inference Type', 'Model Version', 'Active Version', 'Versions', 'Training Rows',
+      'Inference Status', 'Min Inference Units', 'Max Inference Units', 'Desired Inference Units', 'In Service Inference Units',
     ]);
     expect(values.get('Schema Name')).toBe('cm');
     expect(values.get('Owner')).toBe('postgres');

@@ -59,3 +59,10 @@ export interface AlterModelStop {
   readonly kind: 'AlterModelStop';
   readonly model: QualifiedName;
 }
+
+/** ALTER MODEL m SET INFERENCE ( REQUIRE_START { ON | OFF } ) */
+export interface AlterModelSetInference {
+  readonly kind: 'AlterModelSetInference';
+  readonly model: QualifiedName;
+  readonly requireStart: boolean;
+}

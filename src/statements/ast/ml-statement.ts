@@ -4,6 +4,7 @@ import type {
   AlterModelRollback,
   AlterModelSetActivation,
   AlterModelSetActiveVersion,
+  AlterModelSetInference,
   AlterModelSetMonitoring,
   AlterModelStart,
   AlterModelStop,
@@ -50,6 +51,7 @@ export type MlStatement =
   | AlterModelRollback
   | AlterModelCancel
   | AlterModelSetMonitoring
+  | AlterModelSetInference
   | AlterModelStart
   | AlterModelStop
   | WaitForModel

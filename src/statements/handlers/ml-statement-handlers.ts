@@ -16,6 +16,7 @@ import { evaluateModel, showModelEvaluations } from './evaluate-model.ts';
 import { showModelDrift } from './show-model-drift.ts';
 import { setMonitoring } from './set-monitoring.ts';
 import { showModelgresClients, showModelgresStats, showModelgresWorkers } from './show-modelgres.ts';
+import { setInference, startModel, stopModel } from './hosting.ts';
 import { createInferenceSchedule } from './create-inference-schedule.ts';
 import {
   alterInferenceSchedule,
@@ -52,8 +53,9 @@ const HANDLERS: { [K in MlStatementKind]: Handler<K> } = {
   AlterModelRollback: rollbackModel,
   AlterModelCancel: cancelTraining,
   AlterModelSetMonitoring: setMonitoring,
-  AlterModelStart: notYet('ALTER MODEL ... START'),
-  AlterModelStop: notYet('ALTER MODEL ... STOP'),
+  AlterModelStart: startModel,
+  AlterModelStop: stopModel,
+  AlterModelSetInference: setInference,
   WaitForModel: waitForModel,
   EvaluateModel: evaluateModel,
   GrantOnModel: grantOnModel,

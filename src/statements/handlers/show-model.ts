@@ -6,6 +6,7 @@ import { currentSchema } from './current-schema.ts';
 import { sendRows } from './send-rows.ts';
 import type { MlStatementContext } from '../ml-statement-context.ts';
 import { describeProgress } from './training-progress.ts';
+import { hostingRows } from './hosting-rows.ts';
 
 /** XGBoost's hyperparameters and their defaults, listed by SHOW MODEL for AUTO OFF models. */
 const XGBOOST_DEFAULTS: Record<string, string> = {
@@ -107,6 +108,7 @@ export async function showModel(statement: ShowModel | ShowModelVersion, _text: 
   if (state === 'TRAINING') rows.push(['Training Progress', describeProgress(progressText, Number(elapsed ?? 0))]);
   if (cutShort === 't') rows.push(['Training Note', 'MAX_RUNTIME reached: training stopped early and kept the best model so far']);
   if (source && source !== 'TRAINED') rows.push(['Source', source]);
+  rows.push(...(await hostingRows(context, schemaName!, modelName!)));
   if (spec.auto === false && (spec.modelType ?? modelType) === 'XGBOOST') {
     rows.push(['', ''], ['HYPERPARAMETERS:', '']);
     const effective = { ...XGBOOST_DEFAULTS, ...(spec.hyperparameters ?? {}) };

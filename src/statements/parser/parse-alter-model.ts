@@ -5,6 +5,7 @@ import type {
   AlterModelRollback,
   AlterModelSetActivation,
   AlterModelSetActiveVersion,
+  AlterModelSetInference,
   AlterModelSetMonitoring,
   AlterModelStart,
   AlterModelStop,
@@ -12,7 +13,7 @@ import type {
 import type { Activation } from '../ast/model-options.ts';
 import type { QualifiedName } from '../ast/qualified-name.ts';
 import { parseMonitoringOptions } from './parse-monitoring-options.ts';
-import { parseQualifiedName } from './parse-names.ts';
+import { parseOnOff, parseQualifiedName } from './parse-names.ts';
 import { parseInteger, parseVersionNumber } from './parse-numbers.ts';
 import { parseSettings } from './parse-settings.ts';
 import { parseTrainingSource } from './parse-training-source.ts';
@@ -26,6 +27,7 @@ type AlterStatement =
   | AlterModelRollback
   | AlterModelCancel
   | AlterModelSetMonitoring
+  | AlterModelSetInference
   | AlterModelStart
   | AlterModelStop;
 
@@ -74,7 +76,17 @@ function parseSetAction(ts: TokenStream, model: QualifiedName): AlterStatement {
   if (ts.acceptKeyword('monitoring')) {
     return { kind: 'AlterModelSetMonitoring', model, monitoring: parseMonitoringOptions(ts) };
   }
-  throw ts.fail(undefined, 'ALTER MODEL m SET takes ACTIVE VERSION n, ACTIVATION { LATEST | BEST | MANUAL } or MONITORING ( ... ).');
+  if (ts.acceptKeyword('inference')) {
+    // SET INFERENCE ( REQUIRE_START { ON | OFF } ): the one inference option so far.
+    ts.expectPunctuation('(');
+    const key = ts.peek();
+    if (!(key.kind === 'identifier' && key.value === 'require_start')) throw ts.fail(key, 'SET INFERENCE takes ( REQUIRE_START { ON | OFF } ).');
+    ts.next();
+    const requireStart = parseOnOff(ts);
+    ts.expectPunctuation(')');
+    return { kind: 'AlterModelSetInference', model, requireStart };
+  }
+  throw ts.fail(undefined, 'ALTER MODEL m SET takes ACTIVE VERSION n, ACTIVATION { LATEST | BEST | MANUAL }, MONITORING ( ... ) or INFERENCE ( ... ).');
 }
 
 /** START [ ( MIN_INFERENCE_UNITS a, MAX_INFERENCE_UNITS b ) ], either option, either order. */
