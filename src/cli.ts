@@ -81,6 +81,7 @@ async function start(options: CliOptions, log: Logger): Promise<number> {
     leaseSeconds: options.leaseSeconds,
     modelDir: options.modelDir ?? path.join(options.dataDir, 'models'),
     maxModelBytes: options.maxModelMegabytes * 1024 * 1024,
+    maxClientConnections: options.maxClientConnections,
     log,
   });
   const shown = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { migrateCatalog } from './catalog/migrate.ts';
 import { waitForUpstream, type UpstreamWaitOptions } from './catalog/wait-for-upstream.ts';
 import { startProxyServer, type ProxyServer } from './proxy/proxy-server.ts';
+import { defaultClientLimit, readUpstreamCapacity } from './proxy/client-limit.ts';
 import { upstreamAddressFromUrl } from './proxy/upstream-address.ts';
 import { ModelFunctionNames } from './plan/model-function-names.ts';
 import { StatementPlanner } from './plan/statement-planner.ts';
@@ -30,6 +31,8 @@ export interface ModelgresOptions {
   modelDir?: string;
   /** Largest ONNX file it imports (default 256 MiB). */
   maxModelBytes?: number;
+  /** Clients served at once (default: the upstream's max_connections less reserved and own connections). */
+  maxClientConnections?: number;
   /** How it waits for a PostgreSQL that is not up yet (default: from 0.5 s, doubling to 10 s, for ever). */
   upstreamWait?: UpstreamWaitOptions;
   log: Logger;
@@ -38,6 +41,7 @@ export interface ModelgresOptions {
 export interface Modelgres {
   readonly port: number;
   readonly planner: StatementPlanner;
+  readonly maxClientConnections: number;
   close(): Promise<void>;
 }
 
@@ -55,12 +59,17 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
   const sessions = new OnnxSessionCache();
   const capture = new CaptureWriter(options.upstreamUrl, options.log);
   const planner = new StatementPlanner({ registry, sessions, capture }, names);
+  const trainingWorkers = options.workers ?? 1;
+  const maxClientConnections =
+    options.maxClientConnections ??
+    defaultClientLimit(await readUpstreamCapacity(options.upstreamUrl), { trainingWorkers, scheduleWorkers: 0 });
   const server: ProxyServer = await startProxyServer({
     host: options.host,
     port: options.port,
     upstream: upstreamAddressFromUrl(options.upstreamUrl),
     tlsCertFile: options.tlsCertFile,
     tlsKeyFile: options.tlsKeyFile,
+    maxClientConnections,
     tlsRequired: options.tlsRequired,
     planner,
     onCatalogChange: () => registry.reload(),
@@ -70,7 +79,7 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
     },
     log: options.log,
   });
-  options.log.info(`listening on ${options.host}:${server.port}`);
+  options.log.info(`listening on ${options.host}:${server.port}, serving at most ${maxClientConnections} clients at once`);
   const workers = Array.from({ length: options.workers ?? 1 }, () => new TrainingWorker({ upstreamUrl: options.upstreamUrl, log: options.log, leaseSeconds: options.leaseSeconds }));
   await Promise.all(workers.map((w) => w.start()));
   // Scheduled drift checks run where training runs: in processes that have workers.
@@ -79,6 +88,7 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
   return {
     port: server.port,
     planner,
+    maxClientConnections,
     close: async () => {
       await Promise.all(workers.map((w) => w.stop()));
       await drift?.stop();

@@ -13,6 +13,7 @@ import { RelayedError } from '../session/relayed-error.ts';
 import type { ProxySettings, StatementContext } from '../session/statement-context.ts';
 import { UpstreamLink, type OwnedConsumer } from '../session/upstream-link.ts';
 import type { CancelRegistry } from './cancel-registry.ts';
+import type { ClientSlots } from './client-limit.ts';
 import { runInterceptedQuery } from './intercepted-query.ts';
 import { ProxiedStatements, type ExclusiveKind } from './proxied-statements.ts';
 import { forwardCancelRequest, sendCancelRequest, type UpstreamAddress } from './upstream-address.ts';
@@ -30,6 +31,8 @@ export interface SessionOptions {
   tls: tls.SecureContext | null;
   tlsRequired: boolean;
   cancels: CancelRegistry;
+  /** --max-client-connections: a slot is held from the StartupMessage until the session closes. */
+  slots: ClientSlots;
   planner: StatementPlanner;
   onCatalogChange: () => Promise<void>;
   settings: ProxySettings;
@@ -63,6 +66,7 @@ export class ClientSession {
   private idleWaiters: Array<() => void> = [];
   /** The backend's BackendKeyData body (process id, secret), which the client got as it is. */
   private upstreamKey: Buffer | null = null;
+  private holdsSlot = false;
   /** The type of the last upstream message the client got as PostgreSQL sent it (0: the proxy's own exchange took it). */
   private lastRelayedType = 0;
   /** PostgreSQL's FATAL ErrorResponse that a statement of the proxy's own received (see onUpstreamClose). */
@@ -224,6 +228,8 @@ export class ClientSession {
     if (this.phase === 'closed') return;
     const wasReady = this.phase === 'ready';
     this.phase = 'closed';
+    if (this.holdsSlot) this.options.slots.release();
+    this.holdsSlot = false;
     this.work?.abort();
     if (this.upstreamKey) this.options.cancels.unregister(this.upstreamKey.readInt32BE(0), this);
     if (this.upstream) {
@@ -275,6 +281,9 @@ export class ClientSession {
    * those bytes are relayed as they come.
    */
   private startUpstream(startupPacket: Buffer, protocol: number, parameters: Record<string, string>, rest: Buffer): void {
+    // Checked where PostgreSQL checks it: after SSL negotiation, before authentication.
+    this.options.slots.take();
+    this.holdsSlot = true;
     this.user = parameters.user ?? '';
     this.database = parameters.database || this.user;
     this.phase = 'authenticating';

@@ -5,6 +5,7 @@ import type { StatementPlanner } from '../plan/statement-planner.ts';
 import type { Logger } from '../util/logger.ts';
 import { CancelRegistry } from './cancel-registry.ts';
 import { ClientSession } from './client-session.ts';
+import { ClientSlots } from './client-limit.ts';
 import type { ProxySettings } from '../session/statement-context.ts';
 import type { UpstreamAddress } from './upstream-address.ts';
 
@@ -16,6 +17,8 @@ export interface ProxyServerOptions {
   tlsKeyFile?: string;
   /** Refuse clients that do not ask for TLS (needs the certificate and key). */
   tlsRequired?: boolean;
+  /** Clients served at once (see ClientSlots); the rest get 53300 at their StartupMessage. startModelgres gives it; default no limit. */
+  maxClientConnections?: number;
   planner: StatementPlanner;
   onCatalogChange: () => Promise<void>;
   settings: ProxySettings;
@@ -36,6 +39,7 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
       : null;
   if (options.tlsRequired && !secureContext) throw new Error('TLS cannot be required without a certificate: give --tls-cert and --tls-key.');
   const cancels = new CancelRegistry();
+  const slots = new ClientSlots(options.maxClientConnections ?? Number.POSITIVE_INFINITY);
   const sockets = new Set<net.Socket>();
   // Half-open: a client that sends its startup packet and shuts down its side still gets
   // PostgreSQL's answer, as it would from PostgreSQL (see ClientSession.onClientEnd).
@@ -48,6 +52,7 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
         tls: secureContext,
         tlsRequired: options.tlsRequired ?? false,
         cancels,
+        slots,
         planner: options.planner,
         onCatalogChange: options.onCatalogChange,
         settings: options.settings,

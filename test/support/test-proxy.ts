@@ -19,7 +19,7 @@ export interface TestProxy {
 
 /** Starts modelgres on a free port in front of the suite's PostgreSQL. */
 export async function startTestProxy(
-  options: { tlsCertFile?: string; tlsKeyFile?: string; tlsRequired?: boolean; workers?: number; leaseSeconds?: number; modelDir?: string } = {},
+  options: { tlsCertFile?: string; tlsKeyFile?: string; tlsRequired?: boolean; workers?: number; leaseSeconds?: number; modelDir?: string; maxClientConnections?: number } = {},
 ): Promise<TestProxy> {
   // A database of its own: catalogs, job queues and training workers of test files never meet.
   const upstreamUrl = await freshDatabase(inject('upstreamUrl'));
