@@ -66,11 +66,11 @@ export class ClientSession {
   private idleWaiters: Array<() => void> = [];
   /** The backend's BackendKeyData body (process id, secret), which the client got as it is. */
   private upstreamKey: Buffer | null = null;
-  private holdsSlot = false;
   /** The type of the last upstream message the client got as PostgreSQL sent it (0: the proxy's own exchange took it). */
   private lastRelayedType = 0;
   /** PostgreSQL's FATAL ErrorResponse that a statement of the proxy's own received (see onUpstreamClose). */
   private upstreamFatal: Buffer | null = null;
+  private holdsSlot = false;
   private status: TransactionStatus = 'I';
   private user = '';
   private database = '';
