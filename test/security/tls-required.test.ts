@@ -92,6 +92,10 @@ describe('--tls-required', () => {
     const wrong = await runCommand('psql', [`${url}?sslmode=require`, '-XAtc', 'select 1'], { env: { PGPASSWORD: `${SCRAM_PASSWORD}-wrong` } });
     expect(wrong.status).toBe(2);
     expect(wrong.stderr).toContain(`FATAL:  password authentication failed for user "${SCRAM_ROLE}"`);
+    // TLS ends at the proxy, so PostgreSQL offers SCRAM without channel binding: libpq's own refusal.
+    const bound = await runCommand('psql', [`${url}?sslmode=require&channel_binding=require`, '-XAtc', 'select 1'], { env });
+    expect(bound.status).toBe(2);
+    expect(bound.stderr).toMatch(/channel binding is required, but server did not offer an authentication method that supports channel binding/);
     // And a plain-text attempt with the right password is refused before any password is asked.
     const plain = await runCommand('psql', [`${url}?sslmode=disable`, '-XAtc', 'select 1'], { env });
     expect(plain.stderr).toContain(`FATAL:  ${refusal(SCRAM_ROLE)}`);
