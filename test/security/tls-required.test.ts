@@ -6,8 +6,9 @@ import path from 'node:path';
 import pg from 'pg';
 import { serialize } from 'pg-protocol';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
-import { databaseOf, RawClient, startupFrame } from '../support/raw-client.ts';
+import { cancelRequest, databaseOf, RawClient, startupFrame } from '../support/raw-client.ts';
 import { runCommand } from '../support/run-command.ts';
+import { pollUntil } from '../support/poll.ts';
 import { parseCliOptions } from '../../src/cli/cli-options.ts';
 
 /** This role has a SCRAM line of its own in the suite's pg_hba.conf (test/support/global-setup.ts). */
@@ -99,6 +100,21 @@ describe('--tls-required', () => {
     // And a plain-text attempt with the right password is refused before any password is asked.
     const plain = await runCommand('psql', [`${url}?sslmode=disable`, '-XAtc', 'select 1'], { env });
     expect(plain.stderr).toContain(`FATAL:  ${refusal(SCRAM_ROLE)}`);
+  });
+
+  test('a CancelRequest in plain text is still served, as PostgreSQL serves it', async () => {
+    const client = await proxy.client({ ssl: { rejectUnauthorized: false } });
+    const key = client as unknown as { processID: number; secretKey: number };
+    const sleeping = client.query('SELECT pg_sleep(60)').then(
+      () => null,
+      (e: pg.DatabaseError) => e,
+    );
+    const direct = await proxy.direct();
+    await pollUntil('the sleep to run', async () => (await direct.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)' AND state = 'active'`)).rows[0].n, (n) => n === 1);
+    const raw = await RawClient.connect(proxy.port);
+    raws.push(raw);
+    raw.write(cancelRequest(key.processID, key.secretKey));
+    expect(await sleeping).toMatchObject({ code: '57014', message: 'canceling statement due to user request' });
   });
 
   test('the flag needs a certificate', () => {
