@@ -8,7 +8,8 @@
  *
  *   npm run bench:soak -- [--clients 200] [--seconds 60] [--warmup 10] [--rows 100000] [--create-every 5] [--big-at-once 4]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -158,6 +159,14 @@ function connect(url: string): Promise<pg.Client> {
   return c.connect().then(() => c);
 }
 
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (fields 14 and 15). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const clockTicks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+}
+
 /** The proxy's VmRSS every half second, with the time it was read (seconds since the load began). */
 const rssSamples: Array<{ at: number; kb: number }> = [];
 
@@ -217,6 +226,8 @@ try {
   console.log(`${clients} clients connected in ${((performance.now() - t0) / 1000).toFixed(1)} s (PostgreSQL max_connections ${maxConnections})`);
 
   const rssAtStart = procStatusKb(pid, 'VmRSS') ?? 0;
+  const proxyCpuAtStart = cpuSeconds(pid);
+  const benchCpuAtStart = process.cpuUsage();
   const loadStart = performance.now();
   const elapsed = () => (performance.now() - loadStart) / 1000;
   const sampler = setInterval(() => {
@@ -247,6 +258,9 @@ try {
   const loadSeconds = elapsed();
   clearInterval(sampler);
   const rssAtEnd = procStatusKb(pid, 'VmRSS') ?? 0;
+  const proxyCpu = cpuSeconds(pid) - proxyCpuAtStart;
+  const benchCpuUsage = process.cpuUsage(benchCpuAtStart);
+  const benchCpu = (benchCpuUsage.user + benchCpuUsage.system) / 1e6;
 
   // Every model created under load trains to READY (the worker catches up after the load).
   const waiter = await connect(url);
@@ -289,7 +303,9 @@ try {
     .map((kb, k) => (kb === undefined ? null : `${k * 10}s ${mb(kb)}`))
     .filter((x) => x !== null);
   console.log(`\nproxy RSS: start ${mb(rssAtStart)}, after warm-up ${mb(afterWarmup)}, peak ${mb(peak)}, end ${mb(rssAtEnd)}`);
-  console.log(`proxy RSS every 10 s: ${trend.join(', ')}\n`);
+  console.log(`proxy RSS every 10 s: ${trend.join(', ')}`);
+  const share = (cpu: number) => `${cpu.toFixed(1)} s (${((cpu / loadSeconds) * 100).toFixed(0)}% of one core)`;
+  console.log(`CPU over the ${loadSeconds.toFixed(0)} s of load: proxy ${share(proxyCpu)}, this bench's clients ${share(benchCpu)}; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores\n`);
   const goals: Goal[] = [
     { measure: 'errors', value: errors, op: '<=', target: 0, digits: 0 },
     { measure: 'RSS growth after warm-up (end / after warm-up)', value: rssAtEnd / afterWarmup, op: '<=', target: 1.1 },
