@@ -1,7 +1,7 @@
 import type { UpstreamSession } from '../session/upstream-session.ts';
 import { quoteIdent } from '../sql/identifiers.ts';
 import { typeNameOfOid } from '../catalog/pg-types.ts';
-import { binCounts, PREDICTION_FEATURE, type PredictionBaseline } from './prediction-baseline.ts';
+import { PREDICTION_FEATURE, type PredictionBaseline } from './prediction-baseline.ts';
 import { countBins, isCategorical, measured, type Baseline, type CategoricalBaseline, type NumericBaseline } from './baseline.ts';
 
 export const DEFAULT_PSI_THRESHOLD = 0.2;
@@ -160,23 +160,58 @@ function typeName(oid: number): string {
   return typeNameOfOid(oid) ?? `oid ${oid}`;
 }
 
-/** The prediction's row of DRIFT: its current outputs against the training rows' outputs. */
-export function predictionDrift(baseline: PredictionBaseline, outputs: readonly string[], thresholds: { psi: number; linf: number }): DriftRow {
-  const common = { feature: PREDICTION_FEATURE, baselineCount: baseline.count, currentCount: outputs.length };
-  if (outputs.length === 0) {
-    return { ...common, kind: baseline.kind, metric: null, value: null, threshold: null, drifted: false, check: 'no rows to compare' };
+/**
+ * The model's outputs on current data, counted batch by batch as they are predicted: into the
+ * baseline's bins for a numeric output, by label for a categorical one (labels the baseline
+ * does not know fall into its "other" bucket, or an "unseen" one). Fixed memory however many rows.
+ */
+export class PredictionCounts {
+  /** Non-NULL outputs. */
+  count = 0;
+  private readonly bins: number[];
+  private readonly labels = new Map<string, number>();
+  private readonly known: Set<string>;
+
+  constructor(private readonly baseline: PredictionBaseline) {
+    this.bins = new Array(baseline.kind === 'numeric' ? baseline.edges.length + 1 : 0).fill(0);
+    this.known = new Set(baseline.kind === 'categorical' ? baseline.top.map(([label]) => label) : []);
   }
-  if (baseline.kind === 'numeric') {
-    const value = psi(baseline.binCounts, binCounts(outputs.map(Number), baseline.edges));
-    return { ...common, kind: 'numeric', metric: 'psi', value, threshold: thresholds.psi, drifted: value > thresholds.psi, check: 'ok' };
+
+  /** One output as PostgreSQL text; NULL is not counted. */
+  add(output: string | null): void {
+    if (output === null) return;
+    this.count++;
+    const b = this.baseline;
+    if (b.kind === 'numeric') {
+      // As binCounts: non-finite outputs count as rows but fall in no bin.
+      const v = Number(output);
+      if (!Number.isFinite(v)) return;
+      let bucket = 0;
+      while (bucket < b.edges.length && v >= b.edges[bucket]) bucket++;
+      this.bins[bucket]++;
+      return;
+    }
+    const key = this.known.has(output) ? output : b.otherCount > 0 ? OTHER : UNSEEN;
+    this.labels.set(key, (this.labels.get(key) ?? 0) + 1);
   }
-  const base = new Map(baseline.top);
-  if (baseline.otherCount > 0) base.set('\u0000other', baseline.otherCount);
-  const current = new Map<string, number>();
-  for (const o of outputs) {
-    const key = base.has(o) ? o : baseline.otherCount > 0 ? '\u0000other' : `\u0000unseen`;
-    current.set(key, (current.get(key) ?? 0) + 1);
+
+  /** The prediction's row of DRIFT: these outputs against the training rows' outputs. */
+  drift(thresholds: { psi: number; linf: number }): DriftRow {
+    const b = this.baseline;
+    const common = { feature: PREDICTION_FEATURE, baselineCount: b.count, currentCount: this.count };
+    if (this.count === 0) {
+      return { ...common, kind: b.kind, metric: null, value: null, threshold: null, drifted: false, check: 'no rows to compare' };
+    }
+    if (b.kind === 'numeric') {
+      const value = psi(b.binCounts, this.bins);
+      return { ...common, kind: 'numeric', metric: 'psi', value, threshold: thresholds.psi, drifted: value > thresholds.psi, check: 'ok' };
+    }
+    const base = new Map(b.top);
+    if (b.otherCount > 0) base.set(OTHER, b.otherCount);
+    const value = lInfinity(base, this.labels);
+    return { ...common, kind: 'categorical', metric: 'linf', value, threshold: thresholds.linf, drifted: value > thresholds.linf, check: 'ok' };
   }
-  const value = lInfinity(base, current);
-  return { ...common, kind: 'categorical', metric: 'linf', value, threshold: thresholds.linf, drifted: value > thresholds.linf, check: 'ok' };
 }
+
+const OTHER = '\u0000other';
+const UNSEEN = '\u0000unseen';

@@ -1,6 +1,8 @@
+import { ExactAuc } from './exact-auc.ts';
+
 /**
  * Metrics of EVALUATE MODEL, accumulated batch by batch so any number of rows fits in memory
- * (AUC keeps one score per row, as ranking needs them all).
+ * (AUC counts rows by distinct score, spilling to disk beyond a bound: exact-auc.ts).
  */
 export interface RegressionMetrics {
   mse: number;
@@ -49,7 +51,8 @@ export interface ClassificationMetrics {
 
 export class ClassificationAccumulator {
   private confusion = new Map<string, Map<string, number>>();
-  private scores: Array<[number, boolean]> = [];
+  private readonly scores = new ExactAuc();
+  private scored = 0;
   private n = 0;
 
   /** `positive`: the class whose precision/recall/F1 a binary model reports; null for multiclass (macro averages). */
@@ -60,7 +63,10 @@ export class ClassificationAccumulator {
     const row = this.confusion.get(actual) ?? new Map<string, number>();
     row.set(predicted, (row.get(predicted) ?? 0) + 1);
     this.confusion.set(actual, row);
-    if (positiveProbability !== undefined && this.positive !== null) this.scores.push([positiveProbability, actual === this.positive]);
+    if (positiveProbability !== undefined && this.positive !== null) {
+      this.scores.add(positiveProbability, actual === this.positive);
+      this.scored++;
+    }
   }
 
   get rows(): number {
@@ -109,24 +115,15 @@ export class ClassificationAccumulator {
 
   /** Mann–Whitney: the chance a random positive row scores above a random negative one (ties count half). */
   private auc(): number | null {
-    if (this.positive === null || this.scores.length === 0) return null;
-    const sorted = [...this.scores].sort((a, b) => a[0] - b[0]);
-    let positives = 0;
-    let rankSum = 0;
-    for (let i = 0; i < sorted.length; ) {
-      let j = i;
-      while (j < sorted.length && sorted[j][0] === sorted[i][0]) j++;
-      const averageRank = (i + 1 + j) / 2;
-      for (let k = i; k < j; k++) {
-        if (sorted[k][1]) {
-          positives++;
-          rankSum += averageRank;
-        }
-      }
-      i = j;
+    if (this.positive === null || this.scored === 0) {
+      this.scores.close();
+      return null;
     }
-    const negatives = sorted.length - positives;
-    if (positives === 0 || negatives === 0) return null;
-    return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+    return this.scores.result();
+  }
+
+  /** Drops what the AUC holds (temporary files) when the evaluation ends early. */
+  close(): void {
+    this.scores.close();
   }
 }

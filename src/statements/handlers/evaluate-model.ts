@@ -1,10 +1,10 @@
 import { ClientError } from '../../errors/client-error.ts';
 import { SqlState } from '../../errors/sqlstate.ts';
-import { predictBatch, type ClassValue } from '../../inference/predict-batch.ts';
+import type { ClassValue } from '../../inference/predict-batch.ts';
 import { ClassificationAccumulator, RegressionAccumulator } from '../../monitor/evaluation-metrics.ts';
 import { quoteQualified } from '../../sql/identifiers.ts';
 import { sourceLabel } from './source-label.ts';
-import { openModel, scoreSource } from '../../monitor/score-source.ts';
+import { openModel, streamScores } from '../../monitor/score-source.ts';
 import type { EvaluateModel } from '../ast/evaluate-model.ts';
 import type { ShowModelEvaluations } from '../ast/show-model.ts';
 import { modelKey } from './model-target.ts';
@@ -27,18 +27,23 @@ export async function evaluateModel(s: EvaluateModel, _t: string, context: MlSta
   const classification = regression ? null : new ClassificationAccumulator(binary ? classText(classes![1]) : null);
 
   const sourceSql = s.source.kind === 'Table' ? `SELECT * FROM ${quoteQualified(s.source.table)}` : s.source.text;
-  await scoreSource(context, model, sourceSql, model.target, async (args, predicted, actuals) => {
-    const probs = binary ? await predictBatch(model.runner, model.probabilities, classes, args, predicted.length, model.resolved.ioPlan) : null;
-    actuals.forEach((actual, i) => {
-      if (actual === null) return; // no TARGET, nothing to compare
-      if (regression) {
-        regression.add(Number(actual), Number(predicted[i]));
-      } else {
-        const positive = probs ? positiveProbability(probs[i]!, classText(classes![1])) : undefined;
-        classification!.add(normalise(actual), normalise(predicted[i] ?? ''), positive);
+  try {
+    await streamScores(context, model, sourceSql, model.target, { probabilities: binary }, ({ rows, predictions, extra: actuals, probabilities }) => {
+      for (let i = 0; i < rows; i++) {
+        const actual = actuals[i];
+        if (actual === null) continue; // no TARGET, nothing to compare
+        if (regression) {
+          regression.add(Number(actual), Number(predictions[i]));
+        } else {
+          // The positive class is classes[1]: its probability is the score the AUC ranks.
+          classification!.add(normalise(actual), normalise(predictions[i] ?? ''), binary ? probabilities![i * 2 + 1] : undefined);
+        }
       }
     });
-  });
+  } catch (error) {
+    classification?.close();
+    throw error;
+  }
   const n = regression ? regression.rows : classification!.rows;
   if (n === 0) throw new ClientError(SqlState.invalidParameterValue, 'the evaluation data has no rows with a TARGET value');
   const metrics = regression ? regression.result() : classification!.result();
@@ -83,10 +88,4 @@ function classText(value: ClassValue): string {
 /** PostgreSQL's text of the TARGET, as the model's labels are written (bool as t/f). */
 function normalise(actual: string): string {
   return actual === 'true' ? 't' : actual === 'false' ? 'f' : actual;
-}
-
-function positiveProbability(json: string, positive: string): number {
-  const parsed = JSON.parse(json) as { labels: ClassValue[]; probabilities: number[] };
-  const i = parsed.labels.findIndex((l) => classText(l) === positive);
-  return i < 0 ? 0 : parsed.probabilities[i];
 }

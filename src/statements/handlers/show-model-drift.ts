@@ -2,8 +2,10 @@ import { ClientError } from '../../errors/client-error.ts';
 import { SqlState } from '../../errors/sqlstate.ts';
 import type { Baseline } from '../../monitor/baseline.ts';
 import { capturedSource } from '../../monitor/captured-source.ts';
-import { DEFAULT_LINF_THRESHOLD, DEFAULT_PSI_THRESHOLD, measureDrift, predictionDrift } from '../../monitor/drift.ts';
-import { openModel, scoreSource } from '../../monitor/score-source.ts';
+import { DEFAULT_LINF_THRESHOLD, DEFAULT_PSI_THRESHOLD, measureDrift, PredictionCounts } from '../../monitor/drift.ts';
+import { openModel, streamScores } from '../../monitor/score-source.ts';
+import { BATCH_ROWS } from '../../inference/inference-deps.ts';
+import { indexLeadingColumns, textColumn } from '../../inference/feature-decoding.ts';
 import { PREDICTION_FEATURE } from '../../monitor/prediction-baseline.ts';
 import { quoteQualified } from '../../sql/identifiers.ts';
 import { recordDrift } from '../../metrics/record-drift.ts';
@@ -53,22 +55,25 @@ export async function showModelDrift(s: ShowModelDrift, _t: string, context: MlS
       drifted: false, baselineCount: baseline.prediction.count, currentCount: null, check: 'not predicted: a feature column is missing',
     });
   } else if (baseline.prediction) {
-    // The model's output on the same data: from the captures, or predicted here for FROM.
-    const outputs: string[] = [];
+    // The model's output on the same data: from the captures, or predicted here for FROM. Either
+    // way counted batch by batch as the rows stream in: memory stays flat whatever their number.
+    const counts = new PredictionCounts(baseline.prediction);
     if (!s.source) {
       const when = s.since === undefined ? '' : ' AND captured_at >= $2::timestamptz';
-      const captured = await context.upstream.query(
-        `SELECT output FROM modelgres.model_captures WHERE model_id = $1 AND output IS NOT NULL${when}`,
-        s.since === undefined ? [r.rows[0][2]] : [r.rows[0][2], s.since],
+      await context.upstream.stream(
+        [{ sql: `SELECT output FROM modelgres.model_captures WHERE model_id = $1 AND output IS NOT NULL${when}`, params: s.since === undefined ? [r.rows[0][2]] : [r.rows[0][2], s.since] }],
+        BATCH_ROWS,
+        async (batch) => {
+          for (const output of textColumn(indexLeadingColumns(batch.rows, 1), 0)) counts.add(output);
+        },
       );
-      for (const [o] of captured.rows) outputs.push(o!);
     } else {
       const model = await openModel(context, context.inference.sessions, schema, name);
-      await scoreSource(context, model, sourceSql, null, (_args, predictions) => {
-        for (const p of predictions) if (p !== null) outputs.push(p);
+      await streamScores(context, model, sourceSql, null, { probabilities: false }, ({ predictions }) => {
+        for (const p of predictions) counts.add(p);
       });
     }
-    rows.push(predictionDrift(baseline.prediction, outputs, thresholds));
+    rows.push(counts.drift(thresholds));
   }
   recordDrift(`${schema}.${name}`, rows);
   const text = (v: number | null) => (v === null ? null : String(v));

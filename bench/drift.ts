@@ -1,0 +1,183 @@
+/**
+ * Large-input benchmark of the statements modelgres answers itself: SHOW MODEL m DRIFT FROM and
+ * EVALUATE MODEL over tables of 1M and 10M rows (sizes configurable), against a plain scan of the
+ * same rows in PostgreSQL, with the proxy's RSS sampled while each statement runs. A fresh proxy
+ * per size, so the figures at each size start from the same idle process. Everything is measured
+ * in one run, on an embedded PostgreSQL in a temporary directory; psql is the client.
+ *
+ *   npm run bench:drift -- [--sizes 1000000,10000000] [--rounds 20] [--depth 4]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { startEmbeddedServer, type EmbeddedServer } from '../src/embedded/embedded-server.ts';
+import { commitMeasured, freePort, procStatusKb, sampleRss, stopChild, timePsql, waitForLine } from './bench-support.ts';
+
+const usage = `npm run bench:drift -- [--sizes N,M,...] [--rounds R] [--depth D]
+
+  --sizes    rows of the tables scanned, checked and evaluated (default 1000000,10000000)
+  --rounds   boosting rounds of the two XGBOOST models (default 20)
+  --depth    their tree depth (default 4)
+  --help     this text`;
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '1000000,10000000' },
+    rounds: { type: 'string', default: '20' },
+    depth: { type: 'string', default: '4' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+const sizes = values.sizes!.split(',').map(Number);
+if (sizes.some((n) => !Number.isInteger(n) || n < 1000 || n > 100_000_000)) {
+  console.error(`--sizes must be integers between 1000 and 100000000\n\n${usage}`);
+  process.exit(2);
+}
+const rounds = Number(values.rounds);
+const depth = Number(values.depth);
+const command = `npm run bench:drift -- --sizes ${sizes.join(',')} --rounds ${rounds} --depth ${depth}`;
+
+const TRAIN_ROWS = 100_000;
+const FEATURES = ['f0', 'f1', 'f2', 'f3'];
+const repoRoot = path.resolve(import.meta.dirname, '..');
+
+/** A deterministic pseudo-random float8 in [0, 10) from a bigint seed expression. */
+function uniform10(seed: string): string {
+  return `((hashint8(${seed}) & 2147483647)::float8 / 2147483648 * 10)`;
+}
+
+/** Rows g in [from, to]: four features, a regression target and a binary label that follow them. */
+function rowsSql(from: number, to: number): string {
+  const cols = FEATURES.map((f, k) => `${uniform10(`g * 8 + ${k}`)} AS ${f}`).join(', ');
+  return `SELECT g AS id, f0, f1, f2, f3, f0 * 3 - f1 * 2 + sin(f2) * 5 + (noise / 10 - 0.5) AS y,
+                 f0 - f1 + (noise - 5) / 2 > 0 AS label
+            FROM (SELECT g, ${cols}, ${uniform10('g * 8 + 7')} AS noise
+                    FROM generate_series(${from}::int8, ${to}::int8) AS g) s`;
+}
+
+const children: ChildProcess[] = [];
+const stopping = new Set<ChildProcess>();
+interface Proxy {
+  child: ChildProcess;
+  url: string;
+}
+async function startProxy(server: EmbeddedServer): Promise<Proxy> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli.ts', 'start', '--upstream', server.socketUrl, '--port', String(port), '--log-level', 'warn'],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  children.push(child);
+  child.once('exit', (code, signal) => {
+    if (!stopping.has(child)) console.error(`modelgres (pid ${child.pid}) exited unexpectedly: ${code ?? signal}`);
+  });
+  await waitForLine(child, 'modelgres is ready');
+  return { child, url: `postgres://postgres@127.0.0.1:${port}/postgres` };
+}
+async function stopProxy(p: Proxy): Promise<void> {
+  stopping.add(p.child);
+  await stopChild(p.child);
+}
+
+async function withClient<T>(url: string, f: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  c.on('error', () => {});
+  await c.connect();
+  try {
+    return await f(c);
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
+const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
+const log = (line: string) => console.log(line);
+
+/** Times one statement through psql while sampling the proxy's RSS. */
+async function measured(proxy: Proxy, sql: string): Promise<{ seconds: number; startKb: number; peakKb: number }> {
+  const pid = proxy.child.pid!;
+  const startKb = procStatusKb(pid, 'VmRSS') ?? 0;
+  const rss = sampleRss(pid, 20);
+  try {
+    const seconds = await timePsql(proxy.url, sql);
+    return { seconds, startKb, peakKb: rss.stop() };
+  } catch (error) {
+    rss.stop();
+    throw error;
+  }
+}
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'modelgres-bench-drift-'));
+let server: EmbeddedServer | null = null;
+const summary: string[] = [];
+try {
+  server = await startEmbeddedServer({ dataDir: dir, port: await freePort() });
+  const direct = server.url;
+  let t0 = performance.now();
+  await withClient(direct, async (c) => {
+    await c.query(`CREATE TABLE train AS ${rowsSql(1_000_000_000_001, 1_000_000_000_000 + TRAIN_ROWS)}`);
+    for (const n of sizes) {
+      await c.query(`CREATE TABLE big_${n} AS ${rowsSql(1, n)}`);
+      await c.query(`VACUUM (ANALYZE) big_${n}`);
+    }
+  });
+  log(`data: train ${TRAIN_ROWS} rows; ${sizes.map((n) => `big_${n}`).join(', ')} (id, f0..f3 float8, y float8, label bool), ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  let proxy = await startProxy(server);
+  t0 = performance.now();
+  const hyper = `HYPERPARAMETERS DEFAULT EXCEPT (NUM_ROUND '${rounds}', MAX_DEPTH '${depth}')`;
+  await withClient(proxy.url, async (c) => {
+    await c.query(`CREATE MODEL reg FROM (SELECT f0, f1, f2, f3, y FROM train) TARGET y FUNCTION reg_fn
+                     AUTO OFF MODEL_TYPE XGBOOST OBJECTIVE 'reg:squarederror' ${hyper}`);
+    await c.query(`CREATE MODEL bin FROM (SELECT f0, f1, f2, f3, label FROM train) TARGET label FUNCTION bin_fn
+                     AUTO OFF MODEL_TYPE XGBOOST OBJECTIVE 'binary:logistic' ${hyper}`);
+    for (const m of ['reg', 'bin']) {
+      const r = await c.query(`WAIT FOR MODEL ${m} TIMEOUT 1800`);
+      if (r.rows[0]?.state !== 'READY') throw new Error(`WAIT FOR MODEL ${m} answered ${JSON.stringify(r.rows)}`);
+    }
+  });
+  log(`models: reg (regression) and bin (binary), XGBOOST ${rounds} rounds depth ${depth} on ${TRAIN_ROWS} rows, READY after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  for (const n of sizes) {
+    await stopProxy(proxy);
+    proxy = await startProxy(server);
+    const select = `SELECT f0, f1, f2, f3 FROM big_${n}`;
+    // The plain scan also warms PostgreSQL's buffers for what follows.
+    await timePsql(direct, `SELECT count(*) FROM (${select}) s`);
+    const scan = await timePsql(direct, `SELECT count(*) FROM (${select}) s`);
+    const read = await timePsql(direct, select);
+    log(`\n${n} rows, fresh proxy (RSS ${mb(procStatusKb(proxy.child.pid!, 'VmRSS') ?? 0)})`);
+    log(`  plain scan, directly: SELECT count(*) FROM (${select}) s: ${scan.toFixed(2)} s`);
+    log(`  plain read by psql, directly: ${select}: ${read.toFixed(2)} s`);
+    const statements = [
+      ['DRIFT', `SHOW MODEL reg DRIFT FROM (${select})`],
+      ['EVALUATE regression', `EVALUATE MODEL reg FROM (SELECT f0, f1, f2, f3, y FROM big_${n})`],
+      ['EVALUATE binary (auc)', `EVALUATE MODEL bin FROM (SELECT f0, f1, f2, f3, label FROM big_${n})`],
+    ] as const;
+    for (const [what, sql] of statements) {
+      const m = await measured(proxy, sql);
+      const line = `${what}: ${m.seconds.toFixed(2)} s (${(m.seconds / scan).toFixed(1)}x the scan), proxy RSS ${mb(m.startKb)} -> peak ${mb(m.peakKb)}`;
+      log(`  ${line}    [${sql}]`);
+      summary.push(`${n} rows  ${line}`);
+    }
+  }
+  await stopProxy(proxy);
+  log(`\nsummary (${commitMeasured(repoRoot)}, ${new Date().toISOString()}):`);
+  for (const line of summary) log(`  ${line}`);
+  log(`command: ${command}`);
+} finally {
+  for (const child of children) {
+    stopping.add(child);
+    await stopChild(child);
+  }
+  await server?.stop().catch(() => {});
+  await rm(dir, { recursive: true, force: true });
+}
