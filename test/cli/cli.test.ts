@@ -30,7 +30,7 @@ describe('modelgres command line', () => {
     const start = modelgres('start', '--help');
     expect(start.status).toBe(0);
     expect(start.stdout).toBe(START_HELP);
-    for (const flag of ['--upstream', '--host', '--port', '--data-dir', '--embedded-port', '--tls-cert', '--tls-key', '--workers', '--lease-seconds', '--model-dir', '--max-model-mb', '--log-level', '--help']) {
+    for (const flag of ['--upstream', '--host', '--port', '--data-dir', '--embedded-port', '--tls-cert', '--tls-key', '--workers', '--lease-seconds', '--model-dir', '--max-model-mb', '--tls-required', '--password-file', '--log-level', '--help']) {
       expect(START_HELP).toContain(flag);
     }
     for (const flag of ['--upstream', '--data-dir', '--embedded-port', '--log-level', '--help']) {
