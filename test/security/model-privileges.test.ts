@@ -210,6 +210,20 @@ describe('captured calls', () => {
     expect(ownersDrift.rows.find((r) => r.feature === 'x')?.current_count).toBe('401');
   });
 
+  test('SELECT on some columns only: CREATE MODEL over the whole table is 42501, nothing registered', async () => {
+    await admin.query(`GRANT SELECT (x, tall) ON sec_priv.flowers TO ${OTHER}`);
+    await (await proxy.client()).query(`GRANT CREATE MODEL TO ${OTHER}`);
+    await expect(other.query('CREATE MODEL sec_priv.partial FROM sec_priv.flowers TARGET tall FUNCTION partial_fn')).rejects.toMatchObject({
+      code: '42501',
+      message: 'permission denied for table flowers',
+    });
+    await expect(other.query('CREATE MODEL sec_priv.partial FROM (SELECT x, w, tall FROM sec_priv.flowers) TARGET tall FUNCTION partial_fn')).rejects.toMatchObject({
+      code: '42501',
+    });
+    expect((await admin.query(`SELECT count(*)::int AS n FROM modelgres.model WHERE model_name = 'partial'`)).rows).toEqual([{ n: 0 }]);
+    await (await proxy.client()).query(`REVOKE CREATE MODEL FROM ${OTHER}`);
+  });
+
   test('an owner who lost SELECT on the training table gets 42501 at RETRAIN: the data is read as the caller each time', async () => {
     await admin.query(`REVOKE SELECT ON sec_priv.flowers FROM ${OWNER}`);
     await expect(owner.query('ALTER MODEL sec_priv.flower_model RETRAIN')).rejects.toMatchObject({ code: '42501', message: 'permission denied for table flowers' });
