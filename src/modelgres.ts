@@ -14,6 +14,9 @@ import { TrainingWorker } from './worker/training-worker.ts';
 import { compileMissingBodies } from './worker/compile-missing-bodies.ts';
 import { DriftScheduler } from './monitor/drift-scheduler.ts';
 import { CaptureWriter } from './monitor/capture-writer.ts';
+import { InferenceScheduleWorker } from './schedule/schedule-worker.ts';
+import { HostingManager } from './hosting/hosting-manager.ts';
+import type { ScalingPolicy } from './hosting/scaling-policy.ts';
 
 export interface ModelgresOptions {
   upstreamUrl: string;
@@ -33,6 +36,12 @@ export interface ModelgresOptions {
   maxModelBytes?: number;
   /** Clients served at once (default: the upstream's max_connections less reserved and own connections). */
   maxClientConnections?: number;
+  /** Inference schedule workers inside this process (default 1 where training workers run, else 0). */
+  scheduleWorkers?: number;
+  /** How often a schedule worker looks for due schedules without a NOTIFY (default 1 s). */
+  schedulePollMilliseconds?: number;
+  /** When hosted models' units scale (ALTER MODEL m START); defaults in src/hosting/scaling-policy.ts. */
+  hostingPolicy?: Partial<ScalingPolicy>;
   /** How it waits for a PostgreSQL that is not up yet (default: from 0.5 s, doubling to 10 s, for ever). */
   upstreamWait?: UpstreamWaitOptions;
   log: Logger;
@@ -41,6 +50,8 @@ export interface ModelgresOptions {
 export interface Modelgres {
   readonly port: number;
   readonly planner: StatementPlanner;
+  /** Hosted models' inference units in this process. */
+  readonly hosting: HostingManager;
   readonly maxClientConnections: number;
   close(): Promise<void>;
 }
@@ -57,12 +68,19 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
   const registry = new ModelFunctionRegistry(options.upstreamUrl, names, options.log);
   await registry.start();
   const sessions = new OnnxSessionCache();
+  // Hosted models (ALTER MODEL m START) run on units of their own: every proxy follows the catalog.
+  const hosting = new HostingManager({ upstreamUrl: options.upstreamUrl, log: options.log, policy: options.hostingPolicy });
+  await hosting.start();
+  sessions.router = hosting;
   const capture = new CaptureWriter(options.upstreamUrl, options.log);
   const planner = new StatementPlanner({ registry, sessions, capture }, names);
   const trainingWorkers = options.workers ?? 1;
   const maxClientConnections =
     options.maxClientConnections ??
-    defaultClientLimit(await readUpstreamCapacity(options.upstreamUrl), { trainingWorkers, scheduleWorkers: 0 });
+    defaultClientLimit(await readUpstreamCapacity(options.upstreamUrl), {
+      trainingWorkers,
+      scheduleWorkers: options.scheduleWorkers ?? (trainingWorkers > 0 ? 1 : 0),
+    });
   const server: ProxyServer = await startProxyServer({
     host: options.host,
     port: options.port,
@@ -85,13 +103,22 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
   // Scheduled drift checks run where training runs: in processes that have workers.
   const drift = workers.length > 0 ? new DriftScheduler(options.upstreamUrl, options.log, retrainOnDrift) : null;
   drift?.start();
+  // Inference schedules too: their executions are claimed with SKIP LOCKED by any number of workers.
+  const scheduleWorkers = Array.from(
+    { length: options.scheduleWorkers ?? (workers.length > 0 ? 1 : 0) },
+    () => new InferenceScheduleWorker({ upstreamUrl: options.upstreamUrl, log: options.log, sessions, pollMilliseconds: options.schedulePollMilliseconds }),
+  );
+  await Promise.all(scheduleWorkers.map((w) => w.start()));
   return {
     port: server.port,
     planner,
+    hosting,
     maxClientConnections,
     close: async () => {
       await Promise.all(workers.map((w) => w.stop()));
       await drift?.stop();
+      await Promise.all(scheduleWorkers.map((w) => w.stop()));
+      await hosting.stop();
       await registry.stop();
       await sessions.close();
       await capture.close();
