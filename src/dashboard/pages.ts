@@ -21,6 +21,8 @@ figcaption { font-weight: 600; margin-bottom: .3em; }
 .login label { display: block; margin: .6em 0 .2em; }
 .login input { width: 100%; box-sizing: border-box; padding: .4em; }
 .login button { margin-top: 1em; padding: .4em 1.2em; }
+#evaluation-plot .plot { display: flex; flex-wrap: wrap; gap: .5em; }
+details summary { cursor: pointer; color: #4a5567; }
 `;
 
 function page(title: string, body: Html, header: Html | null = null, extraHead: Html | null = null): string {
@@ -91,8 +93,8 @@ export function modelPage(user: string, csrf: string, detail: ModelDetail, drift
 ${f.drift?.metric ? html` — <span class="${f.drift.drifted ? 'drifted' : ''}">${f.drift.metric.toUpperCase()} <span class="drift-value">${f.drift.value === null ? '' : f.drift.value.toFixed(4)}</span>, threshold <span class="drift-threshold">${f.drift.threshold}</span>${f.drift.drifted ? ' (drifted)' : ''}</span>` : null}
 ${f.drift && f.drift.check !== 'ok' ? html` <small>${f.drift.check}</small>` : null}</figcaption>
 <div class="plot"></div>
-<table class="bins"><thead><tr><th>Bin</th><th>Baseline</th><th>Current</th></tr></thead><tbody>
-${f.bins.map((b, i) => html`<tr><td>${b}</td><td class="baseline-count">${f.baseline[i]}</td><td class="current-count">${f.current[i]}</td></tr>`)}</tbody></table></figure>`,
+<details><summary>Counts</summary><table class="bins"><thead><tr><th>Bin</th><th>Baseline</th><th>Current</th></tr></thead><tbody>
+${f.bins.map((b, i) => html`<tr><td>${b}</td><td class="baseline-count">${f.baseline[i]}</td><td class="current-count">${f.current[i]}</td></tr>`)}</tbody></table></details></figure>`,
   );
   const data = {
     versions: detail.versions.filter((v) => v.metricValue !== null).map((v) => ({ version: v.version, metric: v.metric, value: v.metricValue, at: v.trainingFinishedAt ?? v.createdAt })),

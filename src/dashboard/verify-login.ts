@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { parse } from 'pg-connection-string';
 import { matchesStoredPassword } from './stored-password.ts';
 
 /** A login the dashboard refuses, with the sentence the login page shows. */
@@ -17,7 +18,8 @@ export async function connectAsRole(upstreamUrl: string, user: string, password:
   if (!user || !password) throw new LoginRefused(WRONG);
   let asked = false;
   const client = new pg.Client({
-    connectionString: upstreamUrl,
+    // The proxy's address and database, another role: pg lets a connection string's user win over `user`.
+    ...(parse(upstreamUrl) as pg.ClientConfig),
     user,
     // pg calls it only when PostgreSQL asks for a password.
     password: () => {

@@ -18,7 +18,8 @@
           width: width(versionFigure),
           height: 220,
           x: { label: 'version', tickFormat: 'd', ticks: data.versions.map((v) => v.version) },
-          y: { label: metric, grid: true, zero: false },
+          marginLeft: 60,
+          y: { label: metric, grid: true, zero: false, tickFormat: '~g' },
           marks: [
             Plot.lineY(data.versions, { x: 'version', y: 'value', stroke: '#1d3557' }),
             Plot.dot(data.versions, { x: 'version', y: 'value', fill: '#1d3557', r: 4, title: (v) => `version ${v.version}: ${metric} ${v.value}` }),
@@ -28,26 +29,36 @@
     }
   }
 
+  // One small plot a metric: their scales differ too much to share an axis (mse against r2).
   const evaluationFigure = document.querySelector('#evaluation-plot .plot');
   if (evaluationFigure) {
-    const points = [];
+    const byMetric = new Map();
     for (const e of data.evaluations) {
       for (const [name, value] of Object.entries(e.metrics)) {
-        if (typeof value === 'number') points.push({ at: new Date(e.evaluatedAt), metric: name, value, version: e.version });
+        if (typeof value !== 'number' || name === 'rows' || name === 'version') continue;
+        if (!byMetric.has(name)) byMetric.set(name, []);
+        byMetric.get(name).push({ at: new Date(e.evaluatedAt), value, version: e.version });
       }
     }
-    evaluationFigure.append(
-      Plot.plot({
-        width: width(evaluationFigure),
-        height: 220,
-        color: { legend: true },
-        y: { grid: true },
-        marks: [
-          Plot.lineY(points, { x: 'at', y: 'value', stroke: 'metric' }),
-          Plot.dot(points, { x: 'at', y: 'value', fill: 'metric', title: (p) => `${p.metric} ${p.value} (version ${p.version})` }),
-        ],
-      }),
-    );
+    for (const [name, points] of byMetric) {
+      const cell = document.createElement('div');
+      cell.className = 'evaluation-metric';
+      cell.dataset.metric = name;
+      evaluationFigure.append(cell);
+      cell.append(
+        Plot.plot({
+          width: 260,
+          height: 160,
+          marginLeft: 55,
+          x: { label: null, ticks: 3 },
+          y: { label: name, grid: true, tickFormat: '~g' },
+          marks: [
+            Plot.lineY(points, { x: 'at', y: 'value', stroke: '#1d3557' }),
+            Plot.dot(points, { x: 'at', y: 'value', fill: '#1d3557', title: (p) => `${name} ${p.value} (version ${p.version})` }),
+          ],
+        }),
+      );
+    }
   }
 
   const shares = (counts) => {
