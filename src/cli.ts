@@ -10,6 +10,8 @@ import { startModelgres } from './modelgres.ts';
 import { createLogger, type Logger } from './util/logger.ts';
 import { TrainingWorker } from './worker/training-worker.ts';
 import { DriftScheduler } from './monitor/drift-scheduler.ts';
+import { InferenceScheduleWorker } from './schedule/schedule-worker.ts';
+import { OnnxSessionCache } from './inference/onnx-session-cache.ts';
 import { retrainOnDrift } from './statements/handlers/retrain-model.ts';
 
 async function main(argv: string[]): Promise<number> {
@@ -105,13 +107,19 @@ async function work(options: CliOptions, log: Logger): Promise<number> {
   await Promise.all(workers.map((w) => w.start()));
   const drift = new DriftScheduler(url, log, retrainOnDrift);
   drift.start();
-  log.info(`${workers.length} training worker(s) waiting for jobs; scheduled drift checks on`);
+  // Inference schedules' executions too, scored on this process's own onnxruntime threads.
+  const sessions = new OnnxSessionCache();
+  const schedules = new InferenceScheduleWorker({ upstreamUrl: url, log, sessions });
+  await schedules.start();
+  log.info(`${workers.length} training worker(s) waiting for jobs; scheduled drift checks and inference schedules on`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   await Promise.all(workers.map((w) => w.stop()));
   await drift.stop();
+  await schedules.stop();
+  await sessions.close();
   await embedded?.stop();
   return 0;
 }
