@@ -7,6 +7,7 @@ import { startEmbeddedServer, type EmbeddedServer } from './embedded/embedded-se
 import { openTrustRefusal } from './embedded/network-exposure.ts';
 import { readPasswordFile } from './embedded/password-file.ts';
 import { startModelgres } from './modelgres.ts';
+import { startHttpListener } from './http/http-listener.ts';
 import { createLogger, type Logger } from './util/logger.ts';
 import { TrainingWorker } from './worker/training-worker.ts';
 import { DriftScheduler } from './monitor/drift-scheduler.ts';
@@ -37,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(help);
     return 0;
   }
-  const log = createLogger(options.logLevel);
+  const log = createLogger(options.logLevel, options.logFormat);
   if (command === 'start') return start(options, log);
   if (command === 'worker') return work(options, log);
   return migrate(options, log);
@@ -89,11 +90,21 @@ async function start(options: CliOptions, log: Logger): Promise<number> {
   const shown = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   process.stdout.write(`modelgres is ready: postgres://postgres@${shown}:${modelgres.port}/postgres\n`);
   if (embedded) process.stdout.write(`embedded PostgreSQL (direct, bypassing modelgres): postgres://postgres@127.0.0.1:${embedded.port}/postgres\n`);
+  const http =
+    options.httpPort === undefined
+      ? null
+      : await startHttpListener({ host: options.httpHost, port: options.httpPort, upstreamUrl: url, log }).catch(async (error: unknown) => {
+          await modelgres.close();
+          await embedded?.stop();
+          throw error;
+        });
+  if (http) process.stdout.write(`dashboard, /metrics and /healthz: http://${options.httpHost === '0.0.0.0' || options.httpHost === '::' ? '127.0.0.1' : options.httpHost}:${http.port}/\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   log.info('shutting down');
+  await http?.close();
   await modelgres.close();
   await embedded?.stop();
   return 0;

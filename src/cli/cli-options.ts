@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { LogLevel } from '../util/logger.ts';
+import type { LogFormat, LogLevel } from '../util/logger.ts';
 
 export interface CliOptions {
   upstream?: string;
@@ -13,6 +13,10 @@ export interface CliOptions {
   /** The embedded PostgreSQL's superuser password (SCRAM for every role); generated into the file if missing. */
   passwordFile?: string;
   logLevel: LogLevel;
+  logFormat: LogFormat;
+  /** The HTTP listener for /metrics, /healthz and the dashboard: off unless given. */
+  httpPort?: number;
+  httpHost: string;
   workers: number;
   leaseSeconds: number;
   modelDir?: string;
@@ -43,6 +47,9 @@ export function parseCliOptions(args: string[], env: NodeJS.ProcessEnv): CliOpti
         'tls-required': { type: 'boolean' },
         'password-file': { type: 'string' },
         'log-level': { type: 'string' },
+        'log-format': { type: 'string' },
+        'http-port': { type: 'string' },
+        'http-host': { type: 'string' },
         workers: { type: 'string' },
         'lease-seconds': { type: 'string' },
         'model-dir': { type: 'string' },
@@ -56,6 +63,9 @@ export function parseCliOptions(args: string[], env: NodeJS.ProcessEnv): CliOpti
   }
   const logLevel = (values['log-level'] ?? env.MODELGRES_LOG_LEVEL ?? 'info') as LogLevel;
   if (!['error', 'warn', 'info', 'debug'].includes(logLevel)) throw new UsageError(`--log-level must be error, warn, info or debug, not ${logLevel}`);
+  const logFormat = (values['log-format'] ?? env.MODELGRES_LOG_FORMAT ?? 'text') as LogFormat;
+  if (!['text', 'json'].includes(logFormat)) throw new UsageError(`--log-format must be text or json, not ${logFormat}`);
+  const httpPort = values['http-port'] ?? env.MODELGRES_HTTP_PORT;
   const options: CliOptions = {
     upstream: values.upstream ?? env.MODELGRES_UPSTREAM ?? undefined,
     host: values.host ?? env.MODELGRES_HOST ?? '127.0.0.1',
@@ -67,6 +77,9 @@ export function parseCliOptions(args: string[], env: NodeJS.ProcessEnv): CliOpti
     tlsRequired: values['tls-required'] ?? false,
     passwordFile: values['password-file'] ?? env.MODELGRES_PASSWORD_FILE ?? undefined,
     logLevel,
+    logFormat,
+    httpPort: httpPort === undefined || httpPort === '' ? undefined : portNumber('--http-port', httpPort),
+    httpHost: values['http-host'] ?? env.MODELGRES_HTTP_HOST ?? '127.0.0.1',
     workers: count('--workers', values.workers ?? env.MODELGRES_WORKERS ?? '1'),
     leaseSeconds: count('--lease-seconds', values['lease-seconds'] ?? env.MODELGRES_LEASE_SECONDS ?? '30', 1, 3600),
     modelDir: values['model-dir'] ?? env.MODELGRES_MODEL_DIR ?? undefined,

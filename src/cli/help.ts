@@ -46,7 +46,13 @@ Options:
                         the next gets 53300 'sorry, too many clients already' (default: the
                         upstream's max_connections less its reserved slots and modelgres's own
                         connections). Env: MODELGRES_MAX_CLIENT_CONNECTIONS
+  --http-port N         serve /metrics (Prometheus), /healthz and the dashboard (log in with a
+                        PostgreSQL role and its password) on this port; off unless given.
+                        Env: MODELGRES_HTTP_PORT
+  --http-host HOST      address of the HTTP listener (default 127.0.0.1). Env: MODELGRES_HTTP_HOST
   --log-level LEVEL     error | warn | info | debug (default info). Env: MODELGRES_LOG_LEVEL
+  --log-format FORMAT   text | json: one JSON object a line with time, level, event, model,
+                        version, client, duration (default text). Env: MODELGRES_LOG_FORMAT
   -h, --help            this text
 `;
 
