@@ -5,6 +5,8 @@ import { OutageLog } from './connection-loss.ts';
 
 export interface ListenConnectionOptions {
   url: string;
+  /** Shown in pg_stat_activity (default: pg's, the URL's if it names one). */
+  applicationName?: string;
   channels: readonly string[];
   log: Logger;
   onNotification: (notification: pg.Notification) => void;
@@ -68,7 +70,7 @@ export class ListenConnection {
   }
 
   private async open(): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: this.options.url, connectionTimeoutMillis: 10_000 });
+    const client = new pg.Client({ connectionString: this.options.url, connectionTimeoutMillis: 10_000, application_name: this.options.applicationName });
     // Both fire when the connection is lost ('error' only when pg did not end it itself).
     client.on('error', (e) => this.lost(client, e));
     client.on('end', () => this.lost(client, new Error('the connection ended')));

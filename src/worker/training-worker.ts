@@ -39,7 +39,10 @@ interface VersionRow {
 export class TrainingWorker {
   private readonly pool: pg.Pool;
   private readonly queue: JobQueue;
-  private readonly workerId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  /** Who holds a claimed job: modelgres.job.lease_owner. */
+  readonly workerId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  /** Its connections' application_name, so pg_stat_activity tells the workers apart. */
+  readonly applicationName = `modelgres worker ${this.workerId}`.slice(0, 63);
   private readonly leaseSeconds: number;
   private readonly maxAttempts: number;
   private readonly listener: ListenConnection;
@@ -52,7 +55,7 @@ export class TrainingWorker {
   private loop: Promise<void> | null = null;
 
   constructor(private readonly options: TrainingWorkerOptions) {
-    this.pool = new pg.Pool({ connectionString: options.upstreamUrl, max: 3 });
+    this.pool = new pg.Pool({ connectionString: options.upstreamUrl, max: 3, application_name: this.applicationName });
     this.outage = new OutageLog(options.log, 'training worker');
     // An idle connection that PostgreSQL ended: the pool drops it and opens another when needed.
     this.pool.on('error', (e) => {
@@ -60,6 +63,7 @@ export class TrainingWorker {
     });
     this.listener = new ListenConnection({
       url: options.upstreamUrl,
+      applicationName: this.applicationName,
       channels: ['modelgres_jobs'],
       log: options.log,
       onNotification: () => this.nudge(),
@@ -174,7 +178,7 @@ export class TrainingWorker {
     try {
       const model = await training.result;
       const bodies = compileTrainedVersion(version, model, this.options.log);
-      await this.queue.whileHeld(job, async (client) => {
+      const kept = await this.queue.whileHeld(job, async (client) => {
         await registerTrainedVersion(
           async (sql, params) => (await client.query<unknown[]>({ text: sql, values: params, rowMode: 'array' })).rows[0]?.[0] as string | null,
           version,
@@ -182,7 +186,13 @@ export class TrainingWorker {
           bodies,
         );
       });
-      this.options.log.info(`trained ${job.jobName}: ${model.modelType}, validation:${model.validation.metric} ${model.validation.value}`, { event: 'training finished', job: job.jobName, version: version.version });
+      // Not held any more: its lease ran out while PostgreSQL was out of reach and another worker
+      // claimed the job (whose attempt is the one that counts), or the model was dropped.
+      if (kept) {
+        this.options.log.info(`trained ${job.jobName}: ${model.modelType}, validation:${model.validation.metric} ${model.validation.value}`, { event: 'training finished', job: job.jobName, version: version.version });
+      } else {
+        this.options.log.info(`job ${job.jobName} was dropped or taken over by another worker while it trained: this result is not kept`);
+      }
     } catch (error) {
       if (lost) return;
       // Not the training's fault: nothing can be written now, and the job is retried (see run).
