@@ -8,8 +8,8 @@ import { runCommand } from '../support/run-command.ts';
 const ID = process.pid;
 /** An ML statement the proxy parses but does not implement yet: 0A000, made by the proxy itself. */
 /** (Update to another one as statements get implemented: it is the 0A000 answer that is tested.) */
-const NOT_YET = `alter model m_${ID} stop`;
-const NOT_YET_MESSAGE = 'ALTER MODEL ... STOP is not implemented yet';
+const NOT_YET = `create external model m_${ID} function f_${ID} (int4) returns float8`;
+const NOT_YET_MESSAGE = 'CREATE EXTERNAL MODEL is not supported yet';
 /** Refused by the proxy's own parser, before PostgreSQL sees anything: a stable proxy-made error. */
 const PROXY_REFUSED = `alter model m_${ID} frobnicate`;
 /** An implemented ML statement that fails in PostgreSQL (the catalog function raises 42704). */
@@ -48,7 +48,7 @@ async function exists(table: string): Promise<boolean> {
 describe('ML statements are routed to the proxy, everything else passes through', () => {
   const cases: Array<[string, { code: string; message: string }]> = [
     [NOT_YET, { code: '0A000', message: NOT_YET_MESSAGE }],
-    [`  /* leading comment */ Alter   Model m_${ID}  Stop ;`, { code: '0A000', message: NOT_YET_MESSAGE }],
+    [`  /* leading comment */ Create   External Model m_${ID} ;`, { code: '0A000', message: NOT_YET_MESSAGE }],
     [PROXY_REFUSED, { code: '42601', message: 'syntax error at or near "frobnicate"' }],
     [`alter model no_such_model_${ID} rollback`, { code: '42704', message: `model "no_such_model_${ID}" does not exist` }],
     [DROP_MISSING, { code: '42704', message: `model "no_such_model_${ID}" does not exist` }],
@@ -512,7 +512,7 @@ describe('ML statements are routed to the proxy, everything else passes through'
   test('psql shows ML errors, with its caret under the position, and exits 1', async () => {
     const r = await runCommand('/usr/bin/psql', [proxy.url, '-X', '-v', 'ON_ERROR_STOP=1', '-c', NOT_YET]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe(`ERROR:  ${NOT_YET_MESSAGE}\n`);
+    expect(r.stderr).toBe(`ERROR:  ${NOT_YET_MESSAGE}\nHINT:  Create the model FROM an ONNX file to run it locally.\n`);
 
     const sql = `select 1;   ${PROXY_REFUSED}`;
     const syntax = await runCommand('/usr/bin/psql', [proxy.url, '-X', '-v', 'ON_ERROR_STOP=1', '-c', sql]);

@@ -1,4 +1,3 @@
-import { notSupported } from '../../errors/client-error.ts';
 import type { MlStatementContext } from '../ml-statement-context.ts';
 import type { MlStatement, MlStatementKind, MlStatementOf } from '../ast/ml-statement.ts';
 import { createModel } from './create-model.ts';
@@ -27,13 +26,6 @@ import {
 } from './inference-schedules.ts';
 
 type Handler<K extends MlStatementKind> = (statement: MlStatementOf<K>, text: string, context: MlStatementContext) => Promise<void>;
-
-/** A statement the parser knows but whose handler is not built yet answers 0A000, never a fake result. */
-function notYet(name: string): () => Promise<never> {
-  return async () => {
-    throw notSupported(`${name} is not implemented yet`);
-  };
-}
 
 /** One handler per statement kind: a new kind that nobody handles does not compile. */
 const HANDLERS: { [K in MlStatementKind]: Handler<K> } = {
