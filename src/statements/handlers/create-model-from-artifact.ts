@@ -8,7 +8,7 @@ import type { StatementContext } from '../../session/statement-context.ts';
 import { inputKindOf } from '../../training/index.ts';
 import type { FeatureType } from '../../training/types.ts';
 import type { CreateModelFromArtifact } from '../ast/create-model-from-artifact.ts';
-import { pgArray } from './pg-array.ts';
+import { pgArray } from '../../sql/pg-array.ts';
 import { modelKey } from './model-target.ts';
 
 interface Artifact {

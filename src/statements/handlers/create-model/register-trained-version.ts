@@ -1,7 +1,7 @@
 import type { ModelSpec } from '../../../catalog/model-spec.ts';
 import type { UpstreamSession } from '../../../session/upstream-session.ts';
 import { encodeSnapshot } from '../../../snapshot/snapshot-codec.ts';
-import { pgArray } from '../pg-array.ts';
+import { pgArray } from '../../../sql/pg-array.ts';
 import type { TrainingSnapshot } from './training-snapshot.ts';
 
 /** Everything modelgres.create_model records of a new trained version. */
