@@ -238,7 +238,7 @@ async function postgresBinary(): Promise<string> {
   return binaries.postgres;
 }
 
-/** pg_hba.conf texts modelgres wrote with trust, untouched by the user (the first: before 0.x wrote it once). */
+/** pg_hba.conf as modelgres wrote it with trust and the user left it: today's, and the one it used to rewrite at every start. */
 const UNTOUCHED_TRUST_HBA = (extra: readonly string[]) => [
   defaultHba(extra, false),
   ['# written by modelgres: specific roles first, then trust on loopback', ...extra, 'local all all trust', 'host all all 127.0.0.1/32 trust', 'host all all ::1/128 trust', ''].join('\n'),
@@ -251,11 +251,12 @@ const UNTOUCHED_TRUST_HBA = (extra: readonly string[]) => [
 async function adoptPassword(url: string, password: string, hbaFile: string, extra: readonly string[], log: (line: string) => void): Promise<void> {
   await withLogin(url, hbaFile, async (client) => {
     await client.query(`SET password_encryption = 'scram-sha-256'`);
+    // A literal, as ALTER ROLE takes no parameters; PostgreSQL stores only the SCRAM verifier.
     await client.query(`ALTER ROLE postgres PASSWORD ${client.escapeLiteral(password)}`);
     if (!UNTOUCHED_TRUST_HBA(extra).includes(await readFile(hbaFile, 'utf8'))) return;
     await writeFile(hbaFile, defaultHba(extra, true));
     await client.query('SELECT pg_reload_conf()');
-    log(`modelgres: ${hbaFile} now asks every role for its password (scram-sha-256)`);
+    log(`${hbaFile} now asks every role for its password (scram-sha-256)`);
   });
 }
 
@@ -272,8 +273,11 @@ async function withLogin(url: string, hbaFile: string, use: (client: pg.Client) 
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === '28P01' || code === '28000' || /password/i.test((error as Error).message)) {
+      // Without a password, pg fails on its side as soon as PostgreSQL asks for one.
       throw new Error(
-        `the embedded PostgreSQL refused the postgres role's login (${(error as Error).message}): give its password with --password-file FILE, or edit ${hbaFile}.`,
+        new URL(url).password === ''
+          ? `the embedded PostgreSQL asks for the postgres role's password: give it with --password-file FILE, or edit ${hbaFile}.`
+          : `the embedded PostgreSQL refused the postgres role's login (${(error as Error).message}): put the role's password in the --password-file, or edit ${hbaFile}.`,
       );
     }
     throw error;

@@ -88,6 +88,9 @@ async function login(port: number, user: string, password?: string): Promise<{ c
   }
 }
 
+/** The trust cluster of the first test, with the user's edit in its pg_hba.conf. */
+let trustCluster: { dir: string; written: string; port: number; embeddedPort: number } | undefined;
+
 describe('the default setup: trust only for loopback', () => {
   test('the proxy reaches PostgreSQL from loopback over TCP: host lines apply, a user’s pg_hba.conf edit survives a restart, --host 0.0.0.0 under trust refuses to start', async () => {
     const dir = await dataDir();
@@ -133,14 +136,45 @@ describe('the default setup: trust only for loopback', () => {
     );
     // The server it had started is stopped (PostgreSQL removes its lock file last).
     expect(existsSync(path.join(dir, 'pg', 'postmaster.pid'))).toBe(false);
+    trustCluster = { dir, written, port, embeddedPort };
+  });
+
+  test('an existing cluster given --password-file: the postgres role gets it, and a pg_hba.conf still as modelgres wrote it turns to SCRAM', async () => {
+    const { dir, written, port, embeddedPort } = trustCluster!;
+    const hba = path.join(dir, 'pg', 'pg_hba.conf');
+    // As it was before the user's edit.
+    writeFileSync(hba, written);
+    const passwordFile = path.join(dir, 'given-password');
+    writeFileSync(passwordFile, 'given secret\n');
+    const proxy = await start(['--data-dir', dir, '--host', '0.0.0.0', '--port', String(port), '--embedded-port', String(embeddedPort), '--password-file', passwordFile]);
+    expect(proxy.stdout).not.toContain('shown this once');
+    expect(readFileSync(hba, 'utf8')).toBe(written.replaceAll(' trust', ' scram-sha-256'));
+    expect((await login(port, 'postgres', 'not it')).error).toMatchObject({ code: '28P01' });
+    expect((await login(port, 'access_scram', 'wrong horse')).error).toMatchObject({ code: '28P01' });
+    const admin = await login(port, 'postgres', 'given secret');
+    expect(admin.error).toBeUndefined();
+    await admin.client!.end();
+    await proxy.stop();
+
+    // A wrong password in the file, or none, and the proxy's own connections cannot log in: one line says so.
+    writeFileSync(passwordFile, 'not the secret\n');
+    const wrong = await refused(['--data-dir', dir, '--port', String(port), '--embedded-port', String(embeddedPort), '--password-file', passwordFile]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.last).toBe(
+      `modelgres: the embedded PostgreSQL refused the postgres role's login (password authentication failed for user "postgres"): put the role's password in the --password-file, or edit ${hba}.`,
+    );
+    const without = await refused(['--data-dir', dir, '--port', String(port), '--embedded-port', String(embeddedPort)]);
+    expect(without.code).toBe(1);
+    expect(without.last).toBe(
+      `modelgres: the embedded PostgreSQL asks for the postgres role's password: give it with --password-file FILE, or edit ${hba}.`,
+    );
   });
 
   test('--password-file: a new cluster asks every role for its password (SCRAM); the generated password is shown once; the network may then listen', async () => {
     const dir = await dataDir();
     const [port, embeddedPort] = [await freePort(), await freePort()];
     const passwordFile = path.join(dir, 'superuser-password');
-    const args = ['--data-dir', dir, '--host', '0.0.0.0', '--port', String(port), '--embedded-port', String(embeddedPort), '--password-file', passwordFile];
-    let proxy = await start(args);
+    const proxy = await start(['--data-dir', dir, '--host', '0.0.0.0', '--port', String(port), '--embedded-port', String(embeddedPort), '--password-file', passwordFile]);
     const password = readFileSync(passwordFile, 'utf8').trim();
     expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
     expect(statSync(passwordFile).mode & 0o777).toBe(0o600);
@@ -156,20 +190,10 @@ describe('the default setup: trust only for loopback', () => {
     await admin.query(`CREATE ROLE access_app LOGIN PASSWORD 'app secret'`);
     expect((await admin.query(`SELECT rolpassword LIKE 'SCRAM-SHA-256$%' AS scram FROM pg_authid WHERE rolname = 'access_app'`)).rows).toEqual([{ scram: true }]);
     await admin.end();
-    await proxy.stop();
-
-    // Started again: the password is read, not shown again.
-    proxy = await start(args);
-    expect(proxy.stdout).not.toContain('shown this once');
     expect((await login(port, 'access_app', 'app secrets')).error).toMatchObject({ code: '28P01', message: 'password authentication failed for user "access_app"' });
     const app = await login(port, 'access_app', 'app secret');
     expect(app.error).toBeUndefined();
     await app.client!.end();
     await proxy.stop();
-
-    // Without the file the proxy's own connections cannot log in: it says so in one line.
-    const without = await refused(['--data-dir', dir, '--port', String(port), '--embedded-port', String(embeddedPort)]);
-    expect(without.code).toBe(1);
-    expect(without.last).toMatch(/^modelgres: the embedded PostgreSQL refused the postgres role's login \(.*\): give its password with --password-file FILE, or edit .*pg_hba\.conf\.$/);
   });
 });
