@@ -40,7 +40,9 @@ export class UnitPool {
     private readonly policy: ScalingPolicy,
     private readonly onEvent: (pool: UnitPool, event: PoolEvent) => void,
   ) {
-    this.desired = bounds.min;
+    // MIN_INFERENCE_UNITS above the cores would only queue on them, as MAX does (unitCeiling):
+    // without the bound, START (MIN_INFERENCE_UNITS 100000) loaded a session and a thread per unit.
+    this.desired = Math.min(bounds.min, unitCeiling(bounds.max));
     this.timer = setInterval(() => this.tick(), Math.max(20, Math.min(policy.scaleDownIdleMs, policy.drainIdleMs) / 4));
     this.timer.unref();
   }
@@ -69,7 +71,7 @@ export class UnitPool {
   /** Loads the minimum number of units; HOSTED once they all serve. */
   async start(): Promise<void> {
     try {
-      await Promise.all(Array.from({ length: this.bounds.min }, () => this.addUnit()));
+      await Promise.all(Array.from({ length: this.desired }, () => this.addUnit()));
     } catch (error) {
       this.fail((error as Error).message);
       return;

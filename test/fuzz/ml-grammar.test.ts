@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import os from 'node:os';
 import type pg from 'pg';
 import { serialize } from 'pg-protocol';
 import { ClientError } from '../../src/errors/client-error.ts';
@@ -6,6 +7,7 @@ import { isMlStatement, parseMlStatement } from '../../src/statements/parser/ind
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
 import { databaseOf, RawClient, type Received } from '../support/raw-client.ts';
 import { showModel } from '../support/models.ts';
+import { pollUntil } from '../support/poll.ts';
 import { fuzzSeed, inLanes, seededRandom } from './seeded-random.ts';
 import { mutateStatement, vocabularyOf, type Mutant } from './grammar-mutations.ts';
 
@@ -179,6 +181,26 @@ describe('the ML grammar under 10,000 mutated statements', () => {
       }
     }
     client.destroy();
+  });
+
+  test('START with MIN_INFERENCE_UNITS far above the cores loads at most one unit per core, and the model answers', async () => {
+    // Found reading the grammar: the parser takes any integer, and each unit is an onnxruntime
+    // session on a thread of its own, so a model owner could exhaust every proxy's memory.
+    await c.query('ALTER MODEL fz_m START (MIN_INFERENCE_UNITS 100000, MAX_INFERENCE_UNITS 100000)');
+    const values = await pollUntil(
+      'fz_m to be HOSTED',
+      async () => (await showModel(c, 'fz_m')).values,
+      (v) => v.get('Inference Status') !== 'STARTING',
+      { timeoutMs: 30_000, intervalMs: 50 },
+    );
+    expect(values.get('Inference Status')).toBe('HOSTED');
+    expect(Number(values.get('In Service Inference Units'))).toBeLessThanOrEqual(os.availableParallelism());
+    expect(Number(values.get('In Service Inference Units'))).toBeGreaterThanOrEqual(1);
+    const direct = await proxy.direct();
+    const viaProxy = await c.query('SELECT fz_m_fn(hour, weekday, temp) AS p FROM fz_rides ORDER BY id LIMIT 5');
+    const compiled = await direct.query('SELECT fz_m_fn(hour, weekday, temp) AS p FROM fz_rides ORDER BY id LIMIT 5');
+    viaProxy.rows.forEach((r, i) => expect(r.p).toBeCloseTo(compiled.rows[i].p, 4));
+    await c.query('ALTER MODEL fz_m STOP');
   });
 
   test('token drops, swaps, duplications, wrong literals, huge numbers, unicode: a SQLSTATE or a contract-shaped result, never a crash or a hang', async () => {
