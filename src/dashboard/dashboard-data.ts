@@ -67,11 +67,45 @@ export interface EvaluationRow {
   metrics: Record<string, unknown>;
 }
 
+export interface HostingRow {
+  status: string | null;
+  minUnits: number | null;
+  maxUnits: number | null;
+  desiredUnits: number;
+  inServiceUnits: number;
+}
+
+export interface ScheduleRow {
+  name: string;
+  state: string;
+  every: string;
+  nextRun: string | null;
+  target: string;
+  watermark: string | null;
+  lastStatus: string | null;
+}
+
+export interface ExecutionRow {
+  schedule: string;
+  id: number;
+  status: string;
+  startedAt: string;
+  finishedAt: string | null;
+  rowsScored: number | null;
+  version: number | null;
+  error: string | null;
+}
+
 export interface ModelDetail {
   summary: ModelSummary;
   modelId: string;
   versions: VersionRow[];
   evaluations: EvaluationRow[];
+  hosting: HostingRow | null;
+  /** The inference schedules of the model that the role owns (the catalog's view shows no others). */
+  schedules: ScheduleRow[];
+  /** Their latest executions, newest first. */
+  executions: ExecutionRow[];
 }
 
 /** null: no such model, or the role may not see it. */
@@ -91,9 +125,36 @@ export async function modelDetail(client: pg.Client, schema: string, name: strin
        FROM modelgres.model_evaluations WHERE model_id = $1 ORDER BY evaluated_at`,
     [modelId],
   );
+  const hosting = await client.query(
+    `SELECT inference_status, min_inference_units, max_inference_units, desired_units, in_service_units
+       FROM modelgres.model_hosting_status WHERE schema_name = $1 AND model_name = $2`,
+    [schema, name],
+  );
+  const schedules = await client.query(
+    `SELECT schema_name || '.' || schedule_name AS name, state, every::text, next_run::text, target_schema || '.' || target_table AS target,
+            watermark::text, last_status
+       FROM modelgres.inference_schedules WHERE model_schema = $1 AND model_name = $2 ORDER BY 1`,
+    [schema, name],
+  );
+  const executions = await client.query(
+    `SELECT e.schema_name || '.' || e.schedule_name AS schedule, e.execution_id::float8 AS id, e.status, e.started_at::text,
+            e.finished_at::text, e.rows_scored::float8, e.model_version, e.error
+       FROM modelgres.inference_executions e
+       JOIN modelgres.inference_schedules s USING (schema_name, schedule_name)
+      WHERE s.model_schema = $1 AND s.model_name = $2 ORDER BY e.execution_id DESC LIMIT 50`,
+    [schema, name],
+  );
+  const h = hosting.rows[0];
   return {
     summary,
     modelId,
+    hosting: h
+      ? { status: h.inference_status, minUnits: h.min_inference_units, maxUnits: h.max_inference_units, desiredUnits: h.desired_units, inServiceUnits: h.in_service_units }
+      : null,
+    schedules: schedules.rows.map((r) => ({ name: r.name, state: r.state, every: r.every, nextRun: r.next_run, target: r.target, watermark: r.watermark, lastStatus: r.last_status })),
+    executions: executions.rows.map((r) => ({
+      schedule: r.schedule, id: r.id, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at, rowsScored: r.rows_scored, version: r.model_version, error: r.error,
+    })),
     versions: versions.rows.map((v) => ({
       version: v.version,
       state: v.state,

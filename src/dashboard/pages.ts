@@ -99,6 +99,7 @@ ${f.bins.map((b, i) => html`<tr><td>${b}</td><td class="baseline-count">${f.base
   const data = {
     versions: detail.versions.filter((v) => v.metricValue !== null).map((v) => ({ version: v.version, metric: v.metric, value: v.metricValue, at: v.trainingFinishedAt ?? v.createdAt })),
     evaluations: detail.evaluations,
+    executions: detail.executions,
     drift: drift?.features ?? [],
   };
   return page(
@@ -115,6 +116,16 @@ ${counters?.errors ?? 0} errors${counters?.batches ? `, ${(counters.seconds / co
 ${detail.evaluations.length ? html`<figure id="evaluation-plot"><figcaption>EVALUATE MODEL results over time</figcaption><div class="plot"></div></figure>` : null}
 <table id="evaluations"><thead><tr><th>When</th><th>Version</th><th>By</th><th>Source</th><th>Rows</th><th>Metrics</th></tr></thead><tbody>${evaluations}</tbody></table>
 ${detail.evaluations.length === 0 ? html`<p>No EVALUATE MODEL yet.</p>` : null}</section>
+<section id="serving"><h2>Serving</h2>
+${detail.hosting ? html`<p>Inference status <b id="inference-status">${detail.hosting.status}</b>${detail.hosting.minUnits !== null ? ` · units ${detail.hosting.minUnits}–${detail.hosting.maxUnits}` : ''} · desired <b id="desired-units">${detail.hosting.desiredUnits}</b>, in service <b id="in-service-units">${detail.hosting.inServiceUnits}</b> (all proxies)</p>` : null}
+${detail.schedules.length
+  ? html`<table id="schedules"><thead><tr><th>Schedule</th><th>State</th><th>Every</th><th>Next run</th><th>Into</th><th>Watermark</th><th>Last</th></tr></thead><tbody>
+${detail.schedules.map((s) => html`<tr><td>${s.name}</td><td>${s.state}</td><td>${s.every}</td><td>${s.nextRun}</td><td>${s.target}</td><td>${s.watermark}</td><td>${s.lastStatus}</td></tr>`)}</tbody></table>
+${detail.executions.length ? html`<figure id="execution-plot"><figcaption>Rows scored by each execution</figcaption><div class="plot"></div></figure>
+<details><summary>Executions</summary><table id="executions"><thead><tr><th>Schedule</th><th>Execution</th><th>Status</th><th>Started</th><th>Finished</th><th>Rows</th><th>Version</th><th>Error</th></tr></thead><tbody>
+${detail.executions.map((e) => html`<tr><td>${e.schedule}</td><td>${e.id}</td><td>${e.status}</td><td>${e.startedAt}</td><td>${e.finishedAt}</td><td>${e.rowsScored}</td><td>${e.version}</td><td>${e.error}</td></tr>`)}</tbody></table></details>` : null}`
+  : html`<p>No inference schedule of this model that this role owns.</p>`}
+</section>
 <section id="drift-section"><h2>Drift</h2>
 <form method="get" action="/model"><input type="hidden" name="schema" value="${m.schema}"><input type="hidden" name="name" value="${m.name}">
 Compare version ${drift?.version} with <input name="from" placeholder="captured calls, or a table" value="${drift && drift.source !== 'captured calls' ? drift.source : ''}"> <button>Show</button></form>

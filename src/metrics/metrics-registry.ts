@@ -116,3 +116,17 @@ export const driftValue = new Gauge({
   labelNames: ['model', 'feature', 'metric'] as const,
   registers: [METRICS_REGISTRY],
 });
+
+export const inferenceUnits = new Gauge({
+  name: 'modelgres_inference_units',
+  help: 'Inference units of hosted models (ALTER MODEL m START) summed over the proxies: desired and in service.',
+  labelNames: ['model', 'units'] as const,
+  registers: [METRICS_REGISTRY],
+});
+
+export const scheduleExecutions = new Gauge({
+  name: 'modelgres_inference_schedule_executions',
+  help: 'Executions of inference schedules in the catalog by status (IN_PROGRESS, SUCCESS, FAILED).',
+  labelNames: ['status'] as const,
+  registers: [METRICS_REGISTRY],
+});

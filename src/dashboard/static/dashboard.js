@@ -61,6 +61,20 @@
     }
   }
 
+  const executionFigure = document.querySelector('#execution-plot .plot');
+  if (executionFigure) {
+    const points = data.executions.map((e) => ({ ...e, at: new Date(e.startedAt), rows: e.rowsScored ?? 0 }));
+    executionFigure.append(
+      Plot.plot({
+        width: width(executionFigure),
+        height: 180,
+        color: { domain: ['SUCCESS', 'FAILED', 'IN_PROGRESS'], range: ['#2f6fdb', '#b00020', '#9aa3ad'], legend: true },
+        y: { label: 'rows scored', grid: true },
+        marks: [Plot.dot(points, { x: 'at', y: 'rows', fill: 'status', r: 4, title: (e) => `${e.schedule} #${e.id} ${e.status}: ${e.rows} rows` }), Plot.ruleY([0])],
+      }),
+    );
+  }
+
   const shares = (counts) => {
     const total = counts.reduce((s, n) => s + n, 0);
     return counts.map((n) => (total ? n / total : 0));
