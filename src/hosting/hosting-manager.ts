@@ -129,7 +129,8 @@ export class HostingManager implements RunnerRouter {
     for (const v of wanted) {
       const bounds = { min: v.min_inference_units ?? 1, max: v.max_inference_units ?? v.min_inference_units ?? 1 };
       const existing = this.pools.get(v.job_name);
-      if (existing && !existing.stopped) {
+      // A pool still draining from a STOP stays apart: START again makes a new one.
+      if (existing && !existing.stopped && !existing.draining) {
         existing.setBounds(bounds);
         continue;
       }
@@ -149,6 +150,8 @@ export class HostingManager implements RunnerRouter {
 
   private async onPoolEvent(version: HostedVersion, pool: UnitPool, event: PoolEvent): Promise<void> {
     if (this.stopped) return;
+    // The units as the event found them, before the catalog's round trips.
+    const units = { desired: pool.desired, in_service: pool.inService };
     try {
       if (pool.stopped && this.pools.get(pool.jobName) === pool) this.pools.delete(pool.jobName);
       await this.report(version.model_id);
@@ -187,8 +190,7 @@ export class HostingManager implements RunnerRouter {
           event: 'hosting',
           state,
           model,
-          desired: pool.desired,
-          in_service: pool.inService,
+          ...units,
           proxy: this.proxyId,
           ...('reason' in event ? { reason: event.reason } : {}),
         };
