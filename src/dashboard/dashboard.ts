@@ -82,12 +82,12 @@ export class Dashboard {
     try {
       const client = await connectAsRole(this.options.upstreamUrl, user, form.get('password') ?? '', this.options.own);
       const session = this.sessions.create(user, client);
-      this.options.log.info(`dashboard: ${user} logged in`);
+      this.options.log.info(`dashboard: ${user} logged in`, { event: 'dashboard login', client: user });
       res.setHeader('Set-Cookie', [cookie(SESSION_COOKIE, session.id, '/'), cookie(LOGIN_COOKIE, '', '/login', 0)]);
       redirect(res, '/');
     } catch (error) {
       if (!(error instanceof LoginRefused)) throw error;
-      this.options.log.info(`dashboard: login of ${JSON.stringify(user)} refused: ${error.message}`);
+      this.options.log.info(`dashboard: login of ${JSON.stringify(user)} refused: ${error.message}`, { event: 'dashboard login refused', client: user });
       this.showLogin(res, error.message, 401);
     }
   }
