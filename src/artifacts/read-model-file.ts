@@ -1,6 +1,8 @@
 import { constants } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { ClientError } from '../errors/client-error.ts';
+import { SqlState } from '../errors/sqlstate.ts';
 import { refuse } from './refusal.ts';
 
 /**
@@ -11,7 +13,7 @@ import { refuse } from './refusal.ts';
  */
 export async function readModelFile(modelDir: string, userPath: string, maxBytes: number): Promise<Uint8Array> {
   checkShape(userPath);
-  const root = await realDirectory(modelDir);
+  const root = await realDirectory(modelDir, userPath);
   const real = await realTarget(root, userPath);
   const inside = path.relative(root, real);
   if (inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside)) {
@@ -35,12 +37,35 @@ function checkShape(userPath: string): void {
   }
 }
 
-async function realDirectory(modelDir: string): Promise<string> {
+async function realDirectory(modelDir: string, userPath: string): Promise<string> {
   try {
     return await realpath(modelDir);
-  } catch {
+  } catch (e) {
+    if (isDenied(e)) throw directoryDenied(userPath);
     throw refuse('the server has no model directory to read ONNX files from', 'Ask the administrator to set the proxy\'s model directory.');
   }
+}
+
+/*
+ * The server's own file system failing it is not the user's to fix: as PostgreSQL answers for its
+ * files, a permission refused is 42501 and any other I/O failure 58030, saying what to ask for.
+ */
+function isDenied(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'EACCES' || code === 'EPERM';
+}
+
+function directoryDenied(userPath: string): ClientError {
+  return new ClientError(SqlState.insufficientPrivilege, `model file '${userPath}' cannot be read: the server has no permission to read the model directory`, {
+    hint: 'Ask the administrator to give the user modelgres runs as read access to the model directory.',
+  });
+}
+
+function ioFailure(userPath: string, e: unknown): ClientError {
+  const code = (e as NodeJS.ErrnoException).code ?? 'unknown error';
+  return new ClientError(SqlState.ioError, `model file '${userPath}' cannot be read: the server's file system failed (${code})`, {
+    hint: 'Ask the administrator to check the disk that holds the model directory.',
+  });
 }
 
 async function realTarget(root: string, userPath: string): Promise<string> {
@@ -49,6 +74,7 @@ async function realTarget(root: string, userPath: string): Promise<string> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') throw refuse(`model file '${userPath}' is a symbolic link loop`);
+    if (isDenied(e)) throw directoryDenied(userPath);
     throw refuse(`model file '${userPath}' does not exist in the model directory`, 'Check the path; it is relative to the model directory.');
   }
 }
@@ -60,7 +86,13 @@ async function readCapped(real: string, userPath: string, maxBytes: number): Pro
   let handle;
   try {
     handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch {
+  } catch (e) {
+    if (isDenied(e)) {
+      throw new ClientError(SqlState.insufficientPrivilege, `model file '${userPath}' cannot be read: the server has no permission to read it`, {
+        hint: 'Ask the administrator to give the user modelgres runs as read access to the file.',
+      });
+    }
+    if ((e as NodeJS.ErrnoException).code === 'EIO') throw ioFailure(userPath, e);
     throw refuse(`model file '${userPath}' cannot be opened`, 'Make it a readable regular file in the model directory.');
   }
   try {
@@ -72,7 +104,9 @@ async function readCapped(real: string, userPath: string, maxBytes: number): Pro
     const buffer = new Uint8Array(stat.size + 1);
     let length = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null).catch((e: unknown) => {
+        throw ioFailure(userPath, e);
+      });
       if (bytesRead === 0) break;
       length += bytesRead;
       if (length > stat.size) throw refuse(`model file '${userPath}' changed while being read`, 'Try again once it is completely written.');

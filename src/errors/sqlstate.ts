@@ -32,6 +32,8 @@ export const SqlState = {
   programLimitExceeded: '54000', // program_limit_exceeded
   activeSqlTransaction: '25001', // active_sql_transaction
   internalError: 'XX000', // internal_error
+  dataCorrupted: 'XX001', // data_corrupted
+  ioError: '58030', // io_error
 } as const;
 
 export type SqlStateCode = (typeof SqlState)[keyof typeof SqlState];

@@ -15,7 +15,7 @@ import { BATCH_ROWS, throwIfCanceled, type InferenceDeps } from './inference-dep
 import type { ScopedCall } from './model-call-scopes.ts';
 import { predictBatch, type ClassValue } from './predict-batch.ts';
 import { measurePredictions } from '../metrics/measure-predictions.ts';
-import { resolveModelVersion, sayEvaluator, type ResolvedVersion } from './resolve-model-version.ts';
+import { openVersion, resolveModelVersion, sayEvaluator, type ResolvedVersion } from './resolve-model-version.ts';
 import type { ModelRunner } from './onnx-session-cache.ts';
 
 const CURSOR = 'modelgres_arguments';
@@ -66,7 +66,7 @@ export async function executeMaterialized(
   for (const call of prepared.calls) {
     const version = await resolveModelVersion(context, call.function);
     sayEvaluator(context, call.function, version, 'materialized');
-    models.push({ call, version, session: await deps.sessions.get(version.jobName, () => version.loadOnnx()) });
+    models.push({ call, version, session: await openVersion(deps.sessions, version) });
   }
   const tag = randomBytes(4).toString('hex');
   const lookupNames = new Map<ScopedCall['call'], string>();

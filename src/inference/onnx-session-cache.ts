@@ -26,6 +26,9 @@ export interface RunnerRouter {
   route(jobName: string, shared: () => Promise<ModelRunner>): Promise<ModelRunner>;
 }
 
+/** onnxruntime refused an artifact's bytes: the stored model is damaged (see openVersion). */
+export class ArtifactLoadError extends Error {}
+
 /** Rows below which a batch is not cut into parts: posting a part costs more than its share. */
 const MIN_PART_ROWS = 1024;
 
@@ -86,6 +89,8 @@ export class OnnxSessionCache {
   private async open(jobName: string, load: () => Promise<Uint8Array>): Promise<ModelRunner> {
     const onnx = await load();
     const loaded = await Promise.all(this.threads.map((t) => t.request({ kind: 'load', jobName, onnx })));
+    const refused = loaded.find((reply) => !reply.ok);
+    if (refused && !refused.ok) throw new ArtifactLoadError(refused.message);
     const inputNames = loaded[0].ok ? (loaded[0].inputNames ?? []) : [];
     const runOn = async (thread: PooledThread, wire: Record<string, WireTensor>, fetches?: string[]): Promise<Record<string, WireTensor>> => {
       const reply = await thread.request({ kind: 'run', jobName, feeds: wire, fetches });

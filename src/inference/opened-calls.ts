@@ -7,7 +7,7 @@ import { binaryFloat32Column, binaryFloat64Column, binaryTextColumn, readsBinary
 import { float32Column, indexLeadingColumns, textColumn, type LeadingColumns } from './feature-decoding.ts';
 import { predictBatch, takesFloat32, takesFloat64, type ArgumentColumn, type ClassValue } from './predict-batch.ts';
 import { measurePredictions } from '../metrics/measure-predictions.ts';
-import { interpretVersion, sayEvaluator, type ResolvedVersion } from './resolve-model-version.ts';
+import { interpretVersion, openVersion, sayEvaluator, type ResolvedVersion } from './resolve-model-version.ts';
 
 /** A call of a statement with the version it evaluates, fixed before the first row, and its runtime. */
 export interface OpenedCall {
@@ -28,7 +28,7 @@ export async function openCalls(
   for (const [i, call] of calls.entries()) {
     const version = interpretVersion(context, call.function, versionRows(i));
     sayEvaluator(context, call.function, version, how);
-    opened.push({ call, version, session: await deps.sessions.get(version.jobName, () => version.loadOnnx()) });
+    opened.push({ call, version, session: await openVersion(deps.sessions, version) });
   }
   return opened;
 }

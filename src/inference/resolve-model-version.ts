@@ -3,9 +3,11 @@ import { SqlState } from '../errors/sqlstate.ts';
 import { noticeResponse } from '../protocol/backend-messages.ts';
 import type { StatementContext } from '../session/statement-context.ts';
 import type { ModelFunction } from './model-function-registry.ts';
+import { ArtifactLoadError, type ModelRunner, type OnnxSessionCache } from './onnx-session-cache.ts';
 import type { IoPlan } from '../artifacts/index.ts';
 
 export interface ResolvedVersion {
+  modelName: string;
   version: number;
   jobName: string;
   classes: unknown[] | null;
@@ -67,6 +69,7 @@ export function interpretVersion(context: StatementContext, fn: ModelFunction, r
     });
   }
   return {
+    modelName: fn.modelName,
     version: Number(version),
     jobName: jobName!,
     classes: classes ? (JSON.parse(classes) as unknown[]) : null,
@@ -83,6 +86,24 @@ export function interpretVersion(context: StatementContext, fn: ModelFunction, r
       return Buffer.from(hex.slice(2), 'hex');
     },
   };
+}
+
+/**
+ * The version's onnxruntime session, loaded once per proxy. Bytes onnxruntime cannot load (a
+ * damaged artifact in the catalog) are this model's trouble: XX001 naming it, retried at the next
+ * call, and no other model or session is touched.
+ */
+export async function openVersion(sessions: OnnxSessionCache, version: ResolvedVersion): Promise<ModelRunner> {
+  try {
+    return await sessions.get(version.jobName, () => version.loadOnnx());
+  } catch (error) {
+    if (!(error instanceof ArtifactLoadError)) throw error;
+    const name = version.modelName;
+    throw new ClientError(SqlState.dataCorrupted, `the stored ONNX artifact of model "${name}" (version ${version.version}) is corrupt: onnxruntime cannot load it`, {
+      detail: error.message,
+      hint: `Train it again (CREATE OR REPLACE MODEL ${name} ...), or activate another version (ALTER MODEL ${name} SET ACTIVE VERSION n).`,
+    });
+  }
 }
 
 /**

@@ -8,7 +8,7 @@ import type { StatementContext } from '../session/statement-context.ts';
 import type ort from 'onnxruntime-node';
 import { float32Column, indexLeadingColumns, textColumn } from '../inference/feature-decoding.ts';
 import { predictBatch, takesFloat32, type ArgumentColumn, type ClassValue } from '../inference/predict-batch.ts';
-import { resolveModelVersion, type ResolvedVersion } from '../inference/resolve-model-version.ts';
+import { openVersion, resolveModelVersion, type ResolvedVersion } from '../inference/resolve-model-version.ts';
 import { featureSelectExpression } from '../snapshot/feature-select-expression.ts';
 import { quoteIdent } from '../sql/identifiers.ts';
 
@@ -59,7 +59,7 @@ export async function openModel(
   };
   const value: ModelFunction = { ...base, output: 'value', returnType: problemType === 'REGRESSION' ? 'float8' : 'text' };
   const resolved = await resolveModelVersion(context, value);
-  const runner = await sessions.get(resolved.jobName, () => resolved.loadOnnx());
+  const runner = await openVersion(sessions, resolved);
   return {
     modelId: modelId!,
     version: chosen,

@@ -27,12 +27,13 @@ export interface ProxyProcess {
   readonly exited: Promise<[number | null, NodeJS.Signals | null]>;
 }
 
-export async function spawnProxy(upstreamUrl: string, args: string[] = []): Promise<ProxyProcess> {
+/** `user`: the ids to run as (root only), for file permissions that bind. */
+export async function spawnProxy(upstreamUrl: string, args: string[] = [], user?: { uid: number; gid: number }): Promise<ProxyProcess> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'src/cli.ts', 'start', '--upstream', upstreamUrl, '--port', String(port), '--log-level', 'info', ...args],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], ...user },
   );
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   let gone = false;
