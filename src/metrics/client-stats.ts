@@ -26,7 +26,8 @@ export class ClientStats {
   bytesSent = 0;
   /** Microseconds from forwarded simple Query to ReadyForQuery, summed. */
   queryMicros = 0;
-  lastRequestAt: Date | null = null;
+  /** Date.now() of the last Query or Sync (a number: no Date allocated per query). */
+  lastRequestMs: number | null = null;
   /** process.hrtime.bigint() when the forwarded query in flight left, or null. */
   private startedAt: bigint | null = null;
   private proxyWork = false;
@@ -86,7 +87,7 @@ export class ClientStats {
   private request(): void {
     this.queries++;
     this.awaitingReady = true;
-    this.lastRequestAt = new Date();
+    this.lastRequestMs = Date.now();
   }
 
   close(): void {

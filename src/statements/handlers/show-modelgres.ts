@@ -34,7 +34,7 @@ export async function showModelgresClients(_s: ShowModelgresClients, _t: string,
     .filter((c) => c.user !== '' && (all || c.user === context.user))
     .sort((a, b) => a.id - b.id)
     .map((c) => [
-      n(c.id), c.user, c.database, c.state, c.address, c.port === null ? null : n(c.port), time(c.connectedAt), time(c.lastRequestAt),
+      n(c.id), c.user, c.database, c.state, c.address, c.port === null ? null : n(c.port), time(c.connectedAt), time(c.lastRequestMs === null ? null : new Date(c.lastRequestMs)),
       c.backendPid === null ? null : n(c.backendPid), n(c.transactions), n(c.queries), n(c.bytesReceived), n(c.bytesSent),
     ]);
   sendRows(context, rows, `SHOW`);
