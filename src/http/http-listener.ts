@@ -3,7 +3,7 @@ import type net from 'node:net';
 import pg from 'pg';
 import { Dashboard } from '../dashboard/dashboard.ts';
 import type { SessionLimits } from '../dashboard/dashboard-sessions.ts';
-import { METRICS_REGISTRY } from '../metrics/metrics-registry.ts';
+import { METRICS_REGISTRY, metricsText } from '../metrics/metrics-registry.ts';
 import type { Logger } from '../util/logger.ts';
 import { refreshCatalogGauges } from './catalog-gauges.ts';
 import { checkHealth } from './health.ts';
@@ -55,7 +55,7 @@ export async function startHttpListener(options: HttpListenerOptions): Promise<H
         options.log.warn('/metrics: the catalog gauges could not be read', error);
       }
       res.writeHead(200, { 'Content-Type': METRICS_REGISTRY.contentType, 'Cache-Control': 'no-store' });
-      res.end(await METRICS_REGISTRY.metrics());
+      res.end(await metricsText());
       return;
     }
     if (path === '/healthz' && req.method === 'GET') {

@@ -26,8 +26,8 @@ export class ClientStats {
   bytesSent = 0;
   /** Microseconds from forwarded simple Query to ReadyForQuery, summed. */
   queryMicros = 0;
-  /** Date.now() of the last Query or Sync (a number: no Date allocated per query). */
-  lastRequestMs: number | null = null;
+  /** process.hrtime.bigint() of the last Query or Sync: one clock read a request serves both uses. */
+  private lastRequestAt: bigint | null = null;
   /** process.hrtime.bigint() when the forwarded query in flight left, or null. */
   private startedAt: bigint | null = null;
   private proxyWork = false;
@@ -52,6 +52,11 @@ export class ClientStats {
     return this.identity().database;
   }
 
+  /** When the last Query or Sync arrived, on the wall clock. */
+  get lastRequestMs(): number | null {
+    return this.lastRequestAt === null ? null : Date.now() - Number(process.hrtime.bigint() - this.lastRequestAt) / 1e6;
+  }
+
   /** pgbouncer's words: active while a query runs, otherwise idle or idle in transaction. */
   get state(): string {
     if (this.startedAt !== null || this.proxyWork) return 'active';
@@ -62,7 +67,7 @@ export class ClientStats {
   /** A simple Query: forwarded as it is (timed to its ReadyForQuery) or run by the proxy. */
   query(forwarded: boolean): void {
     this.request();
-    if (forwarded) this.startedAt ??= process.hrtime.bigint();
+    if (forwarded) this.startedAt ??= this.lastRequestAt;
     else this.proxyWork = true;
   }
 
@@ -87,7 +92,7 @@ export class ClientStats {
   private request(): void {
     this.queries++;
     this.awaitingReady = true;
-    this.lastRequestMs = Date.now();
+    this.lastRequestAt = process.hrtime.bigint();
   }
 
   close(): void {

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { CLIENTS } from './client-stats.ts';
+import { PlainHistogram } from './plain-histogram.ts';
 
 /**
  * The process's counters, in one prom-client registry that /metrics serves. One per process (as
@@ -44,12 +45,17 @@ export const predictionSeconds = new Histogram({
   registers: [METRICS_REGISTRY],
 });
 
-export const passthroughSeconds = new Histogram({
-  name: 'modelgres_passthrough_seconds',
-  help: 'From a forwarded simple Query to PostgreSQL\'s ReadyForQuery, as the proxy saw it.',
-  buckets: QUERY_BUCKETS,
-  registers: [METRICS_REGISTRY],
-});
+/** Not in the registry: /metrics appends it (see metricsText). */
+export const passthroughSeconds = new PlainHistogram(
+  'modelgres_passthrough_seconds',
+  "From a forwarded simple Query to PostgreSQL's ReadyForQuery, as the proxy saw it.",
+  QUERY_BUCKETS,
+);
+
+/** The whole scrape: the registry's metrics and the plain histograms. */
+export async function metricsText(): Promise<string> {
+  return (await METRICS_REGISTRY.metrics()) + passthroughSeconds.text();
+}
 
 export const upstreamConnectionErrorsTotal = new Counter({
   name: 'modelgres_upstream_connection_errors_total',
