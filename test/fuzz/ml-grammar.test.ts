@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import os from 'node:os';
-import type pg from 'pg';
+import pg from 'pg';
 import { serialize } from 'pg-protocol';
 import { ClientError } from '../../src/errors/client-error.ts';
 import { isMlStatement, parseMlStatement } from '../../src/statements/parser/index.ts';
@@ -183,6 +183,22 @@ describe('the ML grammar under 10,000 mutated statements', () => {
     client.destroy();
   });
 
+  test('a $n in the query of an ML statement, which takes no parameters: PostgreSQL\'s own error for it, at the $n', async () => {
+    // Found by the fuzzer (seed 7): the proxy's own Bind answered 08P01 "bind message supplies 0 parameters".
+    const direct = await proxy.direct();
+    const reference = await direct.query('SELECT hour, $1 FROM fz_rides').then(() => undefined, (e: pg.DatabaseError) => e);
+    expect(reference).toMatchObject({ code: '42P02', message: 'there is no parameter $1' });
+    for (const sql of [
+      'CREATE MODEL fz_p FROM (SELECT hour, $1 AS w, y FROM fz_rides) TARGET y FUNCTION fz_p_fn',
+      'ALTER MODEL fz_m RETRAIN FROM (SELECT hour, weekday, $1, y FROM fz_rides)',
+      'EVALUATE MODEL fz_m FROM (SELECT hour, weekday, temp, y FROM fz_rides WHERE id > $1)',
+      'SHOW MODEL fz_m DRIFT FROM (SELECT hour, weekday, $1 FROM fz_rides)',
+    ]) {
+      const error = await c.query(sql).catch((e: pg.DatabaseError) => e);
+      expect(error, sql).toMatchObject({ code: reference?.code, message: reference?.message, position: String(sql.indexOf('$1') + 1) });
+    }
+  });
+
   test('START with MIN_INFERENCE_UNITS far above the cores loads at most one unit per core, and the model answers', async () => {
     // Found reading the grammar: the parser takes any integer, and each unit is an onnxruntime
     // session on a thread of its own, so a model owner could exhaust every proxy's memory.
@@ -235,6 +251,8 @@ describe('the ML grammar under 10,000 mutated statements', () => {
     }
     evaluateClient.destroy();
     const codes = new Map<string, number>();
+    /** The first mutant answered with each SQLSTATE, printed with the counts. */
+    const examples = new Map<string, string>();
     let succeeded = 0;
     const clients = await Promise.all(Array.from({ length: LANES }, () => RawClient.ready(proxy.port, { database: databaseOf(proxy.url) })));
     await inLanes(mutants, LANES, async (m, lane) => {
@@ -250,6 +268,7 @@ describe('the ML grammar under 10,000 mutated statements', () => {
       if (answer.error) {
         expectCleanError(answer.error, label);
         codes.set(answer.error.code, (codes.get(answer.error.code) ?? 0) + 1);
+        if (!examples.has(answer.error.code)) examples.set(answer.error.code, `${m.text} → ${answer.error.message}`);
       } else {
         succeeded++;
         // A mutant that is no ML statement any more is PostgreSQL's to answer (SHOW ALL, ...).
@@ -259,7 +278,8 @@ describe('the ML grammar under 10,000 mutated statements', () => {
     for (const client of clients) client.destroy();
     console.log(
       `ML grammar fuzzer: ${mutants.length} mutants in ${((Date.now() - started) / 1000).toFixed(1)} s; parser accepted ${parsed}; ` +
-        `through the proxy ${succeeded} succeeded, errors by SQLSTATE ${JSON.stringify(Object.fromEntries([...codes].sort((a, b) => b[1] - a[1])))}`,
+        `through the proxy ${succeeded} succeeded, errors by SQLSTATE ${JSON.stringify(Object.fromEntries([...codes].sort((a, b) => b[1] - a[1])))}\n` +
+        [...examples].map(([code, example]) => `  ${code}: ${example.slice(0, 300)}`).join('\n'),
     );
     // Not vacuous: mutants reach the ML parser (42601 positioned errors) and some still run.
     expect(codes.get('42601') ?? 0).toBeGreaterThan(MUTANTS / 4);

@@ -2,7 +2,7 @@ import { loadModule, parseSync } from 'libpg-query';
 import { ClientError } from '../../errors/client-error.ts';
 import { SqlState } from '../../errors/sqlstate.ts';
 import { offsetOfCodePoint, pgPosition } from '../../sql/position.ts';
-import type { Token } from '../../sql/lexer.ts';
+import { tokenize, type Token } from '../../sql/lexer.ts';
 import { syntaxError } from './syntax-error.ts';
 
 // The WebAssembly parser loads once, when this module is first imported.
@@ -27,6 +27,13 @@ export function validateSelectQuery(sql: string, start: number, end: number, fir
   const stmt = statements[0].stmt;
   if (typeof stmt !== 'object' || stmt === null || !('SelectStmt' in stmt)) {
     throw syntaxError(sql, first, { hint: 'FROM takes a table name or a parenthesised SELECT query.' });
+  }
+  // An ML statement takes no parameters: a $n would reach PostgreSQL in the proxy's own Bind, whose
+  // error names a protocol detail (08P01, "bind message supplies 0 parameters"). PostgreSQL's words
+  // for $n in a statement without parameters instead:
+  const parameter = tokenize(query).find((t) => t.kind === 'parameter');
+  if (parameter) {
+    throw new ClientError(SqlState.undefinedParameter, `there is no parameter ${parameter.text}`, { position: pgPosition(sql, start + parameter.start) });
   }
 }
 
