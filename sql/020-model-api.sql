@@ -17,6 +17,28 @@ BEGIN
   END IF;
 END $$;
 
+-- Type names reach the catalog owner's CREATE FUNCTION as text (%s, as format_type spells them),
+-- so each must be one PostgreSQL type name and nothing else: PostgreSQL's own type-name parser
+-- (to_regtype) accepts it, and it holds no statement separator or comment that would end the
+-- DDL early. The proxy checks types before; this holds for a role calling the API directly.
+CREATE OR REPLACE FUNCTION modelgres.check_type_names(p_types text[]) RETURNS void
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+  t text;
+  known boolean;
+BEGIN
+  FOREACH t IN ARRAY coalesce(p_types, ARRAY[NULL]::text[]) LOOP
+    BEGIN
+      known := t IS NOT NULL AND t !~ '(;|--|/\*)' AND to_regtype(t) IS NOT NULL;
+    EXCEPTION WHEN OTHERS THEN
+      known := false;
+    END;
+    IF NOT known THEN
+      RAISE EXCEPTION '% is not the name of a type', coalesce(quote_literal(t), 'NULL') USING ERRCODE = '22023';
+    END IF;
+  END LOOP;
+END $$;
+
 CREATE OR REPLACE FUNCTION modelgres.is_superuser(p_role name) RETURNS boolean
   LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
   SELECT coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = p_role), false) $$;

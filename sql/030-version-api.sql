@@ -101,6 +101,7 @@ DECLARE
   v_job text := new_job_name();
 BEGIN
   PERFORM check_caller(p_caller);
+  PERFORM check_type_names(p_parameter_types || p_return_type);
   SELECT * INTO m FROM model WHERE schema_name = p_schema AND model_name = p_model FOR UPDATE;
   IF FOUND THEN
     IF NOT p_or_replace THEN

@@ -188,6 +188,26 @@ describe('the catalog is written only through its API', () => {
   });
 });
 
+describe('types reach CREATE FUNCTION as types', () => {
+  test('a role that may create models cannot smuggle statements through a type name into the catalog owner’s DDL', async () => {
+    const ownerDirect = await connectAs(proxy.upstreamUrl, OWNER);
+    // The statement write_model_function runs as the catalog's owner is `CREATE FUNCTION f(..) RETURNS <type> ...`.
+    const smuggled = `float8 LANGUAGE sql AS $q$SELECT 1::float8$q$; CREATE TABLE sec_priv.pwned_by_definer (); CREATE FUNCTION sec_priv.smuggle_tail() RETURNS float8`;
+    const importModel = (parameterType: string, returnType: string) =>
+      sqlstate(
+        ownerDirect,
+        `SELECT * FROM modelgres.import_model('${OWNER}', 'sec_priv', 'smuggle', 'sec_priv', 'smuggle_fn', ARRAY['x'], ARRAY[${pg.escapeLiteral(parameterType)}],
+           ${pg.escapeLiteral(returnType)}, 'REGRESSION', '{}', false, 'IMPORTED', 'x.onnx', '\\x00', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
+      );
+    expect(await importModel('float8', smuggled)).toBe('22023');
+    expect(await importModel(`float8) RETURNS float8 LANGUAGE sql AS $q$SELECT 1::float8$q$; CREATE TABLE sec_priv.pwned_by_definer (); CREATE FUNCTION sec_priv.smuggle_tail(float8`, 'float8')).toBe('22023');
+    expect(await importModel('float8 --', 'float8')).toBe('22023');
+    expect(await importModel('float8', 'no_such_type')).toBe('22023');
+    expect((await admin.query(`SELECT relname FROM pg_class WHERE relname = 'pwned_by_definer'`)).rows).toEqual([]);
+    expect((await admin.query(`SELECT count(*)::int AS n FROM modelgres.model WHERE model_name = 'smuggle'`)).rows).toEqual([{ n: 0 }]);
+  });
+});
+
 describe('captured calls', () => {
   test('are read by the model’s owner only: a role that may call the model sees none, and none of the table', async () => {
     await owner.query('ALTER MODEL sec_priv.flower_model SET MONITORING (CAPTURE_PERCENT 100)');
