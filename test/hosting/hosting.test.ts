@@ -161,4 +161,23 @@ describe('ALTER MODEL m START / STOP with inference units', () => {
     const reference1 = await direct.query('SELECT x, hosted_fn_v1(x) AS p FROM load ORDER BY x LIMIT 1');
     expect(Math.abs(r.rows[0].p - reference1.rows[0].p)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(r.rows[0].p)));
   });
+
+  test('an artifact the units cannot load: HOSTING_FAILED with the reason, and START again after a fix', async () => {
+    await admin.query('CREATE MODEL fragile FROM train TARGET y FUNCTION fragile_fn AUTO OFF MODEL_TYPE LINEAR_LEARNER');
+    await admin.query('WAIT FOR MODEL fragile');
+    // A damaged artifact in the catalog (as a bad disk would leave it): onnxruntime refuses it.
+    const saved = await direct.query(`SELECT v.onnx FROM modelgres.model_version v JOIN modelgres.model m USING (model_id) WHERE m.model_name = 'fragile'`);
+    await direct.query(`UPDATE modelgres.model_version v SET onnx = '\\x00010203' FROM modelgres.model m WHERE m.model_id = v.model_id AND m.model_name = 'fragile'`);
+    await admin.query('ALTER MODEL fragile START');
+    await pollUntil('HOSTING_FAILED', () => hosting('fragile'), (h) => h.status === 'HOSTING_FAILED');
+    expect(await hosting('fragile')).toMatchObject({ desired: '0', inService: '0' });
+    const failed = await pollUntil('the HOSTING_FAILED event', async () => hostingEvents('HOSTING_FAILED'), (e) => e.length === 1);
+    expect(failed[0]).toMatchObject({ model: 'public.fragile' });
+    expect(typeof failed[0].reason).toBe('string');
+    await direct.query(`UPDATE modelgres.model_version v SET onnx = $1 FROM modelgres.model m WHERE m.model_id = v.model_id AND m.model_name = 'fragile'`, [saved.rows[0].onnx]);
+    await admin.query('ALTER MODEL fragile START');
+    await pollUntil('HOSTED after the fix', () => hosting('fragile'), (h) => h.status === 'HOSTED' && h.inService === '1');
+    await admin.query('ALTER MODEL fragile STOP');
+    await pollUntil('STOPPED', () => hosting('fragile'), (h) => h.status === 'STOPPED');
+  });
 });
