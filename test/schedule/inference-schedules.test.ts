@@ -163,6 +163,22 @@ describe('CREATE / ALTER / DROP / SHOW INFERENCE SCHEDULE', () => {
     expect(listed.rows).toMatchObject([{ schema_name: 'sched', schedule_name: 'every_hour', model: 'sched.lin', status: 'SCHEDULED', last_watermark: '160' }]);
   });
 
+  test('the clock: a schedule whose START AT has passed runs at once, then waits for its next time on the grid', async () => {
+    await owner.query('CREATE TABLE ticks (id bigint, x float8)');
+    await owner.query('INSERT INTO ticks SELECT g, g FROM generate_series(1, 10) g');
+    const startAt = (await direct.query(`SELECT (date_trunc('minute', now()) - interval '1 hour')::text AS t`)).rows[0].t;
+    await owner.query(`CREATE INFERENCE SCHEDULE clocked FOR MODEL lin FROM ticks KEY id INTO ticks_out EVERY '1 minute' START AT '${startAt}'`);
+    const [first] = await finishedExecutions(owner, 'clocked', 1);
+    expect(first).toMatchObject({ status: 'SUCCESS', started_by: 'SCHEDULE', rows_scored: '10' });
+    // The next run is the grid's next minute after the execution began: missed runs are not made up.
+    const next = await direct.query(
+      `SELECT s.next_run = date_trunc('minute', x.started_at) + interval '1 minute' AS on_grid
+         FROM modelgres.inference_schedule s JOIN modelgres.inference_execution x USING (schedule_id) WHERE s.schedule_name = 'clocked'`,
+    );
+    expect(next.rows).toEqual([{ on_grid: true }]);
+    await owner.query('DROP INFERENCE SCHEDULE clocked');
+  });
+
   test('a timestamp KEY with DELAY: rows inside the delay wait, late rows within it are picked up', async () => {
     await owner.query('CREATE TABLE meter (id bigint, x float8, at timestamptz)');
     await owner.query(`INSERT INTO meter SELECT g, g, now() - interval '1 hour' + g * interval '1 second' FROM generate_series(1, 20) g`);
