@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { ClientError } from '../errors/client-error.ts';
+import { SqlState } from '../errors/sqlstate.ts';
 import type { OnnxSessionCache } from '../inference/onnx-session-cache.ts';
 import { openModel, scoreSource } from '../monitor/score-source.ts';
 import { copyText } from '../protocol/copy-text.ts';
@@ -67,7 +69,13 @@ export async function runExecution(
       signal,
       settings: { modelDir: '', maxModelBytes: 0 },
     };
-    const model = await openModel(context, sessions, schedule.model_schema, schedule.model_name, execution.version);
+    const model = await openModel(context, sessions, schedule.model_schema, schedule.model_name, execution.version).catch((error: unknown) => {
+      // The model exists (DROP MODEL takes its schedules along): hidden from the owner means no EXECUTE.
+      if (error instanceof ClientError && error.code === SqlState.undefinedObject) {
+        throw new ClientError(SqlState.insufficientPrivilege, `permission denied for model ${schedule.model_name}: the schedule's owner ${schedule.owner} may not execute it`);
+      }
+      throw error;
+    });
     const target = quoteQualified({ schema: schedule.target_schema, name: schedule.target_table });
     const copy = `COPY ${target} (${quoteIdent(schedule.key_column)}, prediction, model_version, execution_id) FROM STDIN`;
     const tail = `\t${execution.version}\t${execution.id}\n`;

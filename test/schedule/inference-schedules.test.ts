@@ -227,6 +227,15 @@ describe('CREATE / ALTER / DROP / SHOW INFERENCE SCHEDULE', () => {
     const check = await compareWithCompiledBody('sched.orders_scored', 'id', 'sched.orders');
     expect(check).toMatchObject({ rows: 90, distinct: 90 });
     expect(check.worst).toBeLessThan(1e-5);
+
+    // Without EXECUTE on the model the owner's execution fails too: PostgreSQL's permissions, not the worker's.
+    await admin.query(`REVOKE EXECUTE ON MODEL sched.lin FROM ${OWNER}`);
+    await owner.query('INSERT INTO orders VALUES (91, 91)');
+    const refused = await runNow(owner, 'retried');
+    expect(refused).toMatchObject({ status: 'FAILED', window_start: '90' });
+    expect(refused.error).toBe(`permission denied for model lin: the schedule's owner ${OWNER} may not execute it`);
+    await admin.query(`GRANT EXECUTE ON MODEL sched.lin TO ${OWNER}`);
+    expect(await runNow(owner, 'retried')).toMatchObject({ status: 'SUCCESS', window_start: '90', window_end: '91', rows_scored: '1' });
   });
 
   test('an execution keeps the version it started with; the next one uses the newly activated version', async () => {
