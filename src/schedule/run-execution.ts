@@ -39,7 +39,8 @@ export interface ExecutionResult {
  * schedule's watermark locked: as the owner (SET LOCAL ROLE, so PostgreSQL checks SELECT on the
  * source, INSERT on the target and EXECUTE on the model), with the version fixed when the
  * execution began. Predictions go into the target with COPY; the caller commits them together with
- * the new watermark, so a failure leaves neither.
+ * the new watermark, so a failure leaves neither. `window` is filled in as each end becomes known,
+ * so a failed execution still reports the window it tried.
  */
 export async function runExecution(
   client: pg.ClientBase,
