@@ -54,8 +54,8 @@ beforeAll(async () => {
   const rows = (from: number, to: number, shift: number) =>
     `SELECT (g % 97 + ${shift})::float8 AS x, (g % 13)::float8 AS z, (array['a','b','c'])[1 + g % 3] AS cat,
             (3 * (g % 97) + (g % 13))::float8 AS y FROM generate_series(${from}, ${to}) g`;
-  await c.query(`CREATE TABLE house_train AS ${rows(1, 2000, 0)}`);
-  await c.query(`CREATE TABLE house_recent AS ${rows(2001, 3000, 30)}`);
+  await c.query(`CREATE TABLE house_train AS ${rows(1, 800, 0)}`);
+  await c.query(`CREATE TABLE house_recent AS ${rows(801, 1200, 30)}`);
   await c.query('CREATE MODEL house_model FROM house_train TARGET y FUNCTION house_fn');
   await c.query('WAIT FOR MODEL house_model');
   await c.query('ALTER MODEL house_model RETRAIN FROM (SELECT * FROM house_train WHERE x < 80)');
