@@ -2,7 +2,8 @@ import type { UpstreamSession } from '../session/upstream-session.ts';
 import { quoteIdent } from '../sql/identifiers.ts';
 import { typeNameOfOid } from '../catalog/pg-types.ts';
 import { PREDICTION_FEATURE, type PredictionBaseline } from './prediction-baseline.ts';
-import { countBins, isCategorical, measured, type Baseline, type CategoricalBaseline, type NumericBaseline } from './baseline.ts';
+import { isCategorical, measured, type Baseline, type CategoricalBaseline, type FeatureBaseline, type NumericBaseline } from './baseline.ts';
+import { pgArray } from '../sql/pg-array.ts';
 
 export const DEFAULT_PSI_THRESHOLD = 0.2;
 export const DEFAULT_LINF_THRESHOLD = 0.1;
@@ -60,11 +61,11 @@ export async function measureDrift(
   const types = new Map(described.fields.map((f) => [f.name, f.typeOid]));
   const rows: DriftRow[] = [];
   const present = baseline.features.filter((f) => types.has(f.feature));
-  const counts = present.length
-    ? (await link.query(`SELECT count(*), ${present.map((f) => `count(${quoteIdent(f.feature)})`).join(', ')} ${from}`)).rows[0]
-    : ['0'];
-  const total = Number(counts[0]);
-  const nonNull = new Map(present.map((f, i) => [f.feature, Number(counts[1 + i])]));
+  // Numeric features still measured as numbers (not turned categorical or back): binned below.
+  const binned = present.filter(
+    (f): f is NumericBaseline => f.kind === 'numeric' && isCategorical(typeName(types.get(f.feature)!)) === isCategorical(f.type),
+  );
+  const { total, nonNull, bins } = await countRowsAndBins(link, from, present, binned);
   if (total === 0) {
     // Nothing to compare (no rows captured yet, say): no verdict rather than a false alarm.
     return baseline.features.map((f) => ({
@@ -97,7 +98,7 @@ export async function measureDrift(
       checks.push(`data type ${currentType}, was ${f.type}`);
     }
     if (f.kind === 'numeric') {
-      const value = psi(f.binCounts, await countBins(link, from, measured(f.feature, f.type), f.edges));
+      const value = psi(f.binCounts, bins.get(f.feature)!);
       if (value > thresholds.psi) drifted = true;
       rows.push({ feature: f.feature, kind: 'numeric', metric: 'psi', value, threshold: thresholds.psi, drifted, baselineCount: f.count, currentCount: total, check: checks.join('; ') || 'ok' });
     } else {
@@ -118,28 +119,61 @@ export async function measureDrift(
   return rows;
 }
 
-/** Shares by category; values the baseline never saw are a bucket of their own. */
+/**
+ * Every row count DRIFT needs of the features, in one scan and one aggregate row (which
+ * PostgreSQL runs in parallel): rows, non-NULL values per feature, and per numeric feature the
+ * rows below each baseline edge, from which its bins follow. Bin i holds [edges[i-1], edges[i]),
+ * as width_bucket(x, edges) numbers them: NaN above every edge, in the last bin.
+ */
+async function countRowsAndBins(
+  link: UpstreamSession,
+  from: string,
+  present: readonly FeatureBaseline[],
+  binned: readonly NumericBaseline[],
+): Promise<{ total: number; nonNull: Map<string, number>; bins: Map<string, number[]> }> {
+  const parts = ['count(*)', ...present.map((f) => `count(${quoteIdent(f.feature)})`)];
+  for (const f of binned) {
+    const e = measured(f.feature, f.type);
+    parts.push(`count(${e})`, ...f.edges.map((edge) => `count(*) FILTER (WHERE ${e} < '${edge}'::float8)`));
+  }
+  const counts = (await link.query(`SELECT ${parts.join(', ')} ${from}`)).rows[0].map(Number);
+  const nonNull = new Map(present.map((f, i) => [f.feature, counts[1 + i]]));
+  const bins = new Map<string, number[]>();
+  let k = 1 + present.length;
+  for (const f of binned) {
+    const measuredRows = counts[k++];
+    const below = counts.slice(k, (k += f.edges.length));
+    bins.set(f.feature, [...below, measuredRows].map((n, i) => n - (i > 0 ? below[i - 1] : 0)));
+  }
+  return { total: counts[0], nonNull, bins };
+}
+
+/**
+ * Shares by category; values the baseline never saw are a bucket of their own. PostgreSQL groups
+ * the rows into the baseline's top values and the rest, so the answer is a bounded number of
+ * rows however many distinct values the data has; up to six unseen ones are named.
+ */
 async function categoricalDrift(link: UpstreamSession, from: string, f: CategoricalBaseline): Promise<{ value: number; unseen: string[] }> {
-  const r = await link.query(`SELECT (${quoteIdent(f.feature)})::text, count(*) ${from} WHERE ${quoteIdent(f.feature)} IS NOT NULL GROUP BY 1`);
-  const known = new Map(f.top);
+  const value = `(${quoteIdent(f.feature)})::text`;
+  const top = pgArray(f.top.map(([v]) => v));
+  const r = await link.query(
+    `SELECT CASE WHEN ${value} = ANY($1::text[]) THEN ${value} END, count(*) ${from} WHERE ${quoteIdent(f.feature)} IS NOT NULL GROUP BY 1`,
+    [top],
+  );
   const base = new Map(f.top);
   if (f.otherCount > 0) base.set('\u0000other', f.otherCount);
   const current = new Map<string, number>();
-  const unseen: string[] = [];
-  for (const [value, n] of r.rows) {
-    const count = Number(n);
-    let key = value!;
-    if (!known.has(key)) {
-      // Beyond the baseline's top values it may be one of the rarer known ones.
-      if (f.otherCount > 0) key = '\u0000other';
-      else {
-        unseen.push(value!);
-        key = '\u0000unseen';
-      }
-    }
-    current.set(key, (current.get(key) ?? 0) + count);
+  let unseenRows = 0;
+  for (const [known, n] of r.rows) {
+    // Beyond the baseline's top values it may be one of the rarer known ones.
+    if (known === null && f.otherCount === 0) unseenRows = Number(n);
+    current.set(known ?? (f.otherCount > 0 ? '\u0000other' : '\u0000unseen'), Number(n));
   }
-  return { value: lInfinity(base, current), unseen: unseen.sort() };
+  const unseen = unseenRows === 0 ? [] : (await link.query(
+    `SELECT DISTINCT ${value} COLLATE "C" ${from} WHERE ${quoteIdent(f.feature)} IS NOT NULL AND NOT (${value} = ANY($1::text[])) ORDER BY 1 LIMIT 6`,
+    [top],
+  )).rows.map(([v]) => v!);
+  return { value: lInfinity(base, current), unseen };
 }
 
 function shares(counts: number[]): number[] {
