@@ -3,6 +3,12 @@ import { SqlState } from '../errors/sqlstate.ts';
 
 /** Largest message PostgreSQL accepts (PQ_LARGE_MESSAGE_LIMIT, 1 GB - 1). */
 const MAX_MESSAGE_LENGTH = 0x3fffffff;
+/**
+ * A whole message that spans chunks starts in a buffer this large at most, which doubles as its
+ * bytes arrive: memory follows the bytes received, not the length a header announces (40 clients
+ * each announcing a 16 MB Query reserved 640 MB before sending a byte more).
+ */
+const FIRST_WHOLE_BYTES = 64 * 1024;
 
 export interface FrameSink {
   /**
@@ -38,6 +44,8 @@ export class FrameStream {
   private currentType = 0;
   private whole: Buffer | null = null;
   private wholeFill = 0;
+  /** Size of the message being assembled in `whole`, its 5-byte header included. */
+  private wholeSize = 0;
   private pending: Buffer | null = null;
   private failed = false;
 
@@ -77,6 +85,7 @@ export class FrameStream {
       if (this.bodyLeft > 0) {
         const take = Math.min(this.bodyLeft, size - offset);
         if (this.whole) {
+          this.makeRoom(take);
           chunk.copy(this.whole, this.wholeFill, offset, offset + take);
           this.wholeFill += take;
         } else if (rawStart < 0) {
@@ -86,7 +95,7 @@ export class FrameStream {
         this.bodyLeft -= take;
         if (this.bodyLeft === 0) {
           if (this.whole) {
-            const raw = this.whole;
+            const raw = this.whole.subarray(0, this.wholeFill);
             this.whole = null;
             if (this.deliver(this.currentType, raw) === 'pause') {
               this.pending = chunk.subarray(offset);
@@ -150,7 +159,8 @@ export class FrameStream {
           if (offset > rawStart) sink.onRaw(chunk.subarray(rawStart, offset));
           rawStart = -1;
         }
-        this.whole = Buffer.allocUnsafe(1 + length);
+        this.wholeSize = 1 + length;
+        this.whole = Buffer.allocUnsafe(Math.min(this.wholeSize, Math.max(FIRST_WHOLE_BYTES, size - offset)));
         chunk.copy(this.whole, 0, offset);
         this.wholeFill = size - offset;
       } else if (rawStart < 0) {
@@ -167,11 +177,12 @@ export class FrameStream {
     this.currentType = type;
     this.bodyLeft = length - 4;
     if (this.sink.wantsWhole(type, length, false)) {
-      this.whole = Buffer.allocUnsafe(1 + length);
+      this.wholeSize = 1 + length;
+      this.whole = Buffer.allocUnsafe(Math.min(this.wholeSize, FIRST_WHOLE_BYTES));
       header.copy(this.whole, 0, 0, 5);
       this.wholeFill = 5;
       if (this.bodyLeft === 0) {
-        const raw = this.whole;
+        const raw = this.whole.subarray(0, 5);
         this.whole = null;
         if (this.deliver(type, raw) === 'pause') {
           this.pending = chunk.subarray(offset);
@@ -183,6 +194,16 @@ export class FrameStream {
       if (this.bodyLeft === 0) this.sink.onRawMessageEnd?.(type, header, 5, 5);
     }
     return true;
+  }
+
+  /** Grows `whole` (doubling, up to the message's size) so that `n` more bytes fit. */
+  private makeRoom(n: number): void {
+    const whole = this.whole!;
+    const needed = this.wholeFill + n;
+    if (needed <= whole.length) return;
+    const grown = Buffer.allocUnsafe(Math.min(this.wholeSize, Math.max(needed, whole.length * 2)));
+    whole.copy(grown, 0, 0, this.wholeFill);
+    this.whole = grown;
   }
 
   private deliver(type: number, raw: Buffer): 'continue' | 'pause' {

@@ -610,6 +610,27 @@ describe('FrameStream re-assembles any split of a valid stream', () => {
     }
   });
 
+  test('a header announcing a large whole message reserves memory for the bytes that came, not the length announced', () => {
+    // 40 clients each announcing a 16 MB Query and sending 100 bytes reserved 640 MB in the proxy.
+    const streams: FrameStream[] = [];
+    const before = process.memoryUsage().arrayBuffers;
+    for (let i = 0; i < 40; i++) {
+      const fs = new FrameStream({ wantsWhole: () => true, onMessage: () => 'continue', onRaw: () => {}, onProtocolError: () => {} });
+      fs.push(frame('Q', 16 * 1024 * 1024, Buffer.alloc(100, 0x41)));
+      streams.push(fs);
+    }
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 1024 * 1024);
+    // And a message that does arrive, in many chunks, is whole and exact.
+    const body = Buffer.from(Array.from({ length: 300_000 }, (_, i) => i % 251));
+    const got: Buffer[] = [];
+    const fs = new FrameStream({ wantsWhole: () => true, onMessage: (_t, b) => (got.push(Buffer.from(b)), 'continue'), onRaw: () => {}, onProtocolError: () => {} });
+    const whole = frame('Q', 4 + body.length, body);
+    for (let at = 0; at < whole.length; at += 7_000) fs.push(whole.subarray(at, at + 7_000));
+    expect(got).toHaveLength(1);
+    expect(got[0].equals(body)).toBe(true);
+    expect(streams).toHaveLength(40);
+  });
+
   test('an impossible length stops the stream with one protocol error; everything before it is intact', () => {
     const rnd = prng(SEED + 4);
     for (let round = 0; round < 200; round++) {
