@@ -68,6 +68,8 @@ export class ClientSession {
   private upstreamKey: Buffer | null = null;
   /** The type of the last upstream message the client got as PostgreSQL sent it (0: the proxy's own exchange took it). */
   private lastRelayedType = 0;
+  /** The client said Terminate: PostgreSQL closing the connection next is the session's normal end. */
+  private clientTerminated = false;
   /** PostgreSQL's FATAL ErrorResponse that a statement of the proxy's own received (see onUpstreamClose). */
   private upstreamFatal: Buffer | null = null;
   private holdsSlot = false;
@@ -336,6 +338,7 @@ export class ClientSession {
       onRawMessageEnd: (type) => {
         if (this.phase === 'ready') this.tracker.sent(type);
         if (type === Frontend.Sync) this.stats.sync();
+        if (type === Frontend.Terminate) this.clientTerminated = true;
       },
       onProtocolError: (error) => this.fail(error),
     };
@@ -494,7 +497,7 @@ export class ClientSession {
    * for an immediate shutdown or a crash, which close the connection without a word.
    */
   private onUpstreamClose(): void {
-    if (this.phase === 'ready' && this.lastRelayedType !== Backend.ErrorResponse) {
+    if (this.phase === 'ready' && this.lastRelayedType !== Backend.ErrorResponse && !this.clientTerminated) {
       this.writeClient(
         this.upstreamFatal ??
           errorResponse(
