@@ -163,6 +163,8 @@ function expectCleanError(error: NonNullable<Answer['error']>, label: string): v
   expect(error.code, label).toMatch(/^[0-9A-Z]{5}$/);
   expect(['XX', '58'], `${label}: ${error.code} ${error.message}`).not.toContain(error.code.slice(0, 2));
   expect(error.severity, label).toBe('ERROR');
+  // A protocol violation is never the answer to a well-formed Query message.
+  expect(error.code, `${label}: ${error.message}`).not.toBe('08P01');
   expect(error.message, label).not.toMatch(/TypeError|RangeError|Cannot read|is not a function|undefined|\[object Object\]/);
 }
 
