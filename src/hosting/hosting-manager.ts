@@ -89,7 +89,10 @@ export class HostingManager implements RunnerRouter {
     const version = this.versions.get(jobName);
     if (!version) return shared();
     const pool = this.pools.get(jobName);
-    if (pool?.serving) return Promise.resolve(pool.runner(shared));
+    // The shared pool holds the artifact too: the statement's version lookup then counts it as
+    // loaded (no artifact bytes with every call), and a pool that ends under a statement still has
+    // a runner to fall back on without asking PostgreSQL for the bytes mid-stream.
+    if (pool?.serving) return shared().then(() => pool.runner(shared));
     if (version.require_start && (version.inference_status === 'STOPPED' || version.inference_status === 'STOPPING')) {
       return Promise.reject(
         new ClientError(SqlState.objectNotInPrerequisiteState, `model ${version.model_name} is not started`, {
