@@ -2,6 +2,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import type { ThreadReply, ThreadRequest, WireTensor } from './onnx-thread.ts';
+import { MicroBatcher } from './micro-batcher.ts';
 import { SESSION_OPTIONS } from './session-options.ts';
 
 /** What predictBatch needs of a model: its input names, in order, and a way to run a batch. */
@@ -99,13 +100,16 @@ export class OnnxSessionCache {
     };
     // Made at the first small batch, from the same bytes and options as the threads' sessions.
     let inline: Promise<ort.InferenceSession> | null = null;
+    const runInline = async (feeds: Record<string, ort.Tensor>, fetches?: string[]) => {
+      inline ??= ort.InferenceSession.create(onnx, SESSION_OPTIONS);
+      const session = await inline;
+      return session.run(feeds, fetches ?? session.outputNames);
+    };
+    // Small batches of a trained model from several clients at once: one run (micro-batcher.ts).
+    const batcher = new MicroBatcher((feeds) => runInline(feeds));
     const run = async (feeds: Record<string, ort.Tensor>, fetches?: string[]) => {
       const rows = Object.values(feeds)[0]?.dims[0] ?? 0;
-      if (rows <= INLINE_ROWS) {
-        inline ??= ort.InferenceSession.create(onnx, SESSION_OPTIONS);
-        const session = await inline;
-        return session.run(feeds, fetches ?? session.outputNames);
-      }
+      if (rows <= INLINE_ROWS) return runInline(feeds, fetches);
       const thread = this.threads.reduce((a, b) => (b.busy < a.busy ? b : a));
       const wire: Record<string, WireTensor> = {};
       for (const [name, t] of Object.entries(feeds)) wire[name] = { type: t.type, data: t.data, dims: t.dims };
@@ -118,6 +122,7 @@ export class OnnxSessionCache {
         // Only idle threads take a part: a busy one would hold the whole batch up.
         const idle = this.threads.filter((t) => t.busy === 0);
         const parts = Math.min(idle.length, Math.floor(rows / MIN_PART_ROWS));
+        if (rows <= INLINE_ROWS && !fetches) return batcher.run(rows, feedsOf(0, rows));
         if (parts < 2) return run(feedsOf(0, rows), fetches);
         const bounds = Array.from({ length: parts + 1 }, (_, p) => Math.round((rows * p) / parts));
         const replies = await Promise.all(
