@@ -107,11 +107,9 @@ function expectClose(actual: number[], expected: number[]): void {
 
 beforeAll(async () => {
   upstreamUrl = await freshDatabase(inject('upstreamUrl'));
-  // Started together: the catalog migration serialises on its advisory lock.
-  [proxyA, proxyB] = await Promise.all([startProxy(), startProxy()]);
-  await Promise.all(
-    [1, 2].map(() => startProcess(['worker', '--upstream', upstreamUrl, '--workers', '1', '--lease-seconds', '5', '--log-level', 'info'], /training worker\(s\) waiting for jobs/)),
-  );
+  // All four started together: the catalog migration serialises on its advisory lock.
+  const worker = () => startProcess(['worker', '--upstream', upstreamUrl, '--workers', '1', '--lease-seconds', '5', '--log-level', 'info'], /training worker\(s\) waiting for jobs/);
+  [proxyA, proxyB] = await Promise.all([startProxy(), startProxy(), worker(), worker()]);
   direct = await connect(upstreamUrl);
   await direct.query(`CREATE TABLE cl_rides AS
     SELECT g AS id, g % 24 AS hour, g % 7 AS weekday, ((g * 7) % 31)::float8 AS temp,
