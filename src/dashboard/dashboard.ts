@@ -6,6 +6,7 @@ import { DashboardSessions, newToken, type DashboardSession, type SessionLimits 
 import { modelCounters } from './model-counters.ts';
 import { loginPage, modelPage, modelsPage } from './pages.ts';
 import { loadStaticFiles } from './static-files.ts';
+import { ThroughputHistory } from './throughput-history.ts';
 import { connectAsRole, LoginRefused } from './verify-login.ts';
 
 const SESSION_COOKIE = 'modelgres_session';
@@ -21,6 +22,8 @@ export interface DashboardOptions {
   own: pg.Pool;
   log: Logger;
   sessions?: Partial<SessionLimits>;
+  /** How often the model pages' throughput history is sampled (default 10 s). */
+  throughputIntervalMs?: number;
 }
 
 /**
@@ -33,9 +36,11 @@ export class Dashboard {
   private readonly sessions: DashboardSessions;
   private readonly loginTokens = new Map<string, number>();
   private readonly files = loadStaticFiles();
+  private readonly throughput: ThroughputHistory;
 
   constructor(private readonly options: DashboardOptions) {
     this.sessions = new DashboardSessions({ idleMs: 30 * 60_000, maxMs: 12 * 3_600_000, ...options.sessions });
+    this.throughput = new ThroughputHistory(options.throughputIntervalMs);
   }
 
   async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -58,6 +63,7 @@ export class Dashboard {
   }
 
   close(): Promise<void> {
+    this.throughput.close();
     return this.sessions.close();
   }
 
@@ -133,8 +139,9 @@ export class Dashboard {
         driftError = `Drift could not be measured: ${error instanceof Error ? error.message : String(error)}`;
       }
     }
-    const counters = (await modelCounters()).get(`${detail.summary.schema}.${detail.summary.name}`);
-    return { status: 200, body: modelPage(session.user, session.csrf, detail, drift, driftError, counters) };
+    const key = `${detail.summary.schema}.${detail.summary.name}`;
+    const counters = (await modelCounters()).get(key);
+    return { status: 200, body: modelPage(session.user, session.csrf, detail, drift, driftError, counters, this.throughput.of(key)) };
   }
 }
 

@@ -1,6 +1,7 @@
 import type { DriftReport, ModelDetail, ModelSummary } from './dashboard-data.ts';
 import { Html, html, jsonForScript } from './html.ts';
 import type { ModelCounters } from './model-counters.ts';
+import type { ThroughputPoint } from './throughput-history.ts';
 
 const STYLE = `
 body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #1d2430; background: #f6f7f9; }
@@ -21,7 +22,7 @@ figcaption { font-weight: 600; margin-bottom: .3em; }
 .login label { display: block; margin: .6em 0 .2em; }
 .login input { width: 100%; box-sizing: border-box; padding: .4em; }
 .login button { margin-top: 1em; padding: .4em 1.2em; }
-#evaluation-plot .plot { display: flex; flex-wrap: wrap; gap: .5em; }
+#evaluation-plot .plot, #throughput-plot .plot { display: flex; flex-wrap: wrap; gap: .5em; }
 details summary { cursor: pointer; color: #4a5567; }
 `;
 
@@ -75,7 +76,15 @@ ${models.length === 0 ? html`<p id="no-models">No model that this role may see.<
   );
 }
 
-export function modelPage(user: string, csrf: string, detail: ModelDetail, drift: DriftReport | null, driftError: string | null, counters: ModelCounters | undefined): string {
+export function modelPage(
+  user: string,
+  csrf: string,
+  detail: ModelDetail,
+  drift: DriftReport | null,
+  driftError: string | null,
+  counters: ModelCounters | undefined,
+  throughput: ThroughputPoint[],
+): string {
   const m = detail.summary;
   const training = detail.versions.some((v) => v.state === 'TRAINING');
   const versions = detail.versions.map(
@@ -100,6 +109,7 @@ ${f.bins.map((b, i) => html`<tr><td>${b}</td><td class="baseline-count">${f.base
     versions: detail.versions.filter((v) => v.metricValue !== null).map((v) => ({ version: v.version, metric: v.metric, value: v.metricValue, at: v.trainingFinishedAt ?? v.createdAt })),
     evaluations: detail.evaluations,
     executions: detail.executions,
+    throughput,
     drift: drift?.features ?? [],
   };
   return page(
@@ -107,7 +117,8 @@ ${f.bins.map((b, i) => html`<tr><td>${b}</td><td class="baseline-count">${f.base
     html`<section><h2 id="model-name">${m.schema}.${m.name}</h2>
 <p>State <b>${m.state}</b> · active version <b id="active-version">${m.activeVersion}</b> · ${m.problemType} · owner ${m.owner} · last activity ${m.lastActivity}</p>
 <p>This proxy: <span id="predictions">${counters?.predictions ?? 0}</span> predictions in ${counters?.batches ?? 0} batches,
-${counters?.errors ?? 0} errors${counters?.batches ? `, ${(counters.seconds / counters.batches * 1000).toFixed(2)} ms a batch on average` : ''}.</p></section>
+${counters?.errors ?? 0} errors${counters?.batches ? `, ${(counters.seconds / counters.batches * 1000).toFixed(2)} ms a batch on average` : ''}.</p>
+${throughput.some((p) => p.rowsPerSecond > 0) ? html`<figure id="throughput-plot"><figcaption>Rows predicted a second, and ms a batch, in this proxy</figcaption><div class="plot"></div></figure>` : null}</section>
 <section><h2>Versions</h2>
 <figure id="version-plot"><figcaption>Validation metric by version</figcaption><div class="plot"></div></figure>
 <table id="versions"><thead><tr><th>Version</th><th>State</th><th>Source</th><th>Created</th><th>Trained</th><th>Rows</th><th>Metric</th><th>Value</th><th>Progress</th></tr></thead>

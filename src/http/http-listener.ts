@@ -15,6 +15,8 @@ export interface HttpListenerOptions {
   upstreamUrl: string;
   log: Logger;
   dashboardSessions?: Partial<SessionLimits>;
+  /** How often the dashboard samples its throughput history (default 10 s). */
+  throughputIntervalMs?: number;
 }
 
 export interface HttpListener {
@@ -30,7 +32,7 @@ export interface HttpListener {
 export async function startHttpListener(options: HttpListenerOptions): Promise<HttpListener> {
   const own = new pg.Pool({ connectionString: options.upstreamUrl, max: 2, application_name: 'modelgres http' });
   own.on('error', (e) => options.log.debug('http listener: idle connection to PostgreSQL lost', e));
-  const dashboard = new Dashboard({ upstreamUrl: options.upstreamUrl, own, log: options.log, sessions: options.dashboardSessions });
+  const dashboard = new Dashboard({ upstreamUrl: options.upstreamUrl, own, log: options.log, sessions: options.dashboardSessions, throughputIntervalMs: options.throughputIntervalMs });
   const sockets = new Set<net.Socket>();
 
   const server = http.createServer((req, res) => {

@@ -43,7 +43,7 @@ async function logIn(page: Page, user: string, password: string): Promise<void> 
 beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
   proxy = await startTestProxy({ workers: 1 });
-  http = await startHttpListener({ host: '127.0.0.1', port: 0, upstreamUrl: proxy.upstreamUrl, log: createLogger('error') });
+  http = await startHttpListener({ host: '127.0.0.1', port: 0, upstreamUrl: proxy.upstreamUrl, log: createLogger('error'), throughputIntervalMs: 300 });
   base = `http://127.0.0.1:${http.port}`;
   direct = await proxy.direct();
   await direct.query(`CREATE ROLE ${owner} LOGIN PASSWORD '${OWNER_PASSWORD.replace("'", "''")}'`);
@@ -119,6 +119,25 @@ describe('the dashboard in chromium', () => {
     expect(await page.locator('#evaluation-plot [data-metric="r2"] svg circle title').textContent()).toBe(`r2 ${evaluation.r2} (version 2)`);
     expect(await page.locator('#evaluations tbody tr').count()).toBe(1);
     await page.screenshot({ path: path.join(artifacts, 'model.png'), fullPage: true });
+
+    // Calls through the proxy show up as throughput and batch time, sampled from the counters.
+    const caller = await as(owner);
+    await pollUntil(
+      'the throughput plot',
+      async () => {
+        await caller.query('SELECT house_fn(x, z, cat) FROM house_recent');
+        await page.reload();
+        return page.locator('#throughput-plot svg').count();
+      },
+      (n) => n === 2,
+      { timeoutMs: 20_000, intervalMs: 100 },
+    );
+    for (const series of ['rowsPerSecond', 'msPerBatch']) {
+      const box = (await page.locator(`#throughput-plot [data-series="${series}"] svg`).boundingBox())!;
+      expect(box.width * box.height).toBeGreaterThan(0);
+      expect(await page.locator(`#throughput-plot [data-series="${series}"] svg circle`).count()).toBeGreaterThan(0);
+    }
+    expect(Number(await page.textContent('#predictions'))).toBeGreaterThan(0);
     await page.close();
   });
 

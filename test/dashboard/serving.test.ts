@@ -33,7 +33,7 @@ async function loggedIn(): Promise<string> {
 
 beforeAll(async () => {
   proxy = await startTestProxy({ workers: 1 });
-  http = await startHttpListener({ host: '127.0.0.1', port: 0, upstreamUrl: proxy.upstreamUrl, log: createLogger('error') });
+  http = await startHttpListener({ host: '127.0.0.1', port: 0, upstreamUrl: proxy.upstreamUrl, log: createLogger('error'), throughputIntervalMs: 200 });
   base = `http://127.0.0.1:${http.port}`;
   c = await proxy.client();
   direct = await proxy.direct();
@@ -79,4 +79,25 @@ test('a hosted model\'s units on the model page, and in /metrics', async () => {
   const families = await scrape(base);
   expect(value(families, 'modelgres_inference_units', { model: 'public.serve_model', units: 'desired' })).toBe(units.desired_units);
   expect(value(families, 'modelgres_inference_units', { model: 'public.serve_model', units: 'in_service' })).toBe(units.in_service_units);
+});
+
+test('throughput and batch time over time, sampled from the counters, on the model page', async () => {
+  const session = await loggedIn();
+  const data = async () => {
+    const page = await (await fetch(`${base}/model?schema=public&name=serve_model`, { headers: { cookie: session } })).text();
+    const json = /<script type="application\/json" id="dashboard-data">(.*?)<\/script>/s.exec(page)![1];
+    return { page, throughput: JSON.parse(json).throughput as Array<{ at: number; rowsPerSecond: number; msPerBatch: number | null }> };
+  };
+  const seen = await pollUntil(
+    'an interval with predictions in the history',
+    async () => {
+      await c.query('SELECT serve_fn(id, x) FROM serve_train');
+      return data();
+    },
+    (d) => d.throughput.some((p) => p.rowsPerSecond > 0),
+    { timeoutMs: 20_000, intervalMs: 50 },
+  );
+  expect(seen.page).toContain('id="throughput-plot"');
+  // An interval with rows had batches, whose mean time it shows; one without rows has no batch time.
+  for (const p of seen.throughput) expect(p.rowsPerSecond > 0).toBe(p.msPerBatch !== null && p.msPerBatch > 0);
 });

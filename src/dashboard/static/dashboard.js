@@ -6,9 +6,17 @@
   if (!source) return;
   const data = JSON.parse(source.textContent);
   const width = (el) => Math.max(320, Math.min(720, el.clientWidth || 480));
+  // A plot that fails to draw says so in its place; the others are still drawn.
+  const guarded = (figure, draw) => {
+    if (!figure) return;
+    try {
+      draw(figure);
+    } catch (error) {
+      figure.textContent = `This plot could not be drawn: ${error}`;
+    }
+  };
 
-  const versionFigure = document.querySelector('#version-plot .plot');
-  if (versionFigure) {
+  guarded(document.querySelector('#version-plot .plot'), (versionFigure) => {
     if (data.versions.length === 0) {
       versionFigure.textContent = 'No version has a validation metric yet.';
     } else {
@@ -27,11 +35,10 @@
         }),
       );
     }
-  }
+  });
 
   // One small plot a metric: their scales differ too much to share an axis (mse against r2).
-  const evaluationFigure = document.querySelector('#evaluation-plot .plot');
-  if (evaluationFigure) {
+  guarded(document.querySelector('#evaluation-plot .plot'), (evaluationFigure) => {
     const byMetric = new Map();
     for (const e of data.evaluations) {
       for (const [name, value] of Object.entries(e.metrics)) {
@@ -59,10 +66,32 @@
         }),
       );
     }
-  }
+  });
 
-  const executionFigure = document.querySelector('#execution-plot .plot');
-  if (executionFigure) {
+  guarded(document.querySelector('#throughput-plot .plot'), (throughputFigure) => {
+    const points = data.throughput.map((p) => ({ ...p, at: new Date(p.at) }));
+    for (const [key, label, color] of [['rowsPerSecond', 'rows/s', '#2f6fdb'], ['msPerBatch', 'ms a batch', '#1d3557']]) {
+      const cell = document.createElement('div');
+      cell.className = 'throughput';
+      cell.dataset.series = key;
+      throughputFigure.append(cell);
+      cell.append(
+        Plot.plot({
+          width: 360,
+          height: 160,
+          marginLeft: 55,
+          x: { label: null, ticks: 4 },
+          y: { label, grid: true, zero: true, tickFormat: '~g' },
+          marks: [
+            Plot.lineY(points.filter((p) => p[key] !== null), { x: 'at', y: key, stroke: color }),
+            Plot.dot(points.filter((p) => p[key] !== null), { x: 'at', y: key, fill: color, r: 2, title: (p) => `${label} ${Number(p[key].toPrecision(4))}` }),
+          ],
+        }),
+      );
+    }
+  });
+
+  guarded(document.querySelector('#execution-plot .plot'), (executionFigure) => {
     const points = data.executions.map((e) => ({ ...e, at: new Date(e.startedAt), rows: e.rowsScored ?? 0 }));
     executionFigure.append(
       Plot.plot({
@@ -73,15 +102,14 @@
         marks: [Plot.dot(points, { x: 'at', y: 'rows', fill: 'status', r: 4, title: (e) => `${e.schedule} #${e.id} ${e.status}: ${e.rows} rows` }), Plot.ruleY([0])],
       }),
     );
-  }
+  });
 
   const shares = (counts) => {
     const total = counts.reduce((s, n) => s + n, 0);
     return counts.map((n) => (total ? n / total : 0));
   };
   for (const f of data.drift) {
-    const figure = document.querySelector(`figure.drift[data-feature="${CSS.escape(f.feature)}"] .plot`);
-    if (!figure) continue;
+    guarded(document.querySelector(`figure.drift[data-feature="${CSS.escape(f.feature)}"] .plot`), (figure) => {
     const b = shares(f.baseline);
     const c = shares(f.current);
     const rows = f.bins.flatMap((bin, i) => [
@@ -103,5 +131,6 @@
         ],
       }),
     );
+    });
   }
 })();
