@@ -6,10 +6,13 @@
  *
  *   node --import tsx bench/inference-ab.ts --base /path/to/other/checkout [--rows 300000] [--rounds 3]
  *
- * The other checkout needs node_modules (a symlink to this one's will do). `--cpu-prof DIR` runs
- * this checkout's proxy under node --cpu-prof, writing its profile to DIR when it stops.
+ * The other checkout needs node_modules (a symlink to this one's will do); `--new DIR` measures
+ * another checkout than this one (say a `git archive` of HEAD, without uncommitted work).
+ * `--cpu-prof DIR` runs the new proxy under node --cpu-prof, writing its profiles to DIR when it
+ * stops.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,15 +24,17 @@ import { freePort, median, percentile, pgbenchTps, stopChild, timePsql, waitForL
 const { values } = parseArgs({
   options: {
     base: { type: 'string' },
+    new: { type: 'string' },
     rows: { type: 'string', default: '300000' },
     rounds: { type: 'string', default: '3' },
     'pgbench-seconds': { type: 'string', default: '5' },
     only: { type: 'string' },
     'cpu-prof': { type: 'string' },
+    'save-onnx': { type: 'string' },
   },
 });
 if (!values.base) {
-  console.error('usage: node --import tsx bench/inference-ab.ts --base DIR [--rows N] [--rounds N] [--pgbench-seconds S] [--only b,c,latency,pgbench] [--cpu-prof DIR]');
+  console.error('usage: node --import tsx bench/inference-ab.ts --base DIR [--new DIR] [--rows N] [--rounds N] [--pgbench-seconds S] [--only b,c,latency,pgbench] [--cpu-prof DIR] [--save-onnx FILE]');
   process.exit(2);
 }
 const rows = Number(values.rows);
@@ -37,14 +42,16 @@ const rounds = Number(values.rounds);
 const pgbenchSeconds = Number(values['pgbench-seconds']);
 const only = new Set((values.only ?? 'b,c,latency,pgbench').split(','));
 const here = path.resolve(import.meta.dirname, '..');
-const checkouts = { base: path.resolve(values.base), new: here };
+const checkouts = { base: path.resolve(values.base), new: path.resolve(values.new ?? here) };
 const FEATURES = Array.from({ length: 10 }, (_, k) => `f${k}`).join(', ');
 const uniform10 = (seed: string) => `((hashint8(${seed}) & 2147483647)::float8 / 2147483648 * 10)`;
 
 async function startProxy(server: EmbeddedServer, root: string, profileDir?: string): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const prof = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'src/cli.ts', 'start', '--upstream', server.socketUrl, '--port', String(port), '--log-level', 'warn'], {
+  // A profiled proxy trains nothing: its profile holds the measured work only.
+  const workers = profileDir ? ['--workers', '0'] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'src/cli.ts', 'start', '--upstream', server.socketUrl, '--port', String(port), '--log-level', 'warn', ...workers], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -54,12 +61,20 @@ async function startProxy(server: EmbeddedServer, root: string, profileDir?: str
 
 async function sql(url: string, text: string): Promise<pg.QueryResult> {
   const c = new pg.Client({ connectionString: url });
+  // A connection ended by the server's shutdown is no failure of the run.
+  c.on('error', () => {});
   await c.connect();
   try {
     return await c.query(text);
   } finally {
     await c.end();
   }
+}
+
+/** User and system CPU time of a process so far, in ms (/proc/pid/stat, clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'modelgres-bench-ab-'));
@@ -77,12 +92,17 @@ try {
   await sql(server.url, 'VACUUM (ANALYZE) t');
   proxies.base = await startProxy(server, checkouts.base);
   proxies.new = await startProxy(server, checkouts.new, values['cpu-prof']);
+  // Trained through the base proxy, so that a profile of the new one holds the measured work only.
   await sql(
-    proxies.new.url,
+    proxies.base.url,
     `CREATE MODEL bench_model FROM train TARGET y FUNCTION bench_fn AUTO OFF MODEL_TYPE XGBOOST
      OBJECTIVE 'reg:squarederror' HYPERPARAMETERS DEFAULT EXCEPT (NUM_ROUND '100', MAX_DEPTH '6')`,
   );
-  await sql(proxies.new.url, 'WAIT FOR MODEL bench_model TIMEOUT 1800');
+  await sql(proxies.base.url, 'WAIT FOR MODEL bench_model TIMEOUT 1800');
+  if (values['save-onnx']) {
+    const m = await sql(server.url, "SELECT onnx FROM modelgres.model_version WHERE state = 'READY' ORDER BY version DESC LIMIT 1");
+    await writeFile(values['save-onnx'], m.rows[0].onnx as Buffer);
+  }
   const randoms = Array.from({ length: 10 }, () => 'random()*10').join(', ');
   const script = path.join(dir, 'model.sql');
   await writeFile(script, `select bench_fn(${randoms});\n`);
@@ -94,17 +114,23 @@ try {
   const results: Record<string, Record<string, number[]>> = { base: {}, new: {} };
   const note = (who: string, what: string, v: number) => {
     (results[who][what] ??= []).push(v);
-    console.log(`${who.padEnd(4)} ${what.padEnd(22)} ${v.toFixed(what.startsWith('p50') ? 3 : 0)}`);
+    console.log(`${who.padEnd(4)} ${what.padEnd(22)} ${v.toFixed(v < 100 ? 3 : 0)}`);
   };
   for (let round = 1; round <= rounds; round++) {
     // Alternate which goes first.
     const order = round % 2 === 1 ? (['base', 'new'] as const) : (['new', 'base'] as const);
     for (const who of order) {
       const url = proxies[who].url;
-      if (only.has('b')) note(who, '(b) rows/s', rows / (await timePsql(url, `SELECT id, bench_fn(${FEATURES}) FROM t`)));
+      if (only.has('b')) {
+        const cpu0 = cpuMs(proxies[who].child.pid!);
+        note(who, '(b) rows/s', rows / (await timePsql(url, `SELECT id, bench_fn(${FEATURES}) FROM t`)));
+        note(who, '(b) proxy CPU µs/row', ((cpuMs(proxies[who].child.pid!) - cpu0) * 1000) / rows);
+      }
       if (only.has('c')) {
         await sql(url, 'TRUNCATE out');
+        const cpu0 = cpuMs(proxies[who].child.pid!);
         note(who, '(c) rows/s', rows / (await timePsql(url, `INSERT INTO out SELECT id, bench_fn(${FEATURES}) FROM t`)));
+        note(who, '(c) proxy CPU µs/row', ((cpuMs(proxies[who].child.pid!) - cpu0) * 1000) / rows);
       }
       if (only.has('latency')) {
         const c = new pg.Client({ connectionString: url });
@@ -118,7 +144,13 @@ try {
         await c.end();
         note(who, 'p50 one-row ms', percentile(times, 50));
       }
-      if (only.has('pgbench')) note(who, 'pgbench 16c tps', await pgbenchTps(url, script, { clients: 16, threads: 2, seconds: pgbenchSeconds, protocol: 'simple' }));
+      if (only.has('pgbench')) {
+        const cpu0 = cpuMs(proxies[who].child.pid!);
+        const tps = await pgbenchTps(url, script, { clients: 16, threads: 2, seconds: pgbenchSeconds, protocol: 'simple' });
+        note(who, 'pgbench 16c tps', tps);
+        // The proxy's own CPU per call: less at the mercy of other load on the machine than tps.
+        note(who, 'proxy CPU ms per call', (cpuMs(proxies[who].child.pid!) - cpu0) / (tps * pgbenchSeconds));
+      }
     }
   }
   console.log(`\n${rows} rows, ${rounds} alternating rounds; medians, new / base:`);
