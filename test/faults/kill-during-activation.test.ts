@@ -19,7 +19,7 @@ beforeAll(async () => {
   await c.query('CREATE OR REPLACE MODEL m FROM pts2 TARGET y FUNCTION m_fn AUTO OFF MODEL_TYPE LINEAR_LEARNER');
   await pollUntil('version 2 to be READY', () => versionStates(k.direct, 'm'), (s) => s.join() === 'READY,READY', { timeoutMs: 60_000 });
   await c.end();
-}, 120_000);
+}, 180_000); // a proxy started, two versions trained
 
 afterAll(() => k?.close());
 

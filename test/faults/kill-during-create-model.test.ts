@@ -14,7 +14,7 @@ beforeAll(async () => {
   await k.direct.query(`CREATE TABLE pts AS SELECT g::float8 AS x, (2 * g + 1)::float8 AS y FROM generate_series(0, 99) g`);
   // Large enough that reading it for training is seen in pg_stat_activity.
   await k.direct.query(`CREATE TABLE big AS SELECT (g % 100)::float8 AS x, (2 * (g % 100) + 1)::float8 AS y FROM generate_series(1, 1000000) g`);
-}, 120_000);
+}, 180_000);
 
 afterAll(() => k?.close());
 

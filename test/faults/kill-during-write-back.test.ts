@@ -15,7 +15,7 @@ beforeAll(async () => {
   // x repeats 0..99, where the linear model is exact to well within 0.1.
   await k.direct.query(`CREATE TABLE big AS SELECT g AS id, (g % 100)::float8 AS x FROM generate_series(1, 1000000) g`);
   await k.direct.query('CREATE TABLE scored (id int, p float8)');
-}, 120_000);
+}, 180_000); // a proxy started, a model trained, 1M rows made
 
 afterAll(() => k?.close());
 
