@@ -79,8 +79,8 @@ export async function predictCalls(
   return predictions;
 }
 
-/** Argument column `c` as predictBatch takes it: decoded from its text or binary, or as text. */
-function argumentColumn(index: LeadingColumns, c: number, field: FieldDescription | undefined, float32: boolean, float64: boolean): ArgumentColumn {
+/** Argument column `c` as predictBatch takes it: decoded from its text or binary, or as text (monitor/ reads its batches so too). */
+export function argumentColumn(index: LeadingColumns, c: number, field: FieldDescription | undefined, float32: boolean, float64: boolean): ArgumentColumn {
   const typeOid = field?.typeOid ?? 0;
   if (field?.format === 1) {
     if (float32) return (from, to) => binaryFloat32Column(index, c, typeOid, from, to);
