@@ -5,6 +5,7 @@
  */
 export { readModelFile } from './read-model-file.ts';
 export { planImportedModel } from './plan-imported-model.ts';
+export { convertXgboostFile } from './xgboost-file.ts';
 export { buildFeeds } from './build-feeds.ts';
 export { readOutputs } from './read-outputs.ts';
 export { outputNamesOf } from './output-names.ts';

@@ -1,4 +1,4 @@
-import { planImportedModel, readModelFile, type IoPlan } from '../../artifacts/index.ts';
+import { convertXgboostFile, planImportedModel, readModelFile, type IoPlan } from '../../artifacts/index.ts';
 import { compileVersionBodies } from '../../compile/version-bodies.ts';
 import { NUMERIC_TYPES } from '../../catalog/pg-types.ts';
 import { ClientError } from '../../errors/client-error.ts';
@@ -144,9 +144,12 @@ async function copiedArtifact(context: StatementContext, jobName: string, parame
   };
 }
 
-/** An ONNX file under the model directory, checked against the declared function before anything is stored. */
+/** An ONNX or XGBoost file under the model directory, checked against the declared function before anything is stored. */
 async function importedArtifact(context: StatementContext, path: string, parameterTypes: string[], returnType: string): Promise<Artifact> {
-  const bytes = await readModelFile(context.settings.modelDir, path, context.settings.maxModelBytes);
+  const file = await readModelFile(context.settings.modelDir, path, context.settings.maxModelBytes);
+  // An XGBoost model (a .tar.gz or a JSON file) is converted to ONNX here, then planned as any ONNX file.
+  const xgboost = convertXgboostFile(file, path, context.settings.maxModelBytes);
+  const bytes = xgboost?.onnx ?? file;
   const plan = await planImportedModel(bytes, parameterTypes, returnType);
   const labels = plan.output.kind === 'label' ? plan.output.classLabels : undefined;
   const withProbabilities = plan.output.kind === 'label' && plan.output.probabilitiesName !== undefined;
@@ -155,9 +158,9 @@ async function importedArtifact(context: StatementContext, path: string, paramet
     ioPlan: plan,
     classes: labels ? JSON.stringify(labels) : null,
     // A classifier with probabilities gets f_probabilities too.
-    problemType: plan.output.kind === 'value' ? 'REGRESSION' : withProbabilities ? 'MULTICLASS_CLASSIFICATION' : 'CLASSIFICATION',
-    modelType: 'ONNX',
-    objective: null,
+    problemType: xgboost?.problemType ?? (plan.output.kind === 'value' ? 'REGRESSION' : withProbabilities ? 'MULTICLASS_CLASSIFICATION' : 'CLASSIFICATION'),
+    modelType: xgboost ? 'XGBOOST' : 'ONNX',
+    objective: xgboost?.objective ?? null,
     metric: null,
     metricValue: null,
     parameterNames: parameterTypes.map((_, i) => `x${i + 1}`),

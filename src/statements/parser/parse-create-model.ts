@@ -89,7 +89,7 @@ function parseTraining(ts: TokenStream, orReplace: boolean, model: CreateModel['
 function parseFromArtifact(ts: TokenStream, orReplace: boolean, model: CreateModel['model']): CreateModelFromArtifact {
   const path = parseString(ts);
   const artifact: ModelArtifact =
-    path.toLowerCase().endsWith('.onnx') || path.includes('/') ? { kind: 'File', path } : { kind: 'JobName', jobName: path };
+    isModelFilePath(path) ? { kind: 'File', path } : { kind: 'JobName', jobName: path };
   ts.expectKeyword('function');
   const signature = parseFunctionSignature(ts, true);
   ts.expectKeyword('returns');
@@ -126,4 +126,9 @@ function expectEndOfCreate(ts: TokenStream): void {
   const token = ts.peek();
   if (token.kind === 'eof') return;
   throw ts.fail(token, token.kind === 'identifier' && CLAUSE_WORDS.has(token.value) ? CLAUSE_ORDER_HINT : undefined);
+}
+
+/** A model file (ONNX, or an XGBoost JSON model or .tar.gz archive) rather than a job name: a known extension or a '/'. */
+function isModelFilePath(path: string): boolean {
+  return /\.(onnx|json|ubj|tar\.gz|tgz)$/i.test(path) || path.includes('/');
 }
