@@ -1,7 +1,8 @@
 import { ClientError } from '../errors/client-error.ts';
 import { SqlState } from '../errors/sqlstate.ts';
 import { isGzip, modelFileInArchive } from './xgboost-archive.ts';
-import { type XgboostObjective, parseXgboostJson } from './xgboost-model.ts';
+import { type XgboostObjective, parseXgboostJson, readXgboostDocument } from './xgboost-model.ts';
+import { decodeUbjson } from './xgboost-ubjson.ts';
 import { xgboostToOnnx } from './xgboost-onnx.ts';
 
 export interface ConvertedXgboost {
@@ -12,9 +13,9 @@ export interface ConvertedXgboost {
 
 /**
  * A model file that is an XGBoost model — a .tar.gz holding one (SageMaker's model.tar.gz) or a
- * bare JSON model — converted to ONNX; null for anything else, which is read as ONNX. Told apart
- * by content, not by name: gzip's magic bytes, or JSON's opening brace (an ONNX file starts with
- * a protobuf field tag, never '{').
+ * bare JSON or UBJSON model — converted to ONNX; null for anything else, which is read as ONNX. Told apart
+ * by content, not by name: gzip's magic bytes, or the opening brace of JSON and UBJSON (an ONNX
+ * file starts with a protobuf field tag, never '{').
  */
 export function convertXgboostFile(bytes: Uint8Array, userPath: string, maxBytes: number): ConvertedXgboost | null {
   let model = bytes;
@@ -27,16 +28,13 @@ export function convertXgboostFile(bytes: Uint8Array, userPath: string, maxBytes
     return null;
   }
   if (!startsWithBrace(model)) {
-    throw new ClientError(SqlState.featureNotSupported, `the model in '${where}' is not an XGBoost JSON model (XGBoost's older binary format is not supported)`, {
+    throw new ClientError(SqlState.featureNotSupported, `the model in '${where}' is not an XGBoost JSON or UBJSON model (XGBoost's older binary format is not supported)`, {
       hint: 'Load it in XGBoost and save it again with Booster.save_model(\'xgboost-model.json\').',
     });
   }
-  if (isUbjson(model)) {
-    throw new ClientError(SqlState.featureNotSupported, `the model in '${where}' is XGBoost's UBJSON format, which is not supported`, {
-      hint: 'Load it in XGBoost and save it again as JSON: Booster.save_model(\'xgboost-model.json\').',
-    });
-  }
-  const parsed = parseXgboostJson(new TextDecoder().decode(model), where);
+  const parsed = isUbjson(model)
+    ? readXgboostDocument(decodeUbjson(model, where), where)
+    : parseXgboostJson(new TextDecoder().decode(model), where);
   return {
     onnx: xgboostToOnnx(parsed),
     objective: parsed.objective,

@@ -34,12 +34,17 @@ export interface XgboostModel {
  * gblinear, categorical splits, vector leaves); a file that is not such a model with 22023.
  */
 export function parseXgboostJson(text: string, userPath: string): XgboostModel {
-  let doc: any;
+  let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (e) {
     throw refuse(`model file '${userPath}' is not valid JSON (${(e as Error).message})`, 'Save the model with Booster.save_model(\'model.json\').');
   }
+  return readXgboostDocument(doc, userPath);
+}
+
+/** The model's document, as JSON.parse gives it (or the UBJSON decoder). */
+export function readXgboostDocument(doc: any, userPath: string): XgboostModel {
   const learner = doc?.learner;
   const booster = learner?.gradient_booster;
   if (!learner || !booster || !learner.learner_model_param || !learner.objective) {

@@ -33,7 +33,7 @@ beforeAll(async () => {
   references = JSON.parse(await readFile(path.join(FIXTURES, 'predictions.json'), 'utf8')).models;
   modelDir = await tempModelDir();
   outside = await mkdtemp(path.join(os.tmpdir(), 'modelgres-outside-'));
-  for (const f of ['regression.json', 'binary.json', 'multiclass.json', 'model.tar.gz']) await copyFile(path.join(FIXTURES, f), path.join(modelDir, f));
+  for (const f of ['regression.json', 'binary.json', 'multiclass.json', 'multiclass.ubj', 'model.tar.gz']) await copyFile(path.join(FIXTURES, f), path.join(modelDir, f));
   const regression = JSON.parse(await readFile(path.join(FIXTURES, 'regression.json'), 'utf8'));
   const variant = async (name: string, change: (m: any) => void) => {
     const m = structuredClone(regression);
@@ -43,7 +43,7 @@ beforeAll(async () => {
   await variant('poisson.json', (m) => { m.learner.objective.name = 'count:poisson'; });
   await variant('dart.json', (m) => { m.learner.gradient_booster.name = 'dart'; });
   await variant('categorical.json', (m) => { m.learner.gradient_booster.model.trees[0].split_type[0] = 1; });
-  await writeFile(path.join(modelDir, 'model.ubj'), Buffer.from('{L\x00\x00\x00\x00\x00\x00\x00\x07learner{', 'latin1'));
+  await writeFile(path.join(modelDir, 'cut-short.ubj'), Buffer.from('{L\x00\x00\x00\x00\x00\x00\x00\x07learner{', 'latin1'));
   await writeFile(path.join(modelDir, 'not-xgboost.json'), '{"hello": "world"}');
   // An archive of two files, neither named xgboost-model; and one holding the old binary format.
   await writeFile(path.join(outside, 'a.json'), '{}');
@@ -151,6 +151,14 @@ describe('CREATE MODEL FROM an XGBoost model file', () => {
     });
     expect(new Set(ref.predicted.map((row) => (row as number[]).indexOf(Math.max(...(row as number[]))))).size).toBe(3);
   });
+
+  test('the same multiclass model saved as UBJSON predicts the same', async () => {
+    await c.query(`CREATE MODEL xgb_ubj FROM 'multiclass.ubj' FUNCTION xgb_ubj_fn ${SIGNATURE} RETURNS int4`);
+    const ref = references.multiclass;
+    for (const [where, got] of await bothWays(`xgb_ubj_fn_probabilities(a, b, c, d)`, ref)) {
+      ref.predicted.forEach((row, i) => (row as number[]).forEach((p, k) => expectClose(byLabel(got[i]).get(k)!, p, `${where} row ${i} class ${k}`)));
+    }
+  });
 });
 
 describe('what is not converted is refused, and nothing is registered', () => {
@@ -158,8 +166,7 @@ describe('what is not converted is refused, and nothing is registered', () => {
     ['poisson.json', /the XGBoost objective count:poisson is not supported/],
     ['dart.json', /the XGBoost booster dart is not supported/],
     ['categorical.json', /XGBoost categorical splits is not supported/],
-    ['model.ubj', /UBJSON format, which is not supported/],
-    ['binary-format.tar.gz', /'binary-format.tar.gz:xgboost-model' is not an XGBoost JSON model/],
+    ['binary-format.tar.gz', /'binary-format.tar.gz:xgboost-model' is not an XGBoost JSON or UBJSON model/],
   ])('0A000: %s', async (file, message) => {
     const e = await refusal(`CREATE MODEL xgb_refused FROM ${pg.escapeLiteral(file)} FUNCTION xgb_refused_fn ${SIGNATURE} RETURNS float8`);
     expect(e).toMatchObject({ code: '0A000' });
@@ -170,6 +177,7 @@ describe('what is not converted is refused, and nothing is registered', () => {
   test.each([
     ['two.tar.gz', /holds 2 files \(a.json, b.json\) and none is named 'xgboost-model'/],
     ['not-xgboost.json', /is JSON but not an XGBoost model/],
+    ['cut-short.ubj', /is not valid UBJSON \(it ends too soon/],
     ['linked.tar.gz', /leaves the model directory \(through a symbolic link\)/],
     ['../model.tar.gz', /'\.\.' is not allowed/],
   ])('22023: %s', async (file, message) => {
