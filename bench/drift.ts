@@ -16,11 +16,12 @@ import pg from 'pg';
 import { startEmbeddedServer, type EmbeddedServer } from '../src/embedded/embedded-server.ts';
 import { commitMeasured, freePort, procStatusKb, sampleRss, stopChild, timePsql, waitForLine } from './bench-support.ts';
 
-const usage = `npm run bench:drift -- [--sizes N,M,...] [--rounds R] [--depth D]
+const usage = `npm run bench:drift -- [--sizes N,M,...] [--rounds R] [--depth D] [--statements drift,regression,binary]
 
   --sizes    rows of the tables scanned, checked and evaluated (default 1000000,10000000)
   --rounds   boosting rounds of the two XGBOOST models (default 20)
   --depth    their tree depth (default 4)
+  --statements  which to measure (default all three: drift,regression,binary)
   --help     this text`;
 
 const { values } = parseArgs({
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '1000000,10000000' },
     rounds: { type: 'string', default: '20' },
     depth: { type: 'string', default: '4' },
+    statements: { type: 'string', default: 'drift,regression,binary' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -42,7 +44,8 @@ if (sizes.some((n) => !Number.isInteger(n) || n < 1000 || n > 100_000_000)) {
 }
 const rounds = Number(values.rounds);
 const depth = Number(values.depth);
-const command = `npm run bench:drift -- --sizes ${sizes.join(',')} --rounds ${rounds} --depth ${depth}`;
+const chosen = new Set(values.statements!.split(','));
+const command = `npm run bench:drift -- --sizes ${sizes.join(',')} --rounds ${rounds} --depth ${depth} --statements ${[...chosen].join(',')}`;
 
 const TRAIN_ROWS = 100_000;
 const FEATURES = ['f0', 'f1', 'f2', 'f3'];
@@ -72,7 +75,8 @@ async function startProxy(server: EmbeddedServer): Promise<Proxy> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli.ts', 'start', '--upstream', server.socketUrl, '--port', String(port), '--log-level', 'warn'],
+    // BENCH_PROXY_NODE_ARGS: node flags for the proxy, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+    [...(process.env.BENCH_PROXY_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'src/cli.ts', 'start', '--upstream', server.socketUrl, '--port', String(port), '--log-level', 'warn'],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   children.push(child);
@@ -158,11 +162,12 @@ try {
     log(`  plain scan, directly: SELECT count(*) FROM (${select}) s: ${scan.toFixed(2)} s`);
     log(`  plain read by psql, directly: ${select}: ${read.toFixed(2)} s`);
     const statements = [
-      ['DRIFT', `SHOW MODEL reg DRIFT FROM (${select})`],
-      ['EVALUATE regression', `EVALUATE MODEL reg FROM (SELECT f0, f1, f2, f3, y FROM big_${n})`],
-      ['EVALUATE binary (auc)', `EVALUATE MODEL bin FROM (SELECT f0, f1, f2, f3, label FROM big_${n})`],
+      ['drift', 'DRIFT', `SHOW MODEL reg DRIFT FROM (${select})`],
+      ['regression', 'EVALUATE regression', `EVALUATE MODEL reg FROM (SELECT f0, f1, f2, f3, y FROM big_${n})`],
+      ['binary', 'EVALUATE binary (auc)', `EVALUATE MODEL bin FROM (SELECT f0, f1, f2, f3, label FROM big_${n})`],
     ] as const;
-    for (const [what, sql] of statements) {
+    for (const [key, what, sql] of statements) {
+      if (!chosen.has(key)) continue;
       const m = await measured(proxy, sql);
       const line = `${what}: ${m.seconds.toFixed(2)} s (${(m.seconds / scan).toFixed(1)}x the scan), proxy RSS ${mb(m.startKb)} -> peak ${mb(m.peakKb)}`;
       log(`  ${line}    [${sql}]`);

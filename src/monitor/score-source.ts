@@ -6,8 +6,10 @@ import type { ModelFunction } from '../inference/model-function-registry.ts';
 import type { ModelRunner, OnnxSessionCache } from '../inference/onnx-session-cache.ts';
 import type { StatementContext } from '../session/statement-context.ts';
 import type ort from 'onnxruntime-node';
-import { float32Column, indexLeadingColumns, textColumn } from '../inference/feature-decoding.ts';
-import { predictBatch, takesFloat32, type ArgumentColumn, type ClassValue } from '../inference/predict-batch.ts';
+import { indexLeadingColumns, textColumn } from '../inference/feature-decoding.ts';
+import { predictBatch, takesFloat32, takesFloat64, type ArgumentColumn, type ClassValue } from '../inference/predict-batch.ts';
+import { argumentColumn } from '../inference/opened-calls.ts';
+import { readsBinary } from '../inference/binary-feature-decoding.ts';
 import { openVersion, resolveModelVersion, type ResolvedVersion } from '../inference/resolve-model-version.ts';
 import { featureSelectExpression } from '../snapshot/feature-select-expression.ts';
 import { quoteIdent } from '../sql/identifiers.ts';
@@ -138,18 +140,24 @@ export async function streamScores(
   const inputs = fn.parameterNames.map((p, j) => featureSelectExpression(quoteIdent(p), fn.parameterTypes[j]));
   const select = extraColumn ? [...inputs, `${quoteIdent(extraColumn)}::text`] : inputs;
   const columns = select.length;
+  // onnxruntime here on a trained model's tensors (not an imported model's plan, nor an endpoint's text).
+  const local = model.resolved.ioPlan === null && !model.runner.remote;
+  // A trained model's numbers, bools, dates and times come in binary, as a model call's do.
+  const formats = [...inputs.map((_, j) => (local && readsBinary(fn.parameterTypes[j]) ? 1 : 0)), ...(extraColumn ? [0] : [])];
   const classes = model.classes;
   const wanted = options.probabilities && classes !== null;
   // A trained classifier's probabilities come with its labels, from the same run; an imported
   // one's from a run of their own, as the JSON its _probabilities function returns.
   const outputs = new OutputsOf(model.runner);
-  const runner = wanted && model.resolved.ioPlan === null ? outputs : model.runner;
-  await context.upstream.stream([{ sql: `SELECT ${select.join(', ')} FROM (${sourceSql}) AS scored_data` }], BATCH_ROWS, async (batch) => {
+  // (A model hosted on inference units answers text: its probabilities come as JSON too.)
+  const runner = wanted && local ? outputs : model.runner;
+  const statement = { sql: `SELECT ${select.join(', ')} FROM (${sourceSql}) AS scored_data`, resultFormats: formats };
+  await context.upstream.stream([statement], BATCH_ROWS, async (batch) => {
     throwIfCanceled(context.signal);
     const rows = batch.rows.length;
     const index = indexLeadingColumns(batch.rows, columns);
     const args: ArgumentColumn[] = inputs.map((_, j) =>
-      takesFloat32(fn, model.resolved.ioPlan, j) ? (from: number, to: number) => float32Column(index, j, from, to) : textColumn(index, j),
+      local ? argumentColumn(index, j, batch.fields[j], takesFloat32(fn, null, j), takesFloat64(fn, null, j)) : textColumn(index, j),
     );
     const predictions = await predictBatch(runner, fn, model.classes, args, rows, model.resolved.ioPlan);
     let probabilities: Float32Array | null = null;
