@@ -42,6 +42,7 @@ module.exports = {
     ),
     onlyImports('http', ['errors', 'util', 'metrics', 'catalog', 'dashboard'], 'The HTTP listener serves /metrics, /healthz and the dashboard; it knows nothing of the PostgreSQL port.'),
     onlyImports('protocol', ['errors', 'util'], 'The wire codec knows nothing of SQL, models or sessions.'),
+    onlyImports('remote', ['errors', 'util'], 'remote/ speaks HTTP to model endpoints: rows in, values out; it knows nothing of sessions or the catalog.'),
     onlyImports('sql', ['errors', 'util'], 'The SQL lexer knows nothing of the wire protocol or the catalog.'),
     onlyImports('catalog', ['errors', 'util', 'protocol', 'sql'], 'The catalog stands on the codecs only.'),
     onlyImports('training', ['errors', 'util'], 'training/ is self-contained: its own errors, translated at the worker boundary.'),

@@ -84,6 +84,7 @@ async function start(options: CliOptions, log: Logger): Promise<number> {
     leaseSeconds: options.leaseSeconds,
     modelDir: options.modelDir ?? path.join(options.dataDir, 'models'),
     maxModelBytes: options.maxModelMegabytes * 1024 * 1024,
+    remoteEndpoints: { urls: options.endpoints, timeoutMs: options.endpointTimeoutSeconds * 1000 },
     maxClientConnections: options.maxClientConnections,
     log,
   });

@@ -17,6 +17,7 @@ import { CaptureWriter } from './monitor/capture-writer.ts';
 import { InferenceScheduleWorker } from './schedule/schedule-worker.ts';
 import { HostingManager } from './hosting/hosting-manager.ts';
 import type { ScalingPolicy } from './hosting/scaling-policy.ts';
+import { NO_ENDPOINTS, type RemoteEndpoints } from './remote/endpoints.ts';
 
 export interface ModelgresOptions {
   upstreamUrl: string;
@@ -34,6 +35,8 @@ export interface ModelgresOptions {
   modelDir?: string;
   /** Largest ONNX file it imports (default 256 MiB). */
   maxModelBytes?: number;
+  /** Remote models' endpoints by name (--endpoint name=URL) and their request timeout; none by default. */
+  remoteEndpoints?: RemoteEndpoints;
   /** Clients served at once (default: the upstream's max_connections less reserved and own connections). */
   maxClientConnections?: number;
   /** Inference schedule workers inside this process (default 1 where training workers run, else 0). */
@@ -72,6 +75,7 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
   const hosting = new HostingManager({ upstreamUrl: options.upstreamUrl, log: options.log, policy: options.hostingPolicy });
   await hosting.start();
   sessions.router = hosting;
+  sessions.remoteEndpoints = options.remoteEndpoints ?? NO_ENDPOINTS;
   const capture = new CaptureWriter(options.upstreamUrl, options.log);
   const planner = new StatementPlanner({ registry, sessions, capture }, names);
   const trainingWorkers = options.workers ?? 1;
@@ -94,6 +98,7 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
     settings: {
       modelDir: path.resolve(options.modelDir ?? '.modelgres/models'),
       maxModelBytes: options.maxModelBytes ?? 256 * 1024 * 1024,
+      remoteEndpoints: options.remoteEndpoints ?? NO_ENDPOINTS,
     },
     log: options.log,
   });

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseEndpointList } from '../remote/endpoints.ts';
 import type { LogFormat, LogLevel } from '../util/logger.ts';
 
 export interface CliOptions {
@@ -21,6 +22,9 @@ export interface CliOptions {
   leaseSeconds: number;
   modelDir?: string;
   maxModelMegabytes: number;
+  /** Remote models' endpoints: --endpoint name=URL (repeatable) or MODELGRES_ENDPOINTS=name=URL,name=URL. */
+  endpoints: Map<string, string>;
+  endpointTimeoutSeconds: number;
   /** Clients served at once; undefined: derived from the upstream's max_connections at start. */
   maxClientConnections?: number;
   help: boolean;
@@ -54,6 +58,8 @@ export function parseCliOptions(args: string[], env: NodeJS.ProcessEnv): CliOpti
         'lease-seconds': { type: 'string' },
         'model-dir': { type: 'string' },
         'max-model-mb': { type: 'string' },
+        endpoint: { type: 'string', multiple: true },
+        'endpoint-timeout': { type: 'string' },
         'max-client-connections': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -84,6 +90,8 @@ export function parseCliOptions(args: string[], env: NodeJS.ProcessEnv): CliOpti
     leaseSeconds: count('--lease-seconds', values['lease-seconds'] ?? env.MODELGRES_LEASE_SECONDS ?? '30', 1, 3600),
     modelDir: values['model-dir'] ?? env.MODELGRES_MODEL_DIR ?? undefined,
     maxModelMegabytes: count('--max-model-mb', values['max-model-mb'] ?? env.MODELGRES_MAX_MODEL_MB ?? '256', 1, 4096),
+    endpoints: endpointList(values.endpoint ?? (env.MODELGRES_ENDPOINTS ? env.MODELGRES_ENDPOINTS.split(',') : [])),
+    endpointTimeoutSeconds: count('--endpoint-timeout', values['endpoint-timeout'] ?? env.MODELGRES_ENDPOINT_TIMEOUT ?? '30', 1, 3600),
     maxClientConnections: optionalCount('--max-client-connections', values['max-client-connections'] ?? env.MODELGRES_MAX_CLIENT_CONNECTIONS, 1, 100_000),
     help: values.help ?? false,
   };
@@ -91,6 +99,14 @@ export function parseCliOptions(args: string[], env: NodeJS.ProcessEnv): CliOpti
   if (options.tlsRequired && !options.tlsCert) throw new UsageError('--tls-required needs --tls-cert and --tls-key');
   if (options.passwordFile && options.upstream) throw new UsageError('--password-file sets the embedded PostgreSQL\'s password; with --upstream, put the password in its URL');
   return options;
+}
+
+function endpointList(entries: string[]): Map<string, string> {
+  try {
+    return parseEndpointList(entries);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 function portNumber(flag: string, text: string): number {

@@ -41,6 +41,10 @@ Options:
   --model-dir DIR       where CREATE MODEL ... FROM 'file.onnx' finds ONNX files; paths
                         cannot leave it (default <data-dir>/models). Env: MODELGRES_MODEL_DIR
   --max-model-mb N      largest ONNX file it imports, in MiB (default 256). Env: MODELGRES_MAX_MODEL_MB
+  --endpoint NAME=URL   where CREATE MODEL ... SAGEMAKER 'NAME' sends its rows (text/csv, one
+                        value a line back); repeatable. Env: MODELGRES_ENDPOINTS=a=URL,b=URL
+  --endpoint-timeout S  seconds one request to an endpoint may take before it is retried
+                        (default 30). Env: MODELGRES_ENDPOINT_TIMEOUT
   --max-client-connections N
                         clients served at once, each on a PostgreSQL connection of its own;
                         the next gets 53300 'sorry, too many clients already' (default: the

@@ -4,6 +4,8 @@ import ort from 'onnxruntime-node';
 import type { ThreadReply, ThreadRequest, WireTensor } from './onnx-thread.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 import { SESSION_OPTIONS } from './session-options.ts';
+import { NO_ENDPOINTS, type RemoteEndpoints } from '../remote/endpoints.ts';
+import type { RemotePredictor } from '../remote/remote-predictor.ts';
 
 /** What predictBatch needs of a model: its input names, in order, and a way to run a batch. */
 export interface ModelRunner {
@@ -20,6 +22,8 @@ export interface ModelRunner {
     feedsOf: (from: number, to: number) => Record<string, ort.Tensor>,
     fetches?: string[],
   ): Promise<Record<string, ort.Tensor>>;
+  /** A remote model (CREATE MODEL ... SAGEMAKER): predictBatch sends its rows to the endpoint instead. */
+  readonly remote?: RemotePredictor;
 }
 
 /** Chooses the runner of an artifact's batches; `shared` is the pool every model uses by default. */
@@ -68,6 +72,9 @@ export class OnnxSessionCache {
 
   /** Hosting's router (ALTER MODEL m START), set once at start where hosting is followed. */
   router: RunnerRouter | null = null;
+
+  /** Remote models' endpoints (--endpoint name=URL), set once at start. */
+  remoteEndpoints: RemoteEndpoints = NO_ENDPOINTS;
 
   private shared(jobName: string, load: () => Promise<Uint8Array>): Promise<ModelRunner> {
     let runner = this.runners.get(jobName);

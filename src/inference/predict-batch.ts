@@ -30,6 +30,7 @@ export async function predictBatch(
   rows: number,
   ioPlan: IoPlan | null = null,
 ): Promise<Array<string | null>> {
+  if (session.remote) return session.remote.predict(args.map(textOf), rows, fn.returnType);
   if (ioPlan) {
     // An imported model: fed and read as its plan, made when it was imported, says.
     const out = await session.run(buildFeeds(ioPlan, args.map(textOf), rows), outputNamesOf(ioPlan));
@@ -86,7 +87,7 @@ export function takesFloat64(fn: ModelFunction, ioPlan: IoPlan | null, j: number
 
 function textOf(column: ArgumentColumn): Array<string | null> {
   if (typeof column !== 'function') return column;
-  throw new Error('an imported model takes its arguments as text');
+  throw new Error('an imported or remote model takes its arguments as text');
 }
 
 /** The input tensor of rows [from, to). */

@@ -5,6 +5,8 @@ import type { StatementContext } from '../session/statement-context.ts';
 import type { ModelFunction } from './model-function-registry.ts';
 import { ArtifactLoadError, type ModelRunner, type OnnxSessionCache } from './onnx-session-cache.ts';
 import type { IoPlan } from '../artifacts/index.ts';
+import { remotePlanOf } from '../remote/remote-plan.ts';
+import { RemotePredictor } from '../remote/remote-predictor.ts';
 
 export interface ResolvedVersion {
   modelName: string;
@@ -94,6 +96,9 @@ export function interpretVersion(context: StatementContext, fn: ModelFunction, r
  * call, and no other model or session is touched.
  */
 export async function openVersion(sessions: OnnxSessionCache, version: ResolvedVersion): Promise<ModelRunner> {
+  // A remote model has no artifact: its rows go to its endpoint (src/remote/).
+  const remote = remotePlanOf(version.ioPlan);
+  if (remote) return { inputNames: [], run: () => Promise.reject(new Error('a remote model runs through its RemotePredictor')), remote: new RemotePredictor(remote, sessions.remoteEndpoints) };
   try {
     return await sessions.get(version.jobName, () => version.loadOnnx());
   } catch (error) {

@@ -1,3 +1,4 @@
+import type { RemoteEndpoints } from '../remote/endpoints.ts';
 import type { UpstreamSession } from './upstream-session.ts';
 
 /** Settings of the proxy that statements depend on. */
@@ -6,6 +7,8 @@ export interface ProxySettings {
   modelDir: string;
   /** Largest ONNX file CREATE MODEL imports. */
   maxModelBytes: number;
+  /** Remote models' endpoints (--endpoint name=URL); none when absent. */
+  remoteEndpoints?: RemoteEndpoints;
 }
 
 /** What a statement gets: the client's own upstream session and a way to answer. */

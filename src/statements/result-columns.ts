@@ -116,6 +116,7 @@ export const RESULT_COLUMNS: { readonly [K in MlStatementKind]: readonly FieldDe
   DropInferenceSchedule: null,
   CreateModel: null,
   CreateModelFromArtifact: null,
+  CreateRemoteModel: null,
   DropModel: null,
   DropModelVersion: null,
   AlterModelRetrain: null,

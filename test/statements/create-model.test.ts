@@ -286,7 +286,7 @@ describe('CREATE MODEL errors', () => {
     expectError("create model m from 'redshiftml-1' function f (int)", '42601', 'syntax error at end of input', '<end>');
   });
 
-  test('not supported yet: FORECAST, SAGEMAKER, CREATE EXTERNAL MODEL (0A000 with a sentence)', () => {
+  test('not supported yet: FORECAST, CREATE EXTERNAL MODEL (0A000 with a sentence; SAGEMAKER: test/remote/)', () => {
     const forecast = expectError(
       "CREATE MODEL f FROM t TARGET y IAM_ROLE default AUTO ON MODEL_TYPE FORECAST SETTINGS (S3_BUCKET 'b', HORIZON 7, FREQUENCY 'D')",
       '0A000',
@@ -294,12 +294,6 @@ describe('CREATE MODEL errors', () => {
       'FORECAST',
     );
     expect(forecast.hint).toBeTruthy();
-    expectError(
-      "CREATE MODEL r FUNCTION f (int) RETURNS int SAGEMAKER 'endpoint' IAM_ROLE default",
-      '0A000',
-      "remote inference (SAGEMAKER 'endpoint') is not supported yet",
-      'SAGEMAKER',
-    );
     expectError("CREATE EXTERNAL MODEL m FROM 'x' FUNCTION f", '0A000', 'CREATE EXTERNAL MODEL is not supported yet');
     expectError("create model m from t target y function f settings (horizon 7)", '0A000', 'setting HORIZON is not supported yet', 'horizon');
   });

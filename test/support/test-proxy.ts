@@ -2,6 +2,7 @@ import { inject } from 'vitest';
 import pg from 'pg';
 import { startModelgres, type Modelgres } from '../../src/modelgres.ts';
 import { createLogger } from '../../src/util/logger.ts';
+import type { RemoteEndpoints } from '../../src/remote/endpoints.ts';
 
 export interface TestProxy {
   /** Connection string of the proxy, as the postgres superuser. */
@@ -19,7 +20,7 @@ export interface TestProxy {
 
 /** Starts modelgres on a free port in front of the suite's PostgreSQL. */
 export async function startTestProxy(
-  options: { tlsCertFile?: string; tlsKeyFile?: string; tlsRequired?: boolean; workers?: number; leaseSeconds?: number; modelDir?: string; maxClientConnections?: number } = {},
+  options: { tlsCertFile?: string; tlsKeyFile?: string; tlsRequired?: boolean; workers?: number; leaseSeconds?: number; modelDir?: string; maxClientConnections?: number; remoteEndpoints?: RemoteEndpoints } = {},
 ): Promise<TestProxy> {
   // A database of its own: catalogs, job queues and training workers of test files never meet.
   const upstreamUrl = await freshDatabase(inject('upstreamUrl'));

@@ -11,6 +11,7 @@ import type {
 } from './alter-model.ts';
 import type { CreateModel } from './create-model.ts';
 import type { CreateModelFromArtifact } from './create-model-from-artifact.ts';
+import type { CreateRemoteModel } from './create-remote-model.ts';
 import type { DropModel, DropModelVersion } from './drop-model.ts';
 import type { EvaluateModel } from './evaluate-model.ts';
 import type { GrantOnModel, RevokeOnModel } from './grant-on-model.ts';
@@ -37,6 +38,7 @@ import type { ShowModelgresClients, ShowModelgresStats, ShowModelgresWorkers } f
 export type MlStatement =
   | CreateModel
   | CreateModelFromArtifact
+  | CreateRemoteModel
   | ShowModelAll
   | ShowModel
   | ShowModelVersions

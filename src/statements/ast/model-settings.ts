@@ -8,4 +8,6 @@ export interface ModelSettings {
   /** Seconds of training before it stops and keeps the best model so far. */
   readonly maxRuntime?: number;
   readonly tags?: string;
+  /** Rows of one request to a remote model's endpoint (SAGEMAKER only). */
+  readonly maxBatchRows?: number;
 }

@@ -2,6 +2,7 @@ import type { MlStatementContext } from '../ml-statement-context.ts';
 import type { MlStatement, MlStatementKind, MlStatementOf } from '../ast/ml-statement.ts';
 import { createModel } from './create-model.ts';
 import { createModelFromArtifact } from './create-model-from-artifact.ts';
+import { createRemoteModel } from './create-remote-model.ts';
 import { dropModel } from './drop-model.ts';
 import { showModel } from './show-model.ts';
 import { showModelAll } from './show-model-all.ts';
@@ -31,6 +32,7 @@ type Handler<K extends MlStatementKind> = (statement: MlStatementOf<K>, text: st
 const HANDLERS: { [K in MlStatementKind]: Handler<K> } = {
   CreateModel: createModel,
   CreateModelFromArtifact: createModelFromArtifact,
+  CreateRemoteModel: createRemoteModel,
   ShowModelAll: showModelAll,
   ShowModel: showModel,
   ShowModelVersions: showModelVersions,

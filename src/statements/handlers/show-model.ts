@@ -32,6 +32,9 @@ interface Spec {
   maxRuntime?: number;
   iamRole?: string;
   s3Bucket?: string;
+  /** 'Remote' for CREATE MODEL ... SAGEMAKER (src/remote/); absent or 'Local' otherwise. */
+  inferenceType?: string;
+  maxBatchRows?: number;
 }
 
 /**
@@ -99,7 +102,8 @@ export async function showModel(statement: ShowModel | ShowModelVersion, _text: 
     ['IAM Role', ownerOnly(spec.iamRole)],
     ['S3 Bucket', ownerOnly(spec.s3Bucket)],
     ['Max Runtime', String(spec.maxRuntime ?? '')],
-    ['Inference Type', 'Local'],
+    ['Inference Type', spec.inferenceType ?? 'Local'],
+    ...(spec.inferenceType === 'Remote' ? [['Max Batch Rows', String(spec.maxBatchRows ?? '')] as [string, string]] : []),
     ['Model Version', version!],
     ['Active Version', activeVersion ?? ''],
     ['Versions', versionCount!],

@@ -1,5 +1,6 @@
 import type { CreateModel } from '../ast/create-model.ts';
 import type { CreateModelFromArtifact, ModelArtifact } from '../ast/create-model-from-artifact.ts';
+import type { CreateRemoteModel } from '../ast/create-remote-model.ts';
 import type { ModelType, ProblemType } from '../ast/model-options.ts';
 import type { CreateModelDraft } from './create-model-draft.ts';
 import { parseDataType } from './parse-data-type.ts';
@@ -21,14 +22,15 @@ const CLAUSE_ORDER_HINT =
   'CREATE MODEL clauses go in this order: FROM, TARGET, FUNCTION, IAM_ROLE, AUTO, MODEL_TYPE, PROBLEM_TYPE, OBJECTIVE, PREPROCESSORS and HYPERPARAMETERS, SETTINGS.';
 const CLAUSE_WORDS = new Set(['from', 'target', 'function', 'iam_role', 'auto', 'model_type', 'problem_type', 'objective', 'preprocessors', 'hyperparameters', 'settings', 'returns']);
 
-/** CREATE [ OR REPLACE ] MODEL m FROM ... in either form of the contract (§1 training, §2 artifact). */
-export function parseCreateModel(ts: TokenStream): CreateModel | CreateModelFromArtifact {
+/** CREATE [ OR REPLACE ] MODEL m FROM ... in either form of the contract (§1 training, §2 artifact), or FUNCTION ... SAGEMAKER (§11). */
+export function parseCreateModel(ts: TokenStream): CreateModel | CreateModelFromArtifact | CreateRemoteModel {
   rejectUnsupported(ts.sql, ts.all());
   ts.expectKeyword('create');
   const orReplace = ts.acceptKeyword('or');
   if (orReplace) ts.expectKeyword('replace');
   ts.expectKeyword('model');
   const model = parseQualifiedName(ts);
+  if (ts.isKeyword('function')) return parseRemoteModel(ts, orReplace, model);
   ts.expectKeyword('from');
   if (ts.peek().kind === 'string') return parseFromArtifact(ts, orReplace, model);
   return validateCreateModel(ts.sql, parseTraining(ts, orReplace, model));
@@ -108,6 +110,29 @@ function parseFromArtifact(ts: TokenStream, orReplace: boolean, model: CreateMod
     returns,
     ...(iamRole ? { iamRole } : {}),
     settings,
+  };
+}
+
+/** CREATE MODEL m FUNCTION f (types) RETURNS type SAGEMAKER 'endpoint' [IAM_ROLE ...] [SETTINGS (MAX_BATCH_ROWS n)] (§11). */
+function parseRemoteModel(ts: TokenStream, orReplace: boolean, model: CreateModel['model']): CreateRemoteModel {
+  ts.expectKeyword('function');
+  const signature = parseFunctionSignature(ts, true);
+  ts.expectKeyword('returns');
+  const returns = parseDataType(ts);
+  ts.expectKeyword('sagemaker');
+  const endpoint = parseString(ts);
+  const iamRole = ts.acceptKeyword('iam_role') ? parseIamRole(ts) : undefined;
+  const settings = ts.acceptKeyword('settings') ? parseSettings(ts, ['max_batch_rows'], "A SAGEMAKER model takes only MAX_BATCH_ROWS.") : {};
+  expectEndOfCreate(ts);
+  return {
+    kind: 'CreateRemoteModel',
+    orReplace,
+    model,
+    endpoint,
+    function: { name: signature.name, parameterTypes: signature.parameterTypes ?? [] },
+    returns,
+    ...(iamRole ? { iamRole } : {}),
+    ...(settings.maxBatchRows !== undefined ? { maxBatchRows: settings.maxBatchRows } : {}),
   };
 }
 

@@ -18,12 +18,14 @@ const READERS: Record<string, SettingReader> = {
   s3_garbage_collect: (ts, into) => (into.s3GarbageCollect = parseOnOff(ts)),
   max_cells: (ts, into) => (into.maxCells = parseCount(ts, 'MAX_CELLS')),
   max_runtime: (ts, into) => (into.maxRuntime = parseCount(ts, 'MAX_RUNTIME')),
+  max_batch_rows: (ts, into) => (into.maxBatchRows = parseCount(ts, 'MAX_BATCH_ROWS')),
 };
 
-/** Redshift ML settings of features modelgres does not have yet (forecasting, SageMaker). */
-const NOT_SUPPORTED_YET = new Set(['horizon', 'frequency', 'percentiles', 'max_batch_rows']);
+/** Redshift ML settings of features modelgres does not have yet (forecasting). */
+const NOT_SUPPORTED_YET = new Set(['horizon', 'frequency', 'percentiles']);
 
-export const ALL_SETTINGS: readonly string[] = Object.keys(READERS);
+/** The settings of a trained model (MAX_BATCH_ROWS is a remote model's only). */
+export const ALL_SETTINGS: readonly string[] = Object.keys(READERS).filter((k) => k !== 'max_batch_rows');
 
 /**
  * SETTINGS ( key value [, ...] ), after the SETTINGS keyword. Keys are case-insensitive; a key

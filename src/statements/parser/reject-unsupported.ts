@@ -4,8 +4,8 @@ import type { Token } from '../../sql/lexer.ts';
 
 /**
  * Redshift ML features modelgres does not have yet get 0A000 with a sentence, not a syntax
- * error: their statements follow other grammars (a FORECAST model has no FUNCTION clause, a
- * SageMaker model no FROM), so they are found by scanning the statement's top level first.
+ * error: their statements follow other grammars (a FORECAST model has no FUNCTION clause), so
+ * they are found by scanning the statement's top level first.
  */
 export function rejectUnsupported(sql: string, tokens: readonly Token[]): void {
   let depth = 0;
@@ -17,9 +17,6 @@ export function rejectUnsupported(sql: string, tokens: readonly Token[]): void {
     const next = tokens[i + 1];
     if (token.value === 'model_type' && next?.kind === 'identifier' && next.value === 'forecast') {
       throw at(sql, next, 'MODEL_TYPE FORECAST is not supported yet', 'Forecasting models are planned; use XGBOOST, MLP, LINEAR_LEARNER or KMEANS.');
-    }
-    if (token.value === 'sagemaker') {
-      throw at(sql, token, "remote inference (SAGEMAKER 'endpoint') is not supported yet", 'Create the model FROM an ONNX file to run it locally.');
     }
   }
 }
