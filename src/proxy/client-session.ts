@@ -386,14 +386,15 @@ export class ClientSession {
   private exclusive(protocol: ExclusiveKind, task: (signal: AbortSignal) => Promise<void>, parseName?: string): 'pause' {
     this.client.pause();
     this.whenUpstreamIdle(() => {
-      // PostgreSQL ignores every message after an extended-protocol error until the Sync.
-      const skip = this.tracker.skippingUntilSync && protocol === 'extended';
+      // PostgreSQL ignores every message after an extended-protocol error until the Sync, a Query
+      // too (running it here left the proxy waiting for answers PostgreSQL would never send).
+      const skip = this.tracker.skippingUntilSync && protocol !== 'sync';
       const run = skip ? Promise.resolve() : this.runTask(protocol, task, parseName);
       run
         .catch((error) => this.fail(error))
         .finally(() => {
           this.work = null;
-          if (protocol === 'simple') this.stats.readyForQuery(this.status);
+          if (protocol === 'simple' && !skip) this.stats.readyForQuery(this.status);
           if (this.phase === 'closed') return;
           this.client.resume();
           this.guard(() => this.clientFrames.resume());

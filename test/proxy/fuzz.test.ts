@@ -326,6 +326,33 @@ describe('fuzzing the proxy’s front door (bounded, seeded)', () => {
     await expectProxyHealthy(true);
   });
 
+  test('a Query the proxy answers itself, after a failed Execute and before the Sync, is discarded as PostgreSQL discards it', async () => {
+    // Found by the seeded fuzzer (seed 20261202): the proxy ran SHOW MODEL on a backend that was
+    // skipping to the Sync, and the session waited for ever.
+    const bytes = (query: string) => [
+      serialize.execute({ portal: 'no_such_portal' }),
+      serialize.query(query),
+      serialize.sync(),
+      serialize.query('select 42 as after'),
+    ];
+    const summary = (ms: readonly Received[]) => ms.map((m) => (m.name === 'error' ? `error ${String(m.code)}` : m.name === 'dataRow' ? `row ${String((m.fields as unknown[])[0])}` : m.name));
+    // PostgreSQL's own answer to the same bytes is the reference.
+    const upstream = new URL(proxy.upstreamUrl);
+    const pgDirect = await RawClient.ready(Number(upstream.port), { database: databaseOf(proxy.url) });
+    pgDirect.write(bytes('show model all'));
+    const reference = [...(await pgDirect.readUntilReady()), ...(await pgDirect.readUntilReady())];
+    pgDirect.destroy();
+    expect(summary(reference)).toEqual(['error 34000', 'readyForQuery', 'rowDescription', 'row 42', 'commandComplete', 'readyForQuery']);
+    for (const query of ['show model all', 'drop model if exists nothing_here']) {
+      const c = await startedRaw();
+      c.write(bytes(query));
+      const answers = [...(await c.readUntilReady()), ...(await c.readUntilReady())];
+      expect(summary(answers), query).toEqual(summary(reference));
+      c.destroy();
+    }
+    await expectProxyHealthy(true);
+  });
+
   test('after all of it: no upstream connection of a fuzzed client is left behind', async () => {
     const r = await untilNoFuzzBackends();
     expect(r).toBe(0);
@@ -394,8 +421,13 @@ describe('10,000 generated inputs (seeded from the date, or MODELGRES_FUZZ_SEED)
       tally.fatalCloses++;
     };
 
+    // A failure names the seed and the input, so it can be replayed.
+    const runLabelled = (input: ProtocolInput, lane: number) =>
+      runOne(input, lane).catch((error: unknown) => {
+        throw new Error(`seed ${seed}, ${input.kind}: ${input.label} (${input.bytes.toString('hex').slice(0, 400)}): ${String(error)}`);
+      });
     for (let from = 0; from < inputs.length; from += BATCH) {
-      await inLanes(inputs.slice(from, from + BATCH), LANES, runOne);
+      await inLanes(inputs.slice(from, from + BATCH), LANES, runLabelled);
       await expectProxyHealthy(true);
       if (process.env.MODELGRES_FUZZ_PROGRESS) console.log(`${from + BATCH} inputs, ${Date.now() - started} ms, ${JSON.stringify(tally)}`);
     }
