@@ -23,8 +23,8 @@ export interface XgboostModel {
   featureCount: number;
   /** 1, or the number of classes for multi:*. */
   outputs: number;
-  /** The margin every prediction starts from: base_score in margin space, as XGBoost computes it in float32. */
-  baseMargin: number;
+  /** Per output, the margin every prediction starts from: base_score in margin space, as XGBoost computes it in float32. */
+  baseMargins: number[];
   trees: XgboostTree[];
 }
 
@@ -71,7 +71,18 @@ export function readXgboostDocument(doc: any, userPath: string): XgboostModel {
   const rawTrees: any[] = model?.trees ?? [];
   const treeInfo: number[] = model?.tree_info ?? [];
   const trees = rawTrees.map((t, i) => readTree(t, multiclass ? Number(treeInfo[i]) : 0, featureCount, outputs, userPath));
-  return { objective: objective as XgboostObjective, featureCount, outputs, baseMargin: baseMarginOf(objective, Number(param.base_score)), trees };
+  const baseScores = baseScoresOf(param.base_score, outputs, userPath);
+  return { objective: objective as XgboostObjective, featureCount, outputs, baseMargins: baseScores.map((b) => baseMarginOf(objective, b)), trees };
+}
+
+/** base_score is '5E-1' up to XGBoost 2.0, '[5E-1]' after, and may hold one value per class (3.x). */
+function baseScoresOf(text: unknown, outputs: number, userPath: string): number[] {
+  const given = String(text).replace(/^\[|\]$/g, '').split(',').map((v) => Number(v.trim()));
+  const values = given.length === 1 ? new Array<number>(outputs).fill(given[0]) : given;
+  if (values.length !== outputs || !values.every(Number.isFinite)) {
+    throw refuse(`model file '${userPath}' has an XGBoost base_score that makes no sense (${String(text)})`);
+  }
+  return values;
 }
 
 /**

@@ -47,7 +47,7 @@ export function xgboostToOnnx(model: XgboostModel): Uint8Array {
     n_targets: int(model.outputs),
     aggregate_function: str('SUM'),
     post_transform: str('NONE'),
-    base_values: floats(new Array<number>(model.outputs).fill(model.baseMargin)),
+    base_values: floats(model.baseMargins),
     nodes_treeids: ints(a.treeIds),
     nodes_nodeids: ints(a.nodeIds),
     nodes_featureids: ints(a.featureIds),

@@ -41,6 +41,11 @@ beforeAll(async () => {
     await writeFile(path.join(modelDir, name), JSON.stringify(m));
   };
   await variant('poisson.json', (m) => { m.learner.objective.name = 'count:poisson'; });
+  // XGBoost 2.1 and later write base_score as a list.
+  await variant('listed-base-score.json', (m) => { m.learner.learner_model_param.base_score = `[${m.learner.learner_model_param.base_score}]`; });
+  const multiclass = JSON.parse(await readFile(path.join(FIXTURES, 'multiclass.json'), 'utf8'));
+  multiclass.learner.objective.name = 'multi:softmax';
+  await writeFile(path.join(modelDir, 'softmax.json'), JSON.stringify(multiclass));
   await variant('dart.json', (m) => { m.learner.gradient_booster.name = 'dart'; });
   await variant('categorical.json', (m) => { m.learner.gradient_booster.model.trees[0].split_type[0] = 1; });
   await writeFile(path.join(modelDir, 'cut-short.ubj'), Buffer.from('{L\x00\x00\x00\x00\x00\x00\x00\x07learner{', 'latin1'));
@@ -107,11 +112,14 @@ describe('CREATE MODEL FROM an XGBoost model file', () => {
     }
   });
 
-  test('the bare JSON model predicts the same', async () => {
+  test('the bare JSON model predicts the same, and with base_score written as a list', async () => {
     await c.query(`CREATE MODEL xgb_json FROM 'regression.json' FUNCTION xgb_json_fn ${SIGNATURE} RETURNS float4`);
+    await c.query(`CREATE MODEL xgb_listed FROM 'listed-base-score.json' FUNCTION xgb_listed_fn ${SIGNATURE} RETURNS float8`);
     const ref = references.regression;
-    for (const [where, got] of await bothWays('xgb_json_fn(a, b, c, d)', ref)) {
-      ref.predicted.forEach((want, i) => expectClose(got[i], want as number, `${where} row ${i}`));
+    for (const f of ['xgb_json_fn', 'xgb_listed_fn']) {
+      for (const [where, got] of await bothWays(`${f}(a, b, c, d)`, ref)) {
+        ref.predicted.forEach((want, i) => expectClose(got[i], want as number, `${f} ${where} row ${i}`));
+      }
     }
   });
 
@@ -150,6 +158,14 @@ describe('CREATE MODEL FROM an XGBoost model file', () => {
       for (const [where, got] of labels) expect(Number(got[i]), `${where} row ${i}`).toBe(best);
     });
     expect(new Set(ref.predicted.map((row) => (row as number[]).indexOf(Math.max(...(row as number[]))))).size).toBe(3);
+  });
+
+  test('multi:softmax: predict() gives the most probable class, as f does', async () => {
+    await c.query(`CREATE MODEL xgb_softmax FROM 'softmax.json' FUNCTION xgb_softmax_fn ${SIGNATURE} RETURNS int4`);
+    const ref = references.multiclass;
+    for (const [where, got] of await bothWays('xgb_softmax_fn(a, b, c, d)', ref)) {
+      ref.predicted.forEach((row, i) => expect(got[i], `${where} row ${i}`).toBe((row as number[]).indexOf(Math.max(...(row as number[])))));
+    }
   });
 
   test('the same multiclass model saved as UBJSON predicts the same', async () => {
