@@ -1,0 +1,81 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A SageMaker-style CSV endpoint for the tests, on loopback: it parses each request's rows with
+ * its own RFC 4180 reader (not modelgres's) and keeps them, so tests check what was sent.
+ * Each path is one behaviour: /score answers x * 2 + length(s) a row, /flaky fails its first
+ * request with 500 then scores, /broken always answers 500, /slow never answers.
+ */
+export interface CsvEndpointServer {
+  readonly baseUrl: string;
+  /** The rows of each request to /score and /flaky, as parsed here, in arrival order. */
+  readonly requests: Array<{ path: string; rows: string[][] }>;
+  close(): Promise<void>;
+}
+
+export async function startCsvEndpointServer(): Promise<CsvEndpointServer> {
+  const requests: CsvEndpointServer['requests'] = [];
+  let flakyFailed = false;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const path = req.url ?? '';
+      if (path === '/slow') return; // never answers: the proxy's timeout must fire
+      if (path === '/broken' || (path === '/flaky' && !flakyFailed)) {
+        flakyFailed = true;
+        res.writeHead(500, { 'content-type': 'text/plain' }).end('model container crashed');
+        return;
+      }
+      if (req.headers['content-type'] !== 'text/csv') {
+        res.writeHead(415).end('text/csv only');
+        return;
+      }
+      const rows = parseCsv(Buffer.concat(chunks).toString('utf8'));
+      requests.push({ path, rows });
+      const answers = rows.map(([x, s]) => (x === '' ? '' : String(Number(x) * 2 + [...(s ?? '')].length)));
+      res.writeHead(200, { 'content-type': 'text/csv' }).end(answers.join('\n') + '\n');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** RFC 4180, written plainly: fields split at commas, quoted fields may hold commas, "" and newlines. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0) rows.push([...row, field]);
+  return rows;
+}

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type pg from 'pg';
+import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
+import { showModel } from '../support/models.ts';
+import { startCsvEndpointServer, type CsvEndpointServer } from './csv-endpoint-server.ts';
+
+let server: CsvEndpointServer;
+let proxy: TestProxy;
+let client: pg.Client;
+
+const ROWS = 1200;
+const SPECIAL = [
+  [ROWS + 1, 'a,b'],
+  [ROWS + 2, 'say "hi", twice'],
+  [ROWS + 3, 'line one\nline two\r\n'],
+  [ROWS + 4, ' padded '],
+  [ROWS + 5, ''],
+  [ROWS + 6, null],
+] as const;
+
+beforeAll(async () => {
+  server = await startCsvEndpointServer();
+  const endpoint = (path: string) => `${server.baseUrl}/${path}`;
+  proxy = await startTestProxy({
+    remoteEndpoints: {
+      urls: new Map(['score', 'flaky', 'broken', 'slow'].map((name) => [name, endpoint(name)])),
+      // Long enough that a loaded machine never times out a /score request (a retry would send its rows twice).
+      timeoutMs: 4000,
+    },
+  });
+  client = await proxy.client();
+  await client.query(`CREATE TABLE t (id int PRIMARY KEY, x float8, s text)`);
+  await client.query(`INSERT INTO t SELECT i, i * 0.25, repeat('z', i % 7) FROM generate_series(1, ${ROWS}) i`);
+  for (const [id, s] of SPECIAL) await client.query('INSERT INTO t VALUES ($1, $2, $3)', [id, id * 0.5, s]);
+  await client.query('INSERT INTO t VALUES ($1, NULL, $2)', [ROWS + 7, 'x']);
+  for (const name of ['score', 'flaky', 'broken', 'slow']) {
+    await client.query(`CREATE MODEL m_${name} FUNCTION f_${name} (float8, text) RETURNS float8 SAGEMAKER '${name}' IAM_ROLE default SETTINGS (MAX_BATCH_ROWS 500)`);
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await proxy?.close();
+  await server?.close();
+});
+
+/** PostgreSQL's own x * 2 + length(s), the test server's formula: the reference. */
+async function expected(where = 'true'): Promise<Array<[number, number | null]>> {
+  const r = await client.query(`SELECT id, x * 2 + coalesce(length(s), 0) AS v FROM t WHERE ${where} ORDER BY id`);
+  return r.rows.map((row) => [row.id as number, row.v as number | null]);
+}
+
+describe("CREATE MODEL ... SAGEMAKER 'endpoint' through modelgres", () => {
+  test('values come back in row order across several batches; no request carries more than MAX_BATCH_ROWS rows', async () => {
+    const before = server.requests.length;
+    const r = await client.query('SELECT id, f_score(x, s) AS v FROM t ORDER BY id');
+    expect(r.rows.map((row) => [row.id, row.v])).toEqual(await expected());
+    const mine = server.requests.slice(before).filter((q) => q.path === '/score');
+    expect(mine.length).toBeGreaterThanOrEqual(3);
+    for (const q of mine) expect(q.rows.length).toBeLessThanOrEqual(500);
+    expect(mine.reduce((n, q) => n + q.rows.length, 0)).toBe(ROWS + SPECIAL.length + 1);
+  });
+
+  test('text with commas, quotes, newlines and spaces is CSV-quoted: the server reads what PostgreSQL holds', async () => {
+    const before = server.requests.length;
+    await client.query(`SELECT id, f_score(x, s) FROM t WHERE id > ${ROWS}`);
+    const sent = server.requests.slice(before).flatMap((q) => q.rows);
+    const stored = await client.query(`SELECT x::text, s FROM t WHERE id > ${ROWS} ORDER BY id`);
+    expect(sent.length).toBe(stored.rows.length);
+    const byX = new Map(sent.map((row) => [row[0], row]));
+    for (const row of stored.rows) {
+      if (row.x === null) continue;
+      // NULL and '' are both an empty field (SageMaker's CSV has no NULL).
+      expect(byX.get(row.x)).toEqual([row.x, row.s ?? '']);
+    }
+  });
+
+  test('NULL arguments: an empty field; an empty answer is NULL', async () => {
+    const r = await client.query(`SELECT id, f_score(x, s) AS v FROM t WHERE id IN (${ROWS + 6}, ${ROWS + 7}) ORDER BY id`);
+    expect(r.rows).toEqual([
+      { id: ROWS + 6, v: (ROWS + 6) * 0.5 * 2 },
+      { id: ROWS + 7, v: null },
+    ]);
+  });
+
+  test('a call without rows and a call inside an expression (materialized) agree with PostgreSQL', async () => {
+    const one = await client.query(`SELECT f_score(1.5, 'abc') AS v`);
+    expect(one.rows[0].v).toBe(6);
+    const r = await client.query('SELECT count(*)::int AS n FROM t WHERE f_score(x, s) > 100');
+    const reference = await client.query('SELECT count(*)::int AS n FROM t WHERE x * 2 + coalesce(length(s), 0) > 100');
+    expect(r.rows[0].n).toBe(reference.rows[0].n);
+  });
+
+  test('a 500 then success is retried', async () => {
+    const r = await client.query(`SELECT id, f_flaky(x, s) AS v FROM t WHERE id <= 10 ORDER BY id`);
+    expect(r.rows.map((row) => [row.id, row.v])).toEqual(await expected('id <= 10'));
+  });
+
+  test('a persistent 500: 58030 naming the endpoint and the HTTP status', async () => {
+    const error = await client.query('SELECT f_broken(x, s) FROM t WHERE id <= 3').catch((e: unknown) => e as pg.DatabaseError);
+    expect(error).toMatchObject({ code: '58030' });
+    expect((error as pg.DatabaseError).message).toBe('remote endpoint "broken" answered HTTP 500 (3 attempts)');
+    expect((error as pg.DatabaseError).detail).toContain('model container crashed');
+    // The session goes on.
+    expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
+
+  test('an endpoint that does not answer: 58030 naming the endpoint and the timeout', async () => {
+    const error = await client.query('SELECT f_slow(x, s) FROM t WHERE id <= 3').catch((e: unknown) => e as pg.DatabaseError);
+    expect(error).toMatchObject({ code: '58030' });
+    expect((error as pg.DatabaseError).message).toBe('remote endpoint "slow" did not answer within 4000 ms (no HTTP status) (3 attempts)');
+  });
+
+  test('an endpoint name that is not configured: 42704 at CREATE MODEL, saying how to configure it', async () => {
+    const error = await client
+      .query(`CREATE MODEL m_nowhere FUNCTION f_nowhere (float8) RETURNS float8 SAGEMAKER 'nowhere' IAM_ROLE default`)
+      .catch((e: unknown) => e as pg.DatabaseError);
+    expect(error).toMatchObject({ code: '42704', message: 'remote endpoint "nowhere" is not configured in this modelgres' });
+    expect((error as pg.DatabaseError).hint).toContain('--endpoint nowhere=URL');
+    const exists = await client.query(`SELECT to_regprocedure('f_nowhere(float8)') AS f`);
+    expect(exists.rows[0].f).toBeNull();
+  });
+
+  test('SHOW MODEL says Inference Type Remote, and the endpoint', async () => {
+    const { values } = await showModel(client, 'm_score');
+    expect(values.get('Inference Type')).toBe('Remote');
+    expect(values.get('Model State')).toBe('READY');
+    expect(values.get('Artifact')).toBe('score');
+    expect(values.get('Max Batch Rows')).toBe('500');
+    expect(values.get('Function Parameter Types')).toBe('float8 text');
+  });
+
+  test('called in PostgreSQL directly (no proxy): 0A000 with a sentence saying to call it through modelgres', async () => {
+    const direct = await proxy.direct();
+    const error = await direct.query(`SELECT f_score(1, 'a')`).catch((e: unknown) => e as pg.DatabaseError);
+    expect(error).toMatchObject({ code: '0A000' });
+    expect((error as pg.DatabaseError).message).toContain('remote model');
+    expect((error as pg.DatabaseError).message).toContain('Call it through modelgres');
+  });
+});
