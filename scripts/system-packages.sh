@@ -2,7 +2,8 @@
 # The Debian packages the test suite drives: the real psql and pgbench (postgresql-15 carries
 # pgbench), openssl for TLS certificates, and the drivers BI tools are built on (test/drivers/):
 # pgJDBC with a JDK to compile its program, psqlODBC with unixODBC and pyodbc, psycopg 3 and
-# asyncpg (in the system Python, /usr/bin/python3), and chromium, the real browser the dashboard's
+# asyncpg (in the system Python, /usr/bin/python3), XGBoost in the same Python (test/training/
+# first-tree-xgboost compares the trees with XGBoost's), and chromium, the real browser the dashboard's
 # tests drive headless (playwright-core, which downloads no browser). The database itself is the
 # embedded PostgreSQL from npm. Run as root, installs what is missing; otherwise prints the one apt-get line and fails.
 set -euo pipefail
@@ -18,6 +19,7 @@ python_has() { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import $1" >/dev/
 python_has pyodbc || missing+=(python3-pyodbc)
 python_has psycopg || missing+=(python3-psycopg)
 python_has asyncpg || missing+=(python3-asyncpg)
+python_has xgboost || missing+=(python3-xgboost)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then

@@ -1,7 +1,6 @@
 import type { Random } from '../util/random.ts';
 import { uint8s } from './hist-pool.ts';
-import { binOfPadded, cutSampleRows, padCuts, quantileCuts } from './quantile-cuts.ts';
-
+import { binOfPadded, cutSampleRows, featureCuts, padCuts } from './quantile-cuts.ts';
 
 /**
  * The quantised training matrix, row-major, one byte per cell: the feature's local bin (0 =
@@ -15,6 +14,9 @@ export interface BinMatrix {
   bins: Uint8Array;
   offsets: Int32Array;
   cuts: Float32Array[];
+  /** Per feature: the thresholds of the splits that send only missing values left, and every value left (quantile-cuts.ts). */
+  below: Float32Array;
+  above: Float32Array;
   totalBins: number;
 }
 
@@ -22,10 +24,15 @@ export interface BinMatrix {
 export function buildBinMatrix(x: Float32Array, rows: number, features: number, random: Random, shared = false): BinMatrix {
   const sample = cutSampleRows(rows, random);
   const cuts: Float32Array[] = [];
+  const below = new Float32Array(features);
+  const above = new Float32Array(features);
   const offsets = new Int32Array(features);
   let totalBins = 0;
   for (let f = 0; f < features; f++) {
-    cuts.push(quantileCuts(x, features, f, sample));
+    const c = featureCuts(x, features, f, sample);
+    cuts.push(c.cuts);
+    below[f] = c.below;
+    above[f] = c.above;
     offsets[f] = totalBins;
     totalBins += cuts[f].length + 2;
   }
@@ -35,5 +42,5 @@ export function buildBinMatrix(x: Float32Array, rows: number, features: number, 
     const count = cuts[f].length;
     for (let r = 0; r < rows; r++) bins[r * features + f] = binOfPadded(padded, count, x[r * features + f]);
   }
-  return { rows, features, bins, offsets, cuts, totalBins };
+  return { rows, features, bins, offsets, cuts, below, above, totalBins };
 }

@@ -93,12 +93,16 @@ async function boost(
   const trees: Tree[] = [];
   let cutShort = false;
 
+  // XGBoost holds labels, margins and gradient pairs in float32 (its histograms sum them in
+  // double); the same roundings give the same sums, gains and leaf values.
+  const y = Float64Array.from(data.y, Math.fround);
   for (let round = 0; round < params.numRound; round++) {
     if (round > 0 && (budget.signal?.aborted || Date.now() > budget.deadline)) {
       cutShort = true;
       break;
     }
-    objective.gradients(margin, data.y, gh);
+    objective.gradients(margin, y, gh);
+    for (const pairs of gh) for (let i = 0; i < pairs.length; i++) pairs[i] = Math.fround(pairs[i]);
     for (let k = 0; k < outputs; k++) {
       sampleRows(params.subsample, random, scratch.inSample);
       const treeFeatures = sampleFeatures(allFeatures, params.colsampleBytree, random);

@@ -21,7 +21,6 @@ const HUBER_SLOPE = 1;
 const TWEEDIE_POWER = 1.5;
 const MIN_HESS = 1e-16;
 
-const sigmoid = (m: number): number => 1 / (1 + Math.exp(-m));
 const mean = (y: Float64Array): number => y.reduce((s, v) => s + v, 0) / Math.max(1, y.length);
 const logit = (p: number): number => {
   const q = Math.min(Math.max(p, 1e-6), 1 - 1e-6);
@@ -49,10 +48,12 @@ function single(
   };
 }
 
+const f32 = Math.fround;
 const logistic = single('sigmoid', (y) => logit(mean(y)), (m, y, o, j) => {
-  const p = sigmoid(m);
+  // In float32 operation by operation, as XGBoost's LogisticRegression (1.0f / (1.0f + expf(-x))).
+  const p = f32(1 / f32(1 + f32(Math.exp(-m))));
   o[j] = p - y;
-  o[j + 1] = Math.max(p * (1 - p), MIN_HESS);
+  o[j + 1] = Math.max(f32(p * f32(1 - p)), MIN_HESS);
 }, (y) => {
   if (y.some((v) => v < 0 || v > 1)) throw new TrainingInputError(`objective reg:logistic needs target values in [0, 1]`);
 });

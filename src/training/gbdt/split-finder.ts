@@ -2,7 +2,10 @@ import { type GainParams, structureScore } from './split-gain.ts';
 
 export interface SplitCandidate {
   feature: number;
-  /** Left = local bins 1..splitBin (plus missing when missingLeft). */
+  /**
+   * Left = local bins 1..splitBin (plus missing when missingLeft). 0 sends only missing values
+   * left; cutCount + 1 sends every value left and missing values right.
+   */
   splitBin: number;
   missingLeft: boolean;
   lossChange: number;
@@ -14,10 +17,13 @@ export interface SplitCandidate {
 const MIN_LOSS_CHANGE = 1e-6;
 
 /**
- * Best split of one node over the allowed features, scanning each feature's bins left to right
- * once with missing values sent right and once with them sent left; the better direction is the
- * learned default. A node with no missing values sends future missing values to the heavier child.
- * Ties keep the first found (lowest feature, lowest bin), so results do not depend on timing.
+ * Best split of one node over the allowed features, as XGBoost 1.7's hist evaluator
+ * (EnumerateSplit): per feature, a forward scan over the value bins with missing values sent
+ * right, ending with every value left; then, if the feature has missing values in this node, a
+ * backward scan with them sent left, ending with only them left. A node without missing values
+ * sends future ones right. Gains are float32; a later candidate must be strictly better, except
+ * that across features the lower feature wins a tie, and within the backward scan the higher bin
+ * wins (it scans downwards); the forward scan wins a tie with the backward one.
  */
 export function findBestSplit(
   hist: Float64Array,
@@ -29,42 +35,52 @@ export function findBestSplit(
   p: GainParams,
 ): SplitCandidate | undefined {
   const parentScore = structureScore(p, totalG, totalH);
+  const f = Math.fround;
+  const mcw = p.minChildWeight;
   let best: SplitCandidate | undefined;
-  let bestChange = MIN_LOSS_CHANGE;
+  // allowed is ascending, so "strictly better" is XGBoost's rule between features too.
   for (let a = 0; a < allowed.length; a++) {
-    const f = allowed[a];
-    const off = offsets[f];
-    const valueBins = cutCounts[f] + 1;
-    const missG = hist[2 * off];
-    const missH = hist[2 * off + 1];
-    const hasMissing = missH !== 0 || missG !== 0;
+    const feature = allowed[a];
+    const off = offsets[feature];
+    const valueBins = cutCounts[feature] + 1;
+    let featureBest: SplitCandidate | undefined;
+    // Forward: left = bins 1..s, missing right.
     let gl = 0;
     let hl = 0;
-    for (let s = 1; s < valueBins; s++) {
+    for (let s = 1; s <= valueBins; s++) {
       gl += hist[2 * (off + s)];
       hl += hist[2 * (off + s) + 1];
-      // Missing right.
+      const gr = totalG - gl;
       const hr = totalH - hl;
-      if (hl >= p.minChildWeight && hr >= p.minChildWeight) {
-        const change = structureScore(p, gl, hl) + structureScore(p, totalG - gl, hr) - parentScore;
-        if (change > bestChange) {
-          bestChange = change;
-          best = { feature: f, splitBin: s, missingLeft: !hasMissing && hl > hr, lossChange: change, leftG: gl, leftH: hl };
-        }
-      }
-      if (!hasMissing) continue;
-      // Missing left.
-      const glm = gl + missG;
-      const hlm = hl + missH;
-      const hrm = totalH - hlm;
-      if (hlm >= p.minChildWeight && hrm >= p.minChildWeight) {
-        const change = structureScore(p, glm, hlm) + structureScore(p, totalG - glm, hrm) - parentScore;
-        if (change > bestChange) {
-          bestChange = change;
-          best = { feature: f, splitBin: s, missingLeft: true, lossChange: change, leftG: glm, leftH: hlm };
+      if (hl >= mcw && hr >= mcw) {
+        const change = f(f(structureScore(p, gl, hl) + structureScore(p, gr, hr)) - parentScore);
+        if (change > (featureBest?.lossChange ?? 0)) {
+          featureBest = { feature, splitBin: s, missingLeft: false, lossChange: change, leftG: gl, leftH: hl };
         }
       }
     }
+    if (gl !== totalG || hl !== totalH) {
+      // Backward: right = bins s+1..valueBins, left = the rest with the missing values.
+      let gr = 0;
+      let hr = 0;
+      let backBest: SplitCandidate | undefined;
+      for (let s = valueBins - 1; s >= 0; s--) {
+        gr += hist[2 * (off + s + 1)];
+        hr += hist[2 * (off + s + 1) + 1];
+        const glm = totalG - gr;
+        const hlm = totalH - hr;
+        if (hlm >= mcw && hr >= mcw) {
+          const change = f(f(structureScore(p, glm, hlm) + structureScore(p, gr, hr)) - parentScore);
+          if (change > (backBest?.lossChange ?? 0)) {
+            backBest = { feature, splitBin: s, missingLeft: true, lossChange: change, leftG: glm, leftH: hlm };
+          }
+        }
+      }
+      if (backBest !== undefined && backBest.lossChange > (featureBest?.lossChange ?? 0)) featureBest = backBest;
+    }
+    if (featureBest !== undefined && featureBest.lossChange > (best?.lossChange ?? 0)) best = featureBest;
   }
+  // As XGBoost's ExpandEntry::IsValid: the best split is taken or the node stays a leaf.
+  if (best === undefined || !(best.lossChange > MIN_LOSS_CHANGE) || best.leftH === 0 || best.leftH === totalH) return undefined;
   return best;
 }

@@ -6,7 +6,7 @@ import { sampleFeatures } from './feature-sampler.ts';
 import { findBestSplit, type SplitCandidate } from './split-finder.ts';
 import { float64s, type HistPool, int32s, uint16s, uint8s } from './hist-pool.ts';
 import { levelPass, rootHistogram } from './level-pass.ts';
-import type { GainParams } from './split-gain.ts';
+import { gainParams } from './split-gain.ts';
 import type { Tree } from './tree.ts';
 import { assembleTree, type GrowNode } from './tree-assembly.ts';
 
@@ -43,7 +43,7 @@ export function createGrowScratch(rows: number, pool?: HistPool): GrowScratch {
  * max_depth 0: no depth limit, levels continue until MAX_LEAVES_UNLIMITED leaves, the nodes with
  * the largest gain splitting first when the cap binds (XGBoost allows 0 only with lossguide and
  * max_leaves; this is the depthwise reading of it).
- * Afterwards splits whose gain is below gamma are pruned bottom-up, as XGBoost's TreePruner does.
+ * A split that gains less than gamma is not made, as in XGBoost's hist updater.
  * Returns the tree and adds its output to margin[row * outputs + output] for every row.
  */
 export function growTree(
@@ -57,9 +57,10 @@ export function growTree(
   margin: Float64Array,
   outputs: number,
 ): Tree {
-  const gp: GainParams = {
+  const gp = gainParams({
     lambda: params.lambda, alpha: params.alpha, maxDeltaStep: params.maxDeltaStep, minChildWeight: params.minChildWeight,
-  };
+  });
+  const gamma = Math.fround(params.gamma);
   const cutCounts = Int32Array.from(m.cuts.map((c) => c.length));
   const histSize = 2 * m.totalBins;
   const maxDepth = params.maxDepth === 0 ? Infinity : params.maxDepth;
@@ -85,7 +86,10 @@ export function growTree(
   const evaluate = (id: number, buffer: Float64Array, allowed: Int32Array): void => {
     const node = nodes[id];
     if (node.depth >= maxDepth) return;
-    node.split = findBestSplit(buffer.subarray(node.histOffset, node.histOffset + histSize), m.offsets, cutCounts, allowed, node.g, node.h, gp);
+    const split = findBestSplit(buffer.subarray(node.histOffset, node.histOffset + histSize), m.offsets, cutCounts, allowed, node.g, node.h, gp);
+    // gamma (min_split_loss) as XGBoost's hist updater applies it: a node whose best split gains
+    // less stays a leaf (hist runs no bottom-up pruner after growing).
+    node.split = split !== undefined && split.lossChange >= gamma ? split : undefined;
   };
   const levelFeatures = (): Int32Array => sampleFeatures(treeFeatures, params.colsampleBylevel, random);
   let level = [0];
