@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
  * A SageMaker-style CSV endpoint for the tests, on loopback: it parses each request's rows with
  * its own RFC 4180 reader (not modelgres's) and keeps them, so tests check what was sent.
  * Each path is one behaviour: /score answers x * 2 + length(s) a row, /flaky fails its first
- * request with 500 then scores, /broken always answers 500, /slow never answers.
+ * request with 500 then scores, /broken always answers 500, /slow never answers, /pair scores
+ * but answers no request until a second one is waiting too (so only a client that keeps two
+ * requests in flight gets answers).
  */
 export interface CsvEndpointServer {
   readonly baseUrl: string;
@@ -17,6 +19,7 @@ export interface CsvEndpointServer {
 export async function startCsvEndpointServer(): Promise<CsvEndpointServer> {
   const requests: CsvEndpointServer['requests'] = [];
   let flakyFailed = false;
+  const waiting: Array<() => void> = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -35,7 +38,10 @@ export async function startCsvEndpointServer(): Promise<CsvEndpointServer> {
       const rows = parseCsv(Buffer.concat(chunks).toString('utf8'));
       requests.push({ path, rows });
       const answers = rows.map(([x, s]) => (x === '' ? '' : String(Number(x) * 2 + [...(s ?? '')].length)));
-      res.writeHead(200, { 'content-type': 'text/csv' }).end(answers.join('\n') + '\n');
+      const answer = () => res.writeHead(200, { 'content-type': 'text/csv' }).end(answers.join('\n') + '\n');
+      if (path !== '/pair') return answer();
+      waiting.push(answer);
+      if (waiting.length >= 2) waiting.splice(0).forEach((a) => a());
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

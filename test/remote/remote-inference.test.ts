@@ -23,7 +23,7 @@ beforeAll(async () => {
   const endpoint = (path: string) => `${server.baseUrl}/${path}`;
   proxy = await startTestProxy({
     remoteEndpoints: {
-      urls: new Map(['score', 'flaky', 'broken', 'slow'].map((name) => [name, endpoint(name)])),
+      urls: new Map(['score', 'flaky', 'broken', 'slow', 'pair'].map((name) => [name, endpoint(name)])),
       // Long enough that a loaded machine never times out a /score request (a retry would send its rows twice).
       timeoutMs: 4000,
     },
@@ -36,6 +36,7 @@ beforeAll(async () => {
   for (const name of ['score', 'flaky', 'broken', 'slow']) {
     await client.query(`CREATE MODEL m_${name} FUNCTION f_${name} (float8, text) RETURNS float8 SAGEMAKER '${name}' IAM_ROLE default SETTINGS (MAX_BATCH_ROWS 500)`);
   }
+  await client.query(`CREATE MODEL m_pair FUNCTION f_pair (float8, text) RETURNS float8 SAGEMAKER 'pair' SETTINGS (MAX_BATCH_ROWS 300)`);
 }, 60_000);
 
 afterAll(async () => {
@@ -88,6 +89,11 @@ describe("CREATE MODEL ... SAGEMAKER 'endpoint' through modelgres", () => {
     const r = await client.query('SELECT count(*)::int AS n FROM t WHERE f_score(x, s) > 100');
     const reference = await client.query('SELECT count(*)::int AS n FROM t WHERE x * 2 + coalesce(length(s), 0) > 100');
     expect(r.rows[0].n).toBe(reference.rows[0].n);
+  });
+
+  test('several requests in flight: /pair answers only when two requests wait at once', async () => {
+    const r = await client.query('SELECT id, f_pair(x, s) AS v FROM t WHERE id <= 600 ORDER BY id');
+    expect(r.rows.map((row) => [row.id, row.v])).toEqual(await expected('id <= 600'));
   });
 
   test('a 500 then success is retried', async () => {
