@@ -1,7 +1,7 @@
 import type { UpstreamSession } from '../session/upstream-session.ts';
 import { quoteIdent } from '../sql/identifiers.ts';
 import { typeNameOfOid } from '../catalog/pg-types.ts';
-import { PREDICTION_FEATURE, type PredictionBaseline } from './prediction-baseline.ts';
+import { binOf, PREDICTION_FEATURE, type PredictionBaseline } from './prediction-baseline.ts';
 import { isCategorical, measured, type Baseline, type CategoricalBaseline, type FeatureBaseline, type NumericBaseline } from './baseline.ts';
 import { pgArray } from '../sql/pg-array.ts';
 
@@ -219,10 +219,7 @@ export class PredictionCounts {
     if (b.kind === 'numeric') {
       // As binCounts: non-finite outputs count as rows but fall in no bin.
       const v = Number(output);
-      if (!Number.isFinite(v)) return;
-      let bucket = 0;
-      while (bucket < b.edges.length && v >= b.edges[bucket]) bucket++;
-      this.bins[bucket]++;
+      if (Number.isFinite(v)) this.bins[binOf(v, b.edges)]++;
       return;
     }
     const key = this.known.has(output) ? output : b.otherCount > 0 ? OTHER : UNSEEN;

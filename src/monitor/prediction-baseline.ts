@@ -35,13 +35,15 @@ export function categoricalPredictionBaseline(labels: readonly string[]): Predic
 /** Rows per bin, bins as PostgreSQL's width_bucket(x, edges) numbers them (0 below the first edge). */
 export function binCounts(values: readonly number[], edges: readonly number[]): number[] {
   const counts = new Array(edges.length + 1).fill(0);
-  for (const v of values) {
-    if (!Number.isFinite(v)) continue;
-    let bucket = 0;
-    while (bucket < edges.length && v >= edges[bucket]) bucket++;
-    counts[bucket]++;
-  }
+  for (const v of values) if (Number.isFinite(v)) counts[binOf(v, edges)]++;
   return counts;
+}
+
+/** The bin of a finite value: how many edges it is at or above. */
+export function binOf(v: number, edges: readonly number[]): number {
+  let bucket = 0;
+  while (bucket < edges.length && v >= edges[bucket]) bucket++;
+  return bucket;
 }
 
 /** percentile_cont at 0.1 ... 0.9 of sorted values: linear interpolation between neighbours. */
