@@ -29,6 +29,12 @@ export async function readModelFile(modelDir: string, userPath: string, maxBytes
 function checkShape(userPath: string): void {
   if (userPath === '') throw refuse('model file path is empty', 'Give the path of an ONNX file relative to the model directory.');
   if (userPath.includes('\0')) throw refuse('model file path contains a NUL character');
+  // Redshift reads SageMaker's model.tar.gz from S3; modelgres only from its model directory.
+  if (/^s3:\/\//i.test(userPath)) {
+    throw new ClientError(SqlState.featureNotSupported, `model file '${userPath}' is in S3, which modelgres does not read`, {
+      hint: 'Copy the file (an ONNX file, or an XGBoost model.tar.gz or JSON model) into the model directory and give its path relative to it.',
+    });
+  }
   if (path.isAbsolute(userPath) || path.win32.isAbsolute(userPath)) {
     throw refuse(`model file '${userPath}' is an absolute path`, 'Give the path relative to the model directory, e.g. \'models/churn.onnx\'.');
   }

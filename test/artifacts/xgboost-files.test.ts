@@ -182,6 +182,7 @@ describe('what is not converted is refused, and nothing is registered', () => {
     ['poisson.json', /the XGBoost objective count:poisson is not supported/],
     ['dart.json', /the XGBoost booster dart is not supported/],
     ['categorical.json', /XGBoost categorical splits is not supported/],
+    ['s3://bucket/sagemaker/output/model.tar.gz', /is in S3, which modelgres does not read/],
     ['binary-format.tar.gz', /'binary-format.tar.gz:xgboost-model' is not an XGBoost JSON or UBJSON model/],
   ])('0A000: %s', async (file, message) => {
     const e = await refusal(`CREATE MODEL xgb_refused FROM ${pg.escapeLiteral(file)} FUNCTION xgb_refused_fn ${SIGNATURE} RETURNS float8`);
