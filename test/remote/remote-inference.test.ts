@@ -135,6 +135,17 @@ describe("CREATE MODEL ... SAGEMAKER 'endpoint' through modelgres", () => {
     expect(values.get('Function Parameter Types')).toBe('float8 text');
   });
 
+  test("a copy FROM a remote version's job name: 0A000 saying to declare it with SAGEMAKER", async () => {
+    const { values } = await showModel(client, 'm_score');
+    const job = values.get('AutoML Job Name');
+    expect(job).toMatch(/^redshiftml-/);
+    const error = await client
+      .query(`CREATE MODEL m_copy FROM '${job}' FUNCTION f_copy (float8, text) RETURNS float8`)
+      .catch((e: unknown) => e as pg.DatabaseError);
+    expect(error).toMatchObject({ code: '0A000' });
+    expect((error as pg.DatabaseError).message).toContain("is a remote model (SAGEMAKER 'score')");
+  });
+
   test('called in PostgreSQL directly (no proxy): 0A000 with a sentence saying to call it through modelgres', async () => {
     const direct = await proxy.direct();
     const error = await direct.query(`SELECT f_score(1, 'a')`).catch((e: unknown) => e as pg.DatabaseError);

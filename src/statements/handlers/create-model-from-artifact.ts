@@ -9,6 +9,7 @@ import { inputKindOf } from '../../training/index.ts';
 import type { FeatureType } from '../../training/types.ts';
 import type { CreateModelFromArtifact } from '../ast/create-model-from-artifact.ts';
 import { pgArray } from '../../sql/pg-array.ts';
+import { remotePlanOf } from '../../remote/remote-plan.ts';
 import { modelKey } from './model-target.ts';
 
 interface Artifact {
@@ -104,6 +105,12 @@ async function copiedArtifact(context: StatementContext, jobName: string, parame
     });
   }
   const [onnx, ioPlan, classes, problemType, modelType, objective, metric, metricValue, names, types, sourceReturn] = row;
+  const remote = remotePlanOf(ioPlan ? JSON.parse(ioPlan) : null);
+  if (remote) {
+    throw new ClientError(SqlState.featureNotSupported, `the model of job '${jobName}' is a remote model (SAGEMAKER '${remote.endpoint}'): it has no artifact to copy`, {
+      hint: `Declare the copy as the original was: CREATE MODEL ... FUNCTION ... RETURNS ... SAGEMAKER '${remote.endpoint}'.`,
+    });
+  }
   const sourceTypes = types!.split(',');
   if (sourceTypes.length !== parameterTypes.length) {
     throw new ClientError(
