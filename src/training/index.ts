@@ -66,7 +66,7 @@
  * f1macro, auc, msd (KMEANS).
  *
  * Explanation (EXPLAIN_MODEL), computed by train() after the model is chosen:
- *   explanation: { method: 'tree_shap' | 'coefficients' | 'permutation' | 'none';
+ *   explanation: { method: 'tree_shap' | 'coefficients' | 'permutation' | 'between_cluster_variance';
  *                  features: Array<{ feature: string; importance: number }> }
  * One entry per feature column, in the features' order (the function's parameters), named as given
  * (not the ONNX input name). importance >= 0, not normalised (it keeps its method's units):
@@ -80,7 +80,9 @@
  * - MLP 'permutation': increase of the mean held-out loss (squared error; log loss for
  *   classification) when the feature is shuffled across at most 10,000 held-out rows, mean of 3
  *   seeded shuffles, floored at 0.
- * - KMEANS 'none': all 0 (no target to attribute; Redshift explains no KMEANS model either).
+ * - KMEANS 'between_cluster_variance': each feature's share of the centres' between-cluster sum of
+ *   squares, sum over clusters of (rows assigned) × (centre - weighted mean of centres)², in the
+ *   standardised space the distances use; shares add up to 1.
  * Deterministic for the same data and spec. Details in explain/ and types.ts (ModelExplanation).
  *
  * TrainedModel is structured-clone friendly: predict is a non-enumerable property, so

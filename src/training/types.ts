@@ -82,7 +82,7 @@ export type Predictions =
   | { labels: Int32Array; probabilities: Float64Array[] };
 
 /** How TrainedModel.explanation was computed; see explain/explain-model.ts. */
-export type ExplanationMethod = 'tree_shap' | 'coefficients' | 'permutation' | 'none';
+export type ExplanationMethod = 'tree_shap' | 'coefficients' | 'permutation' | 'between_cluster_variance';
 
 export interface FeatureImportance {
   /** A feature column's name as given to train() (not the ONNX input name, which may differ). */
@@ -105,7 +105,10 @@ export interface FeatureImportance {
  * - permutation (MLP): increase of the mean held-out loss (squared error for regression, log loss
  *   for classification) when the feature's values are shuffled across the held-out rows, averaged
  *   over 3 seeded shuffles and floored at 0.
- * - none (KMEANS): every importance is 0; clustering has no target to attribute.
+ * - between_cluster_variance (KMEANS): the feature's share of the between-cluster sum of squares
+ *   sum_c n_c (centre_c - size-weighted mean of the centres)^2 in the standardised design space,
+ *   n_c the training rows assigned to centre c, summed over the feature's design columns; the
+ *   shares add up to 1 (all 0 when the centres do not differ).
  */
 export interface ModelExplanation {
   method: ExplanationMethod;

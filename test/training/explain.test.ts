@@ -175,10 +175,33 @@ describe('MLP: permutation importance on the held-out rows', () => {
 });
 
 describe('KMEANS and common properties', () => {
-  test('KMEANS: method none, every importance 0', async () => {
+  test('KMEANS: each feature\'s share of the between-cluster variance, against the closed form', async () => {
+    // 8 rows (all train: nothing is held out below 10) in two clusters of 4 split by x0 = -1 / +1,
+    // which cat agrees with and x1 leans to. Standardised, x0 is ±1 (std 1), so the centres differ
+    // by 2 in x0; x1 (means 0.25 and 1.25, population variance 7/16) by 1 / sqrt(7/16), squared
+    // 16/7; cat's one-hot columns (0/1, not standardised) by 1 each. Two clusters of n/2 rows give
+    // B_j = n/4 × (difference)², so the shares are 4 : 16/7 : 2 = 14/29, 8/29, 7/29.
+    const features: TrainingColumn[] = [
+      { name: 'x0', type: 'float8', values: [-1, -1, -1, -1, 1, 1, 1, 1] },
+      { name: 'x1', type: 'float8', values: [0, 0, 0, 1, 1, 1, 1, 2] },
+      { name: 'cat', type: 'text', values: ['a', 'a', 'a', 'a', 'b', 'b', 'b', 'b'] },
+    ];
+    const model = await train(features, null, { modelType: 'KMEANS', hyperparameters: { k: '2' } });
+    expect(model.explanation.method).toBe('between_cluster_variance');
+    expect(model.explanation.features.map((f) => f.feature)).toEqual(['x0', 'x1', 'cat']);
+    const shares = model.explanation.features.map((f) => f.importance);
+    [14 / 29, 8 / 29, 7 / 29].forEach((want, i) => expect(shares[i]).toBeCloseTo(want, 6));
+    // The clusters the shares describe are the x0 halves.
+    const labels = (model.predict(features) as { labels: Int32Array }).labels;
+    expect(new Set(labels.slice(0, 4)).size).toBe(1);
+    expect(new Set(labels.slice(4)).size).toBe(1);
+    expect(labels[0]).not.toBe(labels[4]);
+  });
+
+  test('KMEANS: one cluster has no between-cluster variance, so every share is 0', async () => {
     const { features } = syntheticTable(300, 3);
-    const model = await train(features, null, { modelType: 'KMEANS', hyperparameters: { k: '3' } });
-    expect(model.explanation).toEqual({ method: 'none', features: features.map((f) => ({ feature: f.name, importance: 0 })) });
+    const model = await train(features, null, { modelType: 'KMEANS', hyperparameters: { k: '1' } });
+    expect(model.explanation).toEqual({ method: 'between_cluster_variance', features: features.map((f) => ({ feature: f.name, importance: 0 })) });
   });
 
   test('deterministic: same data and spec give the same explanation, and it survives structuredClone', async () => {

@@ -31,7 +31,7 @@ export function coefficientImportance(plan: EncodingPlan, model: LinearModel, x:
 }
 
 /** Source feature of each design column, in designRow's order: numeric columns, then one-hot codes. */
-function designSources(plan: EncodingPlan, model: LinearModel): number[] {
+export function designSources(plan: EncodingPlan, model: Pick<LinearModel, 'numeric' | 'oneHot'>): number[] {
   return [
     ...model.numeric.map((c) => plan.columns[c.column].feature),
     ...model.oneHot.flatMap((h) => h.codes.map(() => plan.columns[h.column].feature)),

@@ -1,6 +1,8 @@
 import type { EncodingPlan } from '../data/feature-encoding.ts';
 import type { FittedModel } from '../model/fitted-model.ts';
 import type { ExplanationMethod, ModelExplanation, TrainedProblemType } from '../types.ts';
+import type { KmeansModel } from '../kmeans/kmeans-model.ts';
+import { betweenClusterShare } from './cluster-variance.ts';
 import { coefficientImportance } from './coefficient-importance.ts';
 import { type HeldOut, permutationImportance } from './permutation-importance.ts';
 import { importanceList } from './source-features.ts';
@@ -33,10 +35,10 @@ export function explainModel(model: FittedModel, input: ExplainInput): ModelExpl
 }
 
 /**
- * KMEANS: method 'none', every importance 0. There is no target whose prediction could be
- * attributed, and Redshift's EXPLAIN_MODEL has nothing for KMEANS either; a per-feature share of
- * between-cluster variance was considered but would describe the data's spread as much as the model.
+ * KMEANS: each feature's share of the between-cluster variance of the fitted centres
+ * (cluster-variance.ts). There is no target to attribute; what the model knows is where the
+ * centres sit apart, and this says along which features.
  */
-export function noExplanation(plan: EncodingPlan): ModelExplanation {
-  return { method: 'none', features: plan.features.map((f) => ({ feature: f.name, importance: 0 })) };
+export function clusterExplanation(plan: EncodingPlan, model: KmeansModel, xTrain: Float32Array, trainRows: number): ModelExplanation {
+  return { method: 'between_cluster_variance', features: importanceList(plan, betweenClusterShare(plan, model, xTrain, trainRows)) };
 }

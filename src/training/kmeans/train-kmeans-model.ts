@@ -1,7 +1,7 @@
 import { encodeMatrix, type EncodingPlan, fitEncoding } from '../data/feature-encoding.ts';
 import { applyPreprocessing, fitPreprocessing, modelMatrix, type Preprocessing } from '../data/preprocessors.ts';
 import type { TrainingBudget } from '../gbdt/gbdt-trainer.ts';
-import { noExplanation } from '../explain/explain-model.ts';
+import { clusterExplanation } from '../explain/explain-model.ts';
 import { exportOnnx } from '../onnx/export-model.ts';
 import { holdoutSplit } from '../select/holdout-split.ts';
 import { resolveKmeansSpec } from '../spec/resolve-kmeans-spec.ts';
@@ -56,7 +56,7 @@ export async function trainKmeansModel(
     validation,
     cutShort,
     trainingRows: split.train.length,
-    explanation: noExplanation(plan),
+    explanation: clusterExplanation(plan, model, xTrain, split.train.length),
   } as TrainedModel;
   Object.defineProperty(result, 'predict', {
     enumerable: false,
