@@ -68,8 +68,11 @@ export function readXgboostDocument(doc: any, userPath: string): XgboostModel {
     throw refuse(`model file '${userPath}' has an XGBoost learner_model_param that makes no sense (num_feature ${param.num_feature}, num_class ${param.num_class})`);
   }
   const model = booster.model;
-  const rawTrees: any[] = model?.trees ?? [];
+  const rawTrees: any[] = model?.trees;
   const treeInfo: number[] = model?.tree_info ?? [];
+  if (!Array.isArray(rawTrees) || (multiclass && (!Array.isArray(treeInfo) || treeInfo.length !== rawTrees.length))) {
+    throw refuse(`model file '${userPath}' has no XGBoost trees list${multiclass ? ' with a tree_info entry per tree' : ''}`);
+  }
   const trees = rawTrees.map((t, i) => readTree(t, multiclass ? Number(treeInfo[i]) : 0, featureCount, outputs, userPath));
   const baseScores = baseScoresOf(param.base_score, outputs, userPath);
   return { objective: objective as XgboostObjective, featureCount, outputs, baseMargins: baseScores.map((b) => baseMarginOf(objective, b)), trees };
@@ -103,8 +106,9 @@ function readTree(t: any, output: number, featureCount: number, outputs: number,
   const defaultLeft: Array<number | boolean> = t.default_left;
   const splitType: number[] = t.split_type ?? [];
   if (Number(t.tree_param?.size_leaf_vector ?? 0) > 1) throw unsupported('XGBoost trees with vector leaves (multi_strategy multi_output_tree)');
-  if (!Array.isArray(left) || !Array.isArray(right) || !Array.isArray(features) || !Array.isArray(conditions) || !Array.isArray(defaultLeft)) {
-    throw refuse(`model file '${userPath}' has an XGBoost tree without left_children, right_children, split_indices, split_conditions or default_left`);
+  const columns = [left, right, features, conditions, defaultLeft];
+  if (!columns.every((c) => Array.isArray(c) && c.length === left.length)) {
+    throw refuse(`model file '${userPath}' has an XGBoost tree whose left_children, right_children, split_indices, split_conditions and default_left are not lists of one length`);
   }
   if (!(output >= 0 && output < outputs)) throw refuse(`model file '${userPath}' has a tree for class ${output}, outside its ${outputs} classes`);
   const nodes = new Map<number, XgboostNode>();
@@ -112,6 +116,7 @@ function readTree(t: any, output: number, featureCount: number, outputs: number,
   while (pending.length > 0) {
     const id = pending.pop()!;
     if (nodes.has(id) || !(id >= 0 && id < left.length)) throw refuse(`model file '${userPath}' has a malformed XGBoost tree (node ${id} reached twice or missing)`);
+    if (typeof conditions[id] !== 'number' || !Number.isFinite(conditions[id])) throw refuse(`model file '${userPath}' has an XGBoost node ${id} whose split condition or leaf value is not a number`);
     if (left[id] === -1) {
       nodes.set(id, { kind: 'leaf', value: Math.fround(conditions[id]) });
       continue;

@@ -43,6 +43,9 @@ beforeAll(async () => {
   await variant('poisson.json', (m) => { m.learner.objective.name = 'count:poisson'; });
   // XGBoost 2.1 and later write base_score as a list.
   await variant('listed-base-score.json', (m) => { m.learner.learner_model_param.base_score = `[${m.learner.learner_model_param.base_score}]`; });
+  await variant('no-trees.json', (m) => { delete m.learner.gradient_booster.model.trees; });
+  await variant('ragged.json', (m) => { m.learner.gradient_booster.model.trees[1].split_conditions.pop(); });
+  await variant('loop.json', (m) => { m.learner.gradient_booster.model.trees[2].left_children[1] = 0; });
   const multiclass = JSON.parse(await readFile(path.join(FIXTURES, 'multiclass.json'), 'utf8'));
   multiclass.learner.objective.name = 'multi:softmax';
   await writeFile(path.join(modelDir, 'softmax.json'), JSON.stringify(multiclass));
@@ -194,6 +197,9 @@ describe('what is not converted is refused, and nothing is registered', () => {
   test.each([
     ['two.tar.gz', /holds 2 files \(a.json, b.json\) and none is named 'xgboost-model'/],
     ['not-xgboost.json', /is JSON but not an XGBoost model/],
+    ['no-trees.json', /has no XGBoost trees list/],
+    ['ragged.json', /are not lists of one length/],
+    ['loop.json', /malformed XGBoost tree/],
     ['cut-short.ubj', /is not valid UBJSON \(it ends too soon/],
     ['linked.tar.gz', /leaves the model directory \(through a symbolic link\)/],
     ['../model.tar.gz', /'\.\.' is not allowed/],
