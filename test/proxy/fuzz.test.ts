@@ -421,11 +421,22 @@ describe('10,000 generated inputs (seeded from the date, or MODELGRES_FUZZ_SEED)
       tally.fatalCloses++;
     };
 
-    // A failure names the seed and the input, so it can be replayed.
-    const runLabelled = (input: ProtocolInput, lane: number) =>
-      runOne(input, lane).catch((error: unknown) => {
-        throw new Error(`seed ${seed}, ${input.kind}: ${input.label} (${input.bytes.toString('hex').slice(0, 400)}): ${String(error)}`);
-      });
+    // A failure names the seed, the input and what the same session was sent before it (a hang
+    // may need the whole session to replay: replay its inputs in order on one connection).
+    const history: string[][] = Array.from({ length: LANES }, () => []);
+    const runLabelled = (input: ProtocolInput, lane: number) => {
+      const described = `${input.kind}: ${input.label} (${input.bytes.toString('hex').slice(0, 400)})`;
+      const before = history[lane].slice();
+      if (input.kind === 'in-session') history[lane].push(described);
+      return runOne(input, lane).then(
+        () => {
+          if (!sessions[lane]) history[lane] = [];
+        },
+        (error: unknown) => {
+          throw new Error(`seed ${seed}, ${described}: ${String(error)}; earlier in this session (${before.length} inputs): ${before.join(' | ') || 'nothing'}`);
+        },
+      );
+    };
     for (let from = 0; from < inputs.length; from += BATCH) {
       await inLanes(inputs.slice(from, from + BATCH), LANES, runLabelled);
       await expectProxyHealthy(true);
