@@ -11,7 +11,8 @@ import { tempModelDir } from './support/onnx-files.ts';
 /*
  * CREATE MODEL ... FROM an XGBoost model file (a SageMaker-style model.tar.gz, or a bare JSON
  * model). The fixtures were trained by Debian's python3-xgboost (fixtures/xgboost/make-fixtures.py),
- * with missing values in training and in the checked rows; the reference is XGBoost's own
+ * with missing values in training and in the checked rows, and rows on the models' own split
+ * conditions and their float32 neighbours (a '<=' for '<' fails them); the reference is XGBoost's own
  * predict() on those rows, stored with them. Both the proxy's onnxruntime and the compiled SQL
  * body (called on a direct connection) must agree with it within float32 rounding: 2e-6 relative
  * (8 ulps at most: XGBoost adds base_score first, onnxruntime last).
