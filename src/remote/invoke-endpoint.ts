@@ -27,7 +27,7 @@ export async function invokeEndpoint(name: string, url: string, csv: string, tim
     if (!failure.retry) break;
   }
   const f = failure!;
-  const tries = f.retry ? ` (${ATTEMPTS} attempts)` : '';
+  const tries = f.retry ? `, after ${ATTEMPTS} attempts` : '';
   throw new ClientError(SqlState.ioError, `remote endpoint "${name}" ${f.what}${tries}`, {
     detail: f.body ? `The endpoint answered: ${f.body.slice(0, 500)}` : undefined,
     hint:

@@ -7,12 +7,14 @@ import type { AddressInfo } from 'node:net';
  * Each path is one behaviour: /score answers x * 2 + length(s) a row, /flaky fails its first
  * request with 500 then scores, /broken always answers 500, /slow never answers, /pair scores
  * but answers no request until a second one is waiting too (so only a client that keeps two
- * requests in flight gets answers).
+ * requests in flight gets answers), /bad always answers 400 (counted in `badRequests`).
  */
 export interface CsvEndpointServer {
   readonly baseUrl: string;
   /** The rows of each request to /score and /flaky, as parsed here, in arrival order. */
   readonly requests: Array<{ path: string; rows: string[][] }>;
+  /** Requests /bad has refused. */
+  readonly badRequests: () => number;
   close(): Promise<void>;
 }
 
@@ -20,12 +22,18 @@ export async function startCsvEndpointServer(): Promise<CsvEndpointServer> {
   const requests: CsvEndpointServer['requests'] = [];
   let flakyFailed = false;
   const waiting: Array<() => void> = [];
+  let bad = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const path = req.url ?? '';
       if (path === '/slow') return; // never answers: the proxy's timeout must fire
+      if (path === '/bad') {
+        bad++;
+        res.writeHead(400, { 'content-type': 'text/plain' }).end('unexpected column count');
+        return;
+      }
       if (path === '/broken' || (path === '/flaky' && !flakyFailed)) {
         flakyFailed = true;
         res.writeHead(500, { 'content-type': 'text/plain' }).end('model container crashed');
@@ -49,6 +57,7 @@ export async function startCsvEndpointServer(): Promise<CsvEndpointServer> {
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     requests,
+    badRequests: () => bad,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type pg from 'pg';
+import { freePort } from '../../src/util/free-port.ts';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
 import { showModel } from '../support/models.ts';
 import { startCsvEndpointServer, type CsvEndpointServer } from './csv-endpoint-server.ts';
@@ -23,7 +24,10 @@ beforeAll(async () => {
   const endpoint = (path: string) => `${server.baseUrl}/${path}`;
   proxy = await startTestProxy({
     remoteEndpoints: {
-      urls: new Map(['score', 'flaky', 'broken', 'slow', 'pair'].map((name) => [name, endpoint(name)])),
+      urls: new Map([
+        ...['score', 'flaky', 'broken', 'slow', 'pair', 'bad'].map((name): [string, string] => [name, endpoint(name)]),
+        ['refused', `http://127.0.0.1:${await freePort()}/`],
+      ]),
       // Long enough that a loaded machine never times out a /score request (a retry would send its rows twice).
       timeoutMs: 4000,
     },
@@ -36,6 +40,7 @@ beforeAll(async () => {
   for (const name of ['score', 'flaky', 'broken', 'slow']) {
     await client.query(`CREATE MODEL m_${name} FUNCTION f_${name} (float8, text) RETURNS float8 SAGEMAKER '${name}' IAM_ROLE default SETTINGS (MAX_BATCH_ROWS 500)`);
   }
+  for (const name of ['bad', 'refused']) await client.query(`CREATE MODEL m_${name} FUNCTION f_${name} (float8, text) RETURNS float8 SAGEMAKER '${name}'`);
   await client.query(`CREATE MODEL m_pair FUNCTION f_pair (float8, text) RETURNS float8 SAGEMAKER 'pair' SETTINGS (MAX_BATCH_ROWS 300)`);
 }, 60_000);
 
@@ -104,7 +109,7 @@ describe("CREATE MODEL ... SAGEMAKER 'endpoint' through modelgres", () => {
   test('a persistent 500: 58030 naming the endpoint and the HTTP status', async () => {
     const error = await client.query('SELECT f_broken(x, s) FROM t WHERE id <= 3').catch((e: unknown) => e as pg.DatabaseError);
     expect(error).toMatchObject({ code: '58030' });
-    expect((error as pg.DatabaseError).message).toBe('remote endpoint "broken" answered HTTP 500 (3 attempts)');
+    expect((error as pg.DatabaseError).message).toBe('remote endpoint "broken" answered HTTP 500, after 3 attempts');
     expect((error as pg.DatabaseError).detail).toContain('model container crashed');
     // The session goes on.
     expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
@@ -113,7 +118,16 @@ describe("CREATE MODEL ... SAGEMAKER 'endpoint' through modelgres", () => {
   test('an endpoint that does not answer: 58030 naming the endpoint and the timeout', async () => {
     const error = await client.query('SELECT f_slow(x, s) FROM t WHERE id <= 3').catch((e: unknown) => e as pg.DatabaseError);
     expect(error).toMatchObject({ code: '58030' });
-    expect((error as pg.DatabaseError).message).toBe('remote endpoint "slow" did not answer within 4000 ms (no HTTP status) (3 attempts)');
+    expect((error as pg.DatabaseError).message).toBe('remote endpoint "slow" did not answer within 4000 ms (no HTTP status), after 3 attempts');
+  });
+
+  test('a 400 is not retried; a refused connection is, then named', async () => {
+    const before = server.badRequests();
+    const bad = await client.query('SELECT f_bad(x, s) FROM t WHERE id <= 3').catch((e: unknown) => e as pg.DatabaseError);
+    expect(bad).toMatchObject({ code: '58030', message: 'remote endpoint "bad" answered HTTP 400', detail: 'The endpoint answered: unexpected column count' });
+    expect(server.badRequests() - before).toBe(1);
+    const refused = await client.query('SELECT f_refused(x, s) FROM t WHERE id <= 3').catch((e: unknown) => e as pg.DatabaseError);
+    expect(refused).toMatchObject({ code: '58030', message: 'remote endpoint "refused" could not be reached (ECONNREFUSED; no HTTP status), after 3 attempts' });
   });
 
   test('an endpoint name that is not configured: 42704 at CREATE MODEL, saying how to configure it', async () => {
