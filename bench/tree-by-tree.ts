@@ -55,8 +55,8 @@ for (const { name, c } of cases()) {
   const ours = await modelgresTrees(c);
   const theirs = xgboostTrees(c, ours.baseMargin[0], maxBin);
   const diffs = ours.trees.map((t, i) => treeDifferences(fromModelgres(t), theirs[i]));
-  const matching = diffs.findIndex((d) => d.length > 0);
-  const firstDiffering = matching < 0 ? ours.trees.length : matching;
-  console.log(`${name}: trees 1..${firstDiffering} of ${ours.trees.length} match`);
-  if (matching >= 0) for (const line of diffs[matching].slice(0, 6)) console.log(`  tree ${matching + 1} ${line}`);
+  const differing = diffs.findIndex((d) => d.length > 0);
+  const equal = differing < 0 ? ours.trees.length : differing;
+  console.log(`${name}: the first ${equal} of ${ours.trees.length} trees equal XGBoost's`);
+  if (differing >= 0) for (const line of diffs[differing].slice(0, 6)) console.log(`  tree ${differing + 1} ${line}`);
 }
