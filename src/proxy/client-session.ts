@@ -332,7 +332,8 @@ export class ClientSession {
 
   private clientSink(): FrameSink {
     return {
-      wantsWhole: (type, length) => this.phase === 'ready' && length <= ROUTED_MESSAGE_LIMIT && this.mayIntercept(type),
+      wantsWhole: (type, length) =>
+        this.phase === 'ready' && length <= ROUTED_MESSAGE_LIMIT && (this.mayIntercept(type) || isFlushWithBody(type, length)),
       onMessage: (type, body, raw) => this.onRoutedClientMessage(type, body, raw),
       onRaw: (bytes) => this.writeUpstream(bytes),
       onRawMessageEnd: (type) => {
@@ -542,4 +543,13 @@ function isFatal(body: Buffer): boolean {
   const fields = decodeErrorFields(body);
   const severity = fields.V ?? fields.S;
   return severity === 'FATAL' || severity === 'PANIC';
+}
+
+/**
+ * A Flush has no body. PostgreSQL answers one that has with an ERROR that no tracked message
+ * owns, and skips to the Sync; the proxy would then misread which answer belongs to what (found
+ * by the protocol fuzzer, seed 20261202), so it refuses the message itself (ProxiedStatements).
+ */
+function isFlushWithBody(type: number, length: number): boolean {
+  return type === Frontend.Flush && length > 4;
 }

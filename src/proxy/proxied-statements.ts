@@ -96,6 +96,10 @@ export class ProxiedStatements {
         return this.onClose(body, raw);
       case Frontend.Sync:
         return this.onSync(raw);
+      case Frontend.Flush:
+        // Only a Flush with a body is routed here (see isFlushWithBody in ClientSession).
+        if (body.length > 0) throw new ClientError(SqlState.protocolViolation, 'invalid message format', { severity: 'FATAL' });
+        return this.host.forward(type, raw);
       default:
         // PostgreSQL would end the session for this type, but its FATAL could reach the proxy's own
         // work (a later SHOW MODEL, an Execute of its portal) rather than the client: refused here,

@@ -326,6 +326,24 @@ describe('fuzzing the proxy’s front door (bounded, seeded)', () => {
     await expectProxyHealthy(true);
   });
 
+  test('a Flush with a body is refused with FATAL 08P01 before PostgreSQL answers it in a way no message owns', async () => {
+    // Found by the seeded fuzzer (seed 20261202): PostgreSQL's ERROR for such a Flush was taken for
+    // the next Query's, the proxy then waited for an answer that never came, and the next SHOW MODEL hung.
+    const c = await startedRaw();
+    c.write([
+      serialize.parse({ text: 'show model all' }),
+      frame('H', 14, Buffer.alloc(10)),
+      serialize.query('select 1'),
+      serialize.sync(),
+    ]);
+    const outcome = await finish(c, false);
+    expect(outcome.messages.map((m) => [m.name, m.code, m.severity, m.message])).toEqual([
+      ['parseComplete', undefined, undefined, undefined],
+      ['error', '08P01', 'FATAL', 'invalid message format'],
+    ]);
+    await expectProxyHealthy(true);
+  });
+
   test('a Query the proxy answers itself, after a failed Execute and before the Sync, is discarded as PostgreSQL discards it', async () => {
     // Found by the seeded fuzzer (seed 20261202): the proxy ran SHOW MODEL on a backend that was
     // skipping to the Sync, and the session waited for ever.
