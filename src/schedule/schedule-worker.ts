@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import pg from 'pg';
-import { isConnectionLost, OutageLog } from '../catalog/connection-loss.ts';
+import { isConnectionLost, OutageLog, withClient } from '../catalog/connection-loss.ts';
 import { ListenConnection } from '../catalog/listen-connection.ts';
 import type { OnnxSessionCache } from '../inference/onnx-session-cache.ts';
 import type { Logger } from '../util/logger.ts';
@@ -107,8 +107,11 @@ export class InferenceScheduleWorker {
 
   /** Claims one due schedule and runs its execution; false when none is due. */
   private async runNext(): Promise<boolean> {
-    const claim = await this.pool.connect();
-    let broken: unknown;
+    // withClient listens for the connection's loss while the client is out of the pool.
+    return withClient(this.pool, (claim) => this.claimAndRun(claim));
+  }
+
+  private async claimAndRun(claim: pg.PoolClient): Promise<boolean> {
     try {
       await claim.query('BEGIN');
       const found = await claim.query<ClaimedSchedule>(
@@ -131,11 +134,8 @@ export class InferenceScheduleWorker {
       await this.execute(claim, schedule);
       return true;
     } catch (error) {
-      broken = error;
       await claim.query('ROLLBACK').catch(() => {});
       throw error;
-    } finally {
-      claim.release(isConnectionLost(broken) ? (broken as Error) : undefined);
     }
   }
 
