@@ -258,7 +258,12 @@ export class ClientSession {
   /** CancelRequest for this session: stop the proxy's own work and the upstream backend's. */
   cancel(): void {
     this.work?.abort();
-    if (this.upstreamKey && this.upstream) sendCancelRequest(this.options.upstream, this.upstreamKey);
+    // PostgreSQL cancels whatever the backend runs when the request gets there. Sent only while it
+    // runs something of this session's (the client's messages, or an exchange of the proxy's own):
+    // a cancel of work PostgreSQL has no part in (a training in the transaction, onnxruntime) would
+    // otherwise land on the client's next statement.
+    const upstreamBusy = !this.tracker.idle || this.owned !== null;
+    if (this.upstreamKey && this.upstream && upstreamBusy) sendCancelRequest(this.options.upstream, this.upstreamKey);
   }
 
   // ---- startup phase (see StartupNegotiation) ----
