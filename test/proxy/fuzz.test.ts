@@ -15,31 +15,9 @@ import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
 import { databaseOf, frame, RawClient, startupFrame, type Received } from '../support/raw-client.ts';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { fuzzSeed, inLanes, seededRandom } from '../fuzz/seeded-random.ts';
+import { fuzzSeed, inLanes, seededRandom, type Random } from '../fuzz/seeded-random.ts';
 import { protocolInputs, type ProtocolInput } from '../fuzz/protocol-inputs.ts';
 
-/** mulberry32: a small seeded PRNG, so every run tries the same cases and a failure can be replayed. */
-function prng(seed: number): { next(): number; int(max: number): number; bytes(n: number): Buffer; pick<T>(xs: readonly T[]): T } {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (max: number) => Math.floor(next() * max);
-  return {
-    next,
-    int,
-    bytes: (n) => {
-      const b = Buffer.alloc(n);
-      for (let i = 0; i < n; i++) b[i] = int(256);
-      return b;
-    },
-    pick: (xs) => xs[int(xs.length)],
-  };
-}
 
 const SEED = 0x6d6f64656c; // "model"
 const APP = `fuzz_${process.pid}`;
@@ -133,7 +111,7 @@ async function expectProxyHealthy(openNew: boolean): Promise<void> {
 }
 
 describe('fuzzing the proxy’s front door (bounded, seeded)', () => {
-  const rnd = prng(SEED);
+  const rnd = seededRandom(SEED);
 
   test('garbage bytes as the first packet: an error or a plain close, never a hang or a crash', async () => {
     const codes: string[] = [];
@@ -567,7 +545,7 @@ function encode(messages: readonly Msg[]): Buffer {
   );
 }
 
-function randomMessages(rnd: ReturnType<typeof prng>, count: number): Msg[] {
+function randomMessages(rnd: Random, count: number): Msg[] {
   const types = [0x51, 0x50, 0x42, 0x44, 0x45, 0x53, 0x64, 0x63, 0x43, 0x5a];
   return Array.from({ length: count }, () => {
     const r = rnd.next();
@@ -611,7 +589,7 @@ function reassemble(chunks: readonly Buffer[], pauseEvery: number): { out: Buffe
   return { out: Buffer.concat(outParts), types, whole, errors };
 }
 
-function splitRandomly(rnd: ReturnType<typeof prng>, bytes: Buffer, maxChunk: number): Buffer[] {
+function splitRandomly(rnd: Random, bytes: Buffer, maxChunk: number): Buffer[] {
   const chunks: Buffer[] = [];
   for (let at = 0; at < bytes.length; ) {
     const n = 1 + rnd.int(maxChunk);
@@ -636,7 +614,7 @@ function expectSame(messages: readonly Msg[], result: ReturnType<typeof reassemb
 
 describe('FrameStream re-assembles any split of a valid stream', () => {
   test('split in two at every byte position (and in three around each), with and without pauses', () => {
-    const rnd = prng(SEED + 1);
+    const rnd = seededRandom(SEED + 1);
     const messages = randomMessages(rnd, 12).map((m) => ({ ...m, body: m.body.subarray(0, 30) }));
     const stream = encode(messages);
     for (let at = 0; at <= stream.length; at++) {
@@ -653,7 +631,7 @@ describe('FrameStream re-assembles any split of a valid stream', () => {
   });
 
   test('one byte at a time', () => {
-    const rnd = prng(SEED + 2);
+    const rnd = seededRandom(SEED + 2);
     const messages = randomMessages(rnd, 30);
     const stream = encode(messages);
     const chunks = Array.from({ length: stream.length }, (_, i) => stream.subarray(i, i + 1));
@@ -662,7 +640,7 @@ describe('FrameStream re-assembles any split of a valid stream', () => {
   });
 
   test('random chunk sizes over many random streams', () => {
-    const rnd = prng(SEED + 3);
+    const rnd = seededRandom(SEED + 3);
     for (let round = 0; round < 300; round++) {
       const messages = randomMessages(rnd, 1 + rnd.int(40));
       const stream = encode(messages);
@@ -693,7 +671,7 @@ describe('FrameStream re-assembles any split of a valid stream', () => {
   });
 
   test('an impossible length stops the stream with one protocol error; everything before it is intact', () => {
-    const rnd = prng(SEED + 4);
+    const rnd = seededRandom(SEED + 4);
     for (let round = 0; round < 200; round++) {
       const good = randomMessages(rnd, rnd.int(8));
       const badLength = rnd.pick([0, 1, 2, 3, -1, -5, 0x40000000, 0x7fffffff]);
@@ -710,7 +688,7 @@ describe('FrameStream re-assembles any split of a valid stream', () => {
 
 describe('startup packet decoding never fails', () => {
   test('random packets, random lengths', () => {
-    const rnd = prng(SEED + 5);
+    const rnd = seededRandom(SEED + 5);
     let decoded = 0;
     for (let i = 0; i < 3000; i++) {
       const rest = rnd.bytes(rnd.int(80));

@@ -8,13 +8,30 @@ import { type GraphBuilder, floats, int, ints, str, strs } from './graph-builder
  * trainer made; missing values follow nodes_missing_value_tracks_true.
  */
 export function treeEnsembleGraph(g: GraphBuilder, model: GbdtModel, features: string): string {
+  return treeEnsembleRegressor(g, { trees: model.trees, outputs: model.outputs, baseMargins: model.baseMargin }, features);
+}
+
+/** A split or a leaf, as both our trees and imported XGBoost trees hold them. */
+export type EnsembleNode =
+  | { kind: 'split'; feature: number; threshold: number; left: number; right: number; missingLeft: boolean }
+  | { kind: 'leaf'; value: number };
+
+/** Trees (nodes by id: an array, or a map of XGBoost's ids), each adding to one output. */
+export interface Ensemble {
+  trees: ReadonlyArray<{ output: number; nodes: ReadonlyArray<EnsembleNode> | ReadonlyMap<number, EnsembleNode> }>;
+  outputs: number;
+  baseMargins: number[];
+}
+
+/** The TreeEnsembleRegressor of margins over `features`; returns its output's name. */
+export function treeEnsembleRegressor(g: GraphBuilder, ensemble: Ensemble, features: string): string {
   const a = {
     treeIds: [] as number[], nodeIds: [] as number[], featureIds: [] as number[], values: [] as number[],
     modes: [] as string[], trueIds: [] as number[], falseIds: [] as number[], missingTrue: [] as number[],
     tTree: [] as number[], tNode: [] as number[], tTarget: [] as number[], tWeight: [] as number[],
   };
-  model.trees.forEach((tree, t) => {
-    tree.nodes.forEach((node, id) => {
+  ensemble.trees.forEach((tree, t) => {
+    for (const [id, node] of [...tree.nodes.entries()].sort(([x], [y]) => x - y)) {
       a.treeIds.push(t);
       a.nodeIds.push(id);
       if (node.kind === 'split') {
@@ -36,13 +53,13 @@ export function treeEnsembleGraph(g: GraphBuilder, model: GbdtModel, features: s
         a.tTarget.push(tree.output);
         a.tWeight.push(node.value);
       }
-    });
+    }
   });
   return g.node('TreeEnsembleRegressor', [features], {
-    n_targets: int(model.outputs),
+    n_targets: int(ensemble.outputs),
     aggregate_function: str('SUM'),
     post_transform: str('NONE'),
-    base_values: floats(model.baseMargin),
+    base_values: floats(ensemble.baseMargins),
     nodes_treeids: ints(a.treeIds),
     nodes_nodeids: ints(a.nodeIds),
     nodes_featureids: ints(a.featureIds),
