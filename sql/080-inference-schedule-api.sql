@@ -26,6 +26,26 @@ BEGIN
   RETURN s;
 END $$;
 
+-- The model a schedule may use: it exists (42704) and the caller may call it (42501). Internal:
+-- called by the SECURITY DEFINER functions below after check_caller.
+CREATE OR REPLACE FUNCTION modelgres.schedulable_model(p_caller name, p_schema name, p_model name)
+  RETURNS modelgres.model
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, modelgres AS $$
+DECLARE
+  m model%ROWTYPE;
+BEGIN
+  SELECT * INTO m FROM model WHERE schema_name = p_schema AND model_name = p_model;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'model "%" does not exist', p_model USING ERRCODE = '42704';
+  END IF;
+  IF NOT has_function_privilege(p_caller, model_function(m), 'EXECUTE') THEN
+    RAISE EXCEPTION 'permission denied for model %', p_model USING ERRCODE = '42501',
+      HINT = format('The model''s owner can run GRANT EXECUTE ON MODEL %I TO %I.', p_model, p_caller);
+  END IF;
+  RETURN m;
+END $$;
+REVOKE ALL ON FUNCTION modelgres.schedulable_model(name, name, name) FROM PUBLIC;
+
 DROP FUNCTION IF EXISTS modelgres.create_inference_schedule(name, name, name, name, name, text, text, text, text, name, text,
   name, name, text, text, text);
 CREATE OR REPLACE FUNCTION modelgres.create_inference_schedule(
@@ -43,14 +63,7 @@ DECLARE
   v_id bigint;
 BEGIN
   PERFORM check_caller(p_caller);
-  SELECT * INTO m FROM model WHERE schema_name = p_model_schema AND model_name = p_model;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'model "%" does not exist', p_model USING ERRCODE = '42704';
-  END IF;
-  IF NOT has_function_privilege(p_caller, model_function(m), 'EXECUTE') THEN
-    RAISE EXCEPTION 'permission denied for model %', p_model USING ERRCODE = '42501',
-      HINT = format('The model''s owner can run GRANT EXECUTE ON MODEL %I TO %I.', p_model, p_caller);
-  END IF;
+  m := schedulable_model(p_caller, p_model_schema, p_model);
   IF NOT has_schema_privilege(p_caller, p_schema, 'CREATE') THEN
     RAISE EXCEPTION 'permission denied for schema %', p_schema USING ERRCODE = '42501',
       HINT = 'Creating an inference schedule needs CREATE on its schema.';
@@ -172,14 +185,7 @@ DECLARE
   m model%ROWTYPE;
 BEGIN
   PERFORM check_caller(p_caller);
-  SELECT * INTO m FROM model WHERE schema_name = p_schema AND model_name = p_model;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'model "%" does not exist', p_model USING ERRCODE = '42704';
-  END IF;
-  IF NOT has_function_privilege(p_caller, model_function(m), 'EXECUTE') THEN
-    RAISE EXCEPTION 'permission denied for model %', p_model USING ERRCODE = '42501',
-      HINT = format('The model''s owner can run GRANT EXECUTE ON MODEL %I TO %I.', p_model, p_caller);
-  END IF;
+  m := schedulable_model(p_caller, p_schema, p_model);
   RETURN QUERY SELECT to_json(m.parameter_names)::text, m.return_type;
 END $$;
 GRANT EXECUTE ON FUNCTION modelgres.schedule_model(name, name, name) TO PUBLIC;
