@@ -7,14 +7,13 @@
  *
  *   npm run bench:drift -- [--sizes 1000000,10000000] [--rounds 20] [--depth 4]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import { BenchProxies, uniform10, withClient, type Proxy } from './bench-proxies.ts';
 import { startEmbeddedServer, type EmbeddedServer } from '../src/embedded/embedded-server.ts';
-import { commitMeasured, freePort, procStatusKb, sampleRss, stopChild, timePsql, waitForLine } from './bench-support.ts';
+import { commitMeasured, freePort, procStatusKb, sampleRss, timePsql } from './bench-support.ts';
 
 const usage = `npm run bench:drift -- [--sizes N,M,...] [--rounds R] [--depth D] [--statements drift,regression,binary]
 
@@ -51,11 +50,6 @@ const TRAIN_ROWS = 100_000;
 const FEATURES = ['f0', 'f1', 'f2', 'f3'];
 const repoRoot = path.resolve(import.meta.dirname, '..');
 
-/** A deterministic pseudo-random float8 in [0, 10) from a bigint seed expression. */
-function uniform10(seed: string): string {
-  return `((hashint8(${seed}) & 2147483647)::float8 / 2147483648 * 10)`;
-}
-
 /** Rows g in [from, to]: four features, a regression target and a binary label that follow them. */
 function rowsSql(from: number, to: number): string {
   const cols = FEATURES.map((f, k) => `${uniform10(`g * 8 + ${k}`)} AS ${f}`).join(', ');
@@ -65,42 +59,7 @@ function rowsSql(from: number, to: number): string {
                     FROM generate_series(${from}::int8, ${to}::int8) AS g) s`;
 }
 
-const children: ChildProcess[] = [];
-const stopping = new Set<ChildProcess>();
-interface Proxy {
-  child: ChildProcess;
-  url: string;
-}
-async function startProxy(server: EmbeddedServer): Promise<Proxy> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    // BENCH_PROXY_NODE_ARGS: node flags for the proxy, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-    [...(process.env.BENCH_PROXY_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'src/cli.ts', 'start', '--upstream', server.socketUrl, '--port', String(port), '--log-level', 'warn'],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  children.push(child);
-  child.once('exit', (code, signal) => {
-    if (!stopping.has(child)) console.error(`modelgres (pid ${child.pid}) exited unexpectedly: ${code ?? signal}`);
-  });
-  await waitForLine(child, 'modelgres is ready');
-  return { child, url: `postgres://postgres@127.0.0.1:${port}/postgres` };
-}
-async function stopProxy(p: Proxy): Promise<void> {
-  stopping.add(p.child);
-  await stopChild(p.child);
-}
-
-async function withClient<T>(url: string, f: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  c.on('error', () => {});
-  await c.connect();
-  try {
-    return await f(c);
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
+const proxies = new BenchProxies();
 
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 const log = (line: string) => console.log(line);
@@ -135,7 +94,7 @@ try {
   });
   log(`data: train ${TRAIN_ROWS} rows; ${sizes.map((n) => `big_${n}`).join(', ')} (id, f0..f3 float8, y float8, label bool), ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-  let proxy = await startProxy(server);
+  let proxy = await proxies.start(server.socketUrl);
   t0 = performance.now();
   const hyper = `HYPERPARAMETERS DEFAULT EXCEPT (NUM_ROUND '${rounds}', MAX_DEPTH '${depth}')`;
   await withClient(proxy.url, async (c) => {
@@ -151,8 +110,8 @@ try {
   log(`models: reg (regression) and bin (binary), XGBOOST ${rounds} rounds depth ${depth} on ${TRAIN_ROWS} rows, READY after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   for (const n of sizes) {
-    await stopProxy(proxy);
-    proxy = await startProxy(server);
+    await proxies.stop(proxy);
+    proxy = await proxies.start(server.socketUrl);
     const select = `SELECT f0, f1, f2, f3 FROM big_${n}`;
     // The plain scan also warms PostgreSQL's buffers for what follows.
     await timePsql(direct, `SELECT count(*) FROM (${select}) s`);
@@ -174,15 +133,12 @@ try {
       summary.push(`${n} rows  ${line}`);
     }
   }
-  await stopProxy(proxy);
+  await proxies.stop(proxy);
   log(`\nsummary (${commitMeasured(repoRoot)}, ${new Date().toISOString()}):`);
   for (const line of summary) log(`  ${line}`);
   log(`command: ${command}`);
 } finally {
-  for (const child of children) {
-    stopping.add(child);
-    await stopChild(child);
-  }
+  await proxies.stopAll();
   await server?.stop().catch(() => {});
   await rm(dir, { recursive: true, force: true });
 }

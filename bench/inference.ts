@@ -8,13 +8,12 @@
  *
  *   npm run bench:inference -- [--rows 1000000] [--skip-5x] [--quick]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
-import pg from 'pg';
+import { BenchProxies, uniform10, withClient, type Proxy } from './bench-proxies.ts';
 import { startEmbeddedServer, type EmbeddedServer } from '../src/embedded/embedded-server.ts';
 import {
   commitMeasured,
@@ -27,9 +26,7 @@ import {
   procStatusKb,
   pythonPullPredict,
   sampleRss,
-  stopChild,
   timePsql,
-  waitForLine,
   type Goal,
   type PgbenchOptions,
 } from './bench-support.ts';
@@ -73,49 +70,7 @@ const FEATURES = Array.from({ length: 10 }, (_, k) => `f${k}`);
 const FEATURE_LIST = FEATURES.join(', ');
 const repoRoot = path.resolve(import.meta.dirname, '..');
 
-/** A deterministic pseudo-random float8 in [0, 10) from a bigint seed expression. */
-function uniform10(seed: string): string {
-  return `((hashint8(${seed}) & 2147483647)::float8 / 2147483648 * 10)`;
-}
-
-interface Proxy {
-  child: ChildProcess;
-  url: string;
-}
-
-const children: ChildProcess[] = [];
-const stopping = new Set<ChildProcess>();
-async function stopProxy(p: Proxy): Promise<void> {
-  stopping.add(p.child);
-  await stopChild(p.child);
-}
-async function startProxy(server: EmbeddedServer): Promise<Proxy> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli.ts', 'start', '--upstream', server.socketUrl, '--port', String(port), '--log-level', 'warn'],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  children.push(child);
-  child.once('exit', (code, signal) => {
-    if (!stopping.has(child)) console.error(`modelgres (pid ${child.pid}) exited unexpectedly: ${code ?? signal}`);
-  });
-  await waitForLine(child, 'modelgres is ready');
-  return { child, url: `postgres://postgres@127.0.0.1:${port}/postgres` };
-}
-
-async function withClient<T>(url: string, f: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  // A dropped connection then fails the query in flight instead of crashing the run.
-  c.on('error', () => {});
-  await c.connect();
-  try {
-    return await f(c);
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
-
+const proxies = new BenchProxies();
 
 /** PostgreSQL's last log lines, printed when a statement through the proxy fails. */
 const serverLog: string[] = [];
@@ -140,7 +95,7 @@ let server: EmbeddedServer | null = null;
 try {
   server = await startEmbeddedServer({ dataDir: dir, port: await freePort(), onLog: keepServerLog });
   const direct = server.url;
-  let proxy = await startProxy(server);
+  let proxy = await proxies.start(server.socketUrl);
 
   // --- data -----------------------------------------------------------------------------------
   let t0 = performance.now();
@@ -223,7 +178,7 @@ try {
   }
   if (proxy.child.exitCode !== null || proxy.child.signalCode !== null) {
     log('modelgres is gone: a fresh one measures the latency');
-    proxy = await startProxy(server);
+    proxy = await proxies.start(server.socketUrl);
   }
   const latency = await withClient(proxy.url, async (client) => {
     const one = 'SELECT 1';
@@ -277,14 +232,14 @@ try {
   };
   if (proxy.child.exitCode !== null || proxy.child.signalCode !== null) {
     log('modelgres is gone after pgbench: a fresh one answers the check of predictions');
-    proxy = await startProxy(server);
+    proxy = await proxies.start(server.socketUrl);
   }
 
   // Predictions of the proxy for a few rows, to check against onnxruntime below.
   const spot = await withClient(proxy.url, (client) =>
     client.query({ text: `SELECT id, bench_fn(${FEATURE_LIST}) FROM t WHERE id <= 5`, rowMode: 'array' }),
   );
-  await stopProxy(proxy);
+  await proxies.stop(proxy);
 
   // --- onnxruntime alone on the same rows, in memory -------------------------------------------
   const { onnx, features } = await withClient(direct, async (client) => {
@@ -372,14 +327,14 @@ try {
   const sizes: Array<[number, string]> = [[rows, selectScored]];
   if (!skip5x) sizes.push([rows * 5, `SELECT id, bench_fn(${FEATURE_LIST}) FROM t CROSS JOIN generate_series(1, 5) AS r(k)`]);
   for (const [n, sql] of sizes) {
-    proxy = await startProxy(server);
+    proxy = await proxies.start(server.socketUrl);
     const pid = proxy.child.pid!;
     const startKb = procStatusKb(pid, 'VmRSS') ?? 0;
     const sampler = sampleRss(pid, 50);
     const seconds = await timePsql(proxy.url, sql);
     const peakKb = sampler.stop();
     const hwmKb = procStatusKb(pid, 'VmHWM') ?? 0;
-    await stopProxy(proxy);
+    await proxies.stop(proxy);
     memoryRuns.push({ rows: n, startKb, peakKb, hwmKb, rate: rate(n, seconds) });
     log(`(e)     ${n} rows scored by a fresh proxy: ${krows(rate(n, seconds))}; RSS at start ${mb(startKb)}, sampled peak ${mb(peakKb)}, VmHWM ${mb(hwmKb)}`);
   }
@@ -452,10 +407,7 @@ try {
   log(`commit: ${commit} (at the start of the run)`);
   log(`\ncommand: ${command}`);
 } finally {
-  for (const child of children) {
-    stopping.add(child);
-    await stopChild(child);
-  }
+  await proxies.stopAll();
   await server?.stop().catch(() => {});
   await rm(dir, { recursive: true, force: true });
 }
