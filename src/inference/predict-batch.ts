@@ -36,16 +36,7 @@ export async function predictBatch(
     const out = await session.run(buildFeeds(ioPlan, args.map(textOf), rows), outputNamesOf(ioPlan));
     return readOutputs(ioPlan, out, rows, fn.returnType);
   }
-  const feedsOf = (from: number, to: number) => {
-    const feeds: Record<string, ort.Tensor> = {};
-    // Inputs are positional: the graph renames a feature whose name clashes with an output.
-    session.inputNames.forEach((name, j) => {
-      feeds[name] = inputTensor(fn.parameterTypes[j] as FeatureType, args[j], from, to);
-    });
-    return feeds;
-  };
-  // A trained model's inputs and outputs are row by row: a large batch may be cut into parts.
-  const out = session.runParts ? await session.runParts(rows, feedsOf) : await session.run(feedsOf(0, rows));
+  const out = await runTrainedModel(session, fn, args, rows);
   const results: Array<string | null> = new Array(rows);
   if (fn.problemType === 'CLUSTERING') {
     // KMEANS: the cluster id, from 0.
@@ -73,6 +64,20 @@ export async function predictBatch(
     }
   }
   return results;
+}
+
+/** onnxruntime's outputs for one batch of a trained model (not an imported or remote one), unformatted. */
+export async function runTrainedModel(session: ModelRunner, fn: ModelFunction, args: ArgumentColumn[], rows: number): Promise<Record<string, ort.Tensor>> {
+  const feedsOf = (from: number, to: number) => {
+    const feeds: Record<string, ort.Tensor> = {};
+    // Inputs are positional: the graph renames a feature whose name clashes with an output.
+    session.inputNames.forEach((name, j) => {
+      feeds[name] = inputTensor(fn.parameterTypes[j] as FeatureType, args[j], from, to);
+    });
+    return feeds;
+  };
+  // A trained model's inputs and outputs are row by row: a large batch may be cut into parts.
+  return session.runParts ? session.runParts(rows, feedsOf) : session.run(feedsOf(0, rows));
 }
 
 /** Whether predictBatch takes argument `j` of `fn` decoded to a Float32Array (a trained model's float32 input). */
