@@ -18,6 +18,7 @@ import { InferenceScheduleWorker } from './schedule/schedule-worker.ts';
 import { HostingManager } from './hosting/hosting-manager.ts';
 import type { ScalingPolicy } from './hosting/scaling-policy.ts';
 import { NO_ENDPOINTS, type RemoteEndpoints } from './remote/endpoints.ts';
+import { RemoteEndpointTable } from './catalog/remote-endpoint-table.ts';
 
 export interface ModelgresOptions {
   upstreamUrl: string;
@@ -75,7 +76,11 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
   const hosting = new HostingManager({ upstreamUrl: options.upstreamUrl, log: options.log, policy: options.hostingPolicy });
   await hosting.start();
   sessions.router = hosting;
-  sessions.remoteEndpoints = options.remoteEndpoints ?? NO_ENDPOINTS;
+  // Remote models' endpoints: this proxy's --endpoint flags, then the catalog's (set by a superuser).
+  const endpointTable = new RemoteEndpointTable(options.upstreamUrl, options.log);
+  await endpointTable.start();
+  const remoteEndpoints = { ...(options.remoteEndpoints ?? NO_ENDPOINTS), directory: endpointTable };
+  sessions.remoteEndpoints = remoteEndpoints;
   const capture = new CaptureWriter(options.upstreamUrl, options.log);
   const planner = new StatementPlanner({ registry, sessions, capture }, names);
   const trainingWorkers = options.workers ?? 1;
@@ -98,7 +103,7 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
     settings: {
       modelDir: path.resolve(options.modelDir ?? '.modelgres/models'),
       maxModelBytes: options.maxModelBytes ?? 256 * 1024 * 1024,
-      remoteEndpoints: options.remoteEndpoints ?? NO_ENDPOINTS,
+      remoteEndpoints,
     },
     log: options.log,
   });
@@ -125,6 +130,7 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
       await Promise.all(scheduleWorkers.map((w) => w.stop()));
       await hosting.stop();
       await registry.stop();
+      await endpointTable.stop();
       await sessions.close();
       await capture.close();
       await server.close();

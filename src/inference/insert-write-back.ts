@@ -89,7 +89,7 @@ export async function executeWriteBack(
       const n: number = batch.rows.length;
       // The next batch is fetched while this one is predicted: PostgreSQL and onnxruntime overlap.
       const next: Promise<RawQueryResult> | null = n === BATCH_ROWS ? link.pipeline([fetch]).then(([r]) => r) : null;
-      const predictions = await predictCalls(models, batch, select.extra, deps).catch(async (error: unknown) => {
+      const predictions = await predictCalls(models, batch, select.extra, deps, context.signal).catch(async (error: unknown) => {
         await next?.catch(() => {});
         throw error;
       });

@@ -119,7 +119,7 @@ export async function executeMaterialized(
         const n = batch.rows.length;
         if (n === 0) break;
         const args = fn.parameterTypes.map((_, j) => batch.rows.map((r) => r[1 + j]));
-        const predictions = await measurePredictions(fn, version.version, n, () => predictBatch(session, fn, version.classes as ClassValue[] | null, args, n, version.ioPlan));
+        const predictions = await measurePredictions(fn, version.version, n, () => predictBatch(session, fn, version.classes as ClassValue[] | null, args, n, version.ioPlan, context.signal));
         deps.capture?.record(fn, version.version, args, predictions);
         const lines = batch.rows.map((r, row) => `${copyText(r[0])}\t${copyText(predictions[row])}\n`);
         await link.copyIn(`COPY ${table} (k, p) FROM STDIN`, Buffer.from(lines.join(''), 'utf8'));

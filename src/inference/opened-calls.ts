@@ -58,6 +58,7 @@ export async function predictCalls(
   batch: { rows: readonly Buffer[]; fields: readonly FieldDescription[] },
   extra: number,
   deps: InferenceDeps,
+  signal?: AbortSignal,
 ): Promise<Array<Array<string | null>>> {
   const { rows, fields } = batch;
   const index = indexLeadingColumns(rows, extra);
@@ -71,7 +72,7 @@ export async function predictCalls(
     for (let j = 0; j < call.argumentCount; j++, column++) {
       args.push(argumentColumn(index, column, fields[column], !captured && takesFloat32(fn, version.ioPlan, j), !captured && takesFloat64(fn, version.ioPlan, j)));
     }
-    const predicted = await measurePredictions(fn, version.version, rows.length, () => predictBatch(session, fn, version.classes as ClassValue[] | null, args, rows.length, version.ioPlan));
+    const predicted = await measurePredictions(fn, version.version, rows.length, () => predictBatch(session, fn, version.classes as ClassValue[] | null, args, rows.length, version.ioPlan, signal));
     // With CAPTURE_PERCENT 0 the capture keeps nothing of a call.
     if (captured) deps.capture!.record(fn, version.version, args as Array<Array<string | null>>, predicted);
     predictions.push(predicted);

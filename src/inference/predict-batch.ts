@@ -29,8 +29,10 @@ export async function predictBatch(
   args: ArgumentColumn[],
   rows: number,
   ioPlan: IoPlan | null = null,
+  /** The statement's; a remote model's requests in flight are aborted when it is cancelled. */
+  signal?: AbortSignal,
 ): Promise<Array<string | null>> {
-  if (session.remote) return session.remote.predict(args.map(textOf), rows, fn.returnType);
+  if (session.remote) return session.remote.predict(args.map(textOf), rows, fn.returnType, signal);
   if (ioPlan) {
     // An imported model: fed and read as its plan, made when it was imported, says.
     const out = await session.run(buildFeeds(ioPlan, args.map(textOf), rows), outputNamesOf(ioPlan));

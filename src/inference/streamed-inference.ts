@@ -154,7 +154,7 @@ export async function executeStreamed(
       throwIfCanceled(context.signal);
       models ??= await open(earlier);
       describe(batch.fields);
-      const predictions = await predictCalls(models, batch, prepared.extra, deps);
+      const predictions = await predictCalls(models, batch, prepared.extra, deps, context.signal);
       context.send(spliceRows(batch.rows, prepared.extra, prepared.callAt, inClientFormats(prepared, batch.fields, formats, predictions)));
       rowCount += batch.rows.length;
     },

@@ -3,13 +3,23 @@ import { SqlState } from '../errors/sqlstate.ts';
 
 /**
  * Where remote models' endpoints are, by the name CREATE MODEL ... SAGEMAKER 'name' gives: a
- * setting of the proxy (--endpoint name=URL), so the catalog never holds a URL and moving an
- * endpoint is a restart, not a new model version.
+ * setting of the proxy (--endpoint name=URL), or else the catalog's table that a superuser sets
+ * (modelgres.set_remote_endpoint). Versions keep only the name, so moving an endpoint is a new
+ * URL for the name, not a new model version.
  */
 export interface RemoteEndpoints {
+  /** This proxy's own --endpoint entries; they win over the catalog's. */
   readonly urls: ReadonlyMap<string, string>;
   /** How long one request may take before it counts as failed (and is retried). */
   readonly timeoutMs: number;
+  /** The catalog's endpoints, when the proxy follows them. */
+  readonly directory?: EndpointDirectory;
+}
+
+/** Endpoints kept elsewhere than the proxy's flags (the catalog's table). */
+export interface EndpointDirectory {
+  lookup(name: string): Promise<string | undefined>;
+  names(): string[];
 }
 
 export const DEFAULT_ENDPOINT_TIMEOUT_MS = 30_000;
@@ -40,13 +50,13 @@ export function parseEndpointList(entries: readonly string[]): Map<string, strin
   return urls;
 }
 
-/** The URL of a configured endpoint; 42704 naming it, and how to configure it, if there is none. */
-export function endpointUrl(endpoints: RemoteEndpoints, name: string): string {
-  const url = endpoints.urls.get(name);
+/** The URL of an endpoint, from the flags or the catalog; 42704 naming it, and how to set it, if there is none. */
+export async function endpointUrl(endpoints: RemoteEndpoints, name: string): Promise<string> {
+  const url = endpoints.urls.get(name) ?? (await endpoints.directory?.lookup(name));
   if (url !== undefined) return url;
-  const known = [...endpoints.urls.keys()];
+  const known = [...new Set([...endpoints.urls.keys(), ...(endpoints.directory?.names() ?? [])])];
   throw new ClientError(SqlState.undefinedObject, `remote endpoint "${name}" is not configured in this modelgres`, {
     detail: known.length ? `Configured endpoints: ${known.join(', ')}.` : 'No endpoint is configured.',
-    hint: `Start modelgres with --endpoint ${name}=URL (or MODELGRES_ENDPOINTS="${name}=URL").`,
+    hint: `A superuser sets it with SELECT modelgres.set_remote_endpoint('${name.replaceAll("'", "''")}', 'URL'), or start modelgres with --endpoint ${name}=URL.`,
   });
 }

@@ -5,14 +5,16 @@
 export interface RemotePlan {
   readonly inputs: 'remote';
   readonly endpoint: string;
+  /** The model a multi-model endpoint is asked for (SAGEMAKER 'endpoint':'model'), if any. */
+  readonly targetModel?: string;
   readonly maxBatchRows: number;
 }
 
 /** MAX_BATCH_ROWS when SETTINGS does not give it. */
 export const DEFAULT_MAX_BATCH_ROWS = 1000;
 
-export function remotePlan(endpoint: string, maxBatchRows: number | undefined): RemotePlan {
-  return { inputs: 'remote', endpoint, maxBatchRows: maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS };
+export function remotePlan(endpoint: string, targetModel: string | undefined, maxBatchRows: number | undefined): RemotePlan {
+  return { inputs: 'remote', endpoint, ...(targetModel !== undefined ? { targetModel } : {}), maxBatchRows: maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS };
 }
 
 /** The plan if a version's stored io_plan is a remote one, else null (a local model's plan, or none). */
@@ -20,5 +22,6 @@ export function remotePlanOf(plan: unknown): RemotePlan | null {
   if (typeof plan !== 'object' || plan === null) return null;
   const p = plan as Record<string, unknown>;
   if (p.inputs !== 'remote' || typeof p.endpoint !== 'string' || typeof p.maxBatchRows !== 'number') return null;
-  return { inputs: 'remote', endpoint: p.endpoint, maxBatchRows: p.maxBatchRows };
+  const targetModel = typeof p.targetModel === 'string' ? { targetModel: p.targetModel } : {};
+  return { inputs: 'remote', endpoint: p.endpoint, ...targetModel, maxBatchRows: p.maxBatchRows };
 }

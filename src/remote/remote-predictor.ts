@@ -18,18 +18,24 @@ export class RemotePredictor {
     private readonly endpoints: RemoteEndpoints,
   ) {}
 
-  /** `args[j][i]`: PostgreSQL's text of argument j of row i (null for NULL). Returns each row's result as text. */
-  async predict(args: ReadonlyArray<ReadonlyArray<string | null>>, rows: number, returnType: string): Promise<Array<string | null>> {
-    const { endpoint, maxBatchRows } = this.plan;
-    const url = endpointUrl(this.endpoints, endpoint);
+  /**
+   * `args[j][i]`: PostgreSQL's text of argument j of row i (null for NULL). Returns each row's
+   * result as text. An aborted `signal` (the statement was cancelled) aborts the requests in flight.
+   */
+  async predict(args: ReadonlyArray<ReadonlyArray<string | null>>, rows: number, returnType: string, signal?: AbortSignal): Promise<Array<string | null>> {
+    const { endpoint, targetModel, maxBatchRows } = this.plan;
+    const url = await endpointUrl(this.endpoints, endpoint);
     const results: Array<string | null> = new Array(rows);
+    // One failed request ends the others in flight, and no more are sent.
+    const failed = new AbortController();
+    const requestSignal = signal ? AbortSignal.any([signal, failed.signal]) : failed.signal;
     let next = 0;
     const worker = async () => {
-      while (next < rows) {
+      while (next < rows && !requestSignal.aborted) {
         const from = next;
         const to = Math.min(rows, from + maxBatchRows);
         next = to;
-        const body = await invokeEndpoint(endpoint, url, csvRows(args, from, to), this.endpoints.timeoutMs);
+        const body = await invokeEndpoint({ name: endpoint, url, targetModel, csv: csvRows(args, from, to), timeoutMs: this.endpoints.timeoutMs, signal: requestSignal });
         const values = answerValues(endpoint, body);
         if (values.length !== to - from) {
           throw new ClientError(SqlState.ioError, `remote endpoint "${endpoint}" answered ${values.length} values for ${to - from} rows`, {
@@ -39,7 +45,12 @@ export class RemotePredictor {
         for (let i = from; i < to; i++) results[i] = asResult(endpoint, values[i - from], returnType, i + 1);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(REQUESTS_IN_FLIGHT, Math.ceil(rows / maxBatchRows)) }, worker));
+    const guarded = () =>
+      worker().catch((error: unknown) => {
+        failed.abort();
+        throw error;
+      });
+    await Promise.all(Array.from({ length: Math.min(REQUESTS_IN_FLIGHT, Math.ceil(rows / maxBatchRows)) }, guarded));
     return results;
   }
 }

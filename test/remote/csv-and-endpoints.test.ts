@@ -48,12 +48,20 @@ describe('endpoint configuration', () => {
     expect(() => parseCliOptions(['--endpoint', 'oops'], {})).toThrow(UsageError);
   });
 
-  test('an unknown name: 42704 listing the configured ones and saying how to add it', () => {
-    try {
-      endpointUrl({ urls: new Map([['a', 'http://h/a']]), timeoutMs: 1 }, 'z');
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toMatchObject({ code: '42704', message: 'remote endpoint "z" is not configured in this modelgres', detail: 'Configured endpoints: a.' });
-    }
+  test('an unknown name: 42704 listing the configured ones and saying how to add it', async () => {
+    await expect(endpointUrl({ urls: new Map([['a', 'http://h/a']]), timeoutMs: 1 }, 'z')).rejects.toMatchObject({
+      code: '42704',
+      message: 'remote endpoint "z" is not configured in this modelgres',
+      detail: 'Configured endpoints: a.',
+      hint: "A superuser sets it with SELECT modelgres.set_remote_endpoint('z', 'URL'), or start modelgres with --endpoint z=URL.",
+    });
+  });
+
+  test("the flags win over the catalog's directory; a name only the directory knows is found there", async () => {
+    const directory = { lookup: async (name: string) => ({ a: 'http://catalog/a', c: 'http://catalog/c' })[name], names: () => ['a', 'c'] };
+    const endpoints = { urls: new Map([['a', 'http://flag/a'], ['b', 'http://flag/b']]), timeoutMs: 1, directory };
+    expect(await endpointUrl(endpoints, 'a')).toBe('http://flag/a');
+    expect(await endpointUrl(endpoints, 'c')).toBe('http://catalog/c');
+    await expect(endpointUrl(endpoints, 'z')).rejects.toMatchObject({ code: '42704', detail: 'Configured endpoints: a, b, c.' });
   });
 });

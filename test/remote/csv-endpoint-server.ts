@@ -7,14 +7,18 @@ import type { AddressInfo } from 'node:net';
  * Each path is one behaviour: /score answers x * 2 + length(s) a row, /flaky fails its first
  * request with 500 then scores, /broken always answers 500, /slow never answers, /pair scores
  * but answers no request until a second one is waiting too (so only a client that keeps two
- * requests in flight gets answers), /bad always answers 400 (counted in `badRequests`).
+ * requests in flight gets answers), /bad always answers 400 (counted in `badRequests`). Every
+ * request's X-Amzn-SageMaker-Target-Model header is kept, and /slow's requests are counted as
+ * they arrive and as their connections close (a client that aborts them closes them).
  */
 export interface CsvEndpointServer {
   readonly baseUrl: string;
   /** The rows of each request to /score and /flaky, as parsed here, in arrival order. */
-  readonly requests: Array<{ path: string; rows: string[][] }>;
+  readonly requests: Array<{ path: string; rows: string[][]; targetModel: string | undefined }>;
   /** Requests /bad has refused. */
   readonly badRequests: () => number;
+  /** /slow requests received, and how many of them are still open. */
+  readonly slow: () => { arrived: number; open: number };
   close(): Promise<void>;
 }
 
@@ -23,12 +27,19 @@ export async function startCsvEndpointServer(): Promise<CsvEndpointServer> {
   let flakyFailed = false;
   const waiting: Array<() => void> = [];
   let bad = 0;
+  const slow = { arrived: 0, open: 0 };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const path = req.url ?? '';
-      if (path === '/slow') return; // never answers: the proxy's timeout must fire
+      if (path === '/slow') {
+        // Never answers: the proxy's timeout must fire, or its cancel close the request.
+        slow.arrived++;
+        slow.open++;
+        res.on('close', () => slow.open--);
+        return;
+      }
       if (path === '/bad') {
         bad++;
         res.writeHead(400, { 'content-type': 'text/plain' }).end('unexpected column count');
@@ -44,7 +55,8 @@ export async function startCsvEndpointServer(): Promise<CsvEndpointServer> {
         return;
       }
       const rows = parseCsv(Buffer.concat(chunks).toString('utf8'));
-      requests.push({ path, rows });
+      const target = req.headers['x-amzn-sagemaker-target-model'];
+      requests.push({ path, rows, targetModel: typeof target === 'string' ? target : undefined });
       const answers = rows.map(([x, s]) => (x === '' ? '' : String(Number(x) * 2 + [...(s ?? '')].length)));
       const answer = () => res.writeHead(200, { 'content-type': 'text/csv' }).end(answers.join('\n') + '\n');
       if (path !== '/pair') return answer();
@@ -58,6 +70,7 @@ export async function startCsvEndpointServer(): Promise<CsvEndpointServer> {
     baseUrl: `http://127.0.0.1:${port}`,
     requests,
     badRequests: () => bad,
+    slow: () => ({ ...slow }),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -29,6 +29,13 @@ describe("CREATE MODEL ... SAGEMAKER 'endpoint' (remote inference)", () => {
     expect(s).not.toHaveProperty('maxBatchRows');
   });
 
+  test("SAGEMAKER 'endpoint':'model', a multi-model endpoint's model", () => {
+    const s = parseMlStatement("CREATE MODEL m FUNCTION f (float8) RETURNS float8 SAGEMAKER 'mme' : 'churn.tar.gz' IAM_ROLE default");
+    expect(s).toMatchObject({ kind: 'CreateRemoteModel', endpoint: 'mme', targetModel: 'churn.tar.gz', iamRole: { kind: 'Default' } });
+    expectError("CREATE MODEL m FUNCTION f (int) RETURNS int SAGEMAKER 'e':", '42601', 'syntax error at end of input', '<end>');
+    expectError("CREATE MODEL m FUNCTION f (int) RETURNS int SAGEMAKER 'e':m", '42601', 'syntax error at or near "m"', 'm', 50);
+  });
+
   test('bad forms: other settings, a bad MAX_BATCH_ROWS, no SAGEMAKER, MAX_BATCH_ROWS on a trained model', () => {
     expectError("CREATE MODEL m FUNCTION f (int) RETURNS int SAGEMAKER 'e' SETTINGS (S3_BUCKET 'b')", '42601', 'option "s3_bucket" not recognized', 'S3_BUCKET');
     expectError("CREATE MODEL m FUNCTION f (int) RETURNS int SAGEMAKER 'e' SETTINGS (MAX_BATCH_ROWS 0)", '22023', 'MAX_BATCH_ROWS must be a positive integer', '0');

@@ -3,6 +3,8 @@ import type pg from 'pg';
 import { freePort } from '../../src/util/free-port.ts';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
 import { showModel } from '../support/models.ts';
+import { pollUntil } from '../support/poll.ts';
+import { cancelRequest, sendAndClose } from '../support/raw-client.ts';
 import { startCsvEndpointServer, type CsvEndpointServer } from './csv-endpoint-server.ts';
 
 let server: CsvEndpointServer;
@@ -166,5 +168,85 @@ describe("CREATE MODEL ... SAGEMAKER 'endpoint' through modelgres", () => {
     expect(error).toMatchObject({ code: '0A000' });
     expect((error as pg.DatabaseError).message).toContain('remote model');
     expect((error as pg.DatabaseError).message).toContain('Call it through modelgres');
+  });
+});
+
+describe('multi-model endpoints, cancel, and endpoints kept in the catalog', () => {
+  test("SAGEMAKER 'endpoint':'model' names the model in every request's X-Amzn-SageMaker-Target-Model", async () => {
+    await client.query(`CREATE MODEL m_multi FUNCTION f_multi (float8, text) RETURNS float8 SAGEMAKER 'score':'churn-v2.tar.gz' SETTINGS (MAX_BATCH_ROWS 400)`);
+    const before = server.requests.length;
+    const r = await client.query('SELECT id, f_multi(x, s) AS v FROM t WHERE id <= 1000 ORDER BY id');
+    expect(r.rows.map((row) => [row.id, row.v])).toEqual(await expected('id <= 1000'));
+    const sent = server.requests.slice(before);
+    expect(sent.length).toBe(3);
+    expect(sent.map((q) => q.targetModel)).toEqual(['churn-v2.tar.gz', 'churn-v2.tar.gz', 'churn-v2.tar.gz']);
+    // Without :'model' the header is not sent.
+    const plain = server.requests.length;
+    await client.query('SELECT f_score(x, s) FROM t WHERE id <= 3');
+    expect(server.requests.slice(plain).map((q) => q.targetModel)).toEqual([undefined]);
+    const { values } = await showModel(client, 'm_multi');
+    expect(values.get('Artifact')).toBe('score:churn-v2.tar.gz');
+    const empty = await client.query(`CREATE MODEL m_empty FUNCTION f_empty (float8) RETURNS float8 SAGEMAKER 'score':''`).catch((e: unknown) => e as pg.DatabaseError);
+    expect(empty).toMatchObject({ code: '22023', message: "the model of SAGEMAKER 'score':'' is empty" });
+  });
+
+  test('a cancel aborts the requests in flight at once: 57014, the request closed, no retry', async () => {
+    const c = await proxy.client();
+    const key = c as unknown as { processID: number; secretKey: number };
+    const before = server.slow();
+    const running = c.query('SELECT f_slow(x, s) FROM t WHERE id <= 3').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    await pollUntil('the request to /slow', async () => server.slow().arrived, (n) => n === before.arrived + 1);
+    await sendAndClose(proxy.port, cancelRequest(key.processID, key.secretKey));
+    expect(await running).toMatchObject({ code: '57014', message: 'canceling statement due to user request' });
+    // Closed by the cancel, not by the 4 s timeout: a timeout would be retried, a second request.
+    await pollUntil('the request to /slow closed', async () => server.slow(), (s) => s.open === before.open);
+    expect(server.slow().arrived).toBe(before.arrived + 1);
+    expect((await c.query('SELECT 41 + 1 AS answer')).rows).toEqual([{ answer: 42 }]);
+  });
+
+  test('a superuser keeps an endpoint in the catalog; every call follows it as it changes; other roles may not set one', async () => {
+    const direct = await proxy.direct();
+    await client.query(`SELECT modelgres.set_remote_endpoint('in_catalog', $1)`, [`${server.baseUrl}/score`]);
+    await client.query(`CREATE MODEL m_cat FUNCTION f_cat (float8, text) RETURNS float8 SAGEMAKER 'in_catalog'`);
+    const r = await client.query('SELECT id, f_cat(x, s) AS v FROM t WHERE id <= 20 ORDER BY id');
+    expect(r.rows.map((row) => [row.id, row.v])).toEqual(await expected('id <= 20'));
+
+    // Changed on another connection: the proxy hears of it (NOTIFY) and the next calls go to /bad.
+    await direct.query(`SELECT modelgres.set_remote_endpoint('in_catalog', $1)`, [`${server.baseUrl}/bad`]);
+    const moved = await pollUntil(
+      'calls to follow the new URL',
+      () => client.query('SELECT f_cat(x, s) FROM t WHERE id <= 3').then(() => null, (e: unknown) => e as pg.DatabaseError),
+      (e) => e !== null,
+    );
+    expect(moved).toMatchObject({ code: '58030', message: 'remote endpoint "in_catalog" answered HTTP 400' });
+
+    await direct.query(`SELECT modelgres.drop_remote_endpoint('in_catalog')`);
+    const gone = await pollUntil(
+      'calls to find the endpoint gone',
+      () => client.query('SELECT f_cat(x, s) FROM t WHERE id <= 3').then(() => null, (e: unknown) => e as pg.DatabaseError),
+      (e) => e?.code === '42704',
+    );
+    expect(gone).toMatchObject({ message: 'remote endpoint "in_catalog" is not configured in this modelgres' });
+
+    await direct.query(`CREATE ROLE endpoint_setter LOGIN PASSWORD 'pw'`);
+    await direct.query(`GRANT USAGE ON SCHEMA modelgres TO endpoint_setter`);
+    const asSetter = new URL(proxy.url);
+    asSetter.username = 'endpoint_setter';
+    asSetter.password = 'pw';
+    const setter = await proxy.client({ connectionString: asSetter.toString() });
+    expect((await setter.query('SELECT session_user AS u')).rows).toEqual([{ u: 'endpoint_setter' }]);
+    const refused = await setter.query(`SELECT modelgres.set_remote_endpoint('x', 'http://127.0.0.1:1/')`).catch((e: unknown) => e as pg.DatabaseError);
+    expect(refused).toMatchObject({ code: '42501' });
+    const table = await setter.query('SELECT * FROM modelgres.remote_endpoint').catch((e: unknown) => e as pg.DatabaseError);
+    expect(table).toMatchObject({ code: '42501' });
+    const names = await setter.query('SELECT * FROM modelgres.remote_endpoint_names() AS n');
+    expect(names.rows).toEqual([]);
+    // A bad URL, as a superuser: 22023, nothing kept.
+    const badUrl = await client.query(`SELECT modelgres.set_remote_endpoint('y', 'ftp://h/')`).catch((e: unknown) => e as pg.DatabaseError);
+    expect(badUrl).toMatchObject({ code: '22023' });
+    expect((await direct.query(`SELECT count(*)::int AS n FROM modelgres.remote_endpoint`)).rows[0].n).toBe(0);
   });
 });

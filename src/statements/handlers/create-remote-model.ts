@@ -22,10 +22,11 @@ const NOT_IN_POSTGRESQL = (endpoint: string) =>
 /**
  * CREATE [OR REPLACE] MODEL m FUNCTION f (types) RETURNS type SAGEMAKER 'endpoint': a version
  * READY at once with no artifact; its io_plan says which endpoint evaluates it (src/remote/). The
- * endpoint must be configured in this proxy now, so a typo is found here, not at the first call.
+ * endpoint must be known now (a flag of this proxy, or the catalog's), so a typo is found here, not
+ * at the first call.
  */
 export async function createRemoteModel(s: CreateRemoteModel, _t: string, context: StatementContext): Promise<void> {
-  endpointUrl(context.settings.remoteEndpoints ?? NO_ENDPOINTS, s.endpoint);
+  await endpointUrl(context.settings.remoteEndpoints ?? NO_ENDPOINTS, s.endpoint);
   const [schema, name] = await modelKey(s.model, context);
   const parameterTypes = s.function.parameterTypes.map((t) => t.name);
   const returnType = s.returns.name;
@@ -34,10 +35,17 @@ export async function createRemoteModel(s: CreateRemoteModel, _t: string, contex
       hint: 'An endpoint answers one CSV value a row: use RETURNS float8, int4, numeric, bool or text.',
     });
   }
-  const plan = remotePlan(s.endpoint, s.maxBatchRows);
+  if (s.targetModel === '') {
+    throw new ClientError(SqlState.invalidParameterValue, `the model of SAGEMAKER '${s.endpoint}':'' is empty`, {
+      hint: "Name the model a multi-model endpoint serves, as in SAGEMAKER 'endpoint':'model.tar.gz', or leave out :'model'.",
+    });
+  }
+  const plan = remotePlan(s.endpoint, s.targetModel, s.maxBatchRows);
+  // As SHOW MODEL's Artifact row shows it: Redshift's own spelling.
+  const source = s.targetModel === undefined ? s.endpoint : `${s.endpoint}:${s.targetModel}`;
   const spec = {
     iamRole: s.iamRole ? (s.iamRole.kind === 'Default' ? 'default' : s.iamRole.arn) : undefined,
-    artifact: s.endpoint,
+    artifact: source,
     inferenceType: 'Remote',
     maxBatchRows: plan.maxBatchRows,
   };
@@ -55,7 +63,7 @@ export async function createRemoteModel(s: CreateRemoteModel, _t: string, contex
       NUMBER_TYPES.has(returnType) ? 'REGRESSION' : 'CLASSIFICATION',
       JSON.stringify(spec),
       s.orReplace ? 'true' : 'false',
-      s.endpoint,
+      source,
       JSON.stringify(plan),
       JSON.stringify({ unsupported: NOT_IN_POSTGRESQL(s.endpoint) }),
     ],

@@ -113,7 +113,10 @@ function parseFromArtifact(ts: TokenStream, orReplace: boolean, model: CreateMod
   };
 }
 
-/** CREATE MODEL m FUNCTION f (types) RETURNS type SAGEMAKER 'endpoint' [IAM_ROLE ...] [SETTINGS (MAX_BATCH_ROWS n)] (§11). */
+/**
+ * CREATE MODEL m FUNCTION f (types) RETURNS type SAGEMAKER 'endpoint'[:'model'] [IAM_ROLE ...]
+ * [SETTINGS (MAX_BATCH_ROWS n)] (§11); 'model' names one model of a multi-model endpoint.
+ */
 function parseRemoteModel(ts: TokenStream, orReplace: boolean, model: CreateModel['model']): CreateRemoteModel {
   ts.expectKeyword('function');
   const signature = parseFunctionSignature(ts, true);
@@ -121,6 +124,7 @@ function parseRemoteModel(ts: TokenStream, orReplace: boolean, model: CreateMode
   const returns = parseDataType(ts);
   ts.expectKeyword('sagemaker');
   const endpoint = parseString(ts);
+  const targetModel = ts.acceptPunctuation(':') ? parseString(ts) : undefined;
   const iamRole = ts.acceptKeyword('iam_role') ? parseIamRole(ts) : undefined;
   const settings = ts.acceptKeyword('settings') ? parseSettings(ts, ['max_batch_rows'], "A SAGEMAKER model takes only MAX_BATCH_ROWS.") : {};
   expectEndOfCreate(ts);
@@ -129,6 +133,7 @@ function parseRemoteModel(ts: TokenStream, orReplace: boolean, model: CreateMode
     orReplace,
     model,
     endpoint,
+    ...(targetModel !== undefined ? { targetModel } : {}),
     function: { name: signature.name, parameterTypes: signature.parameterTypes ?? [] },
     returns,
     ...(iamRole ? { iamRole } : {}),
