@@ -1,7 +1,7 @@
 /**
  * Two checkouts of modelgres side by side on one PostgreSQL, in alternating rounds, so that the
  * load of a shared machine touches both alike: the scoring query (b), the write-back (c), one-row
- * latency and pgbench with 16 clients calling the model. For deciding whether a change pays; the
+ * latency and pgbench with 16 clients calling the model (simple and -M prepared). For deciding whether a change pays; the
  * full table of goals is bench/inference.ts.
  *
  *   node --import tsx bench/inference-ab.ts --base /path/to/other/checkout [--rows 300000] [--rounds 3]
@@ -34,13 +34,13 @@ const { values } = parseArgs({
   },
 });
 if (!values.base) {
-  console.error('usage: node --import tsx bench/inference-ab.ts --base DIR [--new DIR] [--rows N] [--rounds N] [--pgbench-seconds S] [--only b,c,latency,pgbench] [--cpu-prof DIR] [--save-onnx FILE]');
+  console.error('usage: node --import tsx bench/inference-ab.ts --base DIR [--new DIR] [--rows N] [--rounds N] [--pgbench-seconds S] [--only b,c,latency,pgbench,pgbench-prepared] [--cpu-prof DIR] [--save-onnx FILE]');
   process.exit(2);
 }
 const rows = Number(values.rows);
 const rounds = Number(values.rounds);
 const pgbenchSeconds = Number(values['pgbench-seconds']);
-const only = new Set((values.only ?? 'b,c,latency,pgbench').split(','));
+const only = new Set((values.only ?? 'b,c,latency,pgbench,pgbench-prepared').split(','));
 const here = path.resolve(import.meta.dirname, '..');
 const checkouts = { base: path.resolve(values.base), new: path.resolve(values.new ?? here) };
 const FEATURES = Array.from({ length: 10 }, (_, k) => `f${k}`).join(', ');
@@ -114,7 +114,7 @@ try {
   const results: Record<string, Record<string, number[]>> = { base: {}, new: {} };
   const note = (who: string, what: string, v: number) => {
     (results[who][what] ??= []).push(v);
-    console.log(`${who.padEnd(4)} ${what.padEnd(22)} ${v.toFixed(v < 100 ? 3 : 0)}`);
+    console.log(`${who.padEnd(4)} ${what.padEnd(30)} ${v.toFixed(v < 100 ? 3 : 0)}`);
   };
   for (let round = 1; round <= rounds; round++) {
     // Alternate which goes first.
@@ -144,12 +144,15 @@ try {
         await c.end();
         note(who, 'p50 one-row ms', percentile(times, 50));
       }
-      if (only.has('pgbench')) {
+      for (const protocol of ['simple', 'prepared'] as const) {
+        const key = protocol === 'simple' ? 'pgbench' : 'pgbench-prepared';
+        if (!only.has(key)) continue;
+        const suffix = protocol === 'simple' ? '' : ' -M prepared';
         const cpu0 = cpuMs(proxies[who].child.pid!);
-        const tps = await pgbenchTps(url, script, { clients: 16, threads: 2, seconds: pgbenchSeconds, protocol: 'simple' });
-        note(who, 'pgbench 16c tps', tps);
+        const tps = await pgbenchTps(url, script, { clients: 16, threads: 2, seconds: pgbenchSeconds, protocol });
+        note(who, `pgbench 16c tps${suffix}`, tps);
         // The proxy's own CPU per call: less at the mercy of other load on the machine than tps.
-        note(who, 'proxy CPU ms per call', (cpuMs(proxies[who].child.pid!) - cpu0) / (tps * pgbenchSeconds));
+        note(who, `proxy CPU ms/call${suffix}`, (cpuMs(proxies[who].child.pid!) - cpu0) / (tps * pgbenchSeconds));
       }
     }
   }
@@ -157,7 +160,7 @@ try {
   for (const what of Object.keys(results.new)) {
     const n = median(results.new[what]);
     const b0 = median(results.base[what]);
-    console.log(`${what.padEnd(22)} base ${b0.toFixed(3)}  new ${n.toFixed(3)}  ratio ${(n / b0).toFixed(3)}`);
+    console.log(`${what.padEnd(30)} base ${b0.toFixed(3)}  new ${n.toFixed(3)}  ratio ${(n / b0).toFixed(3)}`);
   }
 } finally {
   for (const p of Object.values(proxies)) await stopChild(p.child);

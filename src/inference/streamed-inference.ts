@@ -153,8 +153,9 @@ export async function executeStreamed(
     async (batch, earlier) => {
       throwIfCanceled(context.signal);
       models ??= await open(earlier);
-      describe(batch.fields);
       const predictions = await predictCalls(models, batch, prepared.extra, deps, context.signal);
+      // Described with its first rows, so that a one-row answer leaves in one write.
+      describe(batch.fields);
       context.send(spliceRows(batch.rows, prepared.extra, prepared.callAt, inClientFormats(prepared, batch.fields, formats, predictions)));
       rowCount += batch.rows.length;
     },

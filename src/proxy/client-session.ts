@@ -26,6 +26,11 @@ import type { Logger } from '../util/logger.ts';
 /** Query and Parse messages up to this size are routed; larger ones stream through untouched. */
 const ROUTED_MESSAGE_LIMIT = 16 * 1024 * 1024;
 
+/** Gathered answers leave once they reach this size: a large result flows, it is not held. */
+const GATHERED_BYTES_LIMIT = 64 * 1024;
+/** Gathered answers of work that takes longer leave after this long, so its notices and rows still flow. */
+const GATHERED_DELAY_MS = 10;
+
 export interface SessionOptions {
   upstream: UpstreamAddress;
   tls: tls.SecureContext | null;
@@ -56,6 +61,14 @@ export class ClientSession {
   private upstreamMessageTaken = false;
   /** Bytes for the upstream collected while a client read is processed (see flushUpstreamBatch). */
   private upstreamBatch: Buffer[] | null = null;
+  /** Messages for the client gathered while the session answers it (see writeClientNow). */
+  private gathered: Buffer[] = [];
+  private gatheredBytes = 0;
+  private gatheredTimer: NodeJS.Timeout | null = null;
+  /** A client read is being processed. */
+  private inClientRead = false;
+  /** The proxy's own work for a client message is waiting its turn or running (see exclusive). */
+  private answering = false;
   private readonly startup: StartupNegotiation;
   private clientFrames: FrameStream;
   private upstreamFrames: FrameStream;
@@ -168,10 +181,47 @@ export class ClientSession {
     this.writeClientNow(bytes);
   }
 
+  /**
+   * While the session works on what the client sent (a client read, the proxy's own work for a
+   * message), its answers are gathered and leave in one write when the work is done: RowDescription,
+   * DataRow, CommandComplete and ReadyForQuery of a one-row call would otherwise be four writes,
+   * four system calls and up to four packets. Passed-through answers outside such work leave at
+   * once, as they came.
+   */
   private writeClientNow(bytes: Buffer): void {
     if (this.phase === 'closed') return;
     this.stats.bytesSent += bytes.length;
-    if (!this.client.write(bytes)) this.upstream?.pause();
+    if (!this.inClientRead && !this.answering && this.gathered.length === 0) {
+      if (!this.client.write(bytes)) this.upstream?.pause();
+      return;
+    }
+    this.gathered.push(bytes);
+    this.gatheredBytes += bytes.length;
+    if (this.gatheredBytes >= GATHERED_BYTES_LIMIT) this.flushClient();
+    else if (this.answering && !this.gatheredTimer) this.gatheredTimer = setTimeout(() => this.flushClient(), GATHERED_DELAY_MS);
+  }
+
+  /** Writes the gathered answers: small ones copied into one buffer, larger ones in one writev. */
+  private flushClient(): void {
+    if (this.gatheredTimer) {
+      clearTimeout(this.gatheredTimer);
+      this.gatheredTimer = null;
+    }
+    const gathered = this.gathered;
+    if (gathered.length === 0) return;
+    const bytes = this.gatheredBytes;
+    this.gathered = [];
+    this.gatheredBytes = 0;
+    const client = this.client;
+    if (client.destroyed) return;
+    if (gathered.length === 1 || bytes < GATHERED_BYTES_LIMIT) {
+      if (!client.write(gathered.length === 1 ? gathered[0] : Buffer.concat(gathered, bytes))) this.upstream?.pause();
+      return;
+    }
+    client.cork();
+    for (const b of gathered) client.write(b);
+    client.uncork();
+    if (client.writableNeedDrain) this.upstream?.pause();
   }
 
   private writeUpstream(bytes: Buffer): void {
@@ -228,6 +278,7 @@ export class ClientSession {
   close(): void {
     this.stats.close();
     if (this.phase === 'closed') return;
+    this.flushClient();
     const wasReady = this.phase === 'ready';
     this.phase = 'closed';
     if (this.holdsSlot) this.options.slots.release();
@@ -274,10 +325,13 @@ export class ClientSession {
       this.startup.push(chunk);
     } else if (this.phase !== 'closed') {
       this.upstreamBatch = [];
+      this.inClientRead = true;
       try {
         this.clientFrames.push(chunk);
       } finally {
+        this.inClientRead = false;
         this.flushUpstreamBatch();
+        if (!this.answering) this.flushClient();
       }
     }
   }
@@ -330,7 +384,10 @@ export class ClientSession {
     } catch (error) {
       this.fail(error);
     }
-    if (this.upstreamMessageTaken || this.upstreamFrames.paused || this.client.writableLength > 0) this.upstreamReads.keep();
+    // Gathered answers may be views of this read too.
+    if (this.upstreamMessageTaken || this.upstreamFrames.paused || this.client.writableLength > 0 || this.gathered.length > 0) {
+      this.upstreamReads.keep();
+    }
   }
 
   // ---- client → upstream ----
@@ -391,6 +448,7 @@ export class ClientSession {
    */
   private exclusive(protocol: ExclusiveKind, task: (signal: AbortSignal) => Promise<void>, parseName?: string): 'pause' {
     this.client.pause();
+    this.answering = true;
     this.whenUpstreamIdle(() => {
       // PostgreSQL ignores every message after an extended-protocol error until the Sync, a Query
       // too (running it here left the proxy waiting for answers PostgreSQL would never send).
@@ -402,8 +460,11 @@ export class ClientSession {
           this.work = null;
           if (protocol === 'simple' && !skip) this.stats.readyForQuery(this.status);
           if (this.phase === 'closed') return;
+          this.answering = false;
           this.client.resume();
+          // The messages after this one may be answered at once: their answers join this one's.
           this.guard(() => this.clientFrames.resume());
+          if (!this.answering) this.flushClient();
         });
     });
     return 'pause';
