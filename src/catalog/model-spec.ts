@@ -25,6 +25,8 @@ export interface ModelSpec {
   preprocessors?: PreprocessorStep[];
   sourceKind?: 'Table' | 'Query';
   sourceTable?: { schema?: string; name: string };
+  /** Seconds CREATE MODEL took to describe and read the training data into its snapshot. */
+  snapshotSeconds?: number;
 }
 
 /** One PREPROCESSORS step: the transformers applied, in order, to the columns of its set ('*': all). */

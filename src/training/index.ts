@@ -11,9 +11,11 @@
  *   are categorical; the empty string counts as missing too (see onnx-contract.md for why).
  * - target: int2/4/8, float4/8, bool or text. Rows whose target is NULL are dropped. null exactly
  *   for KMEANS (a target with KMEANS, or null with any other type, is a TrainingInputError).
- * - spec.modelType: 'XGBOOST' | 'LINEAR_LEARNER' | 'MLP' | 'KMEANS' | 'AUTO' (tries LINEAR_LEARNER
- *   and XGBOOST, keeps the better one on the held-out rows by the metric objective; a tie keeps
- *   LINEAR_LEARNER; MLP is not tried, see spec/resolve-spec.ts for why).
+ * - spec.modelType: 'XGBOOST' | 'LINEAR_LEARNER' | 'MLP' | 'KMEANS' | 'AUTO' (tries LINEAR_LEARNER,
+ *   XGBOOST and a quick MLP, keeps the best on the held-out rows by the metric objective; a tie
+ *   keeps the earlier. The MLP gets at most 30 epochs on a seeded sample of at most 20,000
+ *   training rows, within a quarter of MAX_RUNTIME: see spec/resolve-spec.ts). Every candidate's
+ *   score is in TrainedModel.candidates, and where the time went in TrainedModel.timings.
  * - MLP: one hidden ReLU layer of 64 by default, mini-batch Adam on the linear learner's
  *   standardised design (standardised numbers, NULL = the mean, one-hot text), early stopping on
  *   a seeded 10% of the training rows (patience 10 epochs; the best epoch's weights are kept).
@@ -48,8 +50,9 @@
  *   initialisation runs to its end before the first check. The trainer yields to the event loop between rounds so an abort can
  *   land; everything else runs in the caller's thread (put it in a worker), except that GBDT
  *   histograms from 50k rows up are shared with one helper worker thread (gbdt/hist-pool.ts).
- *   AUTO trains LINEAR_LEARNER first (cheap), then XGBOOST; if time is up or the signal aborted
- *   before XGBOOST starts, it keeps the linear model (cutShort: true).
+ *   AUTO trains LINEAR_LEARNER first (cheap), then XGBOOST, then the MLP; if time is up or the
+ *   signal aborted before a candidate starts, it keeps the best so far (cutShort: true). The
+ *   MLP's own quarter of MAX_RUNTIME running out cuts the model short only if the MLP is kept.
  * - spec.preprocessors (PREPROCESSORS): [{columnSet, transformers}] run in order on the base
  *   matrix, fitted on the training rows, exported into the graph before the model; semantics in
  *   onnx-contract.md ("Preprocessors"). Bad names or combinations throw TrainingInputError.
@@ -98,6 +101,6 @@ export { NotSupportedError, TrainingInputError } from './training-errors.ts';
 export { type OnnxInput, inputKindOf, toOnnxInput, timeOfDaySeconds } from './data/input-values.ts';
 export { METADATA_KEY, type ModelMetadata } from './onnx/export-model.ts';
 export type {
-  CellValue, ClassValue, ExplanationMethod, FeatureImportance, FeatureType, MetricName, ModelExplanation, MetricObjective, ModelType, Predictions, ProblemType, Progress,
+  CandidateReport, CellValue, ClassValue, ExplanationMethod, FeatureImportance, FeatureType, MetricName, ModelExplanation, MetricObjective, ModelType, Predictions, ProblemType, Progress, TimePart,
   TrainedModel, TrainedProblemType, TrainingColumn, TrainingSpec, TrainOptions, ValidationMetric,
 } from './types.ts';

@@ -11,16 +11,21 @@ import { type FittedModel, marginsOf } from './model/fitted-model.ts';
 import { exportOnnx } from './onnx/export-model.ts';
 import { holdoutSplit } from './select/holdout-split.ts';
 import { higherIsBetter, metricValue } from './select/metrics.ts';
-import { AUTO_MLP_MAX_ROWS, type ResolvedSpec, resolveSpec, type SupervisedModelType } from './spec/resolve-spec.ts';
+import { AUTO_MLP_RUNTIME_SHARE, AUTO_MLP_SAMPLE_ROWS, type ResolvedSpec, resolveSpec, type SupervisedModelType } from './spec/resolve-spec.ts';
 import { TrainingInputError } from './training-errors.ts';
-import type { Predictions, TrainedModel, TrainingColumn, TrainingSpec, TrainOptions } from './types.ts';
-import { createRandom, type Random } from './util/random.ts';
+import type { CandidateReport, Predictions, TrainedModel, TrainingColumn, TrainingSpec, TrainOptions } from './types.ts';
+import { createRandom, type Random, shuffledIndices } from './util/random.ts';
+import { PartClock } from './util/time-parts.ts';
 
 interface Candidate {
   modelType: SupervisedModelType;
   model: FittedModel;
   cutShort: boolean;
   score: number;
+  seconds: number;
+  rows: number;
+  /** The quick MLP under AUTO stopped at its share of MAX_RUNTIME, not at MAX_RUNTIME itself. */
+  cutShortByShare?: boolean;
 }
 
 /** Training data as the trainers read it: the base matrices of the training and held-out rows. */
@@ -48,6 +53,16 @@ const TRAINERS: Record<SupervisedModelType, CandidateTrainer> = {
     trainMlp(d.plan, d.xTrain, d.trainRows, d.yTrain, task(resolved, d.classCount), resolved.mlp, random, budget),
 };
 
+/**
+ * The part of train()'s time each candidate's training counts as; XGBOOST's trainer splits its
+ * own into 'binning' and 'boosting'.
+ */
+const TIME_PART: Record<SupervisedModelType, string | null> = {
+  XGBOOST: null,
+  LINEAR_LEARNER: 'linear learner',
+  MLP: 'mlp',
+};
+
 /** Progress steps per candidate and the unit they are counted in when it trains alone. */
 const STEPS: Record<SupervisedModelType, { unit: string; steps: (r: ResolvedSpec) => number }> = {
   XGBOOST: { unit: 'rounds', steps: (r) => r.xgb.numRound },
@@ -66,12 +81,14 @@ export async function train(
   opts: TrainOptions = {},
 ): Promise<TrainedModel> {
   const started = Date.now();
+  const clock = new PartClock();
+  const preparing = performance.now();
   if (spec.modelType === 'KMEANS') {
     if (target !== null && target !== undefined) {
       throw new TrainingInputError(`a KMEANS model takes no TARGET (got ${target.name}); clusters are learned from the features alone`);
     }
     checkColumns(features, null);
-    return trainKmeansModel(features, spec, opts, started);
+    return trainKmeansModel(features, spec, opts, started, clock);
   }
   if (target === null || target === undefined) {
     throw new TrainingInputError(`MODEL_TYPE ${spec.modelType} needs a TARGET column; only KMEANS trains without one`);
@@ -98,14 +115,15 @@ export async function train(
   const xTrain = pre ? applyPreprocessing(pre, baseTrain, trainRows.length) : baseTrain;
   const xValidation = modelMatrix(encoding, pre, features, validationRows);
   const classification = resolved.problemType !== 'REGRESSION';
+  clock.add('prepare', performance.now() - preparing);
 
   const random = createRandom(resolved.seed);
   const deadline = started + resolved.maxRuntimeSeconds * 1000;
-  // AUTO tries the MLP on small data only (see AUTO_CANDIDATES).
-  const tried = resolved.candidates.filter((c) => !(c === 'MLP' && resolved.candidates.length > 1 && trainRows.length > AUTO_MLP_MAX_ROWS));
+  const auto = resolved.candidates.length > 1;
+  const tried = resolved.candidates;
   const steps = tried.map((c) => STEPS[c].steps(resolved));
   const total = steps.reduce((a, b) => a + b, 0);
-  const unit = tried.length > 1 ? 'steps' : STEPS[tried[0]].unit;
+  const unit = auto ? 'steps' : STEPS[tried[0]].unit;
   const data: TrainingData = { plan, xTrain, trainRows: trainRows.length, yTrain, classCount };
   let before = 0;
   const candidates: Candidate[] = [];
@@ -116,23 +134,40 @@ export async function train(
       skipped = true;
       break;
     }
+    // Under AUTO the MLP is a quick contender: a share of MAX_RUNTIME, on sampled rows.
+    const quick = auto && modelType === 'MLP';
     const budget: TrainingBudget = {
-      deadline,
+      deadline: quick ? Math.min(deadline, Date.now() + AUTO_MLP_RUNTIME_SHARE * resolved.maxRuntimeSeconds * 1000) : deadline,
       signal: opts.signal,
       onRound: (done) => opts.onProgress?.({ done: before + done, total, unit }),
       yield: () => new Promise((resolve) => setImmediate(resolve)),
+      clock,
     };
-    const fitted = await TRAINERS[modelType](data, resolved, random, budget);
+    const input = quick ? sampledRows(data, AUTO_MLP_SAMPLE_ROWS, resolved.seed) : data;
+    const candidateStart = performance.now();
+    const part = TIME_PART[modelType];
+    const fitted = part === null
+      ? await TRAINERS[modelType](input, resolved, random, budget)
+      : await clock.timeAsync(part, () => TRAINERS[modelType](input, resolved, random, budget));
+    const seconds = (performance.now() - candidateStart) / 1000;
     before += steps[i];
-    const predictions = predictMatrix(fitted.model, classification, xValidation, validationRows.length);
-    candidates.push({ modelType, ...fitted, score: metricValue(resolved.metric, predictions, yValidation) });
+    const predictions = clock.time('scoring', () => predictMatrix(fitted.model, classification, xValidation, validationRows.length));
+    candidates.push({
+      modelType, ...fitted, score: metricValue(resolved.metric, predictions, yValidation), seconds, rows: input.trainRows,
+      // The quick MLP's own share running out cuts the model short only if it is the one kept.
+      ...(quick && fitted.cutShort && Date.now() <= deadline && !opts.signal?.aborted ? { cutShortByShare: true } : {}),
+    });
   }
   const best = pickBest(candidates, resolved);
   const validation = { metric: resolved.metric, value: best.score };
   const classes = encoded.kind === 'classes' ? encoded.classes : undefined;
-  const onnx = exportOnnx(encoding, best.model, {
+  const explanation = clock.time('explain', () => explainModel(best.model, {
+    plan, problemType: resolved.problemType, xTrain, trainRows: trainRows.length,
+    heldOut: { x: xValidation, rows: validationRows.length, y: yValidation }, seed: resolved.seed,
+  }));
+  const onnx = clock.time('export', () => exportOnnx(encoding, best.model, {
     modelType: best.modelType, problemType: resolved.problemType, objective: resolved.objectiveLabel, classes, validation,
-  }, pre);
+  }, pre));
   const result = {
     onnx,
     modelType: best.modelType,
@@ -140,18 +175,36 @@ export async function train(
     objective: resolved.objectiveLabel,
     validation,
     ...(classes ? { classes } : {}),
-    cutShort: skipped || candidates.some((c) => c.cutShort),
-    trainingRows: trainRows.length,
-    explanation: explainModel(best.model, {
-      plan, problemType: resolved.problemType, xTrain, trainRows: trainRows.length,
-      heldOut: { x: xValidation, rows: validationRows.length, y: yValidation }, seed: resolved.seed,
-    }),
+    cutShort: skipped || candidates.some((c) => c.cutShort && (c === best || !c.cutShortByShare)),
+    trainingRows: best.rows,
+    explanation,
+    candidates: candidates.map((c): CandidateReport => ({
+      modelType: c.modelType, metric: resolved.metric, score: c.score, seconds: c.seconds, rows: c.rows, cutShort: c.cutShort, kept: c === best,
+    })),
+    timings: clock.parts(),
   } as TrainedModel;
   Object.defineProperty(result, 'predict', {
     enumerable: false,
     value: (columns: TrainingColumn[]): Predictions => predictColumns(encoding, pre, best.model, classification, columns),
   });
   return result;
+}
+
+/**
+ * A seeded sample of at most `limit` training rows (all of them when there are no more), in
+ * their original order. Its own random stream, so sampling changes nothing else the seed decides.
+ */
+function sampledRows(data: TrainingData, limit: number, seed: number): TrainingData {
+  if (data.trainRows <= limit) return data;
+  const picked = shuffledIndices(data.trainRows, createRandom(seed ^ 0x5a17)).subarray(0, limit).sort();
+  const width = data.plan.columns.length;
+  const x = new Float32Array(limit * width);
+  const y = new Float64Array(limit);
+  picked.forEach((row, i) => {
+    x.set(data.xTrain.subarray(row * width, row * width + width), i * width);
+    y[i] = data.yTrain[row];
+  });
+  return { ...data, xTrain: x, trainRows: limit, yTrain: y };
 }
 
 function predictColumns(

@@ -1,4 +1,7 @@
 /** Public types of the training module. See index.ts for the contract in prose. */
+import type { TimePart } from './util/time-parts.ts';
+
+export type { TimePart };
 
 export type FeatureType =
   | 'int2' | 'int4' | 'int8' | 'numeric' | 'float4' | 'float8' | 'bool'
@@ -33,7 +36,8 @@ export type ValidationMetric = MetricName | 'msd';
 
 export interface TrainingSpec {
   /**
-   * AUTO tries LINEAR_LEARNER and XGBOOST on a held-out split and keeps the better one (not MLP).
+   * AUTO tries LINEAR_LEARNER, XGBOOST and a quick MLP (sampled rows, a share of MAX_RUNTIME)
+   * on a held-out split and keeps the best.
    * KMEANS trains without a target: call train(features, null, spec).
    */
   modelType: ModelType | 'AUTO';
@@ -115,6 +119,20 @@ export interface ModelExplanation {
   features: FeatureImportance[];
 }
 
+/** One model AUTO (or a fixed MODEL_TYPE, as the only one) trained and scored on the held-out rows. */
+export interface CandidateReport {
+  modelType: ModelType;
+  metric: ValidationMetric;
+  score: number;
+  /** Its training's wall time, scoring excluded. */
+  seconds: number;
+  /** Training rows it was fitted on (AUTO's MLP: a sample of at most 20,000). */
+  rows: number;
+  cutShort: boolean;
+  /** The one train() returned. */
+  kept: boolean;
+}
+
 export interface TrainedModel {
   /** The whole model, preprocessing included (see onnx-contract.md). */
   onnx: Uint8Array;
@@ -131,6 +149,14 @@ export interface TrainedModel {
   trainingRows: number;
   /** Global feature importance (EXPLAIN_MODEL); plain data like the rest. */
   explanation: ModelExplanation;
+  /** Every candidate trained, in training order, with its held-out score. */
+  candidates: CandidateReport[];
+  /**
+   * Where train()'s wall time went, in the order the parts first ran: prepare (target, split,
+   * encoding, PREPROCESSORS), binning and boosting (XGBOOST), linear learner, mlp, kmeans,
+   * scoring (the held-out rows), explain, export (ONNX).
+   */
+  timings: TimePart[];
   /**
    * The trainer's own predictions (for tests that hold ONNX and trainer together). A
    * non-enumerable property: structuredClone / postMessage drop it, so the rest crosses threads.

@@ -5,6 +5,8 @@ export interface ClaimedJob {
   jobId: string;
   jobName: string;
   attempts: number;
+  /** Seconds from the job's queueing (CREATE MODEL's transaction start) to this claim, by PostgreSQL's clock. */
+  secondsSinceQueued: number;
 }
 
 /**
@@ -31,11 +33,11 @@ export class JobQueue {
           SET state = 'running', attempts = j.attempts + 1, lease_owner = $1,
               lease_until = now() + make_interval(secs => $2)
          FROM next WHERE j.job_id = next.job_id
-       RETURNING j.job_id::text, j.job_name, j.attempts`,
+       RETURNING j.job_id::text, j.job_name, j.attempts, extract(epoch from clock_timestamp() - j.created_at)::float8 AS since_queued`,
       [this.workerId, this.leaseSeconds],
     );
     const row = r.rows[0];
-    return row ? { jobId: row.job_id, jobName: row.job_name, attempts: row.attempts } : null;
+    return row ? { jobId: row.job_id, jobName: row.job_name, attempts: row.attempts, secondsSinceQueued: row.since_queued } : null;
   }
 
   /**

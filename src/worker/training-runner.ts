@@ -15,7 +15,10 @@ export interface RunningTraining {
   kill(): Promise<void>;
 }
 
-/** Starts a training in a worker thread of its own. */
+/**
+ * Starts a training in a worker thread of its own. The model's timings begin with 'thread start'
+ * (loading the thread's modules) and end with 'baseline' (the prediction baseline).
+ */
 export function runTraining(
   features: TrainingColumn[],
   target: TrainingColumn | null,
@@ -24,15 +27,19 @@ export function runTraining(
 ): RunningTraining {
   // The sources are TypeScript: the thread registers tsx's loader, then loads them.
   const entry = new URL('./training-thread.ts', import.meta.url).href;
+  const spawnedAt = Date.now();
   const worker = new Worker(
     `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`,
     { eval: true, workerData: { features, target, spec } },
   );
   const result = new Promise<TrainedModel & { predictionBaseline?: unknown }>((resolve, reject) => {
-    worker.on('message', (m: { type: string; progress?: Progress; model?: TrainedModel; predictionBaseline?: unknown; name?: string; message?: string }) => {
+    worker.on('message', (m: {
+      type: string; progress?: Progress; model?: TrainedModel; predictionBaseline?: unknown; threadStartedAt?: number; name?: string; message?: string;
+    }) => {
       if (m.type === 'progress') onProgress(m.progress!);
       else if (m.type === 'done') {
-        resolve({ ...m.model!, predictionBaseline: m.predictionBaseline });
+        const threadStart = { part: 'thread start', seconds: Math.max(0, (m.threadStartedAt ?? spawnedAt) - spawnedAt) / 1000 };
+        resolve({ ...m.model!, timings: [threadStart, ...m.model!.timings], predictionBaseline: m.predictionBaseline });
         void worker.terminate();
       } else if (m.type === 'error') {
         reject(new TrainingFailure(m.name ?? 'Error', m.message ?? 'training failed'));

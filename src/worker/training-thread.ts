@@ -1,6 +1,7 @@
 /**
  * Runs one training in a worker thread, so the proxy's event loop keeps serving clients.
- * In: workerData { features, target, spec }. Out: progress messages, then the model or an error.
+ * In: workerData { features, target, spec }. Out: progress messages, then the model (its timings
+ * with the prediction baseline's added) and when the thread started, or an error.
  * A message 'abort' from the parent stops training between rounds, keeping the model so far.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -9,6 +10,8 @@ import type { TrainedModel } from '../training/types.ts';
 import { categoricalPredictionBaseline, numericPredictionBaseline, type PredictionBaseline } from '../monitor/prediction-baseline.ts';
 import type { TrainingColumn, TrainingSpec } from '../training/types.ts';
 
+// The thread's start: loading tsx and the training modules came before it (the 'thread start' part).
+const threadStartedAt = Date.now();
 const { features, target, spec } = workerData as { features: TrainingColumn[]; target: TrainingColumn | null; spec: TrainingSpec };
 const abort = new AbortController();
 parentPort!.on('message', (m) => {
@@ -19,7 +22,12 @@ train(features, target, spec, {
   signal: abort.signal,
   onProgress: (p) => parentPort!.postMessage({ type: 'progress', progress: p }),
 }).then(
-  (model) => parentPort!.postMessage({ type: 'done', model, predictionBaseline: predictionBaselineOf(model) }),
+  (model) => {
+    const baselineStart = performance.now();
+    const predictionBaseline = predictionBaselineOf(model);
+    const timings = [...model.timings, { part: 'baseline', seconds: (performance.now() - baselineStart) / 1000 }];
+    parentPort!.postMessage({ type: 'done', model: { ...model, timings }, predictionBaseline, threadStartedAt });
+  },
   (error: Error) => parentPort!.postMessage({ type: 'error', name: error.name, message: error.message }),
 );
 

@@ -10,6 +10,7 @@ import { isConnectionLost, OutageLog } from '../catalog/connection-loss.ts';
 import type { ModelSpec } from '../catalog/model-spec.ts';
 import { runTraining, TrainingFailure } from './training-runner.ts';
 import { compileTrainedVersion, registerTrainedVersion, trainingInput, type VersionToTrain } from './trained-version.ts';
+import { type FinishedProgress, NotifiedJobs } from './training-breakdown.ts';
 
 export interface TrainingWorkerOptions {
   upstreamUrl: string;
@@ -53,6 +54,7 @@ export class TrainingWorker {
   /** A wake-up that came while it was not sleeping: the next sleep ends at once. */
   private nudged = false;
   private loop: Promise<void> | null = null;
+  private readonly notifiedJobs = new NotifiedJobs();
 
   constructor(private readonly options: TrainingWorkerOptions) {
     this.pool = new pg.Pool({ connectionString: options.upstreamUrl, max: 3, application_name: this.applicationName });
@@ -66,7 +68,10 @@ export class TrainingWorker {
       applicationName: this.applicationName,
       channels: ['modelgres_jobs'],
       log: options.log,
-      onNotification: () => this.nudge(),
+      onNotification: (n) => {
+        if (n.payload) this.notifiedJobs.notified(n.payload);
+        this.nudge();
+      },
       // Jobs queued while it was away notified nobody: look for them now.
       onReconnect: () => this.nudge(),
     });
@@ -131,6 +136,8 @@ export class TrainingWorker {
       await this.fail(job, `training was interrupted ${n} time${n === 1 ? '' : 's'} (its worker stopped); giving up`);
       return;
     }
+    const queueWait = this.notifiedJobs.queueWait(job.jobName, job.secondsSinceQueued);
+    const loading = performance.now();
     const r = await this.pool.query<VersionRow>(
       `UPDATE modelgres.model_version v SET training_started_at = coalesce(v.training_started_at, now())
          FROM modelgres.training_snapshot s, modelgres.model m
@@ -155,6 +162,7 @@ export class TrainingWorker {
       returnType: row.return_type,
     };
     const { features, target, spec } = trainingInput(version);
+    const loadSeconds = (performance.now() - loading) / 1000;
 
     let progress: Progress | null = null;
     const training = runTraining(features, target, spec, (p) => {
@@ -177,14 +185,26 @@ export class TrainingWorker {
     }, Math.max(200, (this.leaseSeconds * 1000) / 6));
     try {
       const model = await training.result;
+      const compiling = performance.now();
       const bodies = compileTrainedVersion(version, model, this.options.log);
+      const compileSeconds = (performance.now() - compiling) / 1000;
+      const registering = performance.now();
       const kept = await this.queue.whileHeld(job, async (client) => {
-        await registerTrainedVersion(
-          async (sql, params) => (await client.query<unknown[]>({ text: sql, values: params, rowMode: 'array' })).rows[0]?.[0] as string | null,
-          version,
-          model,
-          bodies,
-        );
+        const query = async (sql: string, params: Array<string | null>) =>
+          (await client.query<unknown[]>({ text: sql, values: params, rowMode: 'array' })).rows[0]?.[0] as string | null;
+        if (!(await registerTrainedVersion(query, version, model, bodies))) return;
+        // Where the time went, as the version's last progress report (the commit is not in it).
+        const finished: FinishedProgress = {
+          ...(progress ?? { done: 0, total: 0, unit: 'steps' }),
+          parts: [
+            // CREATE MODEL's reading of the data, as it measured it.
+            ...(version.spec.snapshotSeconds === undefined ? [] : [{ part: 'snapshot', seconds: version.spec.snapshotSeconds }]),
+            { part: 'queue wait', seconds: queueWait }, { part: 'load', seconds: loadSeconds }, ...model.timings,
+            { part: 'compile', seconds: compileSeconds }, { part: 'register', seconds: (performance.now() - registering) / 1000 },
+          ],
+          candidates: model.candidates,
+        };
+        await query(`UPDATE modelgres.model_version SET progress = $2::jsonb WHERE job_name = $1 AND state = 'READY'`, [job.jobName, JSON.stringify(finished)]);
       });
       // Not held any more: its lease ran out while PostgreSQL was out of reach and another worker
       // claimed the job (whose attempt is the one that counts), or the model was dropped.

@@ -32,6 +32,7 @@ export async function trainNewVersion(
   source: 'TRAINED' | 'RETRAINED',
 ): Promise<void> {
   const link = context.upstream;
+  const reading = performance.now();
   const schema = statement.model.schema ?? (await currentSchema(context));
   const sourceSql = trainingSourceSql(statement.source);
   const described = await describeTrainingData(link, statement, statementText, sourceSql);
@@ -43,6 +44,8 @@ export async function trainNewVersion(
   const snapshot = await readTrainingSnapshot(link, sourceSql, ordered, capacity);
 
   const problemType = problemTypeOf(statement, columns.target, snapshot.rows);
+  // The first part of SHOW MODEL's account of where the time went (worker/training-breakdown.ts).
+  const snapshotSeconds = (performance.now() - reading) / 1000;
   const { jobName } = await registerTrainedVersion(link, {
     schema,
     model: statement.model.name,
@@ -55,7 +58,7 @@ export async function trainNewVersion(
     },
     target: statement.target ?? null,
     problemType,
-    spec: trainedSpec(statement, columns, problemType),
+    spec: { ...trainedSpec(statement, columns, problemType), snapshotSeconds },
     trainingSource: await sourceLabel(link, statement.source),
     snapshot,
     orReplace: statement.orReplace,

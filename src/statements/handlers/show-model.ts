@@ -109,7 +109,8 @@ export async function showModel(statement: ShowModel | ShowModelVersion, _text: 
     ['Versions', versionCount!],
     ['Training Rows', trainingRows ?? ''],
   );
-  if (state === 'TRAINING') rows.push(['Training Progress', describeProgress(progressText, Number(elapsed ?? 0))]);
+  // Once READY, a worker's last report says where the time went (none when trained in a session).
+  if (state === 'TRAINING' || (state === 'READY' && progressText)) rows.push(['Training Progress', describeProgress(progressText, Number(elapsed ?? 0))]);
   if (cutShort === 't') rows.push(['Training Note', 'MAX_RUNTIME reached: training stopped early and kept the best model so far']);
   if (source && source !== 'TRAINED') rows.push(['Source', source]);
   rows.push(...(await hostingRows(context, schemaName!, modelName!)));

@@ -1,6 +1,7 @@
 import type { XgbParams } from '../spec/hyperparameters.ts';
 import type { XgbObjective } from '../spec/objectives.ts';
 import type { Random } from '../util/random.ts';
+import type { PartClock } from '../util/time-parts.ts';
 import { buildBinMatrix } from './bin-matrix.ts';
 import { sampleFeatures } from './feature-sampler.ts';
 import { float64s, HistPool } from './hist-pool.ts';
@@ -16,6 +17,8 @@ export interface TrainingBudget {
   onRound?(done: number, total: number): void;
   /** Lets the event loop run between rounds, so an abort (or a worker's cancel message) lands. */
   yield(): Promise<void>;
+  /** Where the time goes: GBDT adds 'binning' and 'boosting'. */
+  clock?: PartClock;
 }
 
 export interface GbdtInput {
@@ -84,7 +87,10 @@ async function boost(
   const outputs = objective.outputs(data.classCount);
   const base = Array.from(objective.baseMargin(data.y, data.classCount), Math.fround);
   const shared = pool !== undefined;
+  const binningStart = performance.now();
   const bins = buildBinMatrix(data.x, n, data.features, random, shared);
+  budget.clock?.add('binning', performance.now() - binningStart);
+  const boostingStart = performance.now();
   const margin = new Float64Array(n * outputs);
   for (let i = 0; i < n; i++) for (let k = 0; k < outputs; k++) margin[i * outputs + k] = base[k];
   const gh = Array.from({ length: outputs }, () => float64s(2 * n, shared));
@@ -111,6 +117,7 @@ async function boost(
     budget.onRound?.(round + 1, params.numRound);
     await budget.yield();
   }
+  budget.clock?.add('boosting', performance.now() - boostingStart);
   return {
     model: { kind: 'gbdt', features: data.features, outputs, baseMargin: base, trees, transform: objective.transform },
     cutShort,

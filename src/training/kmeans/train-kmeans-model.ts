@@ -8,6 +8,7 @@ import { resolveKmeansSpec } from '../spec/resolve-kmeans-spec.ts';
 import { TrainingInputError } from '../training-errors.ts';
 import type { Predictions, TrainedModel, TrainingColumn, TrainingSpec, TrainOptions } from '../types.ts';
 import { createRandom } from '../util/random.ts';
+import type { PartClock } from '../util/time-parts.ts';
 import { kmeansAssign, type KmeansModel } from './kmeans-model.ts';
 import { trainKmeans } from './kmeans-trainer.ts';
 
@@ -23,7 +24,9 @@ export async function trainKmeansModel(
   spec: TrainingSpec,
   opts: TrainOptions,
   started: number,
+  clock: PartClock,
 ): Promise<TrainedModel> {
+  const preparing = performance.now();
   const resolved = resolveKmeansSpec(spec);
   const n = features[0].values.length;
   const split = holdoutSplit(n, resolved.seed);
@@ -38,16 +41,22 @@ export async function trainKmeansModel(
   const plan = pre?.plan ?? encoding;
   const xTrain = pre ? applyPreprocessing(pre, baseTrain, split.train.length) : baseTrain;
   const xValidation = modelMatrix(encoding, pre, features, split.validation);
+  clock.add('prepare', performance.now() - preparing);
   const budget: TrainingBudget = {
     deadline: started + resolved.maxRuntimeSeconds * 1000,
     signal: opts.signal,
     onRound: (done, total) => opts.onProgress?.({ done, total, unit: 'iterations' }),
     yield: () => new Promise((resolve) => setImmediate(resolve)),
   };
-  const { model, cutShort } = await trainKmeans(plan, xTrain, split.train.length, resolved.params, createRandom(resolved.seed), budget);
-  const { distances } = kmeansAssign(model, xValidation, split.validation.length);
+  const kmeansStart = performance.now();
+  const { model, cutShort } = await clock.timeAsync('kmeans', () =>
+    trainKmeans(plan, xTrain, split.train.length, resolved.params, createRandom(resolved.seed), budget));
+  const seconds = (performance.now() - kmeansStart) / 1000;
+  const { distances } = clock.time('scoring', () => kmeansAssign(model, xValidation, split.validation.length));
   const validation = { metric: 'msd' as const, value: distances.reduce((a, b) => a + b, 0) / Math.max(1, distances.length) };
-  const onnx = exportOnnx(encoding, model, { modelType: 'KMEANS', problemType: 'CLUSTERING', objective: 'msd', validation }, pre);
+  const explanation = clock.time('explain', () => clusterExplanation(plan, model, xTrain, split.train.length));
+  const onnx = clock.time('export', () =>
+    exportOnnx(encoding, model, { modelType: 'KMEANS', problemType: 'CLUSTERING', objective: 'msd', validation }, pre));
   const result = {
     onnx,
     modelType: 'KMEANS',
@@ -56,7 +65,9 @@ export async function trainKmeansModel(
     validation,
     cutShort,
     trainingRows: split.train.length,
-    explanation: clusterExplanation(plan, model, xTrain, split.train.length),
+    explanation,
+    candidates: [{ modelType: 'KMEANS', metric: 'msd', score: validation.value, seconds, rows: split.train.length, cutShort, kept: true }],
+    timings: clock.parts(),
   } as TrainedModel;
   Object.defineProperty(result, 'predict', {
     enumerable: false,
