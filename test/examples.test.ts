@@ -33,6 +33,7 @@ function section(output: string, marker: string): string[][] {
   return rows;
 }
 
+// Two examples train models through psql: minutes, not seconds, on a loaded 2-core machine.
 test('examples/redshift-versioning.sql runs through psql as Redshift users write it', async () => {
   await psqlFile('examples/bike-share.sql');
   const out = await psqlFile('examples/redshift-versioning.sql');
@@ -61,4 +62,4 @@ test('examples/redshift-versioning.sql runs through psql as Redshift users write
   expect(activeAfter).toBe(v2);
   const [[activeRolledBack, v1]] = section(out, 'after rolling back');
   expect(activeRolledBack).toBe(v1);
-});
+}, 240_000);

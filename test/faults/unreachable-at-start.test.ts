@@ -38,7 +38,8 @@ function listening(port: number): Promise<boolean> {
 test('retries with backoff, logging each attempt and the next delay, listens only once PostgreSQL is up, then serves', async () => {
   const pgPort = await freePort();
   proxy = await spawnProxy(`postgres://postgres@127.0.0.1:${pgPort}/postgres`, ['--workers', '1']);
-  await proxy.waitForLine(/unreachable \(attempt 3:/, 30_000);
+  // Generous: a loaded machine takes a while to start node and load the sources.
+  await proxy.waitForLine(/unreachable \(attempt 3:/, 90_000);
 
   // Still running, not listening: a client is refused by the kernel, not accepted and then failed.
   expect(proxy.child.exitCode).toBeNull();
@@ -68,7 +69,7 @@ test('retries with backoff, logging each attempt and the next delay, listens onl
     await c.end();
   }
   expect(proxy.lines.filter((l) => / ERROR /.test(l))).toEqual([]);
-}, 120_000);
+}, 240_000);
 
 test('a wrong database is not waited for: one line that says what is wrong, exit code 1', async () => {
   const pgPort = server!.port;
