@@ -84,7 +84,7 @@ describe('a worker that dies mid-training', () => {
     const worker = new TrainingWorker({ upstreamUrl: proxy.upstreamUrl, log: createLogger('error'), leaseSeconds: 2, pollMilliseconds: 200 });
     await worker.start();
     try {
-      const state = await waitForModel(c, 'wr.resumed', 120_000);
+      const state = await waitForModel(c, 'wr.resumed', 240_000);
       expect(state.get('Model State')).toBe('READY');
       const job = await direct.query(
         `SELECT j.state, j.attempts FROM modelgres.job j JOIN modelgres.model_version v USING (job_name)
@@ -105,7 +105,7 @@ describe('a worker that dies mid-training', () => {
     } finally {
       await worker.stop();
     }
-  }, 240_000); // up to 60 s for the first worker to report progress, 120 s for the second to finish
+  }, 360_000); // up to 60 s for the first worker to report progress, 240 s for the second to finish (2,000 deep trees on a loaded machine)
 
   test('is marked FAILED with a reason once its attempts run out, never left TRAINING', async () => {
     await createSlowModel('abandoned');
