@@ -4,6 +4,7 @@ import { typeNameOfOid } from '../catalog/pg-types.ts';
 import { binOf, PREDICTION_FEATURE, type PredictionBaseline } from './prediction-baseline.ts';
 import { isCategorical, measured, type Baseline, type CategoricalBaseline, type FeatureBaseline, type NumericBaseline } from './baseline.ts';
 import { pgArray } from '../sql/pg-array.ts';
+import type { FeatureCounts } from './streamed-feature-counts.ts';
 
 export const DEFAULT_PSI_THRESHOLD = 0.2;
 export const DEFAULT_LINF_THRESHOLD = 0.1;
@@ -49,12 +50,18 @@ export function lInfinity(baseline: Map<string, number>, current: Map<string, nu
   return worst;
 }
 
-/** Compares data (as the caller reads it) with the baseline, with aggregates inside PostgreSQL. */
+/**
+ * Compares data (as the caller reads it) with the baseline, with aggregates inside PostgreSQL.
+ * `countedElsewhere`, given each column's type, may count the features itself as it reads the
+ * rows for another purpose (StreamedFeatureCounts, while the model scores them), saving a scan;
+ * it answers null to leave the counting to PostgreSQL.
+ */
 export async function measureDrift(
   link: UpstreamSession,
   baseline: Baseline,
   sourceSql: string,
   thresholds: { psi: number; linf: number },
+  countedElsewhere?: (currentTypes: ReadonlyMap<string, string>) => Promise<FeatureCounts | null>,
 ): Promise<DriftRow[]> {
   const from = `FROM (${sourceSql}) AS current_data`;
   const described = await link.query(`SELECT * ${from} LIMIT 0`);
@@ -65,7 +72,8 @@ export async function measureDrift(
   const binned = present.filter(
     (f): f is NumericBaseline => f.kind === 'numeric' && isCategorical(typeName(types.get(f.feature)!)) === isCategorical(f.type),
   );
-  const { total, nonNull, bins } = await countRowsAndBins(link, from, present, binned);
+  const currentTypes = new Map([...types].map(([name, oid]) => [name, typeName(oid)]));
+  const { total, nonNull, bins } = (await countedElsewhere?.(currentTypes)) ?? (await countRowsAndBins(link, from, present, binned));
   if (total === 0) {
     // Nothing to compare (no rows captured yet, say): no verdict rather than a false alarm.
     return baseline.features.map((f) => ({
@@ -130,7 +138,7 @@ async function countRowsAndBins(
   from: string,
   present: readonly FeatureBaseline[],
   binned: readonly NumericBaseline[],
-): Promise<{ total: number; nonNull: Map<string, number>; bins: Map<string, number[]> }> {
+): Promise<FeatureCounts> {
   const parts = ['count(*)', ...present.map((f) => `count(${quoteIdent(f.feature)})`)];
   for (const f of binned) {
     const e = measured(f.feature, f.type);
@@ -209,6 +217,22 @@ export class PredictionCounts {
   constructor(private readonly baseline: PredictionBaseline) {
     this.bins = new Array(baseline.kind === 'numeric' ? baseline.edges.length + 1 : 0).fill(0);
     this.known = new Set(baseline.kind === 'categorical' ? baseline.top.map(([label]) => label) : []);
+  }
+
+  /** Whether the baseline is of numbers (addNumbers) rather than labels. */
+  get numeric(): boolean {
+    return this.baseline.kind === 'numeric';
+  }
+
+  /** A batch of a regression's outputs as numbers (as `add` of each one's text). */
+  addNumbers(values: Float32Array): void {
+    const b = this.baseline;
+    if (b.kind !== 'numeric') throw new Error('a categorical prediction baseline counts labels, not numbers');
+    this.count += values.length;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (Number.isFinite(v)) this.bins[binOf(v, b.edges)]++;
+    }
   }
 
   /** One output as PostgreSQL text; NULL is not counted. */

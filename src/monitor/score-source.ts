@@ -6,8 +6,9 @@ import type { ModelFunction } from '../inference/model-function-registry.ts';
 import type { ModelRunner, OnnxSessionCache } from '../inference/onnx-session-cache.ts';
 import type { StatementContext } from '../session/statement-context.ts';
 import type ort from 'onnxruntime-node';
-import { indexLeadingColumns, textColumn } from '../inference/feature-decoding.ts';
-import { predictBatch, takesFloat32, takesFloat64, type ArgumentColumn, type ClassValue } from '../inference/predict-batch.ts';
+import { indexLeadingColumns, textColumn, type LeadingColumns } from '../inference/feature-decoding.ts';
+import type { FieldDescription } from '../protocol/backend-messages.ts';
+import { predictBatch, runTrainedModel, takesFloat32, takesFloat64, type ArgumentColumn, type ClassValue } from '../inference/predict-batch.ts';
 import { argumentColumn } from '../inference/opened-calls.ts';
 import { readsBinary } from '../inference/binary-feature-decoding.ts';
 import { openVersion, resolveModelVersion, type ResolvedVersion } from '../inference/resolve-model-version.ts';
@@ -111,8 +112,13 @@ export async function scoreSource(
 /** One batch of a scored source. */
 export interface ScoredBatch {
   rows: number;
-  /** Each row's result as PostgreSQL text, as the model function returns it. */
-  predictions: Array<string | null>;
+  /** Each row's result as PostgreSQL text, as the model function returns it; null when `values` holds them. */
+  predictions: Array<string | null> | null;
+  /**
+   * With `numbers` asked for, a trained regression's predictions as onnxruntime gave them (the
+   * text above is `String` of each, so `Number` of it is the same value); else null.
+   */
+  values: Float32Array | null;
   /** The extra column's text for each row ([] without one). */
   extra: Array<string | null>;
   /**
@@ -120,6 +126,15 @@ export interface ScoredBatch {
    * `[i * classes + k]` (classes in the model's order), as onnxruntime gave them; else null.
    */
   probabilities: Float32Array | null;
+  /** The batch's columns as PostgreSQL sent them: the model's inputs (inputColumnOf), then the extra column. */
+  columns: LeadingColumns;
+  fields: readonly FieldDescription[];
+}
+
+/** The column of ScoredBatch.columns holding the model's input `name` read as `type`, or -1. */
+export function inputColumnOf(model: OpenedModel, name: string, type: string): number {
+  const j = model.value.parameterNames.indexOf(name);
+  return j >= 0 && model.value.parameterTypes[j] === type ? j : -1;
 }
 
 /**
@@ -133,7 +148,7 @@ export async function streamScores(
   model: OpenedModel,
   sourceSql: string,
   extraColumn: string | null,
-  options: { probabilities: boolean },
+  options: { probabilities: boolean; numbers?: boolean },
   onBatch: (batch: ScoredBatch) => Promise<void> | void,
 ): Promise<void> {
   const fn = model.value;
@@ -151,6 +166,8 @@ export async function streamScores(
   const outputs = new OutputsOf(model.runner);
   // (A model hosted on inference units answers text: its probabilities come as JSON too.)
   const runner = wanted && local ? outputs : model.runner;
+  // A trained regression's outputs, read as numbers without a detour through their text.
+  const numbers = options.numbers === true && local && model.problemType === 'REGRESSION' && classes === null;
   const statement = { sql: `SELECT ${select.join(', ')} FROM (${sourceSql}) AS scored_data`, resultFormats: formats };
   await context.upstream.stream([statement], BATCH_ROWS, async (batch) => {
     throwIfCanceled(context.signal);
@@ -159,7 +176,8 @@ export async function streamScores(
     const args: ArgumentColumn[] = inputs.map((_, j) =>
       local ? argumentColumn(index, j, batch.fields[j], takesFloat32(fn, null, j), takesFloat64(fn, null, j)) : textColumn(index, j),
     );
-    const predictions = await predictBatch(runner, fn, model.classes, args, rows, model.resolved.ioPlan);
+    const values = numbers ? ((await runTrainedModel(model.runner, fn, args, rows)).variable.data as Float32Array) : null;
+    const predictions = values ? null : await predictBatch(runner, fn, model.classes, args, rows, model.resolved.ioPlan);
     let probabilities: Float32Array | null = null;
     if (runner === outputs) {
       probabilities = outputs.take()!.probabilities.data as Float32Array;
@@ -167,7 +185,7 @@ export async function streamScores(
       const json = await predictBatch(model.runner, model.probabilities, classes, args, rows, model.resolved.ioPlan);
       probabilities = probabilitiesOfJson(json, classes);
     }
-    await onBatch({ rows, predictions, extra: extraColumn ? textColumn(index, inputs.length) : [], probabilities });
+    await onBatch({ rows, predictions, values, extra: extraColumn ? textColumn(index, inputs.length) : [], probabilities, columns: index, fields: batch.fields });
   });
 }
 

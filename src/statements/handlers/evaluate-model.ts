@@ -28,15 +28,15 @@ export async function evaluateModel(s: EvaluateModel, _t: string, context: MlSta
 
   const sourceSql = s.source.kind === 'Table' ? `SELECT * FROM ${quoteQualified(s.source.table)}` : s.source.text;
   try {
-    await streamScores(context, model, sourceSql, model.target, { probabilities: binary }, ({ rows, predictions, extra: actuals, probabilities }) => {
+    await streamScores(context, model, sourceSql, model.target, { probabilities: binary, numbers: true }, ({ rows, predictions, values, extra: actuals, probabilities }) => {
       for (let i = 0; i < rows; i++) {
         const actual = actuals[i];
         if (actual === null) continue; // no TARGET, nothing to compare
         if (regression) {
-          regression.add(Number(actual), Number(predictions[i]));
+          regression.add(Number(actual), values ? values[i] : Number(predictions![i]));
         } else {
           // The positive class is classes[1]: its probability is the score the AUC ranks.
-          classification!.add(normalise(actual), normalise(predictions[i] ?? ''), binary ? probabilities![i * 2 + 1] : undefined);
+          classification!.add(normalise(actual), normalise(predictions![i] ?? ''), binary ? probabilities![i * 2 + 1] : undefined);
         }
       }
     });

@@ -3,7 +3,8 @@ import { SqlState } from '../../errors/sqlstate.ts';
 import type { Baseline } from '../../monitor/baseline.ts';
 import { capturedSource } from '../../monitor/captured-source.ts';
 import { DEFAULT_LINF_THRESHOLD, DEFAULT_PSI_THRESHOLD, measureDrift, PredictionCounts } from '../../monitor/drift.ts';
-import { openModel, streamScores } from '../../monitor/score-source.ts';
+import { inputColumnOf, openModel, streamScores, type OpenedModel } from '../../monitor/score-source.ts';
+import { StreamedFeatureCounts } from '../../monitor/streamed-feature-counts.ts';
 import { BATCH_ROWS } from '../../inference/inference-deps.ts';
 import { indexLeadingColumns, textColumn } from '../../inference/feature-decoding.ts';
 import { PREDICTION_FEATURE } from '../../monitor/prediction-baseline.ts';
@@ -47,18 +48,36 @@ export async function showModelDrift(s: ShowModelDrift, _t: string, context: MlS
       ? `SELECT * FROM ${quoteQualified(s.source.table)}`
       : s.source.text;
   const thresholds = { psi: DEFAULT_PSI_THRESHOLD, linf: DEFAULT_LINF_THRESHOLD };
-  const rows = await measureDrift(context.upstream, baseline, sourceSql, thresholds);
+  const counts = baseline.prediction ? new PredictionCounts(baseline.prediction) : null;
+  let model: OpenedModel | null = null;
+  let predicted = false;
+  // With FROM, the features are counted from the rows the model scores: one scan, not two.
+  const countWhileScoring = s.source && counts ? async (currentTypes: ReadonlyMap<string, string>) => {
+    model = await openModel(context, context.inference.sessions, schema, name);
+    const opened = model;
+    const features = StreamedFeatureCounts.of(baseline.features, currentTypes, (feature, type) => inputColumnOf(opened, feature, type));
+    if (!features) return null;
+    await streamScores(context, model, sourceSql, null, { probabilities: false, numbers: counts.numeric }, ({ predictions, values, columns, fields }) => {
+      features.add(columns, fields);
+      if (values) counts.addNumbers(values);
+      else for (const p of predictions!) counts.add(p);
+    });
+    predicted = true;
+    return features.counts();
+  } : undefined;
+  const rows = await measureDrift(context.upstream, baseline, sourceSql, thresholds, countWhileScoring);
   const missing = rows.some((row) => row.check === 'missing column');
   if (baseline.prediction && missing) {
     rows.push({
       feature: PREDICTION_FEATURE, kind: baseline.prediction.kind, metric: null, value: null, threshold: null,
       drifted: false, baselineCount: baseline.prediction.count, currentCount: null, check: 'not predicted: a feature column is missing',
     });
-  } else if (baseline.prediction) {
+  } else if (counts) {
     // The model's output on the same data: from the captures, or predicted here for FROM. Either
     // way counted batch by batch as the rows stream in: memory stays flat whatever their number.
-    const counts = new PredictionCounts(baseline.prediction);
-    if (!s.source) {
+    if (predicted) {
+      // Already, while the features were counted.
+    } else if (!s.source) {
       const when = s.since === undefined ? '' : ' AND captured_at >= $2::timestamptz';
       await context.upstream.stream(
         [{ sql: `SELECT output FROM modelgres.model_captures WHERE model_id = $1 AND output IS NOT NULL${when}`, params: s.since === undefined ? [r.rows[0][2]] : [r.rows[0][2], s.since] }],
@@ -68,9 +87,10 @@ export async function showModelDrift(s: ShowModelDrift, _t: string, context: MlS
         },
       );
     } else {
-      const model = await openModel(context, context.inference.sessions, schema, name);
-      await streamScores(context, model, sourceSql, null, { probabilities: false }, ({ predictions }) => {
-        for (const p of predictions) counts.add(p);
+      model ??= await openModel(context, context.inference.sessions, schema, name);
+      await streamScores(context, model, sourceSql, null, { probabilities: false, numbers: counts.numeric }, ({ predictions, values }) => {
+        if (values) counts.addNumbers(values);
+        else for (const p of predictions!) counts.add(p);
       });
     }
     rows.push(counts.drift(thresholds));
