@@ -46,6 +46,7 @@ module.exports = {
     onlyImports('sql', ['errors', 'util'], 'The SQL lexer knows nothing of the wire protocol or the catalog.'),
     onlyImports('catalog', ['errors', 'util', 'protocol', 'sql'], 'The catalog stands on the codecs only.'),
     onlyImports('training', ['errors', 'util'], 'training/ is self-contained: its own errors, translated at the worker boundary.'),
+    onlyImports('forecast', ['errors', 'util', 'training'], 'forecast/ fits forecasts from plain rows (with the GBDT trainer of training/): it knows nothing of sessions or the catalog.'),
     onlyImports('compile', ['errors', 'util', 'artifacts', 'training'], 'compile/ turns an ONNX graph into a SQL body: it reads artifacts and training formats, nothing above.'),
     {
       name: 'only-entry-points-import-proxy',

@@ -140,7 +140,7 @@ SELECT m.schema_name, m.model_name, v.model_id, v.version, v.state, v.source, v.
             ELSE v.spec - 'iamRole' - 's3Bucket' - 'kmsKeyId' END AS spec,
        v.training_source, v.created_at, v.training_started_at, v.training_finished_at, v.training_rows,
        v.model_type, v.problem_type, v.objective, v.metric, v.metric_value, v.failure_reason,
-       v.cut_short, v.progress, v.classes, v.artifact_source, v.io_plan, v.baseline, v.explanation
+       v.cut_short, v.progress, v.classes, v.artifact_source, v.io_plan, v.baseline, v.explanation, v.forecast_summary
 FROM modelgres.model_version v JOIN modelgres.models m USING (model_id);
 
 -- The trained artifacts, for the roles that may call the model.

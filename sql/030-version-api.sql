@@ -69,7 +69,9 @@ BEGIN
   IF m.activation = 'LATEST' OR m.active_version IS NULL AND m.activation = 'BEST' THEN
     PERFORM set_active(m, p_version, m.activation, m.owner);
   ELSIF m.activation = 'BEST' THEN
-    SELECT CASE WHEN v.metric = 'mse' THEN v.metric_value < a.metric_value ELSE v.metric_value > a.metric_value END
+    -- Errors and losses are better lower; accuracy, F1 and AUC higher.
+    SELECT CASE WHEN v.metric IN ('mse', 'rmse', 'wape', 'mape', 'mase', 'average_weighted_quantile_loss')
+                THEN v.metric_value < a.metric_value ELSE v.metric_value > a.metric_value END
       INTO beats FROM model_version a WHERE a.model_id = p_model_id AND a.version = m.active_version;
     IF coalesce(beats, false) THEN PERFORM set_active(m, p_version, 'BEST', m.owner); END IF;
   END IF;
@@ -101,7 +103,13 @@ DECLARE
   v_job text := new_job_name();
 BEGIN
   PERFORM check_caller(p_caller);
-  PERFORM check_type_names(p_parameter_types || p_return_type);
+  IF p_problem_type = 'FORECAST' THEN
+    -- A forecast model's function returns a table (sql/100-forecast-api.sql).
+    PERFORM check_forecast_return_type(p_return_type);
+    PERFORM check_type_names(p_parameter_types);
+  ELSE
+    PERFORM check_type_names(p_parameter_types || p_return_type);
+  END IF;
   SELECT * INTO m FROM model WHERE schema_name = p_schema AND model_name = p_model FOR UPDATE;
   IF FOUND THEN
     IF NOT p_or_replace THEN

@@ -36,7 +36,9 @@ BEGIN
   ELSE
     -- No version to evaluate yet (or one not compiled yet): the body says why, as the proxy would.
     EXECUTE format('CREATE OR REPLACE FUNCTION %s RETURNS %s LANGUAGE plpgsql STABLE AS %L', declaration, p_return_type,
-      format('BEGIN PERFORM modelgres.raise_not_callable(current_user, %s, %s); RETURN NULL; END', p_model_id, coalesce(p_version::text, 'NULL')));
+      format('BEGIN PERFORM modelgres.raise_not_callable(current_user, %s, %s); %s END', p_model_id, coalesce(p_version::text, 'NULL'),
+             -- A forecast model's function returns a table (sql/100): a bare RETURN ends it.
+             CASE WHEN p_return_type LIKE 'TABLE(%' THEN 'RETURN;' ELSE 'RETURN NULL;' END));
   END IF;
 END $$;
 

@@ -27,6 +27,8 @@ export interface ModelSpec {
   sourceTable?: { schema?: string; name: string };
   /** Seconds CREATE MODEL took to describe and read the training data into its snapshot. */
   snapshotSeconds?: number;
+  /** MODEL_TYPE FORECAST: HORIZON, FREQUENCY and the normalised PERCENTILES list. */
+  forecast?: { horizon: number; frequency: string; percentiles: string };
 }
 
 /** One PREPROCESSORS step: the transformers applied, in order, to the columns of its set ('*': all). */

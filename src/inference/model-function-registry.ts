@@ -5,6 +5,8 @@ import { isConnectionLost } from '../catalog/connection-loss.ts';
 /** Told every model function's name after each reload (the statement planner's fast test). */
 export interface FunctionNameSink {
   replaceAll(names: Iterable<string>): void;
+  /** The FORECAST models: they have no function the proxy evaluates, only rows (SELECT FORECAST(m)). */
+  replaceForecastModels(models: Iterable<{ schema: string; name: string }>): void;
 }
 
 /** A SQL function that evaluates a model. */
@@ -101,7 +103,12 @@ export class ModelFunctionRegistry {
     );
     const byName = new Map<string, ModelFunction[]>();
     const add = (f: ModelFunction) => byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
+    const forecasts: Array<{ schema: string; name: string }> = [];
     for (const row of r.rows) {
+      if (row.problem_type === 'FORECAST') {
+        forecasts.push({ schema: row.schema_name, name: row.model_name });
+        continue;
+      }
       const base = {
         modelId: row.model_id,
         modelSchema: row.schema_name,
@@ -122,5 +129,6 @@ export class ModelFunctionRegistry {
     }
     this.byName = byName;
     this.names.replaceAll(byName.keys());
+    this.names.replaceForecastModels(forecasts);
   }
 }

@@ -13,6 +13,7 @@ import type { ModelFunctionNames } from './model-function-names.ts';
 import { PreparedCache } from './prepared-cache.ts';
 import type { PreparedStatement } from './prepared-statement.ts';
 import { qualifyRedshiftViews } from './qualify-redshift-views.ts';
+import { rewriteForecastCalls } from './forecast-calls.ts';
 import type { PlannedStatement, QueryPlan, StatementKind } from './statement-plan.ts';
 
 const SQL_PREPARED_WORDS = new Set(['prepare', 'execute', 'deallocate']);
@@ -35,11 +36,10 @@ export class StatementPlanner {
     readonly functions: ModelFunctionNames,
   ) {}
 
-  /** A simple Query message. Redshift's unqualified ML views are qualified on the way. */
+  /** A simple Query message. Redshift's SELECT FORECAST(m) and unqualified ML views are rewritten on the way. */
   planQuery(original: string, sqlPrepared: SqlPreparedStore): QueryPlan {
-    const qualified = qualifyRedshiftViews(original);
-    const sql = qualified ?? original;
-    const forward: QueryPlan = { kind: 'forward', sql, rewritten: qualified !== null };
+    const { sql, rewritten } = this.redshiftForms(original);
+    const forward: QueryPlan = { kind: 'forward', sql, rewritten };
     const mayNamePrepared = sqlPrepared.size > 0 && /execute|deallocate/i.test(sql);
     if (!mayNamePrepared && this.isPassthrough(sql)) return forward;
     const statements = splitStatements(sql).map((span) => ({ ...span, kind: this.classify(span.text, sqlPrepared) }));
@@ -53,14 +53,20 @@ export class StatementPlanner {
    * prepare those itself).
    */
   planParse(original: string): { sql: string; rewritten: boolean; statement: PlannedStatement | null } {
-    const qualified = qualifyRedshiftViews(original);
-    const sql = qualified ?? original;
-    const plan = { sql, rewritten: qualified !== null, statement: null };
+    const { sql, rewritten } = this.redshiftForms(original);
+    const plan = { sql, rewritten, statement: null };
     if (this.isPassthrough(sql)) return plan;
     const statements = splitStatements(sql);
     if (statements.length !== 1) return plan;
     const kind = this.classify(statements[0].text, new Map());
     return kind === 'passthrough' ? plan : { ...plan, statement: { ...statements[0], kind } };
+  }
+
+  /** Redshift's forms PostgreSQL lacks, in PostgreSQL's words: SELECT FORECAST(m), the unqualified ML views. */
+  private redshiftForms(original: string): { sql: string; rewritten: boolean } {
+    const forecast = rewriteForecastCalls(original, this.functions);
+    const qualified = qualifyRedshiftViews(forecast ?? original);
+    return { sql: qualified ?? forecast ?? original, rewritten: forecast !== null || qualified !== null };
   }
 
   /** Runs one intercepted statement of a simple Query; it answers the client (columns, rows, tag). */

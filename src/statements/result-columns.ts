@@ -115,6 +115,7 @@ export const RESULT_COLUMNS: { readonly [K in MlStatementKind]: readonly FieldDe
   AlterInferenceSchedule: null,
   DropInferenceSchedule: null,
   CreateModel: null,
+  CreateForecastModel: null,
   CreateModelFromArtifact: null,
   CreateRemoteModel: null,
   DropModel: null,

@@ -9,6 +9,8 @@ import { ListenConnection } from '../catalog/listen-connection.ts';
 import { isConnectionLost, OutageLog } from '../catalog/connection-loss.ts';
 import type { ModelSpec } from '../catalog/model-spec.ts';
 import { runTraining, TrainingFailure } from './training-runner.ts';
+import { trainForecastJob } from './forecast-job.ts';
+import { isForecastVersion } from './forecast-version.ts';
 import { compileTrainedVersion, registerTrainedVersion, trainingInput, type VersionToTrain } from './trained-version.ts';
 import { type FinishedProgress, NotifiedJobs } from './training-breakdown.ts';
 
@@ -161,6 +163,19 @@ export class TrainingWorker {
       parameterTypes: row.parameter_types,
       returnType: row.return_type,
     };
+    if (isForecastVersion(version)) {
+      let forecastProgress: Progress | null = null;
+      await trainForecastJob(job, version, this.queue, this.options.log, {
+        onProgress: (p) => (forecastProgress = p),
+        progress: () => forecastProgress,
+        heartbeatMs: Math.max(200, (this.leaseSeconds * 1000) / 6),
+        heartbeatFailed: (e) => {
+          if (!this.outage.lost(e)) this.options.log.warn('heartbeat failed', e);
+        },
+        fail: (reason) => this.fail(job, reason),
+      });
+      return;
+    }
     const { features, target, spec } = trainingInput(version);
     const loadSeconds = (performance.now() - loading) / 1000;
 

@@ -286,15 +286,24 @@ describe('CREATE MODEL errors', () => {
     expectError("create model m from 'redshiftml-1' function f (int)", '42601', 'syntax error at end of input', '<end>');
   });
 
-  test('not supported yet: FORECAST, CREATE EXTERNAL MODEL (0A000 with a sentence; SAGEMAKER: test/remote/)', () => {
-    const forecast = expectError(
-      "CREATE MODEL f FROM t TARGET y IAM_ROLE default AUTO ON MODEL_TYPE FORECAST SETTINGS (S3_BUCKET 'b', HORIZON 7, FREQUENCY 'D')",
-      '0A000',
-      'MODEL_TYPE FORECAST is not supported yet',
-      'FORECAST',
+  test('MODEL_TYPE FORECAST: its own grammar (no FUNCTION), its settings checked where written', () => {
+    const s = parseMlStatement(
+      "CREATE MODEL f FROM t TARGET y IAM_ROLE default AUTO ON MODEL_TYPE FORECAST OBJECTIVE 'wape' SETTINGS (S3_BUCKET 'b', HORIZON 7, FREQUENCY 'd', PERCENTILES '0.25,0.50,mean')",
     );
-    expect(forecast.hint).toBeTruthy();
+    expect(s).toMatchObject({ kind: 'CreateForecastModel', target: 'y', auto: true, objective: 'WAPE', horizon: 7, frequency: 'D', percentiles: '0.25,0.5,mean' });
+    expect(parseMlStatement("CREATE MODEL f FROM t TARGET y MODEL_TYPE FORECAST SETTINGS (HORIZON 3, FREQUENCY '15MIN')")).toMatchObject({
+      objective: 'AverageWeightedQuantileLoss',
+      frequency: '15min',
+      percentiles: '0.1,0.5,0.9',
+    });
+    const forecast = (settings: string) => `CREATE MODEL f FROM t TARGET y MODEL_TYPE FORECAST SETTINGS (${settings})`;
+    expectError("CREATE MODEL f FROM t TARGET y FUNCTION g MODEL_TYPE FORECAST SETTINGS (HORIZON 7, FREQUENCY 'D')", '42601', 'a FORECAST model takes no FUNCTION clause', 'FUNCTION');
+    expectError(forecast("HORIZON 7, FREQUENCY '2min'"), '22023', 'invalid FREQUENCY "2min"', "'2min'");
+    expectError(forecast("HORIZON 501, FREQUENCY 'D'"), '22023', 'HORIZON must be at most 500', '501');
+    expectError(forecast("HORIZON 7, FREQUENCY 'D', PERCENTILES '0.5,0.50'"), '22023', 'invalid PERCENTILES: "0.50" is listed twice', "'0.5,");
+    expectError(forecast("FREQUENCY 'D'"), '22023', 'a FORECAST model requires the setting HORIZON', 'SETTINGS');
     expectError("CREATE EXTERNAL MODEL m FROM 'x' FUNCTION f", '0A000', 'CREATE EXTERNAL MODEL is not supported yet');
-    expectError("create model m from t target y function f settings (horizon 7)", '0A000', 'setting HORIZON is not supported yet', 'horizon');
+    // The forecast settings are a FORECAST model's only.
+    expectError('create model m from t target y function f settings (horizon 7)', '42601', 'option "horizon" not recognized', 'horizon');
   });
 });

@@ -10,6 +10,7 @@ import type {
   AlterModelStop,
 } from './alter-model.ts';
 import type { CreateModel } from './create-model.ts';
+import type { CreateForecastModel } from './create-forecast-model.ts';
 import type { CreateModelFromArtifact } from './create-model-from-artifact.ts';
 import type { CreateRemoteModel } from './create-remote-model.ts';
 import type { DropModel, DropModelVersion } from './drop-model.ts';
@@ -37,6 +38,7 @@ import type { ShowModelgresClients, ShowModelgresStats, ShowModelgresWorkers } f
 /** Every statement modelgres answers itself. Dispatch on `kind` with a Record<MlStatementKind, ...>. */
 export type MlStatement =
   | CreateModel
+  | CreateForecastModel
   | CreateModelFromArtifact
   | CreateRemoteModel
   | ShowModelAll

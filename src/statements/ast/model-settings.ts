@@ -10,4 +10,10 @@ export interface ModelSettings {
   readonly tags?: string;
   /** Rows of one request to a remote model's endpoint (SAGEMAKER only). */
   readonly maxBatchRows?: number;
+  /** FORECAST only: steps forecast after each series' last time. */
+  readonly horizon?: number;
+  /** FORECAST only: one of src/forecast's FREQUENCIES. */
+  readonly frequency?: string;
+  /** FORECAST only: the PERCENTILES list, normalised ('0.1,0.5,0.9,mean'). */
+  readonly percentiles?: string;
 }

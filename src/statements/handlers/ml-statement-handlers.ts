@@ -1,6 +1,7 @@
 import type { MlStatementContext } from '../ml-statement-context.ts';
 import type { MlStatement, MlStatementKind, MlStatementOf } from '../ast/ml-statement.ts';
 import { createModel } from './create-model.ts';
+import { createForecastModel } from './create-forecast-model.ts';
 import { createModelFromArtifact } from './create-model-from-artifact.ts';
 import { createRemoteModel } from './create-remote-model.ts';
 import { dropModel } from './drop-model.ts';
@@ -31,6 +32,7 @@ type Handler<K extends MlStatementKind> = (statement: MlStatementOf<K>, text: st
 /** One handler per statement kind: a new kind that nobody handles does not compile. */
 const HANDLERS: { [K in MlStatementKind]: Handler<K> } = {
   CreateModel: createModel,
+  CreateForecastModel: createForecastModel,
   CreateModelFromArtifact: createModelFromArtifact,
   CreateRemoteModel: createRemoteModel,
   ShowModelAll: showModelAll,

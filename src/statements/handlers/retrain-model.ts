@@ -9,6 +9,7 @@ import type { ModelType, ProblemType } from '../ast/model-options.ts';
 import type { TrainingSource } from '../ast/training-source.ts';
 import type { TransformerName } from '../ast/preprocessors.ts';
 import { trainNewVersion } from './create-model.ts';
+import { trainForecastVersion } from './create-forecast-model.ts';
 import { currentSchema } from './current-schema.ts';
 import type { ModelSpec } from '../../catalog/model-spec.ts';
 
@@ -44,6 +45,27 @@ export async function retrainModel(statement: AlterModelRetrain, text: string, c
     (spec.sourceKind === 'Table' && spec.sourceTable
       ? { kind: 'Table', table: spec.sourceTable }
       : { kind: 'Query', text: trainingSource!, start: 0 });
+  if (spec.modelType === 'FORECAST' && spec.forecast) {
+    await trainForecastVersion(
+      {
+        kind: 'CreateForecastModel',
+        orReplace: true,
+        model: { schema, name: statement.model.name },
+        source,
+        target: target!,
+        iamRole: spec.iamRole ? (spec.iamRole === 'default' ? { kind: 'Default' } : { kind: 'Arn', arn: spec.iamRole }) : undefined,
+        auto: spec.auto ?? true,
+        objective: spec.objective!,
+        ...spec.forecast,
+        settings: { s3Bucket: spec.s3Bucket, kmsKeyId: spec.kmsKeyId, s3GarbageCollect: spec.s3GarbageCollect, maxCells: spec.maxCells, maxRuntime: spec.maxRuntime, tags: spec.tags, ...definedOnly(statement.settings) },
+      },
+      text,
+      context,
+      'RETRAINED',
+    );
+    context.send(commandComplete('ALTER MODEL'));
+    return;
+  }
   const repeated: CreateModel = {
     kind: 'CreateModel',
     orReplace: true,

@@ -7,6 +7,7 @@ import { sendRows } from './send-rows.ts';
 import type { MlStatementContext } from '../ml-statement-context.ts';
 import { describeProgress } from './training-progress.ts';
 import { hostingRows } from './hosting-rows.ts';
+import { forecastMetric, forecastRows } from './forecast-rows.ts';
 
 /** XGBoost's hyperparameters and their defaults, listed by SHOW MODEL for AUTO OFF models. */
 const XGBOOST_DEFAULTS: Record<string, string> = {
@@ -59,7 +60,7 @@ export async function showModel(statement: ShowModel | ShowModelVersion, _text: 
   const versions = await context.upstream.query(
     `SELECT version, state, failure_reason, metric, metric_value, spec::text, training_source, model_type, problem_type,
             objective, job_name, training_rows, progress::text, extract(epoch from (clock_timestamp() - training_started_at)),
-            source, cut_short, artifact_source
+            source, cut_short, artifact_source, forecast_summary::text
        FROM modelgres.model_versions WHERE model_id = $1 AND ($2::int IS NULL OR version = $2::int)
       ORDER BY active DESC, version DESC LIMIT 1`,
     [modelId!, onlyVersion],
@@ -68,10 +69,11 @@ export async function showModel(statement: ShowModel | ShowModelVersion, _text: 
   if (!v) {
     throw new ClientError(SqlState.undefinedObject, `model "${statement.model.name}" has no version ${onlyVersion ?? ''}`.trim());
   }
-  const [version, state, failureReason, metric, metricValue, specText, trainingSource, modelType, problemType, objective, jobName, trainingRows, progressText, elapsed, source, cutShort, artifactSource] = v;
+  const [version, state, failureReason, metric, metricValue, specText, trainingSource, modelType, problemType, objective, jobName, trainingRows, progressText, elapsed, source, cutShort, artifactSource, forecastSummary] = v;
   const fromArtifact = source === 'COPIED' || source === 'IMPORTED';
   const spec = JSON.parse(specText ?? '{}') as Spec;
   const ownerOnly = (value: string | undefined) => (isOwner === 't' ? (value ?? '') : '');
+  const forecast = modelProblemType === 'FORECAST';
   const isQuery = /^\s*select\b|^\s*with\b|^\s*values\b/i.test(trainingSource ?? '');
 
   const rows: Array<[string, string]> = [
@@ -83,7 +85,7 @@ export async function showModel(statement: ShowModel | ShowModelVersion, _text: 
   ];
   if (failureReason) rows.push(['Failure Reason', failureReason]);
   rows.push(
-    [`validation:${metric ?? defaultMetric(problemType ?? spec.modelType)}`, metricValue ?? ''],
+    [`validation:${metric ?? (forecast ? forecastMetric(spec) : defaultMetric(problemType ?? spec.modelType))}`, metricValue ?? ''],
     ['Estimated Cost', ownerOnly('0.000000')],
     ['', ''],
     ['TRAINING DATA:', ''],
@@ -103,6 +105,7 @@ export async function showModel(statement: ShowModel | ShowModelVersion, _text: 
     ['S3 Bucket', ownerOnly(spec.s3Bucket)],
     ['Max Runtime', String(spec.maxRuntime ?? '')],
     ['Inference Type', spec.inferenceType ?? 'Local'],
+    ...(forecast ? forecastRows(spec, forecastSummary ?? null) : []),
     ...(spec.inferenceType === 'Remote' ? [['Max Batch Rows', String(spec.maxBatchRows ?? '')] as [string, string]] : []),
     ['Model Version', version!],
     ['Active Version', activeVersion ?? ''],

@@ -4,7 +4,9 @@ import { noticeResponse } from '../../protocol/backend-messages.ts';
 import type { ModelSpec } from '../../catalog/model-spec.ts';
 import type { SnapshotColumn } from '../../snapshot/snapshot-columns.ts';
 import { runTraining, TrainingFailure } from '../../worker/training-runner.ts';
-import { compileTrainedVersion, registerTrainedVersion, trainingInput, type VersionToTrain } from '../../worker/trained-version.ts';
+import { compileTrainedVersion, registerTrainedVersion, trainingInput, type CatalogQuery, type VersionToTrain } from '../../worker/trained-version.ts';
+import { isForecastVersion, registerForecastVersion, runForecastTraining } from '../../worker/forecast-version.ts';
+import type { Progress } from '../../training/types.ts';
 import type { WaitForModel } from '../ast/wait-for-model.ts';
 import { modelKey } from './model-target.ts';
 import { describeProgress } from './training-progress.ts';
@@ -92,6 +94,23 @@ async function ownTrainingJob(context: MlStatementContext, schema: string, name:
   };
 }
 
+/** A version training in a thread of this proxy; its result registers it in the given transaction. */
+interface TrainingHere {
+  result: Promise<(query: CatalogQuery) => Promise<boolean>>;
+  kill(): Promise<void>;
+}
+
+function modelHere(v: VersionToTrain, onProgress: (p: Progress) => void): TrainingHere {
+  const { features, target, spec } = trainingInput(v);
+  const { result, kill } = runTraining(features, target, spec, onProgress);
+  return { result: result.then((m) => (query) => registerTrainedVersion(query, v, m, compileTrainedVersion(v, m))), kill };
+}
+
+function forecastHere(v: VersionToTrain, onProgress: (p: Progress) => void): TrainingHere {
+  const { result, kill } = runForecastTraining(v, onProgress);
+  return { result: result.then((f) => (query) => registerForecastVersion(query, v, f)), kill };
+}
+
 interface Waiting {
   name: string;
   deadline: number;
@@ -105,16 +124,17 @@ interface Waiting {
  * or the TIMEOUT stops the thread; the statement then fails and the transaction with it.
  */
 async function trainHere(v: VersionToTrain, waiting: Waiting, context: MlStatementContext): Promise<void> {
-  const { features, target, spec } = trainingInput(v);
   const started = Date.now();
   let lastProgressAt = 0;
   const prefix = `model ${waiting.name} version ${v.version}`;
   waiting.notice(`${prefix}: training in this transaction (its job is not visible to workers before COMMIT)`);
-  const training = runTraining(features, target, spec, (p) => {
+  const onProgress = (p: Progress) => {
     if (Date.now() - lastProgressAt < POLL_MS) return;
     lastProgressAt = Date.now();
     waiting.notice(`${prefix}: ${describeProgress(JSON.stringify(p), (Date.now() - started) / 1000)}`);
-  });
+  };
+  const query: CatalogQuery = async (sql, params) => (await context.upstream.query(sql, params)).rows[0]?.[0];
+  const training = isForecastVersion(v) ? forecastHere(v, onProgress) : modelHere(v, onProgress);
   let timedOut = false;
   const timer = Number.isFinite(waiting.deadline)
     ? setTimeout(() => {
@@ -125,8 +145,8 @@ async function trainHere(v: VersionToTrain, waiting: Waiting, context: MlStateme
   const onAbort = () => void training.kill();
   context.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const model = await training.result;
-    await registerTrainedVersion(async (sql, params) => (await context.upstream.query(sql, params)).rows[0]?.[0], v, model, compileTrainedVersion(v, model));
+    const register = await training.result;
+    await register(query);
   } catch (error) {
     if (timedOut) {
       throw new ClientError(

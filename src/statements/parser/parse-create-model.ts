@@ -1,4 +1,5 @@
 import type { CreateModel } from '../ast/create-model.ts';
+import type { CreateForecastModel } from '../ast/create-forecast-model.ts';
 import type { CreateModelFromArtifact, ModelArtifact } from '../ast/create-model-from-artifact.ts';
 import type { CreateRemoteModel } from '../ast/create-remote-model.ts';
 import type { ModelType, ProblemType } from '../ast/model-options.ts';
@@ -11,7 +12,7 @@ import { parseIdentifier, parseOnOff, parseQualifiedName, parseString } from './
 import { parsePreprocessors } from './parse-preprocessors.ts';
 import { parseSettings } from './parse-settings.ts';
 import { parseTrainingSource } from './parse-training-source.ts';
-import { rejectUnsupported } from './reject-unsupported.ts';
+import { parseForecastModel, writesModelTypeForecast } from './parse-forecast-model.ts';
 import type { TokenStream } from './token-stream.ts';
 import { validateCreateModel } from './validate-create-model.ts';
 
@@ -22,9 +23,11 @@ const CLAUSE_ORDER_HINT =
   'CREATE MODEL clauses go in this order: FROM, TARGET, FUNCTION, IAM_ROLE, AUTO, MODEL_TYPE, PROBLEM_TYPE, OBJECTIVE, PREPROCESSORS and HYPERPARAMETERS, SETTINGS.';
 const CLAUSE_WORDS = new Set(['from', 'target', 'function', 'iam_role', 'auto', 'model_type', 'problem_type', 'objective', 'preprocessors', 'hyperparameters', 'settings', 'returns']);
 
-/** CREATE [ OR REPLACE ] MODEL m FROM ... in either form of the contract (§1 training, §2 artifact), or FUNCTION ... SAGEMAKER (§11). */
-export function parseCreateModel(ts: TokenStream): CreateModel | CreateModelFromArtifact | CreateRemoteModel {
-  rejectUnsupported(ts.sql, ts.all());
+/**
+ * CREATE [ OR REPLACE ] MODEL m FROM ... in either form of the contract (§1 training, §2 artifact),
+ * FUNCTION ... SAGEMAKER or MODEL_TYPE FORECAST (§11).
+ */
+export function parseCreateModel(ts: TokenStream): CreateModel | CreateForecastModel | CreateModelFromArtifact | CreateRemoteModel {
   ts.expectKeyword('create');
   const orReplace = ts.acceptKeyword('or');
   if (orReplace) ts.expectKeyword('replace');
@@ -33,6 +36,8 @@ export function parseCreateModel(ts: TokenStream): CreateModel | CreateModelFrom
   if (ts.isKeyword('function')) return parseRemoteModel(ts, orReplace, model);
   ts.expectKeyword('from');
   if (ts.peek().kind === 'string') return parseFromArtifact(ts, orReplace, model);
+  // A forecast's grammar differs (no FUNCTION): MODEL_TYPE FORECAST decides before TARGET is read.
+  if (writesModelTypeForecast(ts.all())) return parseForecastModel(ts, orReplace, model);
   return validateCreateModel(ts.sql, parseTraining(ts, orReplace, model));
 }
 

@@ -18,7 +18,7 @@ export function trainingSourceSql(source: TrainingSource): string {
  */
 export async function describeTrainingData(
   link: UpstreamSession,
-  statement: CreateModel,
+  statement: Pick<CreateModel, 'source'>,
   statementText: string,
   sourceSql: string,
 ): Promise<SnapshotColumn[]> {
@@ -30,7 +30,7 @@ export async function describeTrainingData(
 }
 
 /** An error PostgreSQL found in the FROM query, moved to where the query stands in the statement. */
-function placeInStatement(error: unknown, statement: CreateModel, statementText: string, prefixLength: number): unknown {
+function placeInStatement(error: unknown, statement: Pick<CreateModel, 'source'>, statementText: string, prefixLength: number): unknown {
   if (!(error instanceof ClientError) || error.upstreamPosition === undefined) return error;
   // A query the statement did not spell (RETRAIN repeats a stored one) has no place in it.
   if (statement.source.kind === 'Query' && statementText.slice(statement.source.start).startsWith(statement.source.text)) {
