@@ -1,4 +1,6 @@
 import type { Node, ResTarget, SelectStmt } from '@pgsql/types';
+import { ClientError } from '../errors/client-error.ts';
+import { SqlState } from '../errors/sqlstate.ts';
 import { commandComplete, rowDescription, type FieldDescription } from '../protocol/backend-messages.ts';
 import { encodeBinary } from '../protocol/binary-values.ts';
 import { decodeTextRow } from '../protocol/decode-backend.ts';
@@ -142,6 +144,14 @@ export async function executeStreamed(
     if (!described) context.send(rowDescription(clientFields(prepared, fields)));
     described = true;
   };
+  let checked = options.describe || !context.describedColumns;
+  const check = (fields: FieldDescription[]) => {
+    if (!checked && !sameColumnTypes(clientFields(prepared, fields), context.describedColumns!)) {
+      // PostgreSQL's own words (plancache.c), where a prepared statement's columns changed after Parse.
+      throw new ClientError(SqlState.featureNotSupported, 'cached plan must not change result type');
+    }
+    checked = true;
+  };
   let rowCount = 0;
   const { earlier, last } = await context.upstream.stream(
     [
@@ -153,6 +163,7 @@ export async function executeStreamed(
     async (batch, earlier) => {
       throwIfCanceled(context.signal);
       models ??= await open(earlier);
+      check(batch.fields);
       const predictions = await predictCalls(models, batch, prepared.extra, deps, context.signal);
       // Described with its first rows, so that a one-row answer leaves in one write.
       describe(batch.fields);
@@ -162,8 +173,14 @@ export async function executeStreamed(
   );
   // No rows: the versions are checked all the same, and the columns described.
   models ??= await open(earlier);
+  check(last.fields);
   describe(last.fields);
   context.send(commandComplete(`SELECT ${rowCount}`));
+}
+
+/** Same number of columns, each of the same type and type modifier. */
+function sameColumnTypes(a: readonly FieldDescription[], b: readonly FieldDescription[]): boolean {
+  return a.length === b.length && a.every((f, i) => f.typeOid === b[i].typeOid && (f.typeModifier ?? -1) === (b[i].typeModifier ?? -1));
 }
 
 /**

@@ -225,28 +225,43 @@ export class ProxiedStatements {
     return statement.description;
   }
 
+  /**
+   * PostgreSQL fixes a statement's columns at Parse, so the proxy asks for them once and answers
+   * every later Describe itself (pgbench -M prepared describes the portal at every call); an
+   * Execute whose columns have changed since fails as PostgreSQL's would (describedColumns).
+   */
   private onDescribe(body: Buffer, raw: Buffer): 'continue' | 'pause' {
     const { target, name } = decodeTarget(body);
     const portal = target === 'P' ? this.portals.get(name) : undefined;
     const statement = target === 'S' ? this.statements.get(name) : portal?.statement;
     if (!statement) return this.host.forward(Frontend.Describe, raw);
+    const tracker = this.host.tracker;
+    if (statement.description && tracker.idle && !tracker.skippingUntilSync && this.host.status() !== 'E') {
+      // Nothing of the client's is still to be answered upstream: the answer can go now, in order.
+      this.answerDescribe(target, statement.description, portal);
+      return 'continue';
+    }
     return this.host.exclusive('extended', async (signal) => {
       // The portal may have ended with its transaction meanwhile: then PostgreSQL answers.
       if (target === 'P' && this.portals.get(name) !== portal) {
         this.host.forward(Frontend.Describe, raw);
         return;
       }
-      const description = await statement.prepared.describe(this.host.context(signal));
-      statement.description = description;
-      if (target === 'S') this.host.writeClient(parameterDescription(description.parameterTypes));
-      if (!description.fields) {
-        this.host.writeClient(noData());
-        return;
-      }
-      // A statement's columns are in text until a Bind says otherwise (PostgreSQL sends 0 for them); a portal's as bound.
-      const formats = portal?.resultFormats ?? [];
-      this.host.writeClient(rowDescription(description.fields.map((f, i) => ({ ...f, format: formatAt(formats, i) }))));
+      // In a failed transaction PostgreSQL refuses to describe a statement that returns rows (25P02): it is asked.
+      const description = this.host.status() === 'E' ? await statement.prepared.describe(this.host.context(signal)) : await this.describe(statement, signal);
+      this.answerDescribe(target, description, portal);
     });
+  }
+
+  private answerDescribe(target: 'S' | 'P', description: StatementDescription, portal: Portal | undefined): void {
+    if (target === 'S') this.host.writeClient(parameterDescription(description.parameterTypes));
+    if (!description.fields) {
+      this.host.writeClient(noData());
+      return;
+    }
+    // A statement's columns are in text until a Bind says otherwise (PostgreSQL sends 0 for them); a portal's as bound.
+    const formats = portal?.resultFormats ?? [];
+    this.host.writeClient(rowDescription(description.fields.map((f, i) => ({ ...f, format: formatAt(formats, i) }))));
   }
 
   private onExecute(body: Buffer, raw: Buffer): 'continue' | 'pause' {
@@ -263,14 +278,15 @@ export class ProxiedStatements {
         this.host.writeClient(bound.suspended.portion(maxRows));
         return;
       }
+      const context = this.executionContext(bound.statement, signal);
       if (maxRows <= 0) {
-        await bound.statement.prepared.execute(bound.parameters, this.host.context(signal), bound.resultFormats);
+        await bound.statement.prepared.execute(bound.parameters, context, bound.resultFormats);
         return;
       }
       const suspended = new SuspendedPortal();
       this.host.captureClientWrites((bytes, write) => suspended.collect(bytes, write));
       try {
-        await bound.statement.prepared.execute(bound.parameters, this.host.context(signal), bound.resultFormats);
+        await bound.statement.prepared.execute(bound.parameters, context, bound.resultFormats);
       } finally {
         this.host.captureClientWrites(null);
       }
@@ -282,6 +298,13 @@ export class ProxiedStatements {
       bound.suspended = suspended;
       this.host.writeClient(suspended.portion(maxRows));
     });
+  }
+
+  /** The statement context of an Execute: with the columns the client was given, when it was. */
+  private executionContext(statement: Statement, signal: AbortSignal): StatementContext {
+    const context = this.host.context(signal);
+    const fields = statement.description?.fields;
+    return fields ? { ...context, describedColumns: fields } : context;
   }
 
   private onClose(body: Buffer, raw: Buffer): 'continue' | 'pause' {

@@ -1,3 +1,4 @@
+import type { FieldDescription } from '../protocol/backend-messages.ts';
 import type { RemoteEndpoints } from '../remote/endpoints.ts';
 import type { UpstreamSession } from './upstream-session.ts';
 
@@ -27,4 +28,10 @@ export interface StatementContext {
   catalogChanged(): Promise<void>;
   /** Aborted when the client cancels or goes away. */
   readonly signal: AbortSignal;
+  /**
+   * In the extended protocol, the columns an earlier Describe gave the client for the statement
+   * now executed (Describe is answered once per statement, as PostgreSQL fixes them at Parse): a
+   * statement whose columns have changed since fails, as PostgreSQL's cached plan does.
+   */
+  readonly describedColumns?: readonly FieldDescription[];
 }
