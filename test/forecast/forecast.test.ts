@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import pg from 'pg';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
@@ -175,5 +177,18 @@ describe('MODEL_TYPE FORECAST', () => {
     await c.query('DROP MODEL hourly');
     expect((await c.query(`SELECT to_regprocedure('hourly()') AS f`)).rows[0].f).toBeNull();
     await expect(c.query('SELECT FORECAST(hourly)')).rejects.toMatchObject({ code: '42704' });
+  });
+
+  test("the README's forecasting example runs as written", async () => {
+    const readme = readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    const block = [...readme.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes('MODEL_TYPE FORECAST'))!;
+    // In a schema of its own: this file has a sales_forecast of its own.
+    await c.query('CREATE SCHEMA readme; SET search_path TO readme, public');
+    for (const statement of block.split(/;\n/).map((x) => x.trim()).filter(Boolean)) await c.query(statement);
+    const r = await c.query('SELECT * FROM sales_next_week');
+    expect(r.fields.map((f) => f.name)).toEqual(['id', 'time', 'p25', 'p50', 'p75', 'mean']);
+    // 10·s + 3·(d mod 7): the weekly pattern continues, day 56 is d mod 7 = 0.
+    expect(r.rows.slice(0, 2).map((row) => [row.id, row.time, row.mean])).toEqual([['store 1', '2024-02-26 00:00:00', 10], ['store 1', '2024-02-27 00:00:00', 13]]);
+    await c.query('RESET search_path');
   });
 });
