@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import type { ThreadReply, ThreadRequest, WireTensor } from './onnx-thread.ts';
@@ -178,12 +179,14 @@ class PooledThread {
   busy = 0;
 
   constructor() {
-    // The sources are TypeScript: the thread registers tsx's loader, then loads them.
-    const entry = new URL('./onnx-thread.ts', import.meta.url).href;
-    this.worker = new Worker(
-      `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`,
-      { eval: true },
-    );
+    // The sources are TypeScript: the thread loads them through tsx's require, which transpiles
+    // on the thread itself. tsx's ESM loader would start a hooks thread, and esbuild's synchronous
+    // API a thread of its own (unless ESBUILD_WORKER_THREADS is 0): about 15 MB a thread, kept idle.
+    const entry = fileURLToPath(new URL('./onnx-thread.ts', import.meta.url));
+    this.worker = new Worker(`require('tsx/cjs/api').require(${JSON.stringify(entry)}, __filename);`, {
+      eval: true,
+      env: { ...process.env, ESBUILD_WORKER_THREADS: '0' },
+    });
     this.worker.unref();
     this.worker.on('message', (reply: ThreadReply) => {
       this.busy--;

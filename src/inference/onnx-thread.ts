@@ -3,7 +3,8 @@
  * runs batches sent by the main thread, so predictions never block the proxy's event loop.
  */
 import { parentPort } from 'node:worker_threads';
-import ort from 'onnxruntime-node';
+// A namespace import: the thread loads this file as CommonJS (onnx-session-cache.ts), where a default import of onnxruntime-node is undefined.
+import * as ort from 'onnxruntime-node';
 import { SESSION_OPTIONS } from './session-options.ts';
 
 export interface WireTensor {
