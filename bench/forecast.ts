@@ -138,7 +138,7 @@ try {
         const shown = new Map((await c.query(`SHOW MODEL ${model}`)).rows.map((r) => [r.Key, r.Value]));
         const forecast = new Map<string, number[]>();
         for (const r of (await c.query(`SELECT FORECAST(${model})`)).rows) forecast.set(r.id, [...(forecast.get(r.id) ?? []), r.mean]);
-        const detail = `${shown.get('Forecast Method')}, ${seconds.toFixed(1)} s to READY` + (auto === 'ON' ? `; held-out MASE: ${shown.get('Candidates')?.replace(/\d+\.\d+/g, (x) => Number(x).toFixed(3))}` : '');
+        const detail = `${shown.get('Forecast Method')}, ${seconds.toFixed(1)} s to READY` + (auto === 'ON' ? `; held-out MASE: ${shown.get('Candidates')?.replace(/\d+\.\d+/g, (x: string) => Number(x).toFixed(3))}` : '');
         results.push([`modelgres FORECAST, AUTO ${auto}`, metrics(train, actual, forecast), detail]);
       }
     });

@@ -103,18 +103,18 @@ END $$;
 
 -- SELECT FORECAST(x) through the proxy when x is no forecast model it knows: the error the user
 -- should see (the proxy learns of models at commit, so one created in this transaction lands here).
-DROP FUNCTION IF EXISTS modelgres.forecast_not_found(name, text);
 -- It returns a table (never a row) so that it stands where SELECT * FROM m() would, also in CREATE TABLE AS.
 DROP FUNCTION IF EXISTS modelgres.forecast_not_found(name, name, name);
-CREATE OR REPLACE FUNCTION modelgres.forecast_not_found(p_caller name, p_schema name, p_model name) RETURNS TABLE (id text)
+-- p_path is the caller's current_schemas(false): inside this function search_path is its own.
+CREATE OR REPLACE FUNCTION modelgres.forecast_not_found(p_caller name, p_schema name, p_model name, p_path name[]) RETURNS TABLE (id text)
   LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, modelgres AS $$
 DECLARE
   m record;
 BEGIN
   PERFORM check_caller(p_caller);
   SELECT mm.model_name, mm.problem_type, mm.schema_name INTO m FROM model mm
-   WHERE mm.model_name = p_model AND (mm.schema_name = p_schema OR p_schema IS NULL AND mm.schema_name = ANY (current_schemas(false)))
-   ORDER BY array_position(current_schemas(false), mm.schema_name) LIMIT 1;
+   WHERE mm.model_name = p_model AND (mm.schema_name = p_schema OR p_schema IS NULL AND mm.schema_name = ANY (p_path))
+   ORDER BY array_position(p_path, mm.schema_name) LIMIT 1;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'model "%" does not exist', p_model USING ERRCODE = '42704',
       HINT = 'FORECAST(m) takes the name of a model created with MODEL_TYPE FORECAST.';
@@ -129,5 +129,5 @@ END $$;
 
 REVOKE ALL ON FUNCTION modelgres.forecast_body(bigint, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION modelgres.forecast_rows(name, bigint, integer) TO PUBLIC;
-GRANT EXECUTE ON FUNCTION modelgres.forecast_not_found(name, name, name) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION modelgres.forecast_not_found(name, name, name, name[]) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION modelgres.register_forecast_version(text, text, text, text, double precision, jsonb, jsonb) TO PUBLIC;

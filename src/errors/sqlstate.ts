@@ -17,6 +17,7 @@ export const SqlState = {
   syntaxError: '42601', // syntax_error
   insufficientPrivilege: '42501', // insufficient_privilege
   undefinedObject: '42704', // undefined_object
+  wrongObjectType: '42809', // wrong_object_type
   undefinedFunction: '42883',
   undefinedTable: '42P01',
   undefinedColumn: '42703',

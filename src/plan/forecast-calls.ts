@@ -44,7 +44,7 @@ export function rewriteForecastCalls(sql: string, known: ForecastModelNames): st
       end,
       text: known.isForecastModel(name)
         ? `* FROM ${qualified}()`
-        : `* FROM modelgres.forecast_not_found(current_user, ${call.schema === undefined ? 'NULL' : literal(call.schema)}, ${literal(call.name)})`,
+        : `* FROM modelgres.forecast_not_found(current_user, ${call.schema === undefined ? 'NULL' : literal(call.schema)}, ${literal(call.name)}, current_schemas(false))`,
     });
   }
   if (edits.length === 0) return null;

@@ -155,6 +155,16 @@ describe('MODEL_TYPE FORECAST', () => {
       MODEL_TYPE FORECAST SETTINGS (HORIZON 5, FREQUENCY 'D')`)).rejects.toMatchObject({ code: '22023', message: expect.stringContaining('a number') });
     await expect(c.query('SELECT FORECAST(no_such_model)')).rejects.toMatchObject({ code: '42704', message: 'model "no_such_model" does not exist' });
     await expect(c.query('CREATE TABLE never AS SELECT FORECAST(no_such_model)')).rejects.toMatchObject({ code: '42704' });
+    // A FORECAST model has no function to score, host or schedule.
+    for (const statement of [
+      'EVALUATE MODEL trend_forecast FROM trend',
+      'SHOW MODEL trend_forecast DRIFT',
+      'ALTER MODEL trend_forecast START',
+      'ALTER MODEL trend_forecast SET MONITORING (CAPTURE_PERCENT 10)',
+      `CREATE INFERENCE SCHEDULE s FOR MODEL trend_forecast FROM trend KEY at INTO t_out EVERY '1 hour'`,
+    ]) {
+      await expect(c.query(statement)).rejects.toMatchObject({ code: '42809', message: expect.stringContaining('does not apply to FORECAST model "trend_forecast"') });
+    }
     const left = await c.query(`SELECT count(*)::int AS n FROM modelgres.models WHERE model_name = 'bad_forecast'`);
     expect(left.rows[0].n).toBe(0);
     expect((await c.query(`SELECT to_regclass('never') AS t`)).rows[0].t).toBeNull();
@@ -177,6 +187,19 @@ describe('MODEL_TYPE FORECAST', () => {
     await c.query('DROP MODEL hourly');
     expect((await c.query(`SELECT to_regprocedure('hourly()') AS f`)).rows[0].f).toBeNull();
     await expect(c.query('SELECT FORECAST(hourly)')).rejects.toMatchObject({ code: '42704' });
+  });
+
+  test('in the creating transaction WAIT FOR MODEL trains it; m() reads it, FORECAST(m) says to (55000); ROLLBACK leaves nothing', async () => {
+    await c.query('BEGIN');
+    await c.query(`CREATE MODEL tx_forecast FROM trend TARGET amount MODEL_TYPE FORECAST SETTINGS (HORIZON 2, FREQUENCY 'M')`);
+    expect((await c.query('WAIT FOR MODEL tx_forecast TIMEOUT 60')).rows).toEqual([{ version: 1, state: 'READY' }]);
+    const rows = (await c.query('SELECT * FROM tx_forecast()')).rows;
+    expect(rows.map((r) => [r.id, r.time])).toEqual([['1', '2022-01-01 00:00:00'], ['1', '2022-02-01 00:00:00'], ['2', '2022-01-01 00:00:00'], ['2', '2022-02-01 00:00:00']]);
+    close(rows[3].p50, -40 + 0.75 * 25);
+    await c.query('SAVEPOINT before');
+    await expect(c.query('SELECT FORECAST(tx_forecast)')).rejects.toMatchObject({ code: '55000', hint: expect.stringContaining('SELECT * FROM public.tx_forecast()') });
+    await c.query('ROLLBACK');
+    await expect(c.query('SELECT FORECAST(tx_forecast)')).rejects.toMatchObject({ code: '42704' });
   });
 
   test("the README's forecasting example runs as written", async () => {

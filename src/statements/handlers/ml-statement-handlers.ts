@@ -2,6 +2,7 @@ import type { MlStatementContext } from '../ml-statement-context.ts';
 import type { MlStatement, MlStatementKind, MlStatementOf } from '../ast/ml-statement.ts';
 import { createModel } from './create-model.ts';
 import { createForecastModel } from './create-forecast-model.ts';
+import { refuseForecastModel } from './not-for-forecast.ts';
 import { createModelFromArtifact } from './create-model-from-artifact.ts';
 import { createRemoteModel } from './create-remote-model.ts';
 import { dropModel } from './drop-model.ts';
@@ -68,7 +69,8 @@ const HANDLERS: { [K in MlStatementKind]: Handler<K> } = {
 };
 
 /** Runs a parsed ML statement on the client's session; its answer goes to the client. */
-export function runMlStatement(statement: MlStatement, text: string, context: MlStatementContext): Promise<void> {
+export async function runMlStatement(statement: MlStatement, text: string, context: MlStatementContext): Promise<void> {
+  await refuseForecastModel(statement, context);
   const handler = HANDLERS[statement.kind] as Handler<MlStatementKind>;
   return handler(statement, text, context);
 }
