@@ -1,7 +1,7 @@
 import { bucketStart, SEASON, type Frequency } from './frequency.ts';
 import { GlobalGbdt } from './global-gbdt.ts';
 import { METRIC_NAME, score, type ForecastObjective, type HeldOut } from './objectives.ts';
-import { quantileOf, type Percentile } from './percentiles.ts';
+import { percentileOffsets, type Percentile } from './percentiles.ts';
 import { prepareSeries, seriesScale, type ForecastRows, type Series } from './series.ts';
 import { drift, seasonalNaive } from './simple-methods.ts';
 
@@ -36,9 +36,6 @@ export interface FitOptions {
   signal?: AbortSignal;
   onProgress?(p: { done: number; total: number; unit: string }): void;
 }
-
-/** Fewer held-out errors at one step than this, and a percentile uses the errors of every step. */
-const MIN_ERRORS_PER_STEP = 5;
 
 /**
  * Trains a forecast model and computes its forecast (docs/forecasting.md): the series prepared,
@@ -100,11 +97,7 @@ export async function fitForecast(rows: ForecastRows, spec: ForecastSpec, option
     const scale = seriesScale(train[i].values);
     for (let h = 0; h < H; h++) errorsByStep[h].push((s.values[s.values.length - H + h] - best.predicted[i][h]) / scale);
   });
-  const allErrors = errorsByStep.flat().sort((a, b) => a - b);
-  const offsets = errorsByStep.map((errors) => {
-    const sorted = errors.length >= MIN_ERRORS_PER_STEP ? [...errors].sort((a, b) => a - b) : allErrors;
-    return spec.percentiles.map((p) => (p.kind === 'quantile' ? quantileOf(sorted, p.tau) : 0));
-  });
+  const offsets = percentileOffsets(errorsByStep, spec.percentiles);
 
   const final = await forecaster(best.method, series);
   const out: FittedForecast['rows'] = [];

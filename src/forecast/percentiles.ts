@@ -1,6 +1,6 @@
 /**
  * PERCENTILES: '0.1,0.5,0.9' (the default) or any list of whole percents from 0.01 to 0.99 and
- * 'mean'. Each becomes a column of FORECAST(m): p10, p50, p90 ..., and mean.
+ * 'mean'. Each becomes a column of FORECAST(m): p10, p50, p90 (p05 for 0.05) ..., and mean.
  */
 export const DEFAULT_PERCENTILES = '0.1,0.5,0.9';
 
@@ -19,7 +19,7 @@ export function parsePercentiles(text: string): Percentile[] | string {
       if (!(tau > 0 && tau < 1) || Math.abs(percent - tau * 100) > 1e-9) {
         return `"${raw.trim()}" is not a percentile: use values from 0.01 to 0.99 in steps of 0.01, or mean`;
       }
-      p = { kind: 'quantile', tau: percent / 100, column: `p${percent}` };
+      p = { kind: 'quantile', tau: percent / 100, column: `p${String(percent).padStart(2, '0')}` };
     }
     if (out.some((o) => o.column === p.column)) return `"${raw.trim()}" is listed twice`;
     out.push(p);
@@ -39,4 +39,20 @@ export function quantileOf(sorted: readonly number[], tau: number): number {
   const lo = Math.floor(at);
   const hi = Math.min(sorted.length - 1, lo + 1);
   return sorted[lo] + (at - lo) * (sorted[hi] - sorted[lo]);
+}
+
+/** Fewer held-out errors at one step than this, and a percentile uses the errors of every step. */
+export const MIN_ERRORS_PER_STEP = 5;
+
+/**
+ * What each percentile column adds to the point forecast at each step, in units of the series'
+ * scale: the τ-quantile of the held-out errors (actual − forecast, scaled) at that step, or of
+ * every step's when a step has fewer than MIN_ERRORS_PER_STEP; 0 for mean, and for all without errors.
+ */
+export function percentileOffsets(errorsByStep: readonly number[][], percentiles: readonly Percentile[]): number[][] {
+  const all = errorsByStep.flat().sort((a, b) => a - b);
+  return errorsByStep.map((errors) => {
+    const sorted = errors.length >= MIN_ERRORS_PER_STEP ? [...errors].sort((a, b) => a - b) : all;
+    return percentiles.map((p) => (p.kind === 'quantile' ? quantileOf(sorted, p.tau) : 0));
+  });
 }

@@ -86,6 +86,23 @@ describe('MODEL_TYPE FORECAST', () => {
     expect((await showModel(c, 'trend_forecast')).values.get('validation:rmse')).toBe('0');
   });
 
+  test('with held-out errors the percentiles spread around the point, in order', async () => {
+    // Six series: a weekly wave, a level each, and a deterministic jitter no method can foresee.
+    await c.query(`CREATE TABLE noisy AS
+      SELECT s, date '2024-01-01' + d AS day, 20 * s + 5 * sin(2 * pi() * d / 7) + ((d * 37 + s * 11) % 13) - 6 AS v
+        FROM generate_series(1, 6) s, generate_series(0, 59) d`);
+    await c.query(`CREATE MODEL noisy_forecast FROM noisy TARGET v MODEL_TYPE FORECAST SETTINGS (HORIZON 7, FREQUENCY 'D', PERCENTILES '0.05,0.5,0.95,mean')`);
+    await c.query('WAIT FOR MODEL noisy_forecast TIMEOUT 60');
+    const r = await c.query('SELECT FORECAST(noisy_forecast)');
+    expect(r.fields.map((f) => f.name)).toEqual(['id', 'time', 'p05', 'p50', 'p95', 'mean']);
+    expect(r.rows).toHaveLength(42);
+    for (const row of r.rows) {
+      expect(row.p05).toBeLessThanOrEqual(row.p50);
+      expect(row.p50).toBeLessThanOrEqual(row.p95);
+      expect(row.p95 - row.p05).toBeGreaterThan(0);
+    }
+  });
+
   test('irregular times are summed into buckets and gaps are 0; short and one-point series; no held-out horizon means drift', async () => {
     await c.query(`CREATE TABLE readings (sensor text, at timestamp, v float8)`);
     await c.query(`INSERT INTO readings VALUES
