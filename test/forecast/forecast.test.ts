@@ -182,6 +182,14 @@ describe('MODEL_TYPE FORECAST', () => {
     ]) {
       await expect(c.query(statement)).rejects.toMatchObject({ code: '42809', message: expect.stringContaining('does not apply to FORECAST model "trend_forecast"') });
     }
+    // A forecast's result type reaches the catalog owner's CREATE FUNCTION as text: only the one shape passes.
+    const smuggled = `TABLE(id text, "time" timestamp without time zone, p10 double precision) LANGUAGE sql AS $q$SELECT 1$q$; CREATE TABLE pwned_by_forecast (); CREATE FUNCTION tail() RETURNS TABLE(p10 double precision)`;
+    await expect(c.query(
+      `SELECT * FROM modelgres.import_model(current_user, 'public', 'bad_forecast', 'public', 'bad_forecast', '{}', '{}', $1, 'FORECAST', '{}', false,
+         'IMPORTED', 'x', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
+      [smuggled],
+    )).rejects.toMatchObject({ code: '22023' });
+    expect((await c.query(`SELECT to_regclass('pwned_by_forecast') AS t`)).rows[0].t).toBeNull();
     const left = await c.query(`SELECT count(*)::int AS n FROM modelgres.models WHERE model_name = 'bad_forecast'`);
     expect(left.rows[0].n).toBe(0);
     expect((await c.query(`SELECT to_regclass('never') AS t`)).rows[0].t).toBeNull();
