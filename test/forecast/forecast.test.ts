@@ -137,6 +137,9 @@ describe('MODEL_TYPE FORECAST', () => {
       ['id', 'text'], ['time', 'timestamp without time zone'], ['p10', 'double precision'], ['p50', 'double precision'], ['p90', 'double precision'],
     ]);
     expect((await c.query('SELECT count(*)::int AS n FROM tbl_forecast')).rows[0].n).toBe(42);
+    // The extended protocol (a named statement with a parameter) is rewritten the same way.
+    const prepared = await c.query({ name: 'forecast_limit', text: 'SELECT FORECAST(sales_forecast) ORDER BY 1, 2 DESC LIMIT $1', values: [2] });
+    expect(prepared.rows.map((r) => [r.id, r.time])).toEqual([['north', day(DAYS + 6)], ['north', day(DAYS + 5)]]);
     const direct = await proxy.direct();
     const viaProxy = await c.query('SELECT FORECAST(sales_forecast)');
     expect((await direct.query('SELECT * FROM sales_forecast()')).rows).toEqual(viaProxy.rows);
