@@ -22,6 +22,7 @@ export const SqlState = {
   undefinedTable: '42P01',
   undefinedColumn: '42703',
   duplicateObject: '42710', // duplicate_object
+  duplicateFunction: '42723', // duplicate_function
   duplicatePreparedStatement: '42P05', // duplicate_prepared_statement
   undefinedParameter: '42P02', // undefined_parameter
   invalidFunctionDefinition: '42P13', // invalid_function_definition

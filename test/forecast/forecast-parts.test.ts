@@ -42,7 +42,7 @@ describe('forecast parts', () => {
   });
 
   test('percentile columns and their offsets: R type 7 quantiles of the errors at a step, all steps pooled under 5', () => {
-    expect(parsePercentiles('0.25,0.50,0.05,mean').map((p) => p.column)).toEqual(['p25', 'p50', 'p05', 'mean']);
+    expect((parsePercentiles('0.25,0.50,0.05,mean') as Percentile[]).map((p) => p.column)).toEqual(['p25', 'p50', 'p05', 'mean']);
     expect(parsePercentiles('0.5,0.125')).toBe('"0.125" is not a percentile: use values from 0.01 to 0.99 in steps of 0.01, or mean');
     const ps = parsePercentiles('0.1,0.5,0.9,mean') as Percentile[];
     // Step 1: five errors −2..2 → p10 at position 0.4: −2 + 0.4 = −1.6; p90 1.6. Step 2: two errors, so

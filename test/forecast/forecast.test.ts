@@ -185,6 +185,13 @@ describe('MODEL_TYPE FORECAST', () => {
     ]) {
       await expect(c.query(statement)).rejects.toMatchObject({ code: '42809', message: expect.stringContaining('does not apply to FORECAST model "trend_forecast"') });
     }
+    // The model's function is named after it: never over a function of the user's, nor one PostgreSQL's would hide.
+    await c.query(`CREATE FUNCTION taken_name() RETURNS int LANGUAGE sql AS 'SELECT 1'`);
+    for (const name of ['taken_name', 'now']) {
+      await expect(c.query(`CREATE MODEL ${name} FROM (SELECT store, sold_at, quantity FROM sales) TARGET quantity MODEL_TYPE FORECAST SETTINGS (HORIZON 5, FREQUENCY 'D')`))
+        .rejects.toMatchObject({ code: '42723' });
+    }
+    expect((await c.query('SELECT taken_name() AS v')).rows).toEqual([{ v: 1 }]);
     // A forecast's result type reaches the catalog owner's CREATE FUNCTION as text: only the one shape passes.
     const smuggled = `TABLE(id text, "time" timestamp without time zone, p10 double precision) LANGUAGE sql AS $q$SELECT 1$q$; CREATE TABLE pwned_by_forecast (); CREATE FUNCTION tail() RETURNS TABLE(p10 double precision)`;
     await expect(c.query(
@@ -193,7 +200,7 @@ describe('MODEL_TYPE FORECAST', () => {
       [smuggled],
     )).rejects.toMatchObject({ code: '22023' });
     expect((await c.query(`SELECT to_regclass('pwned_by_forecast') AS t`)).rows[0].t).toBeNull();
-    const left = await c.query(`SELECT count(*)::int AS n FROM modelgres.models WHERE model_name = 'bad_forecast'`);
+    const left = await c.query(`SELECT count(*)::int AS n FROM modelgres.models WHERE model_name IN ('bad_forecast', 'taken_name', 'now')`);
     expect(left.rows[0].n).toBe(0);
     expect((await c.query(`SELECT to_regclass('never') AS t`)).rows[0].t).toBeNull();
   });

@@ -38,6 +38,7 @@ export async function trainForecastVersion(
   const link = context.upstream;
   const schema = s.model.schema ?? (await currentSchema(context));
   const sourceSql = trainingSourceSql(s.source);
+  await checkFunctionName(context, schema, s.model.name);
   const { id, time, target } = forecastColumns(s, await describeTrainingData(link, s, text, sourceSql));
   const percentiles = parsePercentiles(s.percentiles) as Percentile[];
 
@@ -121,4 +122,29 @@ function forecastColumns(s: CreateForecastModel, described: SnapshotColumn[]): R
   }
   const time = times[times.length - 1];
   return { id: others.find((c) => c !== time)!, time, target };
+}
+
+/**
+ * The model's function m() is named for the user, so it must not replace a function of theirs
+ * (CREATE OR REPLACE FUNCTION would), nor be hidden by one of PostgreSQL's: pg_catalog comes
+ * first in every search_path, and SELECT FORECAST(now) would call now().
+ */
+async function checkFunctionName(context: StatementContext, schema: string, name: string): Promise<void> {
+  const r = await context.upstream.query(
+    `SELECT (SELECT obj_description(f, 'pg_proc') IS DISTINCT FROM 'modelgres model ' || format('%I.%I', $1::text, $2::text)
+               FROM to_regprocedure(format('%I.%I()', $1::text, $2::text)) AS f WHERE f IS NOT NULL) AS taken,
+            to_regprocedure(format('pg_catalog.%I()', $2::text)) IS NOT NULL AS builtin`,
+    [schema, name],
+  );
+  const [taken, builtin] = r.rows[0];
+  if (builtin === 't') {
+    throw new ClientError(SqlState.duplicateFunction, `a FORECAST model cannot be named "${name}": its function ${name}() would be hidden by PostgreSQL's`, {
+      hint: 'Choose another model name.',
+    });
+  }
+  if (taken === 't') {
+    throw new ClientError(SqlState.duplicateFunction, `function "${name}" already exists with the same argument types`, {
+      hint: `A FORECAST model's forecast is read through a function named after it, ${name}(); choose another model name.`,
+    });
+  }
 }
