@@ -2,6 +2,7 @@ import type { InsertStmt, Node } from '@pgsql/types';
 import { deparseSync } from 'pgsql-deparser';
 import { commandComplete } from '../protocol/backend-messages.ts';
 import { copyText } from '../protocol/copy-text.ts';
+import { FLOAT8_TEXT_MAX_BYTES, writeFloat8Text } from '../protocol/float8-text.ts';
 import { decodeTextRow } from '../protocol/decode-backend.ts';
 import { inPipelinedTransaction } from '../session/own-transaction.ts';
 import type { StatementContext } from '../session/statement-context.ts';
@@ -10,6 +11,7 @@ import { quoteIdent } from '../sql/identifiers.ts';
 import { BATCH_ROWS, throwIfCanceled, type InferenceDeps } from './inference-deps.ts';
 import type { PreparedMaterialized } from './materialized-inference.ts';
 import { argumentFormats, openCalls, predictCalls } from './opened-calls.ts';
+import type { PredictionColumn } from './predict-batch.ts';
 import { versionQuery } from './resolve-model-version.ts';
 import type { PreparedInference } from './streamed-inference.ts';
 
@@ -125,7 +127,7 @@ function copyMeansInsert(
  * The client's columns of each row, predictions in place, as COPY text. The other values are
  * PostgreSQL's own text bytes, copied as they are unless they hold a character COPY escapes.
  */
-function copyLines(rows: Buffer[], select: PreparedInference, predictions: Array<Array<string | null>>): Buffer {
+function copyLines(rows: Buffer[], select: PreparedInference, predictions: PredictionColumn[]): Buffer {
   const out = new CopyTextBuilder(rows.reduce((size, row) => size + row.length, 0));
   for (let r = 0; r < rows.length; r++) {
     const body = rows[r];
@@ -139,7 +141,9 @@ function copyLines(rows: Buffer[], select: PreparedInference, predictions: Array
       if (c < select.extra) continue;
       if (c > select.extra) out.byte(TAB);
       const call = select.callAt[c - select.extra];
-      if (call !== null) out.text(copyText(predictions[call][r]));
+      const column = call === null ? null : predictions[call];
+      if (column instanceof Float32Array) out.float8(column[r]);
+      else if (column !== null) out.text(copyText(column[r]));
       else if (length < 0) out.text('\\N');
       else out.value(body, start, at);
     }
@@ -170,6 +174,12 @@ class CopyTextBuilder {
   text(s: string): void {
     this.reserve(Buffer.byteLength(s, 'utf8'));
     this.size += this.buffer.write(s, this.size, 'utf8');
+  }
+
+  /** A float8 value's text (nothing in it COPY escapes). */
+  float8(v: number): void {
+    this.reserve(FLOAT8_TEXT_MAX_BYTES);
+    this.size = writeFloat8Text(this.buffer, this.size, v);
   }
 
   /** A value's text bytes, with backslash, tab and line breaks escaped as COPY wants. */

@@ -5,7 +5,7 @@ import type { ModelRunner } from './onnx-session-cache.ts';
 import type { FieldDescription } from '../protocol/backend-messages.ts';
 import { binaryFloat32Column, binaryFloat64Column, binaryTextColumn, readsBinary } from './binary-feature-decoding.ts';
 import { float32Column, indexLeadingColumns, textColumn, type LeadingColumns } from './feature-decoding.ts';
-import { predictBatch, takesFloat32, takesFloat64, type ArgumentColumn, type ClassValue } from './predict-batch.ts';
+import { predictColumn, takesFloat32, takesFloat64, textOfPredictions, type ArgumentColumn, type ClassValue, type PredictionColumn } from './predict-batch.ts';
 import { measurePredictions } from '../metrics/measure-predictions.ts';
 import { interpretVersion, openVersion, sayEvaluator, type ResolvedVersion } from './resolve-model-version.ts';
 
@@ -51,7 +51,7 @@ export function argumentFormats(calls: readonly ModelCall[], deps: InferenceDeps
 /**
  * Predicts one batch for every call. `batch.rows` are DataRow bodies whose first `extra` columns
  * are the calls' arguments, call after call (as the streamed statement selects them), each in the
- * format `batch.fields` says; returns each call's results as PostgreSQL text.
+ * format `batch.fields` says; returns each call's results (PredictionColumn: text, or a regression's numbers).
  */
 export async function predictCalls(
   opened: readonly OpenedCall[],
@@ -59,10 +59,10 @@ export async function predictCalls(
   extra: number,
   deps: InferenceDeps,
   signal?: AbortSignal,
-): Promise<Array<Array<string | null>>> {
+): Promise<PredictionColumn[]> {
   const { rows, fields } = batch;
   const index = indexLeadingColumns(rows, extra);
-  const predictions: Array<Array<string | null>> = [];
+  const predictions: PredictionColumn[] = [];
   let column = 0;
   for (const { call, version, session } of opened) {
     const fn = call.function;
@@ -72,9 +72,9 @@ export async function predictCalls(
     for (let j = 0; j < call.argumentCount; j++, column++) {
       args.push(argumentColumn(index, column, fields[column], !captured && takesFloat32(fn, version.ioPlan, j), !captured && takesFloat64(fn, version.ioPlan, j)));
     }
-    const predicted = await measurePredictions(fn, version.version, rows.length, () => predictBatch(session, fn, version.classes as ClassValue[] | null, args, rows.length, version.ioPlan, signal));
+    const predicted = await measurePredictions(fn, version.version, rows.length, () => predictColumn(session, fn, version.classes as ClassValue[] | null, args, rows.length, version.ioPlan, signal));
     // With CAPTURE_PERCENT 0 the capture keeps nothing of a call.
-    if (captured) deps.capture!.record(fn, version.version, args as Array<Array<string | null>>, predicted);
+    if (captured) deps.capture!.record(fn, version.version, args as Array<Array<string | null>>, textOfPredictions(predicted));
     predictions.push(predicted);
   }
   return predictions;

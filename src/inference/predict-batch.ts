@@ -4,8 +4,17 @@ import type { FeatureType } from '../training/types.ts';
 import type { ModelFunction } from './model-function-registry.ts';
 import type { ModelRunner } from './onnx-session-cache.ts';
 import { buildFeeds, outputNamesOf, readOutputs, type IoPlan } from '../artifacts/index.ts';
+import { float8Text } from '../protocol/float8-text.ts';
 
 export type ClassValue = string | number | boolean;
+
+/**
+ * One call's results for a batch: PostgreSQL text per row (null for NULL), or a trained
+ * regression's predictions as onnxruntime gave them, float32 values of a float8 result that the
+ * rows' writer puts as text (writeFloat8Text) or binary straight into its buffer: a string per
+ * row cost a fifth of the proxy's JavaScript in a scoring query.
+ */
+export type PredictionColumn = Array<string | null> | Float32Array;
 
 /**
  * One argument column: the text of each row (null for NULL), or, for an argument a trained model
@@ -32,6 +41,19 @@ export async function predictBatch(
   /** The statement's; a remote model's requests in flight are aborted when it is cancelled. */
   signal?: AbortSignal,
 ): Promise<Array<string | null>> {
+  return textOfPredictions(await predictColumn(session, fn, classes, args, rows, ioPlan, signal));
+}
+
+/** As predictBatch, with a trained regression's predictions left as numbers (PredictionColumn). */
+export async function predictColumn(
+  session: ModelRunner,
+  fn: ModelFunction,
+  classes: ClassValue[] | null,
+  args: ArgumentColumn[],
+  rows: number,
+  ioPlan: IoPlan | null = null,
+  signal?: AbortSignal,
+): Promise<PredictionColumn> {
   if (session.remote) return session.remote.predict(args.map(textOf), rows, fn.returnType, signal);
   if (ioPlan) {
     // An imported model: fed and read as its plan, made when it was imported, says.
@@ -46,11 +68,8 @@ export async function predictBatch(
     for (let i = 0; i < rows; i++) results[i] = labels[i].toString();
     return results;
   }
-  if (fn.problemType === 'REGRESSION' || !classes) {
-    const values = out.variable.data as Float32Array;
-    for (let i = 0; i < rows; i++) results[i] = formatFloat(values[i]);
-    return results;
-  }
+  // A regression's function returns float8 (returnTypeOf).
+  if (fn.problemType === 'REGRESSION' || !classes) return out.variable.data as Float32Array;
   const labels = out.label.data as BigInt64Array;
   const probabilities = out.probabilities.data as Float32Array;
   const c = classes.length;
@@ -121,11 +140,9 @@ function inputTensor(type: FeatureType, column: ArgumentColumn, from: number, to
   return new ort.Tensor('float32', data, [rows, 1]);
 }
 
-function formatFloat(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return 'Infinity';
-  if (v === -Infinity) return '-Infinity';
-  return String(v);
+/** Each row's result as PostgreSQL text: a regression's as float8out writes it. */
+export function textOfPredictions(column: PredictionColumn): Array<string | null> {
+  return column instanceof Float32Array ? Array.from(column, float8Text) : column;
 }
 
 function formatClass(value: ClassValue | undefined, type: string): string | null {

@@ -1,4 +1,8 @@
+import { FLOAT8_TEXT_MAX_BYTES, writeFloat8Text } from '../protocol/float8-text.ts';
 import { Backend } from '../protocol/message-codes.ts';
+
+/** A call's predictions for the batch: text, or a Buffer already in the client's binary format, per row; or float8 values to write as text. */
+export type SplicedColumn = ReadonlyArray<string | Buffer | null> | Float32Array;
 
 /**
  * Streaming inference reads rows whose first `extra` columns are the model's inputs (decoded by
@@ -10,19 +14,24 @@ import { Backend } from '../protocol/message-codes.ts';
 /**
  * Whole DataRow messages for the client: each row without its leading input columns, the column
  * at index i replaced by predictions[callAt[i]][row] when callAt[i] is not null. A prediction is
- * text, or a Buffer already in the binary format the client asked for.
+ * text, a Buffer already in the binary format the client asked for, or a float8 value written as
+ * PostgreSQL's text of it.
  */
 export function spliceRows(
   rows: readonly Buffer[],
   extra: number,
   callAt: ReadonlyArray<number | null>,
-  predictions: ReadonlyArray<ReadonlyArray<string | Buffer | null>>,
+  predictions: ReadonlyArray<SplicedColumn>,
 ): Buffer {
   // One buffer for the batch, sized for the worst case (3 bytes per UTF-16 unit) and cut to fit.
   let size = 0;
-  for (let r = 0; r < rows.length; r++) {
-    size += 1 + rows[r].length;
-    for (const p of predictions) size += 3 * (p[r]?.length ?? 0) + 4;
+  for (let r = 0; r < rows.length; r++) size += 1 + rows[r].length;
+  for (const p of predictions) {
+    if (p instanceof Float32Array) {
+      size += (FLOAT8_TEXT_MAX_BYTES + 4) * rows.length;
+      continue;
+    }
+    for (let r = 0; r < rows.length; r++) size += 3 * (p[r]?.length ?? 0) + 4;
   }
   const out = Buffer.allocUnsafe(size);
   const columns = callAt.length;
@@ -44,10 +53,15 @@ export function spliceRows(
       const len = int32At(body, pos);
       const next = pos + 4 + (len > 0 ? len : 0);
       const call = callAt[c];
-      if (call === null) {
+      const column = call === null ? null : predictions[call];
+      if (column === null) {
         o = copyBytes(body, pos, next, out, o);
+      } else if (column instanceof Float32Array) {
+        const end = writeFloat8Text(out, o + 4, column[r]);
+        writeInt32At(out, o, end - o - 4);
+        o = end;
       } else {
-        const value = predictions[call][r];
+        const value = column[r];
         if (value === null) {
           o = writeInt32At(out, o, -1);
         } else if (typeof value !== 'string') {

@@ -12,8 +12,9 @@ import { readCallSpan, utf16Offsets } from './call-span.ts';
 import type { ModelCall } from './find-model-calls.ts';
 import { BATCH_ROWS, throwIfCanceled, type InferenceDeps } from './inference-deps.ts';
 import { argumentFormats, openCalls, predictCalls, type OpenedCall } from './opened-calls.ts';
+import { textOfPredictions, type PredictionColumn } from './predict-batch.ts';
 import { versionQuery } from './resolve-model-version.ts';
-import { spliceRows } from './row-splicer.ts';
+import { spliceRows, type SplicedColumn } from './row-splicer.ts';
 
 /**
  * A SELECT whose model calls each stand as a whole select-list item, rewritten for streaming:
@@ -193,18 +194,19 @@ function upstreamFormats(prepared: PreparedInference, argumentFormats: readonly 
   return [...argumentFormats, ...formatsFor(codes, prepared.callAt.length)];
 }
 
-/** Each call's predictions as the client wants its column: text, or binary of the column's type. */
+/** Each call's predictions as the client wants its column: text (or numbers spliceRows writes as text), or binary of the column's type. */
 function inClientFormats(
   prepared: PreparedInference,
   fields: readonly FieldDescription[],
   codes: readonly number[],
-  predictions: Array<Array<string | null>>,
-): Array<ReadonlyArray<string | Buffer | null>> {
+  predictions: PredictionColumn[],
+): Array<SplicedColumn> {
   if (!anyBinary(codes)) return predictions;
-  return predictions.map((values, call) => {
-    const column = prepared.callAt.indexOf(call);
-    if (formatAt(codes, column) === 0) return values;
-    const typeOid = fields[prepared.extra + column].typeOid;
+  return predictions.map((column, call) => {
+    const at = prepared.callAt.indexOf(call);
+    if (formatAt(codes, at) === 0) return column;
+    const typeOid = fields[prepared.extra + at].typeOid;
+    const values = column instanceof Float32Array ? textOfPredictions(column) : column;
     return values.map((v) => {
       if (v === null) return null;
       const binary = encodeBinary(typeOid, v);
