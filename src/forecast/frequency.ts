@@ -81,7 +81,9 @@ export function calendarFeatures(f: Frequency, bucket: number): number[] {
     case 'W':
       return [Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / (7 * DAY * 1000))];
     case 'D':
-      return [d.getUTCDay(), d.getUTCDate(), d.getUTCMonth()];
+      // Not the day of month or month: with a few months of history they tell the rows apart
+      // without meaning anything, and the trees split on them where the weekday would do.
+      return [d.getUTCDay()];
     case 'H':
       return [d.getUTCHours(), d.getUTCDay()];
     default:

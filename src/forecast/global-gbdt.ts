@@ -8,6 +8,8 @@ import { drift } from './simple-methods.ts';
 
 /** Lags beyond one season the model sees: enough to learn a trend's and a season's shape. */
 const EXTRA_LAGS = 3;
+/** Lags are rounded to this many series scales (see features). */
+const LAG_GRID = 1e-3;
 /** Fewer training rows than this and the global model is not trained: every series uses drift. */
 const MIN_ROWS = 10;
 /** Shallow trees and a small step: many small series, where deep trees learn each one by heart. */
@@ -87,9 +89,13 @@ function featureWidth(lags: number, frequency: Frequency): number {
   return lags + calendarWidth(frequency) + 2;
 }
 
-/** Lags newest first, the step's calendar, log scale, last level in scales from the mean. */
+/**
+ * Lags newest first, the step's calendar, log scale, last level in scales from the mean. The lags
+ * are rounded to LAG_GRID: the trees' split points sit on values seen in training, and a recursive
+ * prediction a rounding error below one (1.49997 for 1.5) would fall on the other side.
+ */
 function features(lagged: number[], level: number, mean: number, scale: number, bucket: number, frequency: Frequency): number[] {
-  return [...lagged.reverse(), ...calendarFeatures(frequency, bucket), Math.log(scale), (level - mean) / scale];
+  return [...lagged.reverse().map((v) => Math.round(v / LAG_GRID) * LAG_GRID), ...calendarFeatures(frequency, bucket), Math.log(scale), (level - mean) / scale];
 }
 
 function scaledDifferences(values: readonly number[], scale: number): number[] {

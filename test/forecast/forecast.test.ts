@@ -86,6 +86,21 @@ describe('MODEL_TYPE FORECAST', () => {
     expect((await showModel(c, 'trend_forecast')).values.get('validation:rmse')).toBe('0');
   });
 
+  test('the gradient-boosted model alone (AUTO OFF) continues the weekly pattern and the lines too, within float32 sums', async () => {
+    await c.query(`CREATE MODEL sales_gbdt FROM (SELECT store, sold_at, quantity FROM sales) TARGET quantity
+      AUTO OFF MODEL_TYPE FORECAST SETTINGS (HORIZON 7, FREQUENCY 'D', PERCENTILES 'mean')`);
+    await c.query(`CREATE MODEL trend_gbdt FROM trend TARGET amount AUTO OFF MODEL_TYPE FORECAST SETTINGS (HORIZON 6, FREQUENCY 'M', PERCENTILES 'mean')`);
+    await c.query('WAIT FOR MODEL sales_gbdt TIMEOUT 60');
+    await c.query('WAIT FOR MODEL trend_gbdt TIMEOUT 60');
+    const near = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(expected)));
+    for (const [i, row] of (await c.query('SELECT FORECAST(sales_gbdt)')).rows.entries()) {
+      near(row.mean, LEVELS[row.id] + PATTERN[(DAYS + (i % 7)) % 7]);
+    }
+    const lines: Record<string, [number, number]> = { '1': [100, 2.5], '2': [-40, 0.75] };
+    for (const [i, row] of (await c.query('SELECT FORECAST(trend_gbdt)')).rows.entries()) near(row.mean, lines[row.id][0] + lines[row.id][1] * (24 + (i % 6)));
+    expect((await showModel(c, 'sales_gbdt')).values.get('Forecast Method')).toBe('gradient_boosted');
+  });
+
   test('with held-out errors the percentiles spread around the point, in order', async () => {
     // Six series: a weekly wave, a level each, and a deterministic jitter no method can foresee.
     await c.query(`CREATE TABLE noisy AS
