@@ -1,5 +1,6 @@
 import type { OutputTransform } from './objectives.ts';
-import { leafValue, type Tree } from './tree.ts';
+import { addTreeOutputs } from './flat-ensemble.ts';
+import type { Tree } from './tree.ts';
 
 /** A trained boosted ensemble over the base matrix; plain data (structured-clone friendly). */
 export interface GbdtModel {
@@ -22,12 +23,8 @@ export interface GbdtModel {
 export function gbdtMargins(model: GbdtModel, x: Float32Array, rows: number): Float64Array {
   const c = model.outputs;
   const out = new Float64Array(rows * c);
+  addTreeOutputs(model, x, rows, out);
   for (let r = 0; r < rows; r++) {
-    const offset = r * model.features;
-    for (const tree of model.trees) {
-      const at = r * c + tree.output;
-      out[at] = Math.fround(out[at] + leafValue(tree, x, offset));
-    }
     for (let k = 0; k < c; k++) out[r * c + k] = Math.fround(out[r * c + k] + model.baseMargin[k]);
   }
   return out;
