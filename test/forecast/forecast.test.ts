@@ -170,6 +170,12 @@ describe('MODEL_TYPE FORECAST', () => {
     await c.query('ALTER MODEL sales_forecast SET ACTIVE VERSION 1');
     expect((await c.query('SELECT FORECAST(sales_forecast)')).rows).toEqual(v1);
     expect((await showModel(c, 'sales_forecast')).values.get('Model Version')).toBe('1');
+    // Dropping version 2 drops its function and its stored rows.
+    await c.query('DROP MODEL sales_forecast VERSION 2');
+    await expect(c.query('SELECT * FROM sales_forecast_v2()')).rejects.toMatchObject({ code: '42883' });
+    const stored = await c.query(`SELECT version, count(*)::int AS n FROM modelgres.forecast_row r JOIN modelgres.models m USING (model_id)
+                                   WHERE m.model_name = 'sales_forecast' GROUP BY version`);
+    expect(stored.rows).toEqual([{ version: 1, n: 21 }]);
   });
 
   test('bad statements: each a SQLSTATE, and nothing left behind', async () => {
