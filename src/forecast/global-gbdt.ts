@@ -10,6 +10,8 @@ import { drift } from './simple-methods.ts';
 const EXTRA_LAGS = 3;
 /** Lags are rounded to this many series scales (see features). */
 const LAG_GRID = 1e-3;
+/** Training rows at most: longer histories are thinned evenly, keeping each series' newest window. */
+const MAX_ROWS = 200_000;
 /** Fewer training rows than this and the global model is not trained: every series uses drift. */
 const MIN_ROWS = 10;
 /** Shallow trees and a small step: many small series, where deep trees learn each one by heart. */
@@ -41,12 +43,16 @@ export class GlobalGbdt {
     const width = featureWidth(lags, frequency);
     const rows: number[][] = [];
     const y: number[] = [];
+    // Every stride-th window from each series' newest back, so that at most MAX_ROWS are built.
+    const windows = series.reduce((n, s) => n + Math.max(0, s.values.length - 1 - lags), 0);
+    const stride = Math.max(1, Math.ceil(windows / MAX_ROWS));
     for (const s of series) {
       const scale = seriesScale(s.values);
       const d = scaledDifferences(s.values, scale);
       const mean = meanOf(s.values);
       // d[t] is the change into values[t + 1]; its features need the `lags` changes before it.
       for (let t = lags; t < d.length; t++) {
+        if ((d.length - 1 - t) % stride !== 0) continue;
         rows.push(features(d.slice(t - lags, t), s.values[t], mean, scale, s.firstBucket + t + 1, frequency));
         y.push(d[t]);
       }

@@ -1,5 +1,8 @@
 import { bucketOf, type Frequency } from './frequency.ts';
 
+/** Steps of all series together, gaps filled: what one training holds in memory at most. */
+export const MAX_STEPS = 20_000_000;
+
 /** One series as forecasting sees it: a value for every bucket from its first to its last. */
 export interface Series {
   id: string;
@@ -34,10 +37,20 @@ export function prepareSeries(rows: ForecastRows, frequency: Frequency): Series[
     byBucket.set(bucket, (byBucket.get(bucket) ?? 0) + target);
   }
   const out: Series[] = [];
+  let steps = 0;
   for (const [id, byBucket] of sums) {
-    const buckets = [...byBucket.keys()];
-    const first = Math.min(...buckets);
-    const last = Math.max(...buckets);
+    let first = Infinity;
+    let last = -Infinity;
+    for (const b of byBucket.keys()) {
+      if (b < first) first = b;
+      if (b > last) last = b;
+    }
+    steps += last - first + 1;
+    if (steps > MAX_STEPS) {
+      throw new Error(
+        `the series span more than ${MAX_STEPS} ${frequency} steps from their first to their last time: is FREQUENCY right for these times?`,
+      );
+    }
     const values = new Array<number>(last - first + 1).fill(0);
     for (const [b, v] of byBucket) values[b - first] = v;
     out.push({ id, firstBucket: first, values });

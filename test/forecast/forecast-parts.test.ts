@@ -34,6 +34,12 @@ describe('forecast parts', () => {
     ]);
   });
 
+  test('a series spanning more steps than one training may hold is refused, saying why', () => {
+    const rows = { ids: ['x', 'x'], times: [at('2000-01-01T00:00'), at('2050-01-01T00:00')], targets: [1, 2] };
+    expect(() => prepareSeries(rows, '1min')).toThrow(/more than 20000000 1min steps/);
+    expect(prepareSeries(rows, 'Y')[0].values).toHaveLength(51);
+  });
+
   test('seasonal naive repeats the last season (naive when shorter); drift continues the mean change', () => {
     expect(seasonalNaive([1, 2, 3, 4, 5], 5, 3)).toEqual([3, 4, 5, 3, 4]);
     expect(seasonalNaive([1, 2], 3, 3)).toEqual([2, 2, 2]);
