@@ -196,6 +196,14 @@ describe('MODEL_TYPE FORECAST', () => {
       MODEL_TYPE FORECAST SETTINGS (HORIZON 5, FREQUENCY 'D')`)).rejects.toMatchObject({ code: '22023', message: expect.stringContaining('a number') });
     await expect(c.query('SELECT FORECAST(no_such_model)')).rejects.toMatchObject({ code: '42704', message: 'model "no_such_model" does not exist' });
     await expect(c.query('CREATE TABLE never AS SELECT FORECAST(no_such_model)')).rejects.toMatchObject({ code: '42704' });
+    // Rows but no usable one (every target NULL): the training fails and says why.
+    await c.query(`CREATE MODEL null_forecast FROM (SELECT store, sold_at, NULL::float8 AS quantity FROM sales) TARGET quantity
+      MODEL_TYPE FORECAST SETTINGS (HORIZON 5, FREQUENCY 'D')`);
+    await expect(c.query('WAIT FOR MODEL null_forecast TIMEOUT 60')).rejects.toMatchObject({
+      code: '55000',
+      message: 'version 1 of model "null_forecast" ended FAILED: the training data has no row with a series id, a time and a target',
+    });
+    await c.query('DROP MODEL null_forecast');
     // A FORECAST model has no function to score, host or schedule.
     for (const statement of [
       'EVALUATE MODEL trend_forecast FROM trend',
