@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { ThreadReply, ThreadRequest, WireTensor } from '../inference/onnx-thread.ts';
+import { closeOnnxThread } from '../inference/close-onnx-thread.ts';
 
 /**
  * One inference unit: an onnxruntime session of one artifact, loaded and kept warm on a thread of
@@ -58,13 +59,16 @@ export class InferenceUnit {
     return reply.outputs ?? {};
   }
 
-  /** Ends the thread when asked (scaling down, stopping); the pool drains it first. */
+  /** Ends the thread when asked (scaling down, stopping), once the batch it runs, if any, is done. */
   async terminate(): Promise<void> {
     this.ended = true;
-    await this.worker.terminate();
+    await closeOnnxThread(this.worker);
   }
 
-  /** Ends the thread as a crash would: the pool sees the unit die and replaces it. */
+  /**
+   * Ends the thread as a crash would: the pool sees the unit die and replaces it. Only for an
+   * idle unit: a thread terminated in the middle of a run aborts the process (onnx-thread.ts).
+   */
   async kill(): Promise<void> {
     await this.worker.terminate();
   }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import type { ThreadReply, ThreadRequest, WireTensor } from './onnx-thread.ts';
+import { closeOnnxThread } from './close-onnx-thread.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 import { SESSION_OPTIONS } from './session-options.ts';
 import { NO_ENDPOINTS, type RemoteEndpoints } from '../remote/endpoints.ts';
@@ -189,6 +190,8 @@ class PooledThread {
     });
     this.worker.unref();
     this.worker.on('message', (reply: ThreadReply) => {
+      // The answer to close (id -1) ends no request.
+      if (reply.id === -1) return;
       this.busy--;
       this.waiting.get(reply.id)?.(reply);
       this.waiting.delete(reply.id);
@@ -209,7 +212,7 @@ class PooledThread {
   }
 
   async close(): Promise<void> {
-    await this.worker.terminate();
+    await closeOnnxThread(this.worker);
   }
 }
 
