@@ -7,6 +7,7 @@
  *
  *   npm run bench:drift -- [--sizes 1000000,10000000] [--rounds 20] [--depth 4]
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,26 +65,82 @@ const proxies = new BenchProxies();
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 const log = (line: string) => console.log(line);
 
-/** Times one statement through psql while sampling the proxy's RSS. */
-async function measured(proxy: Proxy, sql: string): Promise<{ seconds: number; startKb: number; peakKb: number }> {
-  const pid = proxy.child.pid!;
-  const startKb = procStatusKb(pid, 'VmRSS') ?? 0;
-  const rss = sampleRss(pid, 20);
+/** utime + stime of a process (all its threads), and with `children` of its reaped children, in seconds (Linux /proc). */
+function cpuSeconds(pid: number, children = false): number {
   try {
-    const seconds = await timePsql(proxy.url, sql);
-    return { seconds, startKb, peakKb: rss.stop() };
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // Fields 14-17 of stat (utime, stime, cutime, cstime), counted from the state field (3).
+    const ticks = Number(fields[11]) + Number(fields[12]) + (children ? Number(fields[13]) + Number(fields[14]) : 0);
+    return ticks / 100;
+  } catch {
+    return 0; // gone
+  }
+}
+
+/** The postmaster's live children (backends, parallel workers, its own processes). */
+function postgresChildren(postmaster: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1]) === postmaster) children.push(Number(entry));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return children;
+}
+
+/** CPU seconds used so far by PostgreSQL: the postmaster, its live children, and those that ended. */
+function postgresCpuSeconds(postmaster: number): number {
+  return postgresChildren(postmaster).reduce((total, pid) => total + cpuSeconds(pid), cpuSeconds(postmaster, true));
+}
+
+/**
+ * Waits (up to 5 s) until the backends that served a statement have ended and been reaped, so that
+ * their CPU is in the postmaster's cutime rather than lost between two readings.
+ */
+async function backendsEnded(postmaster: number, before: readonly number[]): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (postgresChildren(postmaster).some((pid) => !before.includes(pid)) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+interface Measured { seconds: number; startKb: number; peakKb: number; proxyCpu: number; postgresCpu: number }
+
+/**
+ * Times one statement through psql while sampling the proxy's RSS, with the CPU seconds the proxy
+ * and PostgreSQL spent on it: on a machine others load too, CPU moves less than wall time.
+ */
+async function measured(proxy: Proxy | null, url: string, sql: string): Promise<Measured> {
+  const pid = proxy?.child.pid;
+  const startKb = pid ? (procStatusKb(pid, 'VmRSS') ?? 0) : 0;
+  const rss = pid ? sampleRss(pid, 20) : null;
+  const [proxyCpu, postgresCpu] = [pid ? cpuSeconds(pid) : 0, postgresCpuSeconds(postmaster)];
+  const backends = postgresChildren(postmaster);
+  try {
+    const seconds = await timePsql(url, sql);
+    await backendsEnded(postmaster, backends);
+    return { seconds, startKb, peakKb: rss?.stop() ?? 0, proxyCpu: (pid ? cpuSeconds(pid) : 0) - proxyCpu, postgresCpu: postgresCpuSeconds(postmaster) - postgresCpu };
   } catch (error) {
-    rss.stop();
+    rss?.stop();
     throw error;
   }
 }
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'modelgres-bench-drift-'));
 let server: EmbeddedServer | null = null;
+let postmaster = 0;
 const summary: string[] = [];
 try {
   server = await startEmbeddedServer({ dataDir: dir, port: await freePort() });
   const direct = server.url;
+  // The postmaster: the parent of any backend.
+  postmaster = await withClient(direct, async (c) => {
+    const backend = (await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+    return Number(readFileSync(`/proc/${backend}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+  });
   let t0 = performance.now();
   await withClient(direct, async (c) => {
     await c.query(`CREATE TABLE train AS ${rowsSql(1_000_000_000_001, 1_000_000_000_000 + TRAIN_ROWS)}`);
@@ -115,10 +172,11 @@ try {
     const select = `SELECT f0, f1, f2, f3 FROM big_${n}`;
     // The plain scan also warms PostgreSQL's buffers for what follows.
     await timePsql(direct, `SELECT count(*) FROM (${select}) s`);
-    const scan = await timePsql(direct, `SELECT count(*) FROM (${select}) s`);
+    const scanned = await measured(null, direct, `SELECT count(*) FROM (${select}) s`);
+    const scan = scanned.seconds;
     const read = await timePsql(direct, select);
     log(`\n${n} rows, fresh proxy (RSS ${mb(procStatusKb(proxy.child.pid!, 'VmRSS') ?? 0)})`);
-    log(`  plain scan, directly: SELECT count(*) FROM (${select}) s: ${scan.toFixed(2)} s`);
+    log(`  plain scan, directly: SELECT count(*) FROM (${select}) s: ${scan.toFixed(2)} s, PostgreSQL CPU ${scanned.postgresCpu.toFixed(2)} s`);
     log(`  plain read by psql, directly: ${select}: ${read.toFixed(2)} s`);
     const statements = [
       ['drift', 'DRIFT', `SHOW MODEL reg DRIFT FROM (${select})`],
@@ -127,14 +185,15 @@ try {
     ] as const;
     for (const [key, what, sql] of statements) {
       if (!chosen.has(key)) continue;
-      const m = await measured(proxy, sql);
-      const line = `${what}: ${m.seconds.toFixed(2)} s (${(m.seconds / scan).toFixed(1)}x the scan), proxy RSS ${mb(m.startKb)} -> peak ${mb(m.peakKb)}`;
+      const m = await measured(proxy, proxy.url, sql);
+      const cpu = m.proxyCpu + m.postgresCpu;
+      const line = `${what}: ${m.seconds.toFixed(2)} s (${(m.seconds / scan).toFixed(1)}x the scan), CPU ${cpu.toFixed(2)} s (proxy ${m.proxyCpu.toFixed(2)}, PostgreSQL ${m.postgresCpu.toFixed(2)}; ${(cpu / scanned.postgresCpu).toFixed(1)}x the scan's), proxy RSS ${mb(m.startKb)} -> peak ${mb(m.peakKb)}`;
       log(`  ${line}    [${sql}]`);
       summary.push(`${n} rows  ${line}`);
     }
   }
   await proxies.stop(proxy);
-  log(`\nsummary (${commitMeasured(repoRoot)}, ${new Date().toISOString()}):`);
+  log(`\nsummary (${commitMeasured(repoRoot)}, ${new Date().toISOString()}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}):`);
   for (const line of summary) log(`  ${line}`);
   log(`command: ${command}`);
 } finally {
