@@ -214,6 +214,13 @@ describe('MODEL_TYPE FORECAST', () => {
     ]) {
       await expect(c.query(statement)).rejects.toMatchObject({ code: '42809', message: expect.stringContaining('does not apply to FORECAST model "trend_forecast"') });
     }
+    // A forecast version is rows, not a function: a copy FROM its job name says so.
+    const job = (await showModel(c, 'trend_forecast')).values.get('Training Job Name') ?? (await showModel(c, 'trend_forecast')).values.get('AutoML Job Name');
+    expect(job).toMatch(/^redshiftml-/);
+    await expect(c.query(`CREATE MODEL copied_forecast FROM '${job}' FUNCTION copied_fn (int4) RETURNS float8`)).rejects.toMatchObject({
+      code: '0A000',
+      message: `the model of job '${job}' is a FORECAST model: it has forecast rows, not a function to copy`,
+    });
     // The model's function is named after it: never over a function of the user's, nor one PostgreSQL's would hide.
     await c.query(`CREATE FUNCTION taken_name() RETURNS int LANGUAGE sql AS 'SELECT 1'`);
     for (const name of ['taken_name', 'now']) {

@@ -105,6 +105,11 @@ async function copiedArtifact(context: StatementContext, jobName: string, parame
     });
   }
   const [onnx, ioPlan, classes, problemType, modelType, objective, metric, metricValue, names, types, sourceReturn] = row;
+  if (problemType === 'FORECAST') {
+    throw new ClientError(SqlState.featureNotSupported, `the model of job '${jobName}' is a FORECAST model: it has forecast rows, not a function to copy`, {
+      hint: 'Train another version with CREATE MODEL ... MODEL_TYPE FORECAST, or read its rows with SELECT FORECAST(m).',
+    });
+  }
   const remote = remotePlanOf(ioPlan ? JSON.parse(ioPlan) : null);
   if (remote) {
     throw new ClientError(SqlState.featureNotSupported, `the model of job '${jobName}' is a remote model (SAGEMAKER '${remote.endpoint}'): it has no artifact to copy`, {
