@@ -16,8 +16,46 @@ export interface RunningTraining {
 }
 
 /**
- * Starts a training in a worker thread of its own. The model's timings begin with 'thread start'
- * (loading the thread's modules) and end with 'baseline' (the prediction baseline).
+ * A training thread started ahead of its job, its modules loaded, waiting idle for one 'train'
+ * message: starting a thread costs about a second (tsx's loader, then the training modules) and
+ * an idle one about 7 MB. One per process; it does not keep the process alive.
+ */
+let spare: Worker | null = null;
+
+function startThread(): Worker {
+  // The sources are TypeScript: the thread registers tsx's loader, then loads them.
+  const entry = new URL('./training-thread.ts', import.meta.url).href;
+  return new Worker(
+    `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`,
+    { eval: true },
+  );
+}
+
+/** Starts the spare thread now, if there is none, so that the next training need not wait for one. */
+export function prepareTrainingThread(): void {
+  if (spare !== null) return;
+  const thread = startThread();
+  thread.unref();
+  // One that fails to start (or is terminated) is not kept; the next training starts its own.
+  const drop = () => {
+    if (spare === thread) spare = null;
+  };
+  thread.once('error', drop);
+  thread.once('exit', drop);
+  spare = thread;
+}
+
+/** Ends the spare thread (a worker that stops). */
+export async function closeTrainingThreads(): Promise<void> {
+  const thread = spare;
+  spare = null;
+  await thread?.terminate();
+}
+
+/**
+ * Runs a training in a worker thread of its own: the spare one when there is one, else a new one.
+ * The model's timings begin with 'thread start' (how long the job waited for its thread to load
+ * its modules) and end with 'baseline' (the prediction baseline).
  */
 export function runTraining(
   features: TrainingColumn[],
@@ -25,20 +63,19 @@ export function runTraining(
   spec: TrainingSpec,
   onProgress: (p: Progress) => void,
 ): RunningTraining {
-  // The sources are TypeScript: the thread registers tsx's loader, then loads them.
-  const entry = new URL('./training-thread.ts', import.meta.url).href;
-  const spawnedAt = Date.now();
-  const worker = new Worker(
-    `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`,
-    { eval: true, workerData: { features, target, spec } },
-  );
+  const askedAt = Date.now();
+  const worker = spare ?? startThread();
+  spare = null;
+  worker.ref();
+  // Queued until the thread listens, once its modules are loaded.
+  worker.postMessage({ type: 'train', features, target, spec });
   const result = new Promise<TrainedModel & { predictionBaseline?: unknown }>((resolve, reject) => {
     worker.on('message', (m: {
       type: string; progress?: Progress; model?: TrainedModel; predictionBaseline?: unknown; threadStartedAt?: number; name?: string; message?: string;
     }) => {
       if (m.type === 'progress') onProgress(m.progress!);
       else if (m.type === 'done') {
-        const threadStart = { part: 'thread start', seconds: Math.max(0, (m.threadStartedAt ?? spawnedAt) - spawnedAt) / 1000 };
+        const threadStart = { part: 'thread start', seconds: Math.max(0, (m.threadStartedAt ?? askedAt) - askedAt) / 1000 };
         resolve({ ...m.model!, timings: [threadStart, ...m.model!.timings], predictionBaseline: m.predictionBaseline });
         void worker.terminate();
       } else if (m.type === 'error') {

@@ -8,7 +8,7 @@ import { JobQueue, type ClaimedJob } from './job-queue.ts';
 import { ListenConnection } from '../catalog/listen-connection.ts';
 import { isConnectionLost, OutageLog } from '../catalog/connection-loss.ts';
 import type { ModelSpec } from '../catalog/model-spec.ts';
-import { runTraining, TrainingFailure } from './training-runner.ts';
+import { closeTrainingThreads, prepareTrainingThread, runTraining, TrainingFailure } from './training-runner.ts';
 import { trainForecastJob } from './forecast-job.ts';
 import { isForecastVersion } from './forecast-version.ts';
 import { compileTrainedVersion, registerTrainedVersion, trainingInput, type VersionToTrain } from './trained-version.ts';
@@ -83,6 +83,8 @@ export class TrainingWorker {
   }
 
   async start(): Promise<void> {
+    // The first job should not wait for its thread's start-up either.
+    prepareTrainingThread();
     await this.listener.start();
     this.loop = this.run();
   }
@@ -93,6 +95,7 @@ export class TrainingWorker {
     await this.loop;
     await this.listener.stop();
     await this.pool.end().catch(() => {});
+    await closeTrainingThreads();
   }
 
   private async run(): Promise<void> {
@@ -200,6 +203,8 @@ export class TrainingWorker {
     }, Math.max(200, (this.leaseSeconds * 1000) / 6));
     try {
       const model = await training.result;
+      // The next job's thread loads while this one is compiled and registered.
+      prepareTrainingThread();
       const compiling = performance.now();
       const bodies = compileTrainedVersion(version, model, this.options.log);
       const compileSeconds = (performance.now() - compiling) / 1000;
