@@ -48,14 +48,14 @@ export interface OwnWorkers {
 
 /**
  * Upstream connections a modelgres process holds besides its clients', at most: the model
- * function registry's LISTEN (1), the capture writer's pool (2), the hosting manager's pool (2)
- * and LISTEN (1); per training worker its pool (3) and its LISTEN (1), and the drift scheduler (1)
+ * function registry's LISTEN (1), the remote endpoint table's LISTEN (1), the capture writer's
+ * pool (2), the hosting manager's pool (2) and LISTEN (1); per training worker its pool (3) and its LISTEN (1), and the drift scheduler (1)
  * where there are training workers; per inference schedule worker its pool (2) and its LISTEN (1).
  * Keep in step with those classes.
  */
 export function ownUpstreamConnections(own: OwnWorkers): number {
   const drift = own.trainingWorkers > 0 ? 1 : 0;
-  return 1 + 2 + (2 + 1) + own.trainingWorkers * (3 + 1) + drift + own.scheduleWorkers * (2 + 1);
+  return 1 + 1 + 2 + (2 + 1) + own.trainingWorkers * (3 + 1) + drift + own.scheduleWorkers * (2 + 1);
 }
 
 export interface UpstreamCapacity {

@@ -162,9 +162,9 @@ describe('the default limit', () => {
                 coalesce(current_setting('reserved_connections', true)::int, 0) as reserved`,
       );
       const { max, superuser_reserved, reserved } = r.rows[0] as Record<string, number>;
-      // Without workers the proxy holds the model registry's LISTEN connection, the capture writer's
-      // pool of 2, and the hosting manager's pool of 2 and LISTEN connection.
-      expect(other.modelgres.maxClientConnections).toBe(max - superuser_reserved - reserved - 6);
+      // Without workers the proxy holds the model registry's and the remote endpoints' LISTEN
+      // connections, the capture writer's pool of 2, and the hosting manager's pool of 2 and LISTEN connection.
+      expect(other.modelgres.maxClientConnections).toBe(max - superuser_reserved - reserved - 7);
     } finally {
       await other.close();
     }
