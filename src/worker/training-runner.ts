@@ -1,5 +1,15 @@
 import { Worker } from 'node:worker_threads';
 import type { Progress, TrainedModel, TrainingColumn, TrainingSpec } from '../training/types.ts';
+import type { VersionBodies } from '../compile/version-bodies.ts';
+
+/** The model function's parameter and return types: given them, the thread compiles the SQL bodies too. */
+export interface FunctionTypes {
+  parameterTypes: string[];
+  returnType: string;
+}
+
+/** What a training thread hands back: the model, its prediction baseline, and its SQL bodies if asked for. */
+export type ThreadResult = TrainedModel & { predictionBaseline?: unknown; bodies?: VersionBodies };
 
 export class TrainingFailure extends Error {
   constructor(readonly kind: string, message: string) {
@@ -8,7 +18,7 @@ export class TrainingFailure extends Error {
 }
 
 export interface RunningTraining {
-  result: Promise<TrainedModel & { predictionBaseline?: unknown }>;
+  result: Promise<ThreadResult>;
   /** Stop between rounds and keep the model so far (MAX_RUNTIME, ALTER MODEL CANCEL keeps nothing). */
   stopEarly(): void;
   /** Stop at once, keeping nothing (the model was dropped). */
@@ -55,28 +65,31 @@ export async function closeTrainingThreads(): Promise<void> {
 /**
  * Runs a training in a worker thread of its own: the spare one when there is one, else a new one.
  * The model's timings begin with 'thread start' (how long the job waited for its thread to load
- * its modules) and end with 'baseline' (the prediction baseline).
+ * its modules) and end with 'baseline' (the prediction baseline) and, given functionTypes,
+ * 'compile' (the SQL bodies, then in the result).
  */
 export function runTraining(
   features: TrainingColumn[],
   target: TrainingColumn | null,
   spec: TrainingSpec,
   onProgress: (p: Progress) => void,
+  functionTypes?: FunctionTypes,
 ): RunningTraining {
   const askedAt = Date.now();
   const worker = spare ?? startThread();
   spare = null;
   worker.ref();
   // Queued until the thread listens, once its modules are loaded.
-  worker.postMessage({ type: 'train', features, target, spec });
-  const result = new Promise<TrainedModel & { predictionBaseline?: unknown }>((resolve, reject) => {
+  worker.postMessage({ type: 'train', features, target, spec, functionTypes });
+  const result = new Promise<ThreadResult>((resolve, reject) => {
     worker.on('message', (m: {
-      type: string; progress?: Progress; model?: TrainedModel; predictionBaseline?: unknown; threadStartedAt?: number; name?: string; message?: string;
+      type: string; progress?: Progress; model?: TrainedModel; predictionBaseline?: unknown; bodies?: VersionBodies; threadStartedAt?: number;
+      name?: string; message?: string;
     }) => {
       if (m.type === 'progress') onProgress(m.progress!);
       else if (m.type === 'done') {
         const threadStart = { part: 'thread start', seconds: Math.max(0, (m.threadStartedAt ?? askedAt) - askedAt) / 1000 };
-        resolve({ ...m.model!, timings: [threadStart, ...m.model!.timings], predictionBaseline: m.predictionBaseline });
+        resolve({ ...m.model!, timings: [threadStart, ...m.model!.timings], predictionBaseline: m.predictionBaseline, bodies: m.bodies });
         void worker.terminate();
       } else if (m.type === 'error') {
         reject(new TrainingFailure(m.name ?? 'Error', m.message ?? 'training failed'));

@@ -185,7 +185,7 @@ export class TrainingWorker {
     let progress: Progress | null = null;
     const training = runTraining(features, target, spec, (p) => {
       progress = p;
-    });
+    }, { parameterTypes: version.parameterTypes, returnType: version.returnType });
     let lost = false;
     const beat = setInterval(() => {
       this.queue.heartbeat(job, progress).then(
@@ -205,9 +205,8 @@ export class TrainingWorker {
       const model = await training.result;
       // The next job's thread loads while this one is compiled and registered.
       prepareTrainingThread();
-      const compiling = performance.now();
-      const bodies = compileTrainedVersion(version, model, this.options.log);
-      const compileSeconds = (performance.now() - compiling) / 1000;
+      // Compiled in the training thread, off this thread (in a proxy: its event loop).
+      const bodies = model.bodies ?? compileTrainedVersion(version, model, this.options.log);
       const registering = performance.now();
       const kept = await this.queue.whileHeld(job, async (client) => {
         const query = async (sql: string, params: Array<string | null>) =>
@@ -220,7 +219,7 @@ export class TrainingWorker {
             // CREATE MODEL's reading of the data, as it measured it.
             ...(version.spec.snapshotSeconds === undefined ? [] : [{ part: 'snapshot', seconds: version.spec.snapshotSeconds }]),
             { part: 'queue wait', seconds: queueWait }, { part: 'load', seconds: loadSeconds }, ...model.timings,
-            { part: 'compile', seconds: compileSeconds }, { part: 'register', seconds: (performance.now() - registering) / 1000 },
+            { part: 'register', seconds: (performance.now() - registering) / 1000 },
           ],
           candidates: model.candidates,
         };
