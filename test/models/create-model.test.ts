@@ -38,7 +38,7 @@ describe('CREATE MODEL, SHOW MODEL, DROP MODEL', () => {
       'Model Name', 'Schema Name', 'Owner', 'Creation Time', 'Model State', 'validation:mse', 'Estimated Cost', '',
       'TRAINING DATA:', 'Table', 'Target Column', '', 'PARAMETERS:', 'Model Type', 'Problem Type', 'Objective',
       'AutoML Job Name', 'Function Name', 'Function Parameters', 'Function Parameter Types', 'IAM Role', 'S3 Bucket',
-      'Max Runtime', 'Inference Type', 'Model Version', 'Active Version', 'Versions', 'Training Rows',
+      'Max Runtime', 'Inference Type', 'Model Version', 'Active Version', 'Versions', 'Training Rows', 'Training Progress',
       'Inference Status', 'Min Inference Units', 'Max Inference Units', 'Desired Inference Units', 'In Service Inference Units',
     ]);
     expect(values.get('Schema Name')).toBe('cm');
@@ -53,6 +53,8 @@ describe('CREATE MODEL, SHOW MODEL, DROP MODEL', () => {
     expect(values.get('S3 Bucket')).toBe('my-bucket');
     expect(values.get('Training Rows')).toBe('17520');
     expect(values.get('Active Version')).toBe('1');
+    // Once READY, where the training's time went.
+    expect(values.get('Training Progress')).toMatch(/^done; where the time went \([0-9.]+ s\): snapshot [0-9.]+ s, queue wait [0-9.]+ s, .*boosting [0-9.]+ s, .*register [0-9.]+ s; candidates: .*XGBOOST mse [0-9.]+ \([^)]*kept\)/);
     expect(Number(values.get('validation:mse'))).toBeGreaterThan(0);
 
     // Predictions track the target: RMSE well under the target's spread.
