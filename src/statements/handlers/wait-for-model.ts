@@ -102,8 +102,9 @@ interface TrainingHere {
 
 function modelHere(v: VersionToTrain, onProgress: (p: Progress) => void): TrainingHere {
   const { features, target, spec } = trainingInput(v);
-  const { result, kill } = runTraining(features, target, spec, onProgress);
-  return { result: result.then((m) => (query) => registerTrainedVersion(query, v, m, compileTrainedVersion(v, m))), kill };
+  // The thread compiles the SQL bodies too, off this session's thread (the proxy's event loop).
+  const { result, kill } = runTraining(features, target, spec, onProgress, { parameterTypes: v.parameterTypes, returnType: v.returnType });
+  return { result: result.then((m) => (query) => registerTrainedVersion(query, v, m, m.bodies ?? compileTrainedVersion(v, m))), kill };
 }
 
 function forecastHere(v: VersionToTrain, onProgress: (p: Progress) => void): TrainingHere {
