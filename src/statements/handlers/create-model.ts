@@ -1,4 +1,5 @@
 import { commandComplete } from '../../protocol/backend-messages.ts';
+import { inOwnTransaction } from '../../session/own-transaction.ts';
 import type { StatementContext } from '../../session/statement-context.ts';
 import { measureBaseline } from '../../monitor/baseline.ts';
 import type { CreateModel } from '../ast/create-model.ts';
@@ -31,6 +32,15 @@ export async function trainNewVersion(
   context: StatementContext,
   source: 'TRAINED' | 'RETRAINED',
 ): Promise<void> {
+  const link = context.upstream;
+  // One transaction (the client's, or one of its own): the job must not be seen, and trained, before
+  // its baseline is stored, and a failure anywhere must leave nothing.
+  await inOwnTransaction(link, () => registerNewVersion(statement, statementText, context, source));
+  // Outside a transaction block the change is committed: the router learns it now.
+  if (link.transactionStatus() === 'I') await context.catalogChanged();
+}
+
+async function registerNewVersion(statement: CreateModel, statementText: string, context: StatementContext, source: 'TRAINED' | 'RETRAINED'): Promise<void> {
   const link = context.upstream;
   const reading = performance.now();
   const schema = statement.model.schema ?? (await currentSchema(context));
@@ -67,6 +77,4 @@ export async function trainNewVersion(
   // The features' distributions, the reference that SHOW MODEL ... DRIFT compares new data with.
   const baseline = await measureBaseline(link, sourceSql, columns.features, columns.target?.name);
   await link.query('SELECT modelgres.set_baseline(current_user, $1, $2::jsonb)', [jobName, JSON.stringify(baseline)]);
-  // Outside a transaction block the change is committed: the router learns it now.
-  if (context.upstream.transactionStatus() === 'I') await context.catalogChanged();
 }
