@@ -31,6 +31,40 @@ BEGIN
        AND v.state = 'TRAINING' AND j.state = 'queued' AND written_by_this_transaction(j.xmin);
 END $$;
 
+-- The job a version is registered for, locked: its id, or NULL when it is gone. Only the workers
+-- (UPDATE on modelgres.job) and the transaction that queued it may register it; anyone else 42501.
+CREATE OR REPLACE FUNCTION modelgres.job_to_register(p_job_name text) RETURNS bigint
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, modelgres AS $$
+DECLARE
+  j_id bigint;
+  j_xmin xid;
+BEGIN
+  -- xmin by name: a %ROWTYPE record holds no system columns.
+  SELECT job.job_id, job.xmin INTO j_id, j_xmin FROM job WHERE job_name = p_job_name FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  IF NOT (has_table_privilege(session_user, 'modelgres.job', 'UPDATE') OR written_by_this_transaction(j_xmin)) THEN
+    RAISE EXCEPTION 'permission denied: the training job % was not queued by this transaction', p_job_name
+      USING ERRCODE = '42501';
+  END IF;
+  RETURN j_id;
+END $$;
+
+-- What every registration ends with, once the version is READY: activation as the model says, the
+-- snapshot dropped (unless S3_GARBAGE_COLLECT OFF), the job done, and every proxy told.
+CREATE OR REPLACE FUNCTION modelgres.finish_registration(p_job_id bigint, p_job_name text, v modelgres.model_version)
+  RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, modelgres AS $$
+BEGIN
+  PERFORM version_ready(v.model_id, v.version);
+  IF (v.spec ->> 's3GarbageCollect') IS DISTINCT FROM 'false' THEN
+    DELETE FROM training_snapshot WHERE job_name = p_job_name;
+  END IF;
+  UPDATE job SET state = 'done', lease_until = NULL WHERE job_id = p_job_id;
+  PERFORM pg_notify('modelgres_catalog', p_job_name);
+END $$;
+
 /*
  * The catalog updates that make a trained version READY: artifact, metrics, classes, explanation,
  * prediction baseline and compiled SQL bodies; its pinned function and the activation rule
@@ -45,18 +79,11 @@ CREATE OR REPLACE FUNCTION modelgres.register_trained_version(
 ) RETURNS boolean
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, modelgres AS $$
 DECLARE
-  j_id bigint;
-  j_xmin xid;
+  j_id bigint := job_to_register(p_job_name);
   v model_version%ROWTYPE;
 BEGIN
-  -- xmin by name: a %ROWTYPE record holds no system columns.
-  SELECT job.job_id, job.xmin INTO j_id, j_xmin FROM job WHERE job_name = p_job_name FOR UPDATE;
-  IF NOT FOUND THEN
+  IF j_id IS NULL THEN
     RETURN false;
-  END IF;
-  IF NOT (has_table_privilege(session_user, 'modelgres.job', 'UPDATE') OR written_by_this_transaction(j_xmin)) THEN
-    RAISE EXCEPTION 'permission denied: the training job % was not queued by this transaction', p_job_name
-      USING ERRCODE = '42501';
   END IF;
   UPDATE model_version
      SET state = 'READY', onnx = p_onnx, model_type = p_model_type, problem_type = p_problem_type,
@@ -70,15 +97,12 @@ BEGIN
   IF NOT FOUND THEN
     RETURN false;
   END IF;
-  PERFORM version_ready(v.model_id, v.version);
-  IF (v.spec ->> 's3GarbageCollect') IS DISTINCT FROM 'false' THEN
-    DELETE FROM training_snapshot WHERE job_name = p_job_name;
-  END IF;
-  UPDATE job SET state = 'done', lease_until = NULL WHERE job_id = j_id;
-  PERFORM pg_notify('modelgres_catalog', p_job_name);
+  PERFORM finish_registration(j_id, p_job_name, v);
   RETURN true;
 END $$;
 
 REVOKE ALL ON FUNCTION modelgres.written_by_this_transaction(xid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgres.job_to_register(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgres.finish_registration(bigint, text, modelgres.model_version) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION modelgres.own_training_job(name, name, name, integer) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION modelgres.register_trained_version(text, bytea, text, text, text, text, double precision, jsonb, boolean, jsonb, jsonb, jsonb, jsonb) TO PUBLIC;

@@ -65,17 +65,11 @@ CREATE OR REPLACE FUNCTION modelgres.register_forecast_version(
 ) RETURNS boolean
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, modelgres AS $$
 DECLARE
-  j_id bigint;
-  j_xmin xid;
+  j_id bigint := job_to_register(p_job_name);
   v model_version%ROWTYPE;
 BEGIN
-  SELECT job.job_id, job.xmin INTO j_id, j_xmin FROM job WHERE job_name = p_job_name FOR UPDATE;
-  IF NOT FOUND THEN
+  IF j_id IS NULL THEN
     RETURN false;
-  END IF;
-  IF NOT (has_table_privilege(session_user, 'modelgres.job', 'UPDATE') OR written_by_this_transaction(j_xmin)) THEN
-    RAISE EXCEPTION 'permission denied: the training job % was not queued by this transaction', p_job_name
-      USING ERRCODE = '42501';
   END IF;
   UPDATE model_version
      SET state = 'READY', model_type = p_model_type, problem_type = 'FORECAST', objective = p_objective,
@@ -92,12 +86,7 @@ BEGIN
     FROM jsonb_array_elements(p_rows) AS r;
   UPDATE model_version SET compiled_value = forecast_body(v.model_id, v.version)
    WHERE model_id = v.model_id AND version = v.version;
-  PERFORM version_ready(v.model_id, v.version);
-  IF (v.spec ->> 's3GarbageCollect') IS DISTINCT FROM 'false' THEN
-    DELETE FROM training_snapshot WHERE job_name = p_job_name;
-  END IF;
-  UPDATE job SET state = 'done', lease_until = NULL WHERE job_id = j_id;
-  PERFORM pg_notify('modelgres_catalog', p_job_name);
+  PERFORM finish_registration(j_id, p_job_name, v);
   RETURN true;
 END $$;
 
