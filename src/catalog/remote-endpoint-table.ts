@@ -1,5 +1,6 @@
 import { ListenConnection } from './listen-connection.ts';
 import { isConnectionLost } from './connection-loss.ts';
+import { coalescedReload } from './coalesced-reload.ts';
 import type { Logger } from '../util/logger.ts';
 
 /**
@@ -11,7 +12,8 @@ import type { Logger } from '../util/logger.ts';
 export class RemoteEndpointTable {
   private urls = new Map<string, string>();
   private readonly listener: ListenConnection;
-  private loading: Promise<void> | null = null;
+  /** Reads the table again; calls while a read runs wait for one more read after it. */
+  readonly reload = coalescedReload(() => this.load());
 
   constructor(
     upstreamUrl: string,
@@ -45,16 +47,6 @@ export class RemoteEndpointTable {
   /** The names the catalog knows, for an error that lists them. */
   names(): string[] {
     return [...this.urls.keys()].sort();
-  }
-
-  /** Reads the table again; calls while a read runs wait for one more read after it. */
-  reload(): Promise<void> {
-    const next = (this.loading ?? Promise.resolve()).then(() => this.load());
-    this.loading = next;
-    void next.finally(() => {
-      if (this.loading === next) this.loading = null;
-    });
-    return next;
   }
 
   private async load(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Logger } from '../util/logger.ts';
 import { ListenConnection } from '../catalog/listen-connection.ts';
+import { coalescedReload } from '../catalog/coalesced-reload.ts';
 import { isConnectionLost } from '../catalog/connection-loss.ts';
 
 /** Told every model function's name after each reload (the statement planner's fast test). */
@@ -39,8 +40,14 @@ export interface ModelFunction {
 export class ModelFunctionRegistry {
   private byName = new Map<string, ModelFunction[]>();
   private readonly listener: ListenConnection;
-  private reloading: Promise<void> | null = null;
-  private again = false;
+  /** Reloads the catalog; concurrent requests collapse into one more reload. */
+  readonly reload = coalescedReload(() =>
+    this.load().catch((e) => {
+      // A lost connection is the listener's to report; it reloads once it is back.
+      if (isConnectionLost(e)) this.log.debug('reloading model functions waits for the catalog listener', e);
+      else this.log.warn('reloading model functions failed', e);
+    }),
+  );
 
   constructor(
     upstreamUrl: string,
@@ -67,26 +74,6 @@ export class ModelFunctionRegistry {
 
   lookup(name: string): ModelFunction[] {
     return this.byName.get(name) ?? [];
-  }
-
-  /** Reloads the catalog; concurrent requests collapse into one more reload. */
-  reload(): Promise<void> {
-    if (this.reloading) {
-      this.again = true;
-      return this.reloading;
-    }
-    this.reloading = (async () => {
-      do {
-        this.again = false;
-        await this.load().catch((e) => {
-          // A lost connection is the listener's to report; it reloads once it is back.
-          if (isConnectionLost(e)) this.log.debug('reloading model functions waits for the catalog listener', e);
-          else this.log.warn('reloading model functions failed', e);
-        });
-      } while (this.again);
-      this.reloading = null;
-    })();
-    return this.reloading;
   }
 
   private async load(): Promise<void> {
