@@ -13,9 +13,8 @@ import { registerTrainedVersion } from './create-model/register-trained-version.
 import { describeTrainingData, trainingSourceSql } from './create-model/training-data.ts';
 import { readTrainingSnapshot } from './create-model/training-snapshot.ts';
 import { sourceLabel } from './source-label.ts';
+import { DEFAULT_MAX_CELLS, DEFAULT_MAX_RUNTIME } from './create-model/trained-spec.ts';
 
-const DEFAULT_MAX_CELLS = 1_000_000;
-const DEFAULT_MAX_RUNTIME = 5400;
 const TIME_TYPES = new Set(['date', 'timestamp', 'timestamptz']);
 
 export async function createForecastModel(statement: CreateForecastModel, text: string, context: StatementContext): Promise<void> {

@@ -2,8 +2,9 @@ import type { ModelSpec } from '../../../catalog/model-spec.ts';
 import type { CreateModel } from '../../ast/create-model.ts';
 import type { TrainingColumns } from './training-columns.ts';
 
-const DEFAULT_MAX_CELLS = 1_000_000;
-const DEFAULT_MAX_RUNTIME = 5400;
+/** The contract's SETTINGS defaults (Redshift's): MAX_CELLS values kept, MAX_RUNTIME seconds. */
+export const DEFAULT_MAX_CELLS = 1_000_000;
+export const DEFAULT_MAX_RUNTIME = 5400;
 
 /** MAX_CELLS, or Redshift's default: how many values of the training data are kept. */
 export function maxCellsOf(statement: CreateModel): number {
