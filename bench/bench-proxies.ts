@@ -3,6 +3,9 @@ import path from 'node:path';
 import pg from 'pg';
 import { freePort, stopChild, waitForLine } from './bench-support.ts';
 
+// The proxy runs as `npm start` runs it: compiled to dist/ first.
+await import('../scripts/build.mjs');
+
 const repoRoot = path.resolve(import.meta.dirname, '..');
 
 export interface Proxy {
@@ -23,7 +26,7 @@ export class BenchProxies {
     const child = spawn(
       process.execPath,
       // BENCH_PROXY_NODE_ARGS: node flags for the proxy, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-      [...(process.env.BENCH_PROXY_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'src/cli.ts', 'start', '--upstream', upstreamUrl, '--port', String(port), '--log-level', 'warn'],
+      [...(process.env.BENCH_PROXY_NODE_ARGS?.split(' ').filter(Boolean) ?? []), 'dist/cli.js', 'start', '--upstream', upstreamUrl, '--port', String(port), '--log-level', 'warn'],
       { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     this.children.push(child);

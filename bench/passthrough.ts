@@ -14,6 +14,9 @@ import { parseArgs } from 'node:util';
 import { startEmbeddedServer } from '../src/embedded/embedded-server.ts';
 import { freePort, median, stopChild, waitForLine } from './bench-support.ts';
 
+// The proxy runs as `npm start` runs it: compiled to dist/ first.
+await import('../scripts/build.mjs');
+
 const { values } = parseArgs({
   options: {
     clients: { type: 'string', default: '8' },
@@ -42,7 +45,7 @@ try {
   const viaUnix = values.transport === 'unix';
   const proxy = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli.ts', 'start', '--upstream', viaUnix ? pg.socketUrl : pg.url, '--port', String(proxyPort), '--log-level', 'warn'],
+    ['dist/cli.js', 'start', '--upstream', viaUnix ? pg.socketUrl : pg.url, '--port', String(proxyPort), '--log-level', 'warn'],
     { cwd: path.resolve(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
   );
   children.push(proxy);

@@ -18,6 +18,9 @@ import pg from 'pg';
 import { startEmbeddedServer, type EmbeddedServer } from '../src/embedded/embedded-server.ts';
 import { commitMeasured, freePort, goalLines, percentile, procStatusKb, stopChild, waitForLine, type Goal } from './bench-support.ts';
 
+// The proxy runs as `npm start` runs it: compiled to dist/ first.
+await import('../scripts/build.mjs');
+
 const usage = `npm run bench:soak -- [--clients 200] [--seconds 60] [--warmup 20] [--rows 100000] [--create-every 5] [--big-at-once 4]
 
   --clients N        concurrent client connections (default 200)
@@ -197,7 +200,7 @@ try {
   await setup.end();
 
   const port = await freePort();
-  proxy = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start', '--upstream', server.url, '--port', String(port), '--log-level', 'warn'], {
+  proxy = spawn(process.execPath, ['dist/cli.js', 'start', '--upstream', server.url, '--port', String(port), '--log-level', 'warn'], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

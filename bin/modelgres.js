@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly: tsx registers its loader, then the CLI starts.
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../src/cli.ts');
+// Builds dist/ from the TypeScript sources (about a second; only changed files are written), then
+// runs the compiled CLI, without a TypeScript loader in the process.
+await import('../scripts/build.mjs');
+await import('../dist/cli.js');

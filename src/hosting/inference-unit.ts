@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ThreadReply, ThreadRequest, WireTensor } from '../inference/onnx-thread.ts';
 import { closeOnnxThread } from '../inference/close-onnx-thread.ts';
+import { threadCode } from '../util/thread-code.ts';
 
 /**
  * One inference unit: an onnxruntime session of one artifact, loaded and kept warm on a thread of
@@ -21,11 +22,7 @@ export class InferenceUnit {
     private readonly jobName: string,
     onExit: (unit: InferenceUnit, reason: string) => void,
   ) {
-    const entry = new URL('../inference/onnx-thread.ts', import.meta.url).href;
-    this.worker = new Worker(
-      `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`,
-      { eval: true },
-    );
+    this.worker = new Worker(threadCode(new URL('../inference/onnx-thread.ts', import.meta.url)), { eval: true });
     this.worker.unref();
     this.worker.on('message', (reply: ThreadReply) => {
       this.waiting.get(reply.id)?.(reply);

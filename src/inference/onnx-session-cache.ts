@@ -1,5 +1,4 @@
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import type { ThreadReply, ThreadRequest, WireTensor } from './onnx-thread.ts';
@@ -8,6 +7,7 @@ import { MicroBatcher } from './micro-batcher.ts';
 import { SESSION_OPTIONS } from './session-options.ts';
 import { NO_ENDPOINTS, type RemoteEndpoints } from '../remote/endpoints.ts';
 import type { RemotePredictor } from '../remote/remote-predictor.ts';
+import { threadCode } from '../util/thread-code.ts';
 
 /** What predictBatch needs of a model: its input names, in order, and a way to run a batch. */
 export interface ModelRunner {
@@ -180,11 +180,9 @@ class PooledThread {
   busy = 0;
 
   constructor() {
-    // The sources are TypeScript: the thread loads them through tsx's require, which transpiles
-    // on the thread itself. tsx's ESM loader would start a hooks thread, and esbuild's synchronous
-    // API a thread of its own (unless ESBUILD_WORKER_THREADS is 0): about 15 MB a thread, kept idle.
-    const entry = fileURLToPath(new URL('./onnx-thread.ts', import.meta.url));
-    this.worker = new Worker(`require('tsx/cjs/api').require(${JSON.stringify(entry)}, __filename);`, {
+    // From the TypeScript sources, esbuild's synchronous API (under tsx's require) would start a
+    // thread of its own unless ESBUILD_WORKER_THREADS is 0.
+    this.worker = new Worker(threadCode(new URL('./onnx-thread.ts', import.meta.url), 'require'), {
       eval: true,
       env: { ...process.env, ESBUILD_WORKER_THREADS: '0' },
     });

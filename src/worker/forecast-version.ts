@@ -8,6 +8,7 @@ import { decodeSnapshot } from '../snapshot/snapshot-codec.ts';
 import type { Progress } from '../training/types.ts';
 import type { CatalogQuery, VersionToTrain } from './trained-version.ts';
 import { TrainingFailure } from './training-runner.ts';
+import { threadCode } from '../util/thread-code.ts';
 
 /** A version of a MODEL_TYPE FORECAST model (src/forecast/), trained and registered its own way. */
 export function isForecastVersion(v: VersionToTrain): boolean {
@@ -36,9 +37,7 @@ export function runForecastTraining(v: VersionToTrain, onProgress: (p: Progress)
     auto: v.spec.auto ?? true,
     maxRuntimeSeconds: v.spec.maxRuntime ?? 5400,
   };
-  // The sources are TypeScript: the thread registers tsx's loader, then loads them.
-  const entry = new URL('./forecast-thread.ts', import.meta.url).href;
-  const worker = new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`, {
+  const worker = new Worker(threadCode(new URL('./forecast-thread.ts', import.meta.url)), {
     eval: true,
     workerData: { rows, spec },
   });

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Progress, TrainedModel, TrainingColumn, TrainingSpec } from '../training/types.ts';
 import type { VersionBodies } from '../compile/version-bodies.ts';
+import { threadCode } from '../util/thread-code.ts';
 
 /** The model function's parameter and return types: given them, the thread compiles the SQL bodies too. */
 export interface FunctionTypes {
@@ -33,12 +34,7 @@ export interface RunningTraining {
 let spare: Worker | null = null;
 
 function startThread(): Worker {
-  // The sources are TypeScript: the thread registers tsx's loader, then loads them.
-  const entry = new URL('./training-thread.ts', import.meta.url).href;
-  return new Worker(
-    `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`,
-    { eval: true },
-  );
+  return new Worker(threadCode(new URL('./training-thread.ts', import.meta.url)), { eval: true });
 }
 
 /** Starts the spare thread now, if there is none, so that the next training need not wait for one. */

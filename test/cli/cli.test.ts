@@ -22,7 +22,7 @@ function spawnAsync(command: string, args: string[]): Promise<{ code: number | n
 }
 
 function modelgres(...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, encoding: 'utf8' });
+  return spawnSync(process.execPath, ['dist/cli.js', ...args], { cwd: root, encoding: 'utf8' });
 }
 
 describe('modelgres command line', () => {
@@ -65,7 +65,7 @@ describe('modelgres command line', () => {
     const busy = (taken.address() as net.AddressInfo).port;
     try {
       const run = (...args: string[]) =>
-        spawnAsync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start', '--data-dir', dataDir, ...args]);
+        spawnAsync(process.execPath, ['dist/cli.js', 'start', '--data-dir', dataDir, ...args]);
       const proxyPort = await run('--port', String(busy), '--embedded-port', String(await freePort()));
       expect(proxyPort.code).toBe(1);
       expect(proxyPort.stderr).not.toMatch(/^\s+at /m);
@@ -90,7 +90,7 @@ describe('modelgres command line', () => {
     try {
       const [port, embeddedPort] = [await freePort(), await freePort()];
       // A process group of its own, as a terminal's foreground job: Ctrl-C signals the whole group.
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start', '--data-dir', dataDir, '--port', String(port), '--embedded-port', String(embeddedPort)], {
+      const child = spawn(process.execPath, ['dist/cli.js', 'start', '--data-dir', dataDir, '--port', String(port), '--embedded-port', String(embeddedPort)], {
         cwd: root,
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -37,7 +37,7 @@ interface Started {
 
 /** `modelgres start ...` until it prints that it is ready; rejects with its stderr if it exits first. */
 async function start(args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start', '--workers', '0', ...args], {
+  const child = spawn(process.execPath, ['dist/cli.js', 'start', '--workers', '0', ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -66,7 +66,7 @@ async function start(args: string[]): Promise<Started> {
 
 /** `modelgres start ...` that must fail: its exit code and the last line of its stderr. */
 async function refused(args: string[]): Promise<{ code: number | null; last: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start', '--workers', '0', ...args], {
+  const child = spawn(process.execPath, ['dist/cli.js', 'start', '--workers', '0', ...args], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'pipe'],
   });

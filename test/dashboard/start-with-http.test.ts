@@ -14,7 +14,7 @@ test('modelgres start --http-port with the embedded default serves /healthz, /me
   const [port, embeddedPort, httpPort] = [await freePort(), await freePort(), await freePort()];
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli.ts', 'start', '--data-dir', dataDir, '--port', String(port), '--embedded-port', String(embeddedPort), '--http-port', String(httpPort), '--log-format', 'json'],
+    ['dist/cli.js', 'start', '--data-dir', dataDir, '--port', String(port), '--embedded-port', String(embeddedPort), '--http-port', String(httpPort), '--log-format', 'json'],
     { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = once(child, 'exit');

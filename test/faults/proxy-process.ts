@@ -32,7 +32,7 @@ export async function spawnProxy(upstreamUrl: string, args: string[] = [], user?
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli.ts', 'start', '--upstream', upstreamUrl, '--port', String(port), '--log-level', 'info', ...args],
+    ['dist/cli.js', 'start', '--upstream', upstreamUrl, '--port', String(port), '--log-level', 'info', ...args],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], ...user },
   );
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;

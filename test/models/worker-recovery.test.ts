@@ -35,7 +35,7 @@ async function createSlowModel(name: string): Promise<void> {
 async function killWorkerMidTraining(name: string): Promise<void> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli.ts', 'worker', '--upstream', proxy.upstreamUrl, '--lease-seconds', '2', '--log-level', 'error'],
+    ['dist/cli.js', 'worker', '--upstream', proxy.upstreamUrl, '--lease-seconds', '2', '--log-level', 'error'],
     { cwd: root, stdio: 'ignore' },
   );
   const deadline = Date.now() + 60_000;

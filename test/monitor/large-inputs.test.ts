@@ -51,7 +51,7 @@ beforeAll(async () => {
   await direct.query('VACUUM (ANALYZE) big');
 
   const port = await freePort();
-  child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start', '--upstream', server.toString(), '--port', String(port), '--log-level', 'warn'], {
+  child = spawn(process.execPath, ['dist/cli.js', 'start', '--upstream', server.toString(), '--port', String(port), '--log-level', 'warn'], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -22,6 +22,8 @@ let server: EmbeddedServer | undefined;
 let dir: string | undefined;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Tests that start modelgres as a process run dist/cli.js, as `npm start` does.
+  await import('../../scripts/build.mjs');
   const external = process.env.MODELGRES_TEST_UPSTREAM;
   if (external) {
     project.provide('upstreamUrl', external);

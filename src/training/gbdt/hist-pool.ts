@@ -5,6 +5,7 @@ import {
   type HistJob,
 } from './hist-protocol.ts';
 import type { LevelTables } from './level-pass.ts';
+import { threadCode } from '../../util/thread-code.ts';
 
 /** Below this many rows a second thread costs more (start-up, hand-offs) than it saves. */
 export const PARALLEL_MIN_ROWS = 50_000;
@@ -39,12 +40,11 @@ export class HistPool {
     this.ctrl = new Int32Array(new SharedArrayBuffer(CTRL_WORDS * 4));
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    // The sources are TypeScript: the thread registers tsx's loader, then loads them.
-    const entry = new URL('./hist-worker.ts', import.meta.url).href;
-    this.worker = new Worker(
-      `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`,
-      { eval: true, workerData: { port: port2, ctrl: this.ctrl }, transferList: [port2] },
-    );
+    this.worker = new Worker(threadCode(new URL('./hist-worker.ts', import.meta.url)), {
+      eval: true,
+      workerData: { port: port2, ctrl: this.ctrl },
+      transferList: [port2],
+    });
     this.worker.unref();
     this.worker.on('error', (error) => {
       this.failure ??= error;
