@@ -18,15 +18,21 @@ import type { Tensor } from './symbolic-tensor.ts';
  * (operators.ts). Only the nodes the function's result needs are evaluated, so an output the
  * proxy never reads (a ZipMap) does not stand in the way. The expressions then become a body
  * (emit-body.ts): one inlinable SELECT, or PL/pgSQL with variables for shared intermediates.
+ *
+ * `evaluations` may be shared by the functions of one version (f and f_probabilities: the same
+ * artifact and parameters), so that each way of evaluating the graph is done once for both.
  */
-export function compileModelFunction(target: CompileTarget): Compilation {
+export function compileModelFunction(target: CompileTarget, evaluations = new GraphEvaluations(target)): Compilation {
   try {
-    const graph = readGraph(target.onnx);
-    const evaluate = (fast: FastPath) => {
-      const inputs = target.ioPlan
-        ? importedInputs(target.ioPlan, target.parameterTypes, fast)
-        : trainedInputs(graph.inputNames, target.parameterTypes, fast);
-      return resultOf(target, new Evaluator(graph, inputs));
+    const results = new Map<string, Expr>();
+    const evaluate = (fast: FastPath): Expr => {
+      const key = fastKey(fast);
+      let result = results.get(key);
+      if (result === undefined) {
+        result = resultOf(target, evaluations.evaluator(fast));
+        results.set(key, result);
+      }
+      return result;
     };
     const guarded = emitBody(evaluate(GUARDED), target.returnType);
     const floats = floatParameters(target.parameterTypes, target.ioPlan);
@@ -47,6 +53,36 @@ export function compileModelFunction(target: CompileTarget): Compilation {
     if (e instanceof Unsupported) return { unsupported: e.message };
     throw e;
   }
+}
+
+/**
+ * One artifact's graph as a function of given parameters evaluates it: one Evaluator per
+ * FastPath, made when first asked for. Compiling a tree ensemble is mostly evaluating it, and a
+ * body asks for up to four ways; a classifier's two functions ask for the same ones.
+ */
+export class GraphEvaluations {
+  private graph: OnnxGraph | null = null;
+  private readonly evaluators = new Map<string, Evaluator>();
+
+  constructor(private readonly source: Pick<CompileTarget, 'onnx' | 'ioPlan' | 'parameterTypes'>) {}
+
+  evaluator(fast: FastPath): Evaluator {
+    const key = fastKey(fast);
+    let evaluator = this.evaluators.get(key);
+    if (evaluator === undefined) {
+      this.graph ??= readGraph(this.source.onnx);
+      const inputs = this.source.ioPlan
+        ? importedInputs(this.source.ioPlan, this.source.parameterTypes, fast)
+        : trainedInputs(this.graph.inputNames, this.source.parameterTypes, fast);
+      evaluator = new Evaluator(this.graph, inputs);
+      this.evaluators.set(key, evaluator);
+    }
+    return evaluator;
+  }
+}
+
+function fastKey(fast: FastPath): string {
+  return `${fast.moderate ? 'm' : '-'}${fast.noNaN ? 'n' : '-'}`;
 }
 
 function resultOf(target: CompileTarget, graph: Evaluator): Expr {

@@ -14,9 +14,9 @@ const CASE_LIMIT = 8;
 export function labelEncoder(node: Node, input: Tensor): Tensor {
   if (input.kind !== 'rows') throw new Unsupported('LabelEncoder of a constant');
   const keyElem: Elem = node.has('keys_strings') ? 'string' : node.has('keys_int64s') ? 'int64' : 'float32';
-  const keys: Array<string | number> = keyElem === 'string' ? node.strings('keys_strings') : keyElem === 'int64' ? node.ints('keys_int64s') : node.floats('keys_floats');
+  const keys: ReadonlyArray<string | number> = keyElem === 'string' ? node.strings('keys_strings') : keyElem === 'int64' ? node.ints('keys_int64s') : node.floats('keys_floats');
   const valueElem: Elem = node.has('values_strings') ? 'string' : node.has('values_int64s') ? 'int64' : 'float32';
-  const values: Array<string | number> = valueElem === 'string' ? node.strings('values_strings') : valueElem === 'int64' ? node.ints('values_int64s') : node.floats('values_floats');
+  const values: ReadonlyArray<string | number> = valueElem === 'string' ? node.strings('values_strings') : valueElem === 'int64' ? node.ints('values_int64s') : node.floats('values_floats');
   if (keys.length !== values.length) throw new Unsupported('a LabelEncoder with as many keys as values');
   if (keyElem === 'float32') throw new Unsupported('the ONNX operator LabelEncoder (ai.onnx.ml) with float keys');
   const fallback: string | number = valueElem === 'string' ? node.string('default_string', '_Unused') : valueElem === 'int64' ? node.int('default_int64', -1) : node.float('default_float', -0);
@@ -26,7 +26,7 @@ export function labelEncoder(node: Node, input: Tensor): Tensor {
   }), input.rank);
 }
 
-function encode(key: Expr, keys: Array<string | number>, values: Array<string | number>, elem: Elem, fallback: string | number): Scalar {
+function encode(key: Expr, keys: ReadonlyArray<string | number>, values: ReadonlyArray<string | number>, elem: Elem, fallback: string | number): Scalar {
   const type = SQL_TYPE[elem];
   const lit = (v: string | number): Expr => constScalar(elem, v).expr;
   const nan = elem === 'float32' && (values.some((v) => Number.isNaN(v)) || Number.isNaN(fallback));
@@ -49,11 +49,11 @@ function encode(key: Expr, keys: Array<string | number>, values: Array<string | 
   return { elem, expr: sql(type)`coalesce(${found}, ${lit(fallback)})`, nan, bound };
 }
 
-function keyLiteral(k: string, keys: Array<string | number>): string {
+function keyLiteral(k: string, keys: ReadonlyArray<string | number>): string {
   return typeof keys[0] === 'string' ? quoteLiteral(k) : `${k}::int8`;
 }
 
-function keyText(key: Expr, keys: Array<string | number>): Expr {
+function keyText(key: Expr, keys: ReadonlyArray<string | number>): Expr {
   return typeof keys[0] === 'string' ? key : sql('text')`${key}::text`;
 }
 

@@ -57,7 +57,7 @@ export function treeEnsembleClassifier(node: Node, input: Tensor): Tensor[] {
 
 interface Labels {
   elem: 'string' | 'int64';
-  values: Array<string | number>;
+  values: ReadonlyArray<string | number>;
 }
 
 function classLabels(node: Node): Labels {
@@ -139,7 +139,7 @@ export function scaler(node: Node, input: Tensor): Tensor[] {
   const xs = float32Columns('Scaler', input);
   const offset = node.floats('offset', [0]);
   const scale = node.floats('scale', [1]);
-  const at = (a: number[], j: number) => (a.length === 1 ? a[0] : a[j]);
+  const at = (a: readonly number[], j: number) => (a.length === 1 ? a[0] : a[j]);
   return [rows(xs.map((x, j) => ({
     elem: 'float32',
     expr: sql('float4')`((${value32(x)} - ${float4Literal(at(offset, j))}) * ${float4Literal(at(scale, j))})`,

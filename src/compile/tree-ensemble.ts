@@ -1,5 +1,5 @@
 import { Unsupported } from './compile-target.ts';
-import { atMostBound, belowBound, float4Literal, float8Literal } from './float32.ts';
+import { atMostBound, belowBound, float4Literal, floatText } from './float32.ts';
 import type { Node } from './onnx-reader.ts';
 import { Expr, joinExprs, sql } from './sql-expr.ts';
 import { type Scalar, type Tensor, rows, value32 } from './symbolic-tensor.ts';
@@ -68,12 +68,13 @@ export function treeScores(node: Node, input: Tensor, prefix: 'target' | 'class'
   const operands = input.cols.map(operandOf);
   const order = [...trees.keys()].sort((a, b) => a - b);
   const sums: Array<Expr | null> = [];
+  // A model's thresholds come from a few hundred cuts per feature: their text is made once.
+  const thresholds = new Map<number, string>();
   for (let target = 0; target < targets; target++) {
     const terms: Expr[] = [];
     for (const t of order) {
       const tree = trees.get(t)!;
-      const root = rootOf(tree);
-      const e = treeExpr(node, tree, root, target, operands, 0);
+      const e = treeExpr(node, tree, rootOf(tree), target, operands, thresholds);
       if (e !== null) terms.push(e);
     }
     sums.push(terms.length === 0 ? null : terms.length === 1 ? terms[0] : joinExprs('float4', terms, '\n  + ', '(', ')'));
@@ -131,54 +132,171 @@ function operandOf(s: Scalar): Operand {
 
 /** The test that sends a non-missing x to the true branch, on the float8 x. */
 function testOf(mode: string, threshold: number, single: boolean): Test {
-  const below = (t: number) => (single ? belowBound(t) : { op: '<' as const, m: t });
-  const atMost = (t: number) => (single ? atMostBound(t) : { op: '<=' as const, m: t });
-  const flip = (b: { op: '<' | '<='; m: number } | null): Test => (b === null ? 'always' : { op: b.op === '<' ? '>=' : '>', m: b.m });
   switch (mode) {
-    case 'BRANCH_LT': return below(threshold) ?? 'never';
-    case 'BRANCH_LEQ': return atMost(threshold) ?? 'never';
-    case 'BRANCH_GTE': return flip(below(threshold));
-    case 'BRANCH_GT': return flip(atMost(threshold));
+    case 'BRANCH_LT': return below(threshold, single) ?? 'never';
+    case 'BRANCH_LEQ': return atMost(threshold, single) ?? 'never';
+    case 'BRANCH_GTE': return flip(below(threshold, single));
+    case 'BRANCH_GT': return flip(atMost(threshold, single));
     default: throw new Unsupported(`the ONNX operator TreeEnsemble (ai.onnx.ml) with ${mode} nodes`);
   }
 }
 
+function below(t: number, single: boolean): { op: '<' | '<='; m: number } | null {
+  return single ? belowBound(t) : { op: '<', m: t };
+}
+
+function atMost(t: number, single: boolean): { op: '<' | '<='; m: number } | null {
+  return single ? atMostBound(t) : { op: '<=', m: t };
+}
+
+function flip(b: { op: '<' | '<='; m: number } | null): Test {
+  return b === null ? 'always' : { op: b.op === '<' ? '>=' : '>', m: b.m };
+}
+
 const COMPLEMENT = { '<': '>=', '<=': '>', '>': '<=', '>=': '<' } as const;
 
-function treeExpr(node: Node, tree: Map<number, TreeNode>, id: number, target: number, operands: Operand[], depth: number): Expr | null {
+/**
+ * One tree's CASE expression for `target`, or null when none of its leaves weighs on it. Written
+ * as one Expr whose parts are the SQL text with the operands in between: the same text as an
+ * Expr per node and split would give, without some 40,000 small Exprs per model for emit-body.ts
+ * to walk (it was most of a body's compile time). An operand still counts once per use there.
+ */
+function treeExpr(
+  node: Node, tree: Map<number, TreeNode>, root: number, target: number, operands: Operand[], thresholds: Map<number, string>,
+): Expr | null {
+  const weighs = new Map<number, boolean>();
+  if (!weighsOn(node, tree, root, target, operands, 0, weighs)) return null;
+  const w: TreeWriting = { tree, target, operands, weighs, thresholds, parts: [] };
+  writeTree(w, root);
+  return new Expr('float4', w.parts);
+}
+
+/** One tree being written for one target. */
+interface TreeWriting {
+  tree: Map<number, TreeNode>;
+  target: number;
+  operands: Operand[];
+  /** weighsOn's answer per node. */
+  weighs: Map<number, boolean>;
+  /** float8Text per threshold, shared by the ensemble's trees. */
+  thresholds: Map<number, string>;
+  /** The SQL so far: text, with the operands' Exprs in between. */
+  parts: Array<string | Expr>;
+}
+
+const SPLIT_MODES = new Set(['BRANCH_LT', 'BRANCH_LEQ', 'BRANCH_GTE', 'BRANCH_GT']);
+
+/**
+ * Whether the subtree at `id` has a leaf weighing on `target`, noted per node; checks the tree's
+ * shape on the way, as writing it would.
+ */
+function weighsOn(
+  node: Node, tree: Map<number, TreeNode>, id: number, target: number, operands: Operand[], depth: number, weighs: Map<number, boolean>,
+): boolean {
   const n = tree.get(id);
   if (!n) throw new Unsupported(`${node.opType} with a branch to a node that does not exist`);
   if (depth > 200) throw new Unsupported(`${node.opType} with a tree deeper than 200`);
-  if (n.mode === 'LEAF') {
-    const w = n.weights.get(target);
-    return w === undefined ? null : float4Literal(w);
+  let found: boolean;
+  if (n.mode === 'LEAF') found = n.weights.has(target);
+  else {
+    if (!operands[n.feature]) throw new Unsupported(`${node.opType} reading feature ${n.feature} of ${operands.length}`);
+    const onTrue = weighsOn(node, tree, n.trueId, target, operands, depth + 1, weighs);
+    const onFalse = weighsOn(node, tree, n.falseId, target, operands, depth + 1, weighs);
+    found = onTrue || onFalse;
+    if (found && !SPLIT_MODES.has(n.mode)) throw new Unsupported(`the ONNX operator TreeEnsemble (ai.onnx.ml) with ${n.mode} nodes`);
   }
-  const x = operands[n.feature];
-  if (!x) throw new Unsupported(`${node.opType} reading feature ${n.feature} of ${operands.length}`);
-  const onTrue = treeExpr(node, tree, n.trueId, target, operands, depth + 1);
-  const onFalse = treeExpr(node, tree, n.falseId, target, operands, depth + 1);
-  if (onTrue === null && onFalse === null) return null;
-  const a = onTrue ?? float4Literal(0);
-  const b = onFalse ?? float4Literal(0);
+  weighs.set(id, found);
+  return found;
+}
+
+/** Appends the SQL of the subtree at `id`: 0 when it does not weigh on the target. */
+function writeTree(w: TreeWriting, id: number): void {
+  const parts = w.parts;
+  if (!w.weighs.get(id)) {
+    text(parts, ZERO);
+    return;
+  }
+  const n = w.tree.get(id)!;
+  if (n.mode === 'LEAF') {
+    text(parts, float4Text(n.weights.get(w.target)!));
+    return;
+  }
+  const x = w.operands[n.feature];
   const test = testOf(n.mode, n.threshold, x.single);
-  if (test === 'never') return n.missingTrue ? caseOf(isMissing(x), a, b) : b;
-  if (test === 'always') return n.missingTrue ? a : caseOf(isMissing(x), b, a);
+  // With a test that never or always holds, only missing values may go the other way.
+  if (test === 'never' || test === 'always') {
+    const taken = test === 'always' ? n.trueId : n.falseId;
+    const other = test === 'always' ? n.falseId : n.trueId;
+    if (n.missingTrue === (test === 'always')) {
+      writeTree(w, taken);
+      return;
+    }
+    text(parts, 'CASE WHEN ');
+    writeIsMissing(x, parts);
+    text(parts, ' THEN ');
+    writeTree(w, other);
+    text(parts, ' ELSE ');
+    writeTree(w, taken);
+    text(parts, ' END');
+    return;
+  }
   // One comparison per split. A test written with < or <= is false for NULL and NaN (NaN sorts
   // above every number in PostgreSQL); one that needs > or >= is written on -x instead
-  // (x > m is -x < -m), where NaN, negated, is still NaN and still fails.
-  const write = (op: '<' | '<=' | '>' | '>='): Expr => {
-    if (op === '<' || op === '<=' || !x.nan) return sql('bool')`${x.expr} ${op} ${float8Literal(test.m)}`;
-    return sql('bool')`- ${x.expr} ${op === '>' ? '<' : '<='} ${float8Literal(-test.m)}`;
-  };
-  return n.missingTrue ? caseOf(write(COMPLEMENT[test.op]), b, a) : caseOf(write(test.op), a, b);
+  // (x > m is -x < -m), where NaN, negated, is still NaN and still fails. Missing values going
+  // to the true branch: the test turned round, its branches swapped.
+  const op = n.missingTrue ? COMPLEMENT[test.op] : test.op;
+  text(parts, 'CASE WHEN ');
+  if (op === '<' || op === '<=' || !x.nan) {
+    parts.push(x.expr);
+    text(parts, ` ${op} ${float8Text(test.m, w.thresholds)}`);
+  } else {
+    text(parts, '- ');
+    parts.push(x.expr);
+    text(parts, ` ${op === '>' ? '<' : '<='} ${float8Text(-test.m, w.thresholds)}`);
+  }
+  text(parts, ' THEN ');
+  writeTree(w, n.missingTrue ? n.falseId : n.trueId);
+  text(parts, ' ELSE ');
+  writeTree(w, n.missingTrue ? n.trueId : n.falseId);
+  text(parts, ' END');
 }
 
-function isMissing(x: Operand): Expr {
-  return x.nan ? sql('bool')`(${x.expr} IS NULL OR ${x.expr} = 'NaN'::float8)` : sql('bool')`${x.expr} IS NULL`;
+function writeIsMissing(x: Operand, parts: Array<string | Expr>): void {
+  if (x.nan) {
+    text(parts, '(');
+    parts.push(x.expr);
+    text(parts, ' IS NULL OR ');
+    parts.push(x.expr);
+    text(parts, " = 'NaN'::float8)");
+  } else {
+    parts.push(x.expr);
+    text(parts, ' IS NULL');
+  }
 }
 
-function caseOf(when: Expr, then: Expr, otherwise: Expr): Expr {
-  return sql('float4')`CASE WHEN ${when} THEN ${then} ELSE ${otherwise} END`;
+/** Appends SQL text, joined to the text before it. */
+function text(parts: Array<string | Expr>, s: string): void {
+  const last = parts.length - 1;
+  if (last >= 0 && typeof parts[last] === 'string') parts[last] += s;
+  else parts.push(s);
+}
+
+const ZERO = float4Text(0);
+
+/** float4Literal's text. */
+function float4Text(v: number): string {
+  return `'${floatText(Math.fround(v))}'::float4`;
+}
+
+/** float8Literal's text, remembered in `texts`. */
+function float8Text(v: number, texts: Map<number, string>): string {
+  let t = texts.get(v);
+  if (t === undefined) {
+    t = `'${floatText(v)}'::float8`;
+    // 0 and -0 are one key to a Map, but not one text.
+    if (v !== 0) texts.set(v, t);
+  }
+  return t;
 }
 
 function numbersOf(node: Node, name: string): number[] {

@@ -1,6 +1,6 @@
 import { decodeGraph } from '../artifacts/onnx-graph.ts';
 import type { Compilation, CompiledBody, CompileTarget } from './compile-target.ts';
-import { compileModelFunction } from './compile-model-function.ts';
+import { compileModelFunction, GraphEvaluations } from './compile-model-function.ts';
 
 /** A version's artifact and its model's SQL signature: what its functions' bodies are made from. */
 export type VersionToCompile = Omit<CompileTarget, 'output'>;
@@ -23,9 +23,13 @@ export interface VersionBodies {
 export function compileVersionBodies(version: VersionToCompile): VersionBodies {
   const tooLarge = tooLargeForSql(version.onnx);
   if (tooLarge) return { value: tooLarge, probabilities: isClassifier(version) ? tooLarge : null };
+  // Both functions read the same graph with the same parameters: evaluated once for both.
+  const evaluations = new GraphEvaluations(version);
   return {
-    value: safely(() => compileModelFunction({ ...version, output: 'value' })),
-    probabilities: isClassifier(version) ? safely(() => compileModelFunction({ ...version, returnType: 'jsonb', output: 'probabilities' })) : null,
+    value: safely(() => compileModelFunction({ ...version, output: 'value' }, evaluations)),
+    probabilities: isClassifier(version)
+      ? safely(() => compileModelFunction({ ...version, returnType: 'jsonb', output: 'probabilities' }, evaluations))
+      : null,
   };
 }
 
