@@ -4,7 +4,7 @@
  * python3-xgboost, tree_method hist, 2 threads) on the same rows with the same hyperparameters
  * (100 rounds, max_depth 6, eta 0.3), scored on the same held-out test rows.
  *
- *   npm run bench:training -- [--rows 1000000] [--repeat 3] [--skip-large] [--skip-proxy]
+ *   npm run bench:training -- [--rows 1000000] [--repeat 3] [--skip-large] [--skip-proxy] [--only NAME]
  *
  * Data sets:
  * - synthetic: Friedman #1 (y = 10 sin(pi x0 x1) + 20 (x2 - 0.5)^2 + 10 x3 + 5 x4 + N(0, 1), x ~ U(0,1)^10,
@@ -53,11 +53,12 @@ import { holdoutSplit } from '../src/training/select/holdout-split.ts';
 import { commitMeasured } from './bench-support.ts';
 import { ProxiedTraining, type ProxiedSet } from './proxied-training.ts';
 
-const USAGE = 'npm run bench:training -- [--rows 1000000] [--repeat 3] [--skip-large] [--skip-proxy]\n'
+const USAGE = 'npm run bench:training -- [--rows 1000000] [--repeat 3] [--skip-large] [--skip-proxy] [--only NAME]\n'
   + '  --rows N      rows given to train() for the synthetic set (N/4 more are its test set; default 1000000)\n'
   + '  --repeat N    runs per side and data set, alternating; the fastest counts (default 3)\n'
   + '  --skip-large  leave out the synthetic set (vega-datasets only)\n'
   + '  --skip-proxy  leave out CREATE MODEL to READY through the proxy\n'
+  + '  --only NAME   only the data sets whose name contains NAME (repeatable; e.g. --only cars --only flights-20k)\n'
   + 'Needs Debian\'s python3-xgboost: apt-get install -y python3-xgboost';
 
 const { values } = parseArgs({
@@ -66,6 +67,7 @@ const { values } = parseArgs({
     repeat: { type: 'string', default: '3' },
     'skip-large': { type: 'boolean', default: false },
     'skip-proxy': { type: 'boolean', default: false },
+    only: { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -126,8 +128,11 @@ if (check.status !== 0) {
 }
 const xgbVersion = check.stdout.trim();
 
+const only = values.only ?? [];
+// The synthetic set is made only if it may run: a million rows take seconds to make.
+const synthetic = !values['skip-large'] && (only.length === 0 || only.some((o) => 'synthetic'.includes(o) || o.startsWith('synthetic')));
 const datasets: (() => Dataset)[] = [
-  ...(values['skip-large'] ? [] : [() => friedman(rows)]),
+  ...(synthetic ? [() => friedman(rows)] : []),
   seattleWeather,
   flights200k,
   () => flights20k('regression'),
@@ -148,6 +153,7 @@ const table: string[][] = [];
 let allMet = true;
 for (const make of datasets) {
   const ds = make();
+  if (only.length > 0 && !only.some((o) => ds.name.includes(o))) continue;
   const fitPositions = holdoutSplit(ds.trainIdx.length, SEED).train;
   const fitIdx = Int32Array.from(fitPositions, (p) => ds.trainIdx[p]);
   console.log(`\n${ds.name}: ${ds.task}, ${ds.featureNames.length} features, ${ds.trainIdx.length} rows to train() (${fitIdx.length} fitted), ${ds.testIdx.length} test rows`);
@@ -201,7 +207,7 @@ await proxied?.stop();
 console.log(`\nall goals ${allMet ? 'met' : 'NOT all met'}. metric ratio = modelgres / XGBoost (rmse: lower is better; accuracy, auc: higher is better).`);
 console.log(`seconds: fastest of ${repeat} alternating run(s) per side; load average (1 min) at the end ${os.loadavg()[0].toFixed(2)}`);
 console.log('READY s: CREATE MODEL sent to the registration\'s NOTIFY, through modelgres start and its own worker (the same rows and spec).');
-console.log(`command: npm run bench:training -- ${values['skip-large'] ? '--skip-large' : `--rows ${rows}`} --repeat ${repeat}${values['skip-proxy'] ? ' --skip-proxy' : ''}; commit ${commitMeasured(path.resolve(import.meta.dirname, '..'))}`);
+console.log(`command: npm run bench:training -- ${values['skip-large'] ? '--skip-large' : `--rows ${rows}`} --repeat ${repeat}${values['skip-proxy'] ? ' --skip-proxy' : ''}${only.map((o) => ` --only ${o}`).join('')}; commit ${commitMeasured(path.resolve(import.meta.dirname, '..'))}`);
 
 // ---------------------------------------------------------------------------------------------
 
