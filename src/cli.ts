@@ -86,6 +86,7 @@ async function start(options: CliOptions, log: Logger): Promise<number> {
     maxModelBytes: options.maxModelMegabytes * 1024 * 1024,
     remoteEndpoints: { urls: options.endpoints, timeoutMs: options.endpointTimeoutSeconds * 1000 },
     maxClientConnections: options.maxClientConnections,
+    driftSampleRows: options.driftSampleRows,
     log,
   });
   const shown = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;

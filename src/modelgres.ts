@@ -40,6 +40,8 @@ export interface ModelgresOptions {
   remoteEndpoints?: RemoteEndpoints;
   /** Clients served at once (default: the upstream's max_connections less reserved and own connections). */
   maxClientConnections?: number;
+  /** SHOW MODEL ... DRIFT FROM samples a source of more than twice this many rows; 0 reads every row (default 1,000,000). */
+  driftSampleRows?: number;
   /** Inference schedule workers inside this process (default 1 where training workers run, else 0). */
   scheduleWorkers?: number;
   /** How often a schedule worker looks for due schedules without a NOTIFY (default 1 s). */
@@ -104,6 +106,7 @@ export async function startModelgres(options: ModelgresOptions): Promise<Modelgr
       modelDir: path.resolve(options.modelDir ?? '.modelgres/models'),
       maxModelBytes: options.maxModelBytes ?? 256 * 1024 * 1024,
       remoteEndpoints,
+      driftSampleRows: options.driftSampleRows,
     },
     log: options.log,
   });

@@ -50,6 +50,9 @@ Options:
                         the next gets 53300 'sorry, too many clients already' (default: the
                         upstream's max_connections less its reserved slots and modelgres's own
                         connections). Env: MODELGRES_MAX_CLIENT_CONNECTIONS
+  --drift-sample-rows N SHOW MODEL m DRIFT FROM a source of more than 2N rows reads a random
+                        sample of about N of them (the rows' check says so); 0 reads every
+                        row (default 1000000). Env: MODELGRES_DRIFT_SAMPLE_ROWS
   --http-port N         serve /metrics (Prometheus), /healthz and the dashboard (log in with a
                         PostgreSQL role and its password) on this port; off unless given.
                         Env: MODELGRES_HTTP_PORT

@@ -10,6 +10,8 @@ export interface ProxySettings {
   maxModelBytes: number;
   /** Remote models' endpoints (--endpoint name=URL); none when absent. */
   remoteEndpoints?: RemoteEndpoints;
+  /** SHOW MODEL ... DRIFT FROM reads a random sample of about this many rows of a source with more than twice as many; 0 reads every row (default 1,000,000). */
+  driftSampleRows?: number;
 }
 
 /** What a statement gets: the client's own upstream session and a way to answer. */

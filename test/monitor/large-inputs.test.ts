@@ -12,7 +12,8 @@ import { freePort } from '../../src/util/free-port.ts';
  * be read: the proxy's peak RSS stays under the bound, and every figure equals a reference made
  * without the proxy's batches — PostgreSQL's own width_bucket counts for the features, and for
  * the predictions onnxruntime on the stored artifact over the 1,600 distinct input rows, weighted
- * by PostgreSQL's counts of each (the data repeats them, so the reference stays small).
+ * by PostgreSQL's counts of each (the data repeats them, so the reference stays small). DRIFT
+ * reads every row here (--drift-sample-rows 0); drift-sample.test.ts covers its sample.
  */
 const ROWS = 2_000_000;
 /**
@@ -53,7 +54,7 @@ beforeAll(async () => {
   await direct.query('VACUUM (ANALYZE) big');
 
   const port = await freePort();
-  child = spawn(process.execPath, ['dist/cli.js', 'start', '--upstream', server.toString(), '--port', String(port), '--log-level', 'warn'], {
+  child = spawn(process.execPath, ['dist/cli.js', 'start', '--upstream', server.toString(), '--port', String(port), '--log-level', 'warn', '--drift-sample-rows', '0'], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -20,7 +20,7 @@ export interface TestProxy {
 
 /** Starts modelgres on a free port in front of the suite's PostgreSQL. */
 export async function startTestProxy(
-  options: { tlsCertFile?: string; tlsKeyFile?: string; tlsRequired?: boolean; workers?: number; leaseSeconds?: number; modelDir?: string; maxClientConnections?: number; remoteEndpoints?: RemoteEndpoints } = {},
+  options: { tlsCertFile?: string; tlsKeyFile?: string; tlsRequired?: boolean; workers?: number; leaseSeconds?: number; modelDir?: string; maxClientConnections?: number; remoteEndpoints?: RemoteEndpoints; driftSampleRows?: number } = {},
 ): Promise<TestProxy> {
   // A database of its own: catalogs, job queues and training workers of test files never meet.
   const upstreamUrl = await freshDatabase(inject('upstreamUrl'));

@@ -9,6 +9,7 @@ import { BATCH_ROWS } from '../../inference/inference-deps.ts';
 import { indexLeadingColumns, textColumn } from '../../inference/feature-decoding.ts';
 import { PREDICTION_FEATURE } from '../../monitor/prediction-baseline.ts';
 import { quoteQualified } from '../../sql/identifiers.ts';
+import { DEFAULT_DRIFT_SAMPLE_ROWS, driftSample, sampledCheck } from '../../monitor/drift-sample.ts';
 import { recordDrift } from '../../metrics/record-drift.ts';
 import type { ShowModelDrift } from '../ast/show-model.ts';
 import { modelKey } from './model-target.ts';
@@ -42,11 +43,14 @@ export async function showModelDrift(s: ShowModelDrift, _t: string, context: MlS
   }
   const baseline = JSON.parse(r.rows[0][0]) as Baseline;
   // Without FROM: the calls captured by SET MONITORING (CAPTURE_PERCENT p), since SINCE if given.
-  const sourceSql = !s.source
-    ? capturedSource(r.rows[0][2]!, baseline, s.since)
+  const fromSql = !s.source
+    ? null
     : s.source.kind === 'Table'
       ? `SELECT * FROM ${quoteQualified(s.source.table)}`
       : s.source.text;
+  // A FROM of many rows is read as a random sample of them (drift-sample.ts); captures are few.
+  const sample = fromSql === null ? null : await driftSample(context.upstream, fromSql, context.settings.driftSampleRows ?? DEFAULT_DRIFT_SAMPLE_ROWS);
+  const sourceSql = fromSql === null ? capturedSource(r.rows[0][2]!, baseline, s.since) : (sample?.sql ?? fromSql);
   const thresholds = { psi: DEFAULT_PSI_THRESHOLD, linf: DEFAULT_LINF_THRESHOLD };
   const counts = baseline.prediction ? new PredictionCounts(baseline.prediction) : null;
   let model: OpenedModel | null = null;
@@ -94,6 +98,9 @@ export async function showModelDrift(s: ShowModelDrift, _t: string, context: MlS
       });
     }
     rows.push(counts.drift(thresholds));
+  }
+  if (sample) {
+    for (const row of rows) if (row.currentCount !== null) row.check = sampledCheck(row.check, row.currentCount, sample);
   }
   recordDrift(`${schema}.${name}`, rows);
   const text = (v: number | null) => (v === null ? null : String(v));
