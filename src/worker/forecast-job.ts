@@ -5,6 +5,7 @@ import { registerForecastVersion, runForecastTraining } from './forecast-version
 import type { ClaimedJob, JobQueue } from './job-queue.ts';
 import type { VersionToTrain } from './trained-version.ts';
 import { TrainingFailure } from './training-runner.ts';
+import { failureReason } from './failure-reason.ts';
 
 export interface ForecastJobHooks {
   onProgress(p: Progress): void;
@@ -48,7 +49,7 @@ export async function trainForecastJob(job: ClaimedJob, version: VersionToTrain,
   } catch (error) {
     if (lost) return;
     if (!(error instanceof TrainingFailure) && isConnectionLost(error)) throw error;
-    const reason = error instanceof TrainingFailure ? error.message : `internal error: ${(error as Error).message}`;
+    const reason = failureReason(error);
     if (!(error instanceof TrainingFailure) || error.kind !== 'ForecastInputError') log.error(`forecast training ${job.jobName} failed`, error);
     await hooks.fail(reason);
   } finally {

@@ -13,6 +13,7 @@ import { trainForecastJob } from './forecast-job.ts';
 import { isForecastVersion } from './forecast-version.ts';
 import { compileTrainedVersion, registerTrainedVersion, trainingInput, type VersionToTrain } from './trained-version.ts';
 import { type FinishedProgress, NotifiedJobs } from './training-breakdown.ts';
+import { failureReason } from './failure-reason.ts';
 
 export interface TrainingWorkerOptions {
   upstreamUrl: string;
@@ -236,7 +237,7 @@ export class TrainingWorker {
       if (lost) return;
       // Not the training's fault: nothing can be written now, and the job is retried (see run).
       if (!(error instanceof TrainingFailure) && isConnectionLost(error)) throw error;
-      const reason = error instanceof TrainingFailure ? error.message : `internal error: ${(error as Error).message}`;
+      const reason = failureReason(error);
       if (!(error instanceof TrainingFailure) || error.kind === 'Exit' || error.kind === 'Error') {
         this.options.log.error(`training ${job.jobName} failed`, error);
       }

@@ -152,7 +152,7 @@ describe('the disk fills up while an artifact is written', () => {
       { timeoutMs: 60_000 },
     );
     expect(outcome.no_artifact).toBe(true);
-    if (outcome.state === 'FAILED') expect(outcome.failure_reason).toMatch(/No space left on device/);
+    if (outcome.state === 'FAILED') expect(outcome.failure_reason).toMatch(/^PostgreSQL ran out of disk space while the model was stored \(SQLSTATE 53100: could not extend file .*No space left on device\); make room, then ALTER MODEL \.\.\. RETRAIN$/);
     else expect(outcome.state).toBe('TRAINING');
     await expectAnswers('good_fn', onnx);
   });
