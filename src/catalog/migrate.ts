@@ -37,6 +37,7 @@ export async function migrateCatalog(url: string, log: Logger): Promise<Migratio
       GRANT USAGE ON SCHEMA modelgres TO PUBLIC;
       REVOKE ALL ON modelgres.migrations, modelgres.repeatable_sql FROM PUBLIC;`);
     const db = catalogDatabase(pool);
+    await refuseNewerCatalog(db, url);
     const umzug = new Umzug({
       migrations: {
         glob: ['*.sql', { cwd: migrationsDir }],
@@ -58,6 +59,22 @@ export async function migrateCatalog(url: string, log: Logger): Promise<Migratio
     lock.release();
     await pool.end();
   }
+}
+
+/**
+ * A catalog that a newer modelgres migrated has steps this one does not know, and this one would
+ * put its own older catalog functions back over the newer ones (sql/ is applied whenever its text
+ * differs) under the proxies that need them. So it stops before changing anything: during a
+ * rolling upgrade, the old processes keep running and new old ones do not start.
+ */
+async function refuseNewerCatalog(db: Kysely<CatalogDatabase>, url: string): Promise<void> {
+  const known = new Set((await readdir(migrationsDir)).filter((f) => f.endsWith('.sql')));
+  const unknown = (await db.selectFrom('modelgres.migrations').select('name').orderBy('name').execute()).map((r) => r.name).filter((name) => !known.has(name));
+  if (unknown.length === 0) return;
+  const database = new URL(url).pathname.slice(1) || 'postgres';
+  throw new Error(
+    `the modelgres catalog in database "${database}" was migrated by a newer modelgres (it has ${unknown.join(', ')}, which this one does not know): run the newer modelgres, or upgrade this one`,
+  );
 }
 
 function migrationStorage(db: Kysely<CatalogDatabase>): UmzugStorage {

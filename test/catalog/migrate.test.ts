@@ -61,3 +61,25 @@ test('ordinary roles can read the catalog but not write it', async () => {
   await expect(reader.query('create table modelgres.sneaky (n int)')).rejects.toMatchObject({ code: '42501' });
   await reader.end();
 });
+
+test('a catalog migrated by a newer modelgres: this one refuses to start and changes nothing', async () => {
+  await migrateCatalog(dbUrl, log);
+  const c = new pg.Client(dbUrl);
+  await c.connect();
+  const functions = `SELECT p.oid::regprocedure::text, md5(pg_get_functiondef(p.oid)) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'modelgres' AND p.prokind = 'f' ORDER BY 1`;
+  try {
+    await c.query(`INSERT INTO modelgres.migrations (name) VALUES ('9999-from-a-newer-release.sql')`);
+    // As an older release would find it: one of its catalog files differs from what is applied.
+    await c.query(`UPDATE modelgres.repeatable_sql SET checksum = 'newer' WHERE name = (SELECT min(name) FROM modelgres.repeatable_sql)`);
+    const before = (await c.query(functions)).rows;
+    expect(before.length).toBeGreaterThan(10);
+    await expect(migrateCatalog(dbUrl, log)).rejects.toThrow(
+      'the modelgres catalog in database "migrate_test" was migrated by a newer modelgres (it has 9999-from-a-newer-release.sql, which this one does not know): run the newer modelgres, or upgrade this one',
+    );
+    expect((await c.query(functions)).rows).toEqual(before);
+    expect((await c.query(`SELECT count(*)::int AS n FROM modelgres.repeatable_sql WHERE checksum = 'newer'`)).rows[0].n).toBe(1);
+  } finally {
+    await c.query(`DELETE FROM modelgres.migrations WHERE name = '9999-from-a-newer-release.sql'`);
+    await c.end();
+  }
+});
