@@ -4,7 +4,8 @@ import type { Random } from '../util/random.ts';
 import type { PartClock } from '../util/time-parts.ts';
 import { buildBinMatrix } from './bin-matrix.ts';
 import { sampleFeatures } from './feature-sampler.ts';
-import { float64s, HistPool } from './hist-pool.ts';
+import { HistPool } from './hist-pool.ts';
+import { float64s } from './shared-arrays.ts';
 import type { GbdtModel } from './gbdt-model.ts';
 import { OBJECTIVES } from './objectives.ts';
 import type { Tree } from './tree.ts';
@@ -88,10 +89,10 @@ async function boost(
   const base = Array.from(objective.baseMargin(data.y, data.classCount), Math.fround);
   const shared = pool !== undefined;
   const binningStart = performance.now();
-  const bins = buildBinMatrix(data.x, n, data.features, random, shared);
+  const bins = buildBinMatrix(data.x, n, data.features, random, pool);
   budget.clock?.add('binning', performance.now() - binningStart);
   const boostingStart = performance.now();
-  const margin = new Float64Array(n * outputs);
+  const margin = float64s(n * outputs, shared);
   for (let i = 0; i < n; i++) for (let k = 0; k < outputs; k++) margin[i * outputs + k] = base[k];
   const gh = Array.from({ length: outputs }, () => float64s(2 * n, shared));
   const scratch = createGrowScratch(n, pool);
@@ -101,14 +102,15 @@ async function boost(
 
   // XGBoost holds labels, margins and gradient pairs in float32 (its histograms sum them in
   // double); the same roundings give the same sums, gains and leaf values.
-  const y = Float64Array.from(data.y, Math.fround);
+  const y = float64s(n, shared);
+  for (let i = 0; i < n; i++) y[i] = Math.fround(data.y[i]);
   for (let round = 0; round < params.numRound; round++) {
     if (round > 0 && (budget.signal?.aborted || Date.now() > budget.deadline)) {
       cutShort = true;
       break;
     }
-    objective.gradients(margin, y, gh);
-    for (const pairs of gh) for (let i = 0; i < pairs.length; i++) pairs[i] = Math.fround(pairs[i]);
+    if (pool !== undefined) pool.gradients(objectiveName, margin, y, gh);
+    else objective.gradients(margin, y, gh, 0, n);
     for (let k = 0; k < outputs; k++) {
       sampleRows(params.subsample, random, scratch.inSample);
       const treeFeatures = sampleFeatures(allFeatures, params.colsampleBytree, random);

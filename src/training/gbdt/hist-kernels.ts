@@ -85,3 +85,22 @@ export function moveRowsRange(
   }
   return count - listStart;
 }
+
+/**
+ * The margin update after a tree, rows [r0, r1), with the last level's moves folded in: a row's
+ * leaf is its node, or the child its bin picks where that node split at the last level
+ * (feature >= 0; the tables as moveRowsRange's). Adds the leaf's value in float32, as XGBoost's
+ * prediction cache (and onnxruntime) keeps margins. Rows are independent.
+ */
+export function addLeafValuesRange(
+  margin: Float64Array, outputs: number, output: number, value: Float64Array, bins: Uint8Array, F: number, position: Uint16Array,
+  feature: Int32Array, tableOffset: Int32Array, goesRight: Uint8Array, leftId: Int32Array, r0: number, r1: number,
+): void {
+  for (let r = r0; r < r1; r++) {
+    let p = position[r];
+    const f = feature[p];
+    if (f >= 0) p = leftId[p] + goesRight[tableOffset[p] + bins[r * F + f]];
+    const at = r * outputs + output;
+    margin[at] = Math.fround(margin[at] + value[p]);
+  }
+}

@@ -1,10 +1,13 @@
 import { type MessagePort, MessageChannel, Worker } from 'node:worker_threads';
-import { listedHistogramRange, moveRowsRange, rootHistogramRange } from './hist-kernels.ts';
+import { binChunks, binClaimed, type BinWork, waitUntil } from './bin-matrix.ts';
+import { addLeafValuesRange, listedHistogramRange, moveRowsRange, rootHistogramRange } from './hist-kernels.ts';
 import {
-  CTRL_COUNT_HELPER, CTRL_COUNT_MAIN, CTRL_DONE, CTRL_HELPER_JOBS, CTRL_MOVED_HELPER, CTRL_MOVED_MAIN, CTRL_READY, CTRL_SEQ, CTRL_STATUS, CTRL_WORDS,
-  type HistJob,
+  CTRL_BIN_ROW_DONE, CTRL_COUNT_HELPER, CTRL_COUNT_MAIN, CTRL_DONE, CTRL_HELPER_JOBS, CTRL_MOVED_HELPER, CTRL_MOVED_MAIN, CTRL_READY, CTRL_SEQ, CTRL_STATUS, CTRL_WORDS,
+  type HistJob, type PostedJob,
 } from './hist-protocol.ts';
-import type { LevelTables } from './level-pass.ts';
+import type { XgbObjective } from '../spec/objectives.ts';
+import type { LeafTables, LevelTables } from './level-pass.ts';
+import { OBJECTIVES } from './objectives.ts';
 import { threadCode } from '../../util/thread-code.ts';
 
 /** Below this many rows a second thread costs more (start-up, hand-offs) than it saves. */
@@ -96,7 +99,7 @@ export class HistPool {
 
   private post(job: HistJob): number {
     const seq = ++this.seq;
-    this.port.postMessage(job);
+    this.port.postMessage({ ...job, seq } satisfies PostedJob);
     Atomics.store(this.ctrl, CTRL_SEQ, seq);
     Atomics.notify(this.ctrl, CTRL_SEQ);
     return seq;
@@ -118,6 +121,17 @@ export class HistPool {
       this.failure ??= new Error('GBDT histogram thread failed');
       throw this.failure;
     }
+  }
+
+  /**
+   * Binning (bin-matrix.ts BinWork) with the helper taking part if it runs before this thread has
+   * claimed everything: the job is queued either way, and this thread waits only for the row
+   * chunks the helper claimed.
+   */
+  shareBinning(work: BinWork): void {
+    if (!this.dead) this.post({ kind: 'bin', work });
+    binClaimed(work, this.ctrl);
+    waitUntil(this.ctrl, CTRL_BIN_ROW_DONE, binChunks(work));
   }
 
   /** The root's histogram, features split between the two threads. */
@@ -162,28 +176,37 @@ export class HistPool {
     return true;
   }
 
+  /** A round's gradients (objectives.ts), rows halved between the threads; this thread does all while the helper is not running. */
+  gradients(objective: XgbObjective, margin: Float64Array, y: Float64Array, gh: Float64Array[]): void {
+    const n = y.length;
+    if (!this.ready) {
+      OBJECTIVES[objective].gradients(margin, y, gh, 0, n);
+      return;
+    }
+    const half = n >> 1;
+    const seq = this.post({ kind: 'gradients', objective, margin, y, gh, r0: half, r1: n });
+    OBJECTIVES[objective].gradients(margin, y, gh, 0, half);
+    this.finish(seq);
+  }
+
+  /** A tree's margin update (level-pass.ts addLeafValues), rows halved between the threads; false (nothing done) while the helper is not running. */
+  leaves(t: LeafTables): boolean {
+    if (!this.ready) return false;
+    const n = t.position.length;
+    const half = n >> 1;
+    const { pool: _, ...tables } = t;
+    const seq = this.post({ kind: 'leaves', ...tables, r0: half, r1: n });
+    addLeafValuesRange(t.margin, t.outputs, t.output, t.value, t.bins, t.features, t.position, t.feature, t.tableOffset, t.goesRight, t.leftId, 0, half);
+    this.finish(seq);
+    return true;
+  }
+
   close(): void {
     if (!this.dead) {
-      this.port.postMessage({ kind: 'stop' } satisfies HistJob);
-      Atomics.store(this.ctrl, CTRL_SEQ, ++this.seq);
-      Atomics.notify(this.ctrl, CTRL_SEQ);
+      this.post({ kind: 'stop' });
     }
     this.dead = true;
     this.port.close();
     this.worker.terminate().catch(() => undefined);
   }
-}
-
-/** Typed arrays over shared memory when a pool will read them, ordinary ones otherwise. */
-export function float64s(length: number, shared: boolean): Float64Array {
-  return shared ? new Float64Array(new SharedArrayBuffer(8 * length)) : new Float64Array(length);
-}
-export function int32s(length: number, shared: boolean): Int32Array {
-  return shared ? new Int32Array(new SharedArrayBuffer(4 * length)) : new Int32Array(length);
-}
-export function uint16s(length: number, shared: boolean): Uint16Array {
-  return shared ? new Uint16Array(new SharedArrayBuffer(2 * length)) : new Uint16Array(length);
-}
-export function uint8s(length: number, shared: boolean): Uint8Array {
-  return shared ? new Uint8Array(new SharedArrayBuffer(length)) : new Uint8Array(length);
 }

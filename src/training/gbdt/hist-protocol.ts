@@ -1,3 +1,7 @@
+import type { XgbObjective } from '../spec/objectives.ts';
+import type { BinWork } from './bin-matrix.ts';
+import type { LeafTables } from './level-pass.ts';
+
 /** Control words and jobs shared by hist-pool.ts and hist-worker.ts (indexes into the shared Int32Array). */
 /** Job sequence number, set by the training thread to wake the helper. */
 export const CTRL_SEQ = 0;
@@ -14,7 +18,12 @@ export const CTRL_COUNT_MAIN = 6;
 export const CTRL_COUNT_HELPER = 7;
 /** Jobs the helper finished without error, counted by the helper itself: proof that it ran. */
 export const CTRL_HELPER_JOBS = 8;
-export const CTRL_WORDS = 9;
+/** Binning (bin-matrix.ts): the next feature to cut and features cut, the next row chunk to bin and chunks binned; -1 in CUT_DONE when the helper failed. */
+export const CTRL_BIN_CUT_NEXT = 9;
+export const CTRL_BIN_CUT_DONE = 10;
+export const CTRL_BIN_ROW_NEXT = 11;
+export const CTRL_BIN_ROW_DONE = 12;
+export const CTRL_WORDS = 13;
 
 export interface RootJob {
   kind: 'root';
@@ -51,4 +60,31 @@ export interface LevelJob {
   f1: number;
 }
 
-export type HistJob = RootJob | LevelJob | { kind: 'stop' };
+/** Binning shared with the helper; it takes part only if it starts before the training thread has done everything. */
+export interface BinJob {
+  kind: 'bin';
+  work: BinWork;
+}
+
+/** Gradients of rows [r0, r1) (objectives.ts). */
+export interface GradientsJob {
+  kind: 'gradients';
+  objective: XgbObjective;
+  margin: Float64Array;
+  y: Float64Array;
+  gh: Float64Array[];
+  r0: number;
+  r1: number;
+}
+
+/** The margin update of rows [r0, r1) (level-pass.ts LeafTables). */
+export interface LeavesJob extends Omit<LeafTables, 'pool'> {
+  kind: 'leaves';
+  r0: number;
+  r1: number;
+}
+
+export type HistJob = RootJob | LevelJob | BinJob | GradientsJob | LeavesJob | { kind: 'stop' };
+
+/** A job as the port carries it: with its sequence number, which the helper reports done. */
+export type PostedJob = HistJob & { seq: number };

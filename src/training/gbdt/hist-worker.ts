@@ -4,10 +4,12 @@
  * purpose: it does nothing else.
  */
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { listedHistogramRange, moveRowsRange, rootHistogramRange } from './hist-kernels.ts';
+import { binClaimed } from './bin-matrix.ts';
+import { OBJECTIVES } from './objectives.ts';
+import { addLeafValuesRange, listedHistogramRange, moveRowsRange, rootHistogramRange } from './hist-kernels.ts';
 import {
-  CTRL_COUNT_HELPER, CTRL_COUNT_MAIN, CTRL_DONE, CTRL_HELPER_JOBS, CTRL_MOVED_HELPER, CTRL_MOVED_MAIN, CTRL_READY, CTRL_SEQ, CTRL_STATUS,
-  type LevelJob, type HistJob,
+  CTRL_BIN_CUT_DONE, CTRL_BIN_ROW_DONE, CTRL_COUNT_HELPER, CTRL_COUNT_MAIN, CTRL_DONE, CTRL_HELPER_JOBS, CTRL_MOVED_HELPER, CTRL_MOVED_MAIN, CTRL_READY, CTRL_SEQ, CTRL_STATUS,
+  type LevelJob, type PostedJob,
 } from './hist-protocol.ts';
 
 const { port, ctrl } = workerData as { port: MessagePort; ctrl: Int32Array };
@@ -32,33 +34,56 @@ function waitFor(index: number, seq: number): void {
   }
 }
 
-let last = 0;
-Atomics.store(ctrl, CTRL_READY, 1);
-for (;;) {
-  Atomics.wait(ctrl, CTRL_SEQ, last);
-  const seq = Atomics.load(ctrl, CTRL_SEQ);
-  let received = receiveMessageOnPort(port);
-  // postMessage has queued the job before the sequence number moved; this is only a safeguard.
-  while (received === undefined) {
-    Atomics.wait(ctrl, CTRL_SEQ, seq, 1);
-    received = receiveMessageOnPort(port);
-  }
-  const job = received.message as HistJob;
-  if (job.kind === 'stop') break;
+/** Runs one job; false for stop. A job that throws is reported in CTRL_STATUS, and never leaves the training thread waiting. */
+function run(job: PostedJob): boolean {
+  if (job.kind === 'stop') return false;
+  const seq = job.seq;
   let status = 0;
   try {
     if (job.kind === 'root') rootHistogramRange(job.hist, job.bins, job.slot, job.gh, job.inSample, job.n, job.f0, job.f1);
-    else level(job, seq);
+    else if (job.kind === 'level') level(job, seq);
+    else if (job.kind === 'gradients') OBJECTIVES[job.objective].gradients(job.margin, job.y, job.gh, job.r0, job.r1);
+    else if (job.kind === 'leaves') {
+      addLeafValuesRange(job.margin, job.outputs, job.output, job.value, job.bins, job.features, job.position, job.feature, job.tableOffset, job.goesRight, job.leftId, job.r0, job.r1);
+    } else binClaimed(job.work, ctrl);
   } catch {
     status = 1;
-    // Never leave the training thread waiting for pass 1.
-    Atomics.store(ctrl, CTRL_MOVED_HELPER, seq);
-    Atomics.notify(ctrl, CTRL_MOVED_HELPER);
+    if (job.kind === 'level') {
+      Atomics.store(ctrl, CTRL_MOVED_HELPER, seq);
+      Atomics.notify(ctrl, CTRL_MOVED_HELPER);
+    } else if (job.kind === 'bin') {
+      for (const word of [CTRL_BIN_CUT_DONE, CTRL_BIN_ROW_DONE]) {
+        Atomics.store(ctrl, word, -1);
+        Atomics.notify(ctrl, word);
+      }
+    }
   }
-  last = seq;
-  if (status === 0) Atomics.add(ctrl, CTRL_HELPER_JOBS, 1);
+  // Only histograms count: trainGbdt reports how many the helper did its share of.
+  if (status === 0 && (job.kind === 'root' || job.kind === 'level')) Atomics.add(ctrl, CTRL_HELPER_JOBS, 1);
   Atomics.store(ctrl, CTRL_STATUS, status);
   Atomics.store(ctrl, CTRL_DONE, seq);
   Atomics.notify(ctrl, CTRL_DONE);
+  return true;
+}
+
+// Jobs come in order through the port, each posted before the sequence number moves; a binning
+// job may still be queued behind when the helper starts (the training thread does not wait for
+// it), so every queued job is run with its own sequence number.
+let last = 0;
+Atomics.store(ctrl, CTRL_READY, 1);
+loop: for (;;) {
+  Atomics.wait(ctrl, CTRL_SEQ, last);
+  const seq = Atomics.load(ctrl, CTRL_SEQ);
+  while (last < seq) {
+    const received = receiveMessageOnPort(port);
+    // postMessage has queued the job before the sequence number moved; this is only a safeguard.
+    if (received === undefined) {
+      Atomics.wait(ctrl, CTRL_SEQ, seq, 1);
+      continue;
+    }
+    const job = received.message as PostedJob;
+    last = job.seq;
+    if (!run(job)) break loop;
+  }
 }
 port.close();

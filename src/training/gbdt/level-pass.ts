@@ -1,5 +1,5 @@
 import type { HistPool } from './hist-pool.ts';
-import { listedHistogramRange, moveRowsRange, rootHistogramRange } from './hist-kernels.ts';
+import { addLeafValuesRange, listedHistogramRange, moveRowsRange, rootHistogramRange } from './hist-kernels.ts';
 
 /** The root's histogram: every sampled row, every feature (split between threads with a pool). */
 export function rootHistogram(
@@ -52,4 +52,28 @@ export function levelPass(t: LevelTables): void {
   const count = moveRowsRange(bins, F, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, smallRows, 0, n, 0);
   // Pass 2: histograms of the listed rows, ascending, so memory is still read forwards.
   listedHistogramRange(hist, bins, slot, gh, position, smallOffset, smallRows, 0, count, 0, F);
+}
+
+/** The margin update after a tree (hist-kernels.ts addLeafValuesRange), over all rows. */
+export interface LeafTables {
+  margin: Float64Array;
+  outputs: number;
+  output: number;
+  /** Leaf value by grow-node id. */
+  value: Float64Array;
+  bins: Uint8Array;
+  features: number;
+  position: Uint16Array;
+  /** The last level's splits, as LevelTables'; feature all -1 when it had none. */
+  feature: Int32Array;
+  tableOffset: Int32Array;
+  goesRight: Uint8Array;
+  leftId: Int32Array;
+  /** Shares the rows with a second thread; absent = this thread does all. */
+  pool?: HistPool;
+}
+
+export function addLeafValues(t: LeafTables): void {
+  if (t.pool !== undefined && t.pool.leaves(t)) return;
+  addLeafValuesRange(t.margin, t.outputs, t.output, t.value, t.bins, t.features, t.position, t.feature, t.tableOffset, t.goesRight, t.leftId, 0, t.position.length);
 }

@@ -13,8 +13,12 @@ export interface Objective {
   transform: OutputTransform;
   /** Starting margin per output (XGBoost's base_score, in margin space). */
   baseMargin(y: Float64Array, classCount: number): Float64Array;
-  /** Fills gh[k] (interleaved g, h per row) for each output k from margins (rows × outputs). */
-  gradients(margin: Float64Array, y: Float64Array, gh: Float64Array[]): void;
+  /**
+   * Fills gh[k] (interleaved g, h per row) for each output k from margins (rows × outputs), rows
+   * [r0, r1), each rounded to float32 as XGBoost holds gradient pairs. Rows are independent, so
+   * threads may take row ranges.
+   */
+  gradients(margin: Float64Array, y: Float64Array, gh: Float64Array[], r0: number, r1: number): void;
 }
 
 const HUBER_SLOPE = 1;
@@ -41,9 +45,13 @@ function single(
       check?.(y);
       return Float64Array.of(base(y));
     },
-    gradients: (margin, y, gh) => {
+    gradients: (margin, y, gh, r0, r1) => {
       const out = gh[0];
-      for (let i = 0; i < y.length; i++) grad(margin[i], y[i], out, 2 * i);
+      for (let i = r0; i < r1; i++) {
+        grad(margin[i], y[i], out, 2 * i);
+        out[2 * i] = Math.fround(out[2 * i]);
+        out[2 * i + 1] = Math.fround(out[2 * i + 1]);
+      }
     },
   };
 }
@@ -102,18 +110,18 @@ export const OBJECTIVES: Record<XgbObjective, Objective> = {
       for (const v of y) counts[v]++;
       return counts.map((n) => Math.log(Math.max(n, 1) / y.length));
     },
-    gradients: (margin, y, gh) => {
+    gradients: (margin, y, gh, r0, r1) => {
       const c = gh.length;
       const p = new Float64Array(c);
-      for (let i = 0; i < y.length; i++) {
+      for (let i = r0; i < r1; i++) {
         let max = -Infinity;
         for (let k = 0; k < c; k++) max = Math.max(max, margin[i * c + k]);
         let sum = 0;
         for (let k = 0; k < c; k++) sum += p[k] = Math.exp(margin[i * c + k] - max);
         for (let k = 0; k < c; k++) {
           const pk = p[k] / sum;
-          gh[k][2 * i] = pk - (y[i] === k ? 1 : 0);
-          gh[k][2 * i + 1] = Math.max(2 * pk * (1 - pk), MIN_HESS);
+          gh[k][2 * i] = Math.fround(pk - (y[i] === k ? 1 : 0));
+          gh[k][2 * i + 1] = Math.fround(Math.max(2 * pk * (1 - pk), MIN_HESS));
         }
       }
     },

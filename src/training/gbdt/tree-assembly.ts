@@ -15,9 +15,8 @@ export interface GrowNode {
 }
 
 /**
- * Turns the grown nodes into the exported tree: numbers nodes depth-first (root 0), applies eta
- * to leaf weights, and adds each
- * row's leaf value to its margin using the node positions the level passes left behind.
+ * Turns the grown nodes into the exported tree: numbers nodes depth-first (root 0) and applies eta
+ * to leaf weights. Also returns each leaf's value by grow-node id, for the margin update.
  */
 export function assembleTree(
   nodes: GrowNode[],
@@ -25,10 +24,7 @@ export function assembleTree(
   params: XgbParams,
   m: BinMatrix,
   output: number,
-  position: Uint16Array,
-  margin: Float64Array,
-  outputs: number,
-): Tree {
+): { tree: Tree; valueOf: Float64Array } {
   const isLeaf = (id: number): boolean => nodes[id].children === undefined;
   // Renumber depth-first so the exported node list is dense with the root at 0.
   const out: TreeNode[] = [];
@@ -57,10 +53,5 @@ export function assembleTree(
     return at;
   };
   emit(0);
-  // float32 sums, as XGBoost's prediction cache (and onnxruntime) keeps margins.
-  for (let r = 0; r < m.rows; r++) {
-    const at = r * outputs + output;
-    margin[at] = Math.fround(margin[at] + valueOf[position[r]]);
-  }
-  return { nodes: out, output };
+  return { tree: { nodes: out, output }, valueOf };
 }

@@ -4,8 +4,9 @@ import type { Random } from '../util/random.ts';
 import type { BinMatrix } from './bin-matrix.ts';
 import { sampleFeatures } from './feature-sampler.ts';
 import { findBestSplit, type SplitCandidate } from './split-finder.ts';
-import { float64s, type HistPool, int32s, uint16s, uint8s } from './hist-pool.ts';
-import { levelPass, rootHistogram } from './level-pass.ts';
+import type { HistPool } from './hist-pool.ts';
+import { float64s, int32s, uint16s, uint8s } from './shared-arrays.ts';
+import { addLeafValues, type LeafTables, levelPass, rootHistogram } from './level-pass.ts';
 import { gainParams } from './split-gain.ts';
 import type { Tree } from './tree.ts';
 import { assembleTree, type GrowNode } from './tree-assembly.ts';
@@ -44,7 +45,8 @@ export function createGrowScratch(rows: number, pool?: HistPool): GrowScratch {
  * the largest gain splitting first when the cap binds (XGBoost allows 0 only with lossguide and
  * max_leaves; this is the depthwise reading of it).
  * A split that gains less than gamma is not made, as in XGBoost's hist updater.
- * Returns the tree and adds its output to margin[row * outputs + output] for every row.
+ * Returns the tree and adds its output to margin[row * outputs + output] for every row (the
+ * last level's row moves happen there).
  */
 export function growTree(
   m: BinMatrix,
@@ -96,6 +98,7 @@ export function growTree(
   let allowedLevel = levelFeatures();
   evaluate(0, cur, sampleFeatures(allowedLevel, params.colsampleBynode, random));
   let leaves = 1;
+  let lastMoves: Pick<LeafTables, 'feature' | 'tableOffset' | 'goesRight' | 'leftId'> | undefined;
 
   while (level.length > 0) {
     let splitting = level.filter((id) => nodes[id].split !== undefined);
@@ -148,11 +151,15 @@ export function growTree(
       next.push(left, right);
     });
 
+    if (!childrenNeedHist) {
+      // The last level builds no histograms: its moves are folded into the margin update.
+      lastMoves = { feature, tableOffset, goesRight, leftId };
+      break;
+    }
     levelPass({
       bins, slot, gh, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, hist: cur, smallRows: s.smallRows, pool: s.pool,
     });
 
-    if (!childrenNeedHist) break;
     for (const id of splitting) {
       const [left, right] = nodes[id].children as [number, number];
       const [small, large] = smallOffset[left] >= 0 ? [left, right] : [right, left];
@@ -166,7 +173,12 @@ export function growTree(
     level = next;
   }
 
-  return assembleTree(nodes, gp, params, m, output, position, margin, outputs);
+  const { tree, valueOf } = assembleTree(nodes, gp, params, m, output);
+  const moves = lastMoves ?? {
+    feature: new Int32Array(nodes.length).fill(-1), tableOffset: new Int32Array(0), goesRight: new Uint8Array(0), leftId: new Int32Array(0),
+  };
+  addLeafValues({ margin, outputs, output, value: valueOf, bins, features: m.features, position, ...moves, pool: s.pool });
+  return tree;
 }
 
 /** Level buffers alternate, so a level reads its parents' histograms while writing its own. */
