@@ -32,3 +32,19 @@ BEGIN
 END $$;
 
 GRANT EXECUTE ON FUNCTION modelgres.call_version(name, bigint, name, int, text[]) TO PUBLIC;
+
+-- The stamp of a function's pg_proc row (its xmin): a one-row call reads it in the calling
+-- statement itself, with the caller's EXECUTE privilege, and the proxy evaluates the version it
+-- learnt for that stamp (src/inference/known-versions.ts: every activation rewrites f and
+-- f_probabilities). plpgsql keeps the plan for the session: a few microseconds, where the same
+-- subquery in the statement is planned with every call.
+CREATE OR REPLACE FUNCTION modelgres.function_stamp(p_fn oid) RETURNS text
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+  v_stamp text;
+BEGIN
+  SELECT p.xmin::text INTO v_stamp FROM pg_proc p WHERE p.oid = p_fn;
+  RETURN v_stamp;
+END $$;
+
+GRANT EXECUTE ON FUNCTION modelgres.function_stamp(oid) TO PUBLIC;

@@ -2,6 +2,7 @@ import type { Logger } from '../util/logger.ts';
 import { ListenConnection } from '../catalog/listen-connection.ts';
 import { coalescedReload } from '../catalog/coalesced-reload.ts';
 import { isConnectionLost } from '../catalog/connection-loss.ts';
+import { KnownVersions } from './known-versions.ts';
 
 /** Told every model function's name after each reload (the statement planner's fast test). */
 export interface FunctionNameSink {
@@ -28,6 +29,12 @@ export interface ModelFunction {
   pinnedVersion?: number;
   /** SET MONITORING (CAPTURE_PERCENT p): the share of predicted rows kept for drift checks. */
   capturePercent?: number;
+  /**
+   * The function's OID in pg_proc as of the last reload (absent when it was not found): a one-row
+   * call checks the caller's EXECUTE privilege on it and its row's stamp in the calling statement
+   * itself (known-versions.ts). A stale OID only sends the call the long way.
+   */
+  oid?: number;
 }
 
 /**
@@ -39,6 +46,8 @@ export interface ModelFunction {
  */
 export class ModelFunctionRegistry {
   private byName = new Map<string, ModelFunction[]>();
+  /** The versions one-row calls evaluated, by function and stamp (known-versions.ts). */
+  readonly versions = new KnownVersions();
   private readonly listener: ListenConnection;
   /** Reloads the catalog; concurrent requests collapse into one more reload. */
   readonly reload = coalescedReload(() =>
@@ -84,10 +93,16 @@ export class ModelFunctionRegistry {
     const r = await client.query(
       `SELECT m.model_id::text, m.schema_name, m.model_name, m.function_schema, m.function_name, m.parameter_names,
               m.parameter_types, m.return_type, m.problem_type,
-              array(SELECT v.version FROM modelgres.model_version v WHERE v.model_id = m.model_id AND v.state = 'READY') AS ready,
+              array(SELECT v.version FROM modelgres.model_version v WHERE v.model_id = m.model_id AND v.state = 'READY' ORDER BY v.version) AS ready,
+              array(SELECT to_regprocedure(format('%I.%I(%s)', m.function_schema, m.function_name || '_v' || v.version, array_to_string(m.parameter_types, ',')))::oid::text
+                      FROM modelgres.model_version v WHERE v.model_id = m.model_id AND v.state = 'READY' ORDER BY v.version) AS ready_oids,
+              to_regprocedure(format('%I.%I(%s)', m.function_schema, m.function_name, array_to_string(m.parameter_types, ',')))::oid::text AS oid,
+              to_regprocedure(format('%I.%I(%s)', m.function_schema, m.function_name || '_probabilities', array_to_string(m.parameter_types, ',')))::oid::text
+                AS probabilities_oid,
               (m.monitoring->>'capturePercent')::float8 AS capture_percent
          FROM modelgres.model m`,
     );
+    const oid = (value: unknown) => (value === null || value === undefined ? undefined : Number(value));
     const byName = new Map<string, ModelFunction[]>();
     const add = (f: ModelFunction) => byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
     const forecasts: Array<{ schema: string; name: string }> = [];
@@ -106,12 +121,13 @@ export class ModelFunctionRegistry {
         problemType: row.problem_type,
         capturePercent: row.capture_percent ?? undefined,
       };
-      add({ ...base, name: row.function_name, output: 'value', returnType: row.return_type });
-      for (const version of row.ready as number[]) {
-        add({ ...base, name: `${row.function_name}_v${version}`, output: 'value', returnType: row.return_type, pinnedVersion: version });
-      }
+      add({ ...base, name: row.function_name, output: 'value', returnType: row.return_type, oid: oid(row.oid) });
+      (row.ready as number[]).forEach((version, k) => {
+        const pinned = { name: `${row.function_name}_v${version}`, pinnedVersion: version, oid: oid(row.ready_oids[k]) };
+        add({ ...base, ...pinned, output: 'value', returnType: row.return_type });
+      });
       if (row.problem_type === 'BINARY_CLASSIFICATION' || row.problem_type === 'MULTICLASS_CLASSIFICATION') {
-        add({ ...base, name: `${row.function_name}_probabilities`, output: 'probabilities', returnType: 'jsonb' });
+        add({ ...base, name: `${row.function_name}_probabilities`, output: 'probabilities', returnType: 'jsonb', oid: oid(row.probabilities_oid) });
       }
     }
     this.byName = byName;

@@ -63,6 +63,11 @@ export class OnnxSessionCache {
     return [...this.runners.keys()];
   }
 
+  /** Whether an artifact is loaded or loading now: get then needs no bytes. */
+  has(jobName: string): boolean {
+    return this.runners.has(jobName);
+  }
+
   /**
    * The runner of an artifact's batches: hosting's (src/hosting) when a router is set, which may
    * hand a hosted model's batches to its own inference units, or refuse the call (55000); else the

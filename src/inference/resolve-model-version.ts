@@ -5,6 +5,7 @@ import type { StatementContext } from '../session/statement-context.ts';
 import type { ModelFunction } from './model-function-registry.ts';
 import { ArtifactLoadError, type ModelRunner, type OnnxSessionCache } from './onnx-session-cache.ts';
 import type { IoPlan } from '../artifacts/index.ts';
+import type { KnownVersion } from './known-versions.ts';
 import { remotePlanOf } from '../remote/remote-plan.ts';
 import { RemotePredictor } from '../remote/remote-predictor.ts';
 
@@ -39,9 +40,42 @@ export async function resolveModelVersion(context: StatementContext, fn: ModelFu
  */
 export function versionQuery(fn: ModelFunction, loaded?: readonly string[]): { sql: string; params: Array<string | null> } {
   return {
-    sql: 'SELECT * FROM modelgres.call_version(current_user, $1, $2, $3::int, $4::text[])',
-    params: [fn.modelId, fn.name, fn.pinnedVersion === undefined ? null : String(fn.pinnedVersion), loaded ? pgTextArray(loaded) : null],
+    // The last column, the function's pg_proc stamp read in the same snapshot, lets the proxy
+    // learn the version for later calls (known-versions.ts).
+    sql: 'SELECT v.*, modelgres.function_stamp($5::oid) AS stamp FROM modelgres.call_version(current_user, $1, $2, $3::int, $4::text[]) v',
+    params: [
+      fn.modelId,
+      fn.name,
+      fn.pinnedVersion === undefined ? null : String(fn.pinnedVersion),
+      loaded ? pgTextArray(loaded) : null,
+      fn.oid === undefined ? null : String(fn.oid),
+    ],
   };
+}
+
+/** The stamp of the function's pg_proc row that versionQuery read with the version (null: none). */
+export function versionStamp(rows: Array<Array<string | null>>): string | null {
+  return rows[0]?.[10] ?? null;
+}
+
+/**
+ * A version known from an earlier call (known-versions.ts), checked in the calling statement
+ * itself: its artifact is loaded already (or it has none, a remote model), so it is never read.
+ */
+export function resolvedFromKnown(context: StatementContext, fn: ModelFunction, known: KnownVersion, debug: boolean): ResolvedVersion {
+  return {
+    modelName: fn.modelName,
+    ...known,
+    debug,
+    loadOnnx: () => loadArtifact(context, fn, known.version),
+  };
+}
+
+async function loadArtifact(context: StatementContext, fn: ModelFunction, version: number): Promise<Uint8Array> {
+  const a = await context.upstream.query('SELECT onnx FROM modelgres.model_artifacts WHERE model_id = $1 AND version = $2', [fn.modelId, String(version)]);
+  const hex = a.rows[0]?.[0];
+  if (!hex) throw new ClientError(SqlState.objectNotInPrerequisiteState, `model "${fn.modelName}" has no trained artifact`);
+  return Buffer.from(hex.slice(2), 'hex');
 }
 
 /** A text[] literal of job names (letters, digits, '-' and '_' only, but quoted all the same). */
@@ -77,16 +111,7 @@ export function interpretVersion(context: StatementContext, fn: ModelFunction, r
     classes: classes ? (JSON.parse(classes) as unknown[]) : null,
     ioPlan: ioPlan ? (JSON.parse(ioPlan) as IoPlan) : null,
     debug: debug === 't',
-    loadOnnx: async () => {
-      if (onnx) return Buffer.from(onnx.slice(2), 'hex');
-      const a = await context.upstream.query('SELECT onnx FROM modelgres.model_artifacts WHERE model_id = $1 AND version = $2', [
-        fn.modelId,
-        String(version),
-      ]);
-      const hex = a.rows[0]?.[0];
-      if (!hex) throw new ClientError(SqlState.objectNotInPrerequisiteState, `model "${fn.modelName}" has no trained artifact`);
-      return Buffer.from(hex.slice(2), 'hex');
-    },
+    loadOnnx: async () => (onnx ? Buffer.from(onnx.slice(2), 'hex') : loadArtifact(context, fn, Number(version))),
   };
 }
 

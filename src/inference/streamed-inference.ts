@@ -13,7 +13,9 @@ import type { ModelCall } from './find-model-calls.ts';
 import { BATCH_ROWS, throwIfCanceled, type InferenceDeps } from './inference-deps.ts';
 import { argumentFormats, openCalls, predictCalls, type OpenedCall } from './opened-calls.ts';
 import { textOfPredictions, type PredictionColumn } from './predict-batch.ts';
-import { versionQuery } from './resolve-model-version.ts';
+import type { KnownVersions } from './known-versions.ts';
+import { openVersion, resolvedFromKnown, sayEvaluator, versionQuery, versionStamp, type ResolvedVersion } from './resolve-model-version.ts';
+import { remotePlanOf } from '../remote/remote-plan.ts';
 import { spliceRows, type SplicedColumn } from './row-splicer.ts';
 
 /**
@@ -31,6 +33,14 @@ export interface PreparedInference {
   callAt: Array<number | null>;
   /** Client columns named after the function (no alias), as PostgreSQL names them. */
   bareCallNames: Array<string | null>;
+  /**
+   * The statement with each call's check after the arguments (the caller's EXECUTE privilege on
+   * the function and its pg_proc stamp, then the session's client_min_messages), for calls whose
+   * versions the proxy knows (known-versions.ts): no lookup statement before it. Only for a
+   * statement that reads no table (one-row calls, where the lookup is most of the cost), and
+   * when every function's OID is known.
+   */
+  checked?: { rewritten: string; columns: number };
 }
 
 /** The statement when it is one plain SELECT (no set operation, DISTINCT or locking). */
@@ -108,19 +118,39 @@ export function prepareStreamed(sql: string, select: SelectStmt, calls: ModelCal
     text = `${text.slice(0, s.start)}(NULL::${calls[i].function.returnType})${text.slice(s.end)}`;
   }
   const selectListStart = toIndex(targets[0].location ?? 0);
+  const withColumns = (columns: string[]) => `${text.slice(0, selectListStart)}${columns.join(', ')}, ${text.slice(selectListStart)}`;
+  const checks = checkColumns(select, calls);
   return {
     kind: 'inference',
-    rewritten: `${text.slice(0, selectListStart)}${argumentColumns.join(', ')}, ${text.slice(selectListStart)}`,
+    rewritten: withColumns(argumentColumns),
     calls,
     extra: argumentColumns.length,
     callAt,
     bareCallNames: targets.map((t, i) => (callAt[i] !== null && !t.name ? calls[callAt[i]!].function.name : null)),
+    ...(checks ? { checked: { rewritten: withColumns([...argumentColumns, ...checks]), columns: checks.length } } : {}),
   };
 }
 
-/** The client's columns, from the description of the rewritten statement. */
-export function clientFields(prepared: PreparedInference, fields: FieldDescription[]): FieldDescription[] {
-  return fields.slice(prepared.extra).map((f, i) => (prepared.bareCallNames[i] ? { ...f, name: prepared.bareCallNames[i]! } : f));
+/**
+ * The select-list items that check each call in the statement itself (see PreparedInference's
+ * `checked`), or null when the statement reads a table or an OID is unknown. Every name is
+ * pg_catalog's, spelled out: the caller's search_path must not choose what checks the caller.
+ */
+function checkColumns(select: SelectStmt, calls: readonly ModelCall[]): string[] | null {
+  if ((select.fromClause?.length ?? 0) > 0 || !calls.every((c) => c.function.oid !== undefined)) return null;
+  const columns = calls.flatMap((call, i) => {
+    const oid = `${call.function.oid}::pg_catalog.oid`;
+    return [
+      `pg_catalog.has_function_privilege(${oid}, 'EXECUTE') AS modelgres_may_${i}`,
+      `modelgres.function_stamp(${oid}) AS modelgres_stamp_${i}`,
+    ];
+  });
+  return [...columns, `pg_catalog.current_setting('client_min_messages') AS modelgres_debug`];
+}
+
+/** The client's columns, from the description of the rewritten statement (`extra` columns in front). */
+export function clientFields(prepared: PreparedInference, fields: FieldDescription[], extra = prepared.extra): FieldDescription[] {
+  return fields.slice(extra).map((f, i) => (prepared.bareCallNames[i] ? { ...f, name: prepared.bareCallNames[i]! } : f));
 }
 
 /**
@@ -130,6 +160,12 @@ export function clientFields(prepared: PreparedInference, fields: FieldDescripti
  * fixed, and the caller's right to execute it checked, before the first row is sent. No cursor and
  * no transaction of its own: a single statement runs in PostgreSQL's implicit one, or in the
  * client's. `describe` is false in the extended protocol, where Describe already sent the columns.
+ *
+ * A statement that reads no table, calling functions whose versions the proxy knows, runs alone
+ * with its checks in its select list (PreparedInference's `checked`): its first row says whether
+ * the caller may execute each function and which version that is. When it does not (a version
+ * not known for that stamp, the privilege refused, no rows at all), the lookups run after the
+ * statement and say which version, or why not; its rows wait for them.
  */
 export async function executeStreamed(
   prepared: PreparedInference,
@@ -138,45 +174,128 @@ export async function executeStreamed(
   options: { params?: ReadonlyArray<string | null>; describe: boolean; resultFormats?: readonly number[] },
 ): Promise<void> {
   const formats = options.resultFormats ?? [];
+  const known = deps.registry.versions;
+  const checked = prepared.checked && prepared.calls.every((c) => known.has(c.function.oid!)) ? prepared.checked : null;
+  const extra = prepared.extra + (checked?.columns ?? 0);
   let models: OpenedCall[] | null = null;
-  const open = (earlier: readonly RawQueryResult[]) => openCalls(context, deps, prepared.calls, (i) => earlier[i].rows.map(decodeTextRow), 'streamed');
+  let deferred: RawQueryResult[] | null = null;
+  const lookups = () => prepared.calls.map((call) => versionQuery(call.function, deps.sessions.loadedJobs()));
+  // Versions are learnt only from lookups outside a transaction block: committed catalog rows.
+  const open = async (results: readonly RawQueryResult[], learn: boolean) => {
+    const rows = results.map((r) => r.rows.map(decodeTextRow));
+    const opened = await openCalls(context, deps, prepared.calls, (i) => rows[i], 'streamed');
+    if (learn) learnVersions(known, opened, rows);
+    return opened;
+  };
   let described = !options.describe;
   const describe = (fields: FieldDescription[]) => {
-    if (!described) context.send(rowDescription(clientFields(prepared, fields)));
+    if (!described) context.send(rowDescription(clientFields(prepared, fields, extra)));
     described = true;
   };
-  let checked = options.describe || !context.describedColumns;
-  const check = (fields: FieldDescription[]) => {
-    if (!checked && !sameColumnTypes(clientFields(prepared, fields), context.describedColumns!)) {
+  let checkedTypes = options.describe || !context.describedColumns;
+  const checkTypes = (fields: FieldDescription[]) => {
+    if (!checkedTypes && !sameColumnTypes(clientFields(prepared, fields, extra), context.describedColumns!)) {
       // PostgreSQL's own words (plancache.c), where a prepared statement's columns changed after Parse.
       throw new ClientError(SqlState.featureNotSupported, 'cached plan must not change result type');
     }
-    checked = true;
+    checkedTypes = true;
   };
   let rowCount = 0;
-  const { earlier, last } = await context.upstream.stream(
+  const handle = async (batch: RawQueryResult) => {
+    checkTypes(batch.fields);
+    const predictions = await predictCalls(models!, batch, extra, deps, context.signal);
+    // Described with its first rows, so that a one-row answer leaves in one write.
+    describe(batch.fields);
+    context.send(spliceRows(batch.rows, extra, prepared.callAt, inClientFormats(prepared, batch.fields, formats, predictions, extra)));
+    rowCount += batch.rows.length;
+  };
+  const learnInStream = context.upstream.transactionStatus() === 'I';
+  const argFormats = argumentFormats(prepared.calls, deps);
+  const { last } = await context.upstream.stream(
     [
       // With the artifacts not loaded yet: nothing may be asked of the session while it streams.
-      ...prepared.calls.map((call) => versionQuery(call.function, deps.sessions.loadedJobs())),
-      { sql: prepared.rewritten, params: options.params ?? [], resultFormats: upstreamFormats(prepared, argumentFormats(prepared.calls, deps), formats) },
+      ...(checked ? [] : lookups()),
+      {
+        sql: checked?.rewritten ?? prepared.rewritten,
+        params: options.params ?? [],
+        resultFormats: upstreamFormats(prepared, checked ? [...argFormats, ...new Array<0>(checked.columns).fill(0)] : argFormats, formats),
+      },
     ],
     BATCH_ROWS,
     async (batch, earlier) => {
       throwIfCanceled(context.signal);
-      models ??= await open(earlier);
-      check(batch.fields);
-      const predictions = await predictCalls(models, batch, prepared.extra, deps, context.signal);
-      // Described with its first rows, so that a one-row answer leaves in one write.
-      describe(batch.fields);
-      context.send(spliceRows(batch.rows, prepared.extra, prepared.callAt, inClientFormats(prepared, batch.fields, formats, predictions)));
-      rowCount += batch.rows.length;
+      if (deferred) {
+        deferred.push(batch);
+        return;
+      }
+      if (!models && checked) {
+        models = await knownCalls(prepared, checked, batch.rows[0], context, deps);
+        if (!models) {
+          deferred = [batch];
+          return;
+        }
+      }
+      models ??= await open(earlier, learnInStream);
+      await handle(batch);
     },
   );
-  // No rows: the versions are checked all the same, and the columns described.
-  models ??= await open(earlier);
-  check(last.fields);
+  // No rows, or checks that did not settle the versions: the lookups say which versions, or why not.
+  models ??= await open(await context.upstream.pipeline(lookups()), context.upstream.transactionStatus() === 'I');
+  for (const batch of deferred ?? []) await handle(batch);
+  checkTypes(last.fields);
   describe(last.fields);
   context.send(commandComplete(`SELECT ${rowCount}`));
+}
+
+/**
+ * Each call's version from its checks in `row` (see checkColumns), when the caller may execute
+ * the function and the proxy knows the version for the stamp the statement saw, with its
+ * artifact loaded (or none needed); null otherwise.
+ */
+async function knownCalls(
+  prepared: PreparedInference,
+  checked: { columns: number },
+  row: Buffer,
+  context: StatementContext,
+  deps: InferenceDeps,
+): Promise<OpenedCall[] | null> {
+  const texts = textsAt(row, prepared.extra, checked.columns);
+  const debug = texts[texts.length - 1]?.startsWith('debug') ?? false;
+  const versions: ResolvedVersion[] = [];
+  for (const [i, call] of prepared.calls.entries()) {
+    if (texts[2 * i] !== 't') return null;
+    const version = deps.registry.versions.get(call.function.oid!, texts[2 * i + 1] ?? '');
+    if (!version || !(deps.sessions.has(version.jobName) || remotePlanOf(version.ioPlan))) return null;
+    versions.push(resolvedFromKnown(context, call.function, version, debug));
+  }
+  const opened: OpenedCall[] = [];
+  for (const [i, call] of prepared.calls.entries()) {
+    sayEvaluator(context, call.function, versions[i], 'streamed');
+    opened.push({ call, version: versions[i], session: await openVersion(deps.sessions, versions[i]) });
+  }
+  return opened;
+}
+
+/** What the lookups found, kept for calls to come, with the stamp each read. */
+function learnVersions(known: KnownVersions, opened: readonly OpenedCall[], rows: ReadonlyArray<Array<Array<string | null>>>): void {
+  opened.forEach(({ call, version }, i) => {
+    const stamp = versionStamp(rows[i]);
+    if (call.function.oid === undefined || stamp === null) return;
+    known.learn(call.function.oid, stamp, { version: version.version, jobName: version.jobName, classes: version.classes, ioPlan: version.ioPlan });
+  });
+}
+
+/** Columns [from, from + count) of a DataRow body as text (null for NULL). */
+function textsAt(body: Buffer, from: number, count: number): Array<string | null> {
+  let pos = 2;
+  const out: Array<string | null> = [];
+  for (let c = 0; c < from + count; c++) {
+    const len = body.readInt32BE(pos);
+    pos += 4;
+    if (c >= from) out.push(len < 0 ? null : body.toString('utf8', pos, pos + len));
+    if (len > 0) pos += len;
+  }
+  return out;
 }
 
 /** Same number of columns, each of the same type and type modifier. */
@@ -200,12 +319,13 @@ function inClientFormats(
   fields: readonly FieldDescription[],
   codes: readonly number[],
   predictions: PredictionColumn[],
+  extra: number,
 ): Array<SplicedColumn> {
   if (!anyBinary(codes)) return predictions;
   return predictions.map((column, call) => {
     const at = prepared.callAt.indexOf(call);
     if (formatAt(codes, at) === 0) return column;
-    const typeOid = fields[prepared.extra + at].typeOid;
+    const typeOid = fields[extra + at].typeOid;
     const values = column instanceof Float32Array ? textOfPredictions(column) : column;
     return values.map((v) => {
       if (v === null) return null;
