@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { trainGbdt, type GbdtThreads, type HistogramThreads } from '../../src/training/gbdt/gbdt-trainer.ts';
-import { PARALLEL_MIN_ROWS } from '../../src/training/gbdt/hist-pool.ts';
+import { buildBinMatrix } from '../../src/training/gbdt/bin-matrix.ts';
+import { HistPool, PARALLEL_MIN_ROWS } from '../../src/training/gbdt/hist-pool.ts';
 import { train } from '../../src/training/index.ts';
 import type { XgbObjective } from '../../src/training/spec/objectives.ts';
 import { parseHyperparameters } from '../../src/training/spec/hyperparameters.ts';
@@ -58,6 +59,27 @@ describe('GBDT on two threads', () => {
     expectTwoThreads(two.threads, 2 * 9);
     expect(two.model.trees.length).toBe(9);
     expect(two.model).toStrictEqual(one.model);
+  }, 60_000);
+
+  test('binning shared with the helper: the same bins, cuts and thresholds as on one thread', async () => {
+    const input = data(300_000, 12, 0);
+    const one = buildBinMatrix(input.x, input.rows, input.features, createRandom(3));
+    // Which thread claims which feature or row chunk depends on timing: try a few pools until the
+    // helper has done part of the work, and check every result.
+    let helperClaims = 0;
+    for (let attempt = 0; attempt < 5 && helperClaims === 0; attempt++) {
+      const pool = HistPool.start(input.rows, input.features, true)!;
+      try {
+        expect(await pool.started()).toBe(true);
+        const two = buildBinMatrix(input.x, input.rows, input.features, createRandom(3), pool);
+        helperClaims = pool.helperBinClaims;
+        expect(Buffer.from(two.bins).equals(Buffer.from(one.bins))).toBe(true);
+        expect({ ...two, bins: undefined }).toStrictEqual({ ...one, bins: undefined });
+      } finally {
+        pool.close();
+      }
+    }
+    expect(helperClaims).toBeGreaterThan(0);
   }, 60_000);
 
   test('train() above the threshold: same data + spec give identical ONNX bytes however soon the helper joins', async () => {

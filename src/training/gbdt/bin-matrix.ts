@@ -44,8 +44,11 @@ export interface BinWork {
 
 const BIN_CHUNK_ROWS = 1 << 16;
 
-/** Does binning work until none is left to claim; returns once this thread's claims are done. */
-export function binClaimed(w: BinWork, ctrl: Int32Array): void {
+/**
+ * Does binning work until none is left to claim; returns once this thread's claims are done.
+ * claimsWord: where to count this thread's claims (the helper's, for tests), if anywhere.
+ */
+export function binClaimed(w: BinWork, ctrl: Int32Array, claimsWord = -1): void {
   const F = w.features;
   for (let f = Atomics.add(ctrl, CTRL_BIN_CUT_NEXT, 1); f < F; f = Atomics.add(ctrl, CTRL_BIN_CUT_NEXT, 1)) {
     const c = featureCuts(w.x, F, f, w.sample);
@@ -53,6 +56,7 @@ export function binClaimed(w: BinWork, ctrl: Int32Array): void {
     w.cutCounts[f] = c.cuts.length;
     w.ends[2 * f] = c.below;
     w.ends[2 * f + 1] = c.above;
+    if (claimsWord >= 0) Atomics.add(ctrl, claimsWord, 1);
     Atomics.add(ctrl, CTRL_BIN_CUT_DONE, 1);
     Atomics.notify(ctrl, CTRL_BIN_CUT_DONE);
   }
@@ -67,6 +71,7 @@ export function binClaimed(w: BinWork, ctrl: Int32Array): void {
       const count = w.cutCounts[f];
       for (let r = c * BIN_CHUNK_ROWS; r < r1; r++) w.bins[r * F + f] = binOfPadded(p, count, w.x[r * F + f]);
     }
+    if (claimsWord >= 0) Atomics.add(ctrl, claimsWord, 1);
     Atomics.add(ctrl, CTRL_BIN_ROW_DONE, 1);
     Atomics.notify(ctrl, CTRL_BIN_ROW_DONE);
   }

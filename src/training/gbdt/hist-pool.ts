@@ -2,7 +2,7 @@ import { type MessagePort, MessageChannel, Worker } from 'node:worker_threads';
 import { binChunks, binClaimed, type BinWork, waitUntil } from './bin-matrix.ts';
 import { addLeafValuesRange, listedHistogramRange, moveRowsRange, rootHistogramRange } from './hist-kernels.ts';
 import {
-  CTRL_BIN_ROW_DONE, CTRL_COUNT_HELPER, CTRL_COUNT_MAIN, CTRL_DONE, CTRL_HELPER_JOBS, CTRL_MOVED_HELPER, CTRL_MOVED_MAIN, CTRL_READY, CTRL_SEQ, CTRL_STATUS, CTRL_WORDS,
+  CTRL_BIN_HELPER_CLAIMS, CTRL_BIN_ROW_DONE, CTRL_COUNT_HELPER, CTRL_COUNT_MAIN, CTRL_DONE, CTRL_HELPER_JOBS, CTRL_MOVED_HELPER, CTRL_MOVED_MAIN, CTRL_READY, CTRL_SEQ, CTRL_STATUS, CTRL_WORDS,
   type HistJob, type PostedJob,
 } from './hist-protocol.ts';
 import type { XgbObjective } from '../spec/objectives.ts';
@@ -84,6 +84,11 @@ export class HistPool {
   /** Of those, the ones the helper thread did its share of, as the helper itself counted them. */
   get helperJobs(): number {
     return Atomics.load(this.ctrl, CTRL_HELPER_JOBS);
+  }
+
+  /** Features and row chunks of the binning the helper did (bin-matrix.ts binClaimed), as it counted them. */
+  get helperBinClaims(): number {
+    return Atomics.load(this.ctrl, CTRL_BIN_HELPER_CLAIMS);
   }
 
   /** Resolves once the helper runs (true) or has failed to start (false); for tests that must see both threads work. */

@@ -23,7 +23,9 @@ export const CTRL_BIN_CUT_NEXT = 9;
 export const CTRL_BIN_CUT_DONE = 10;
 export const CTRL_BIN_ROW_NEXT = 11;
 export const CTRL_BIN_ROW_DONE = 12;
-export const CTRL_WORDS = 13;
+/** Features and row chunks the helper binned, counted by the helper. */
+export const CTRL_BIN_HELPER_CLAIMS = 13;
+export const CTRL_WORDS = 14;
 
 export interface RootJob {
   kind: 'root';

@@ -8,7 +8,7 @@ import { binClaimed } from './bin-matrix.ts';
 import { OBJECTIVES } from './objectives.ts';
 import { addLeafValuesRange, listedHistogramRange, moveRowsRange, rootHistogramRange } from './hist-kernels.ts';
 import {
-  CTRL_BIN_CUT_DONE, CTRL_BIN_ROW_DONE, CTRL_COUNT_HELPER, CTRL_COUNT_MAIN, CTRL_DONE, CTRL_HELPER_JOBS, CTRL_MOVED_HELPER, CTRL_MOVED_MAIN, CTRL_READY, CTRL_SEQ, CTRL_STATUS,
+  CTRL_BIN_CUT_DONE, CTRL_BIN_HELPER_CLAIMS, CTRL_BIN_ROW_DONE, CTRL_COUNT_HELPER, CTRL_COUNT_MAIN, CTRL_DONE, CTRL_HELPER_JOBS, CTRL_MOVED_HELPER, CTRL_MOVED_MAIN, CTRL_READY, CTRL_SEQ, CTRL_STATUS,
   type LevelJob, type PostedJob,
 } from './hist-protocol.ts';
 
@@ -45,7 +45,7 @@ function run(job: PostedJob): boolean {
     else if (job.kind === 'gradients') OBJECTIVES[job.objective].gradients(job.margin, job.y, job.gh, job.r0, job.r1);
     else if (job.kind === 'leaves') {
       addLeafValuesRange(job.margin, job.outputs, job.output, job.value, job.bins, job.features, job.position, job.feature, job.tableOffset, job.goesRight, job.leftId, job.r0, job.r1);
-    } else binClaimed(job.work, ctrl);
+    } else binClaimed(job.work, ctrl, CTRL_BIN_HELPER_CLAIMS);
   } catch {
     status = 1;
     if (job.kind === 'level') {
