@@ -1,5 +1,12 @@
 import type { GbdtModel } from '../gbdt/gbdt-model.ts';
+import { MemoizedTreeShap } from './memoized-tree-shap.ts';
 import { addTreeShap, createShapScratch, flattenTree, type ShapScratch, treeDepth, treeExpectedValue } from './tree-shap.ts';
+
+/**
+ * Memo entries (4 bytes each) the trees of one ensemble may take: 100 trees of depth 6 take
+ * 409,600; a deeper tree that would pass the limit is explained by the plain recursion.
+ */
+const MAX_MEMO_SLOTS = 1 << 21;
 
 /** SHAP values of a boosted ensemble: per tree TreeSHAP, summed into the tree's output (class). */
 export interface EnsembleShap {
@@ -10,6 +17,11 @@ export interface EnsembleShap {
    * the model's own margin rounds to float32 after each tree, these do not.
    */
   row(x: Float32Array, offset: number, phi: Float64Array): void;
+  /**
+   * As row, for many rows at once: row i (at x[offsets[i]..]) into phi[i × outputs × columns ..],
+   * the same values. Tree by tree over the rows, so that one tree's data stays in the cache.
+   */
+  rows(x: Float32Array, offsets: ArrayLike<number>, phi: Float64Array): void;
 }
 
 export function ensembleShap(model: GbdtModel): EnsembleShap {
@@ -19,12 +31,31 @@ export function ensembleShap(model: GbdtModel): EnsembleShap {
   const scratch: ShapScratch = createShapScratch(depth);
   const k = model.features;
   // A single-leaf tree adds the same to every row: it is all expected value, no attribution.
-  const trees = model.trees.filter((t) => t.nodes.length > 1).map((t) => ({ flat: flattenTree(t), output: t.output }));
+  let slots = MAX_MEMO_SLOTS;
+  const trees = model.trees.filter((t) => t.nodes.length > 1).map((t) => {
+    const flat = flattenTree(t);
+    const memoized = MemoizedTreeShap.of(flat, slots);
+    if (memoized) slots -= memoized.slots;
+    return { flat, memoized, output: t.output };
+  });
+  const stride = model.outputs * k;
   return {
     expected,
     row(x, offset, phi) {
       phi.fill(0);
-      for (const t of trees) addTreeShap(t.flat, x, offset, phi, t.output * k, scratch);
+      for (const t of trees) {
+        if (t.memoized) t.memoized.add(x, offset, phi, t.output * k);
+        else addTreeShap(t.flat, x, offset, phi, t.output * k, scratch);
+      }
+    },
+    rows(x, offsets, phi) {
+      phi.fill(0, 0, offsets.length * stride);
+      for (const t of trees) {
+        for (let i = 0; i < offsets.length; i++) {
+          if (t.memoized) t.memoized.add(x, offsets[i], phi, i * stride + t.output * k);
+          else addTreeShap(t.flat, x, offsets[i], phi, i * stride + t.output * k, scratch);
+        }
+      }
     },
   };
 }

@@ -162,7 +162,7 @@ function recurse(
  */
 
 /** EXTEND: appends (feature, zero, one) to a path of `length` elements and updates the weights. */
-function extend(s: ShapScratch, start: number, length: number, zero: number, one: number, feature: number): void {
+export function extend(s: ShapScratch, start: number, length: number, zero: number, one: number, feature: number): void {
   const l = length;
   const w = s.weight;
   s.feature[start + l] = feature;
@@ -178,7 +178,7 @@ function extend(s: ShapScratch, start: number, length: number, zero: number, one
 }
 
 /** UNWIND: removes element `at` from a path of `length` elements, inverting its EXTEND. */
-function unwind(s: ShapScratch, start: number, length: number, at: number): void {
+export function unwind(s: ShapScratch, start: number, length: number, at: number): void {
   const l = length - 1;
   const w = s.weight;
   const inverse = s.inverse;
@@ -205,7 +205,7 @@ function unwind(s: ShapScratch, start: number, length: number, at: number): void
 }
 
 /** The sum of the weights UNWIND would leave for element `at`, without changing the path. */
-function unwoundSum(s: ShapScratch, start: number, length: number, at: number): number {
+export function unwoundSum(s: ShapScratch, start: number, length: number, at: number): number {
   const l = length - 1;
   const w = s.weight;
   const inverse = s.inverse;
