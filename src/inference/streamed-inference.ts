@@ -1,5 +1,5 @@
 import type { Node, ResTarget, SelectStmt } from '@pgsql/types';
-import { ClientError } from '../errors/client-error.ts';
+import { ClientError, isClientError } from '../errors/client-error.ts';
 import { SqlState } from '../errors/sqlstate.ts';
 import { commandComplete, rowDescription, type FieldDescription } from '../protocol/backend-messages.ts';
 import { encodeBinary } from '../protocol/binary-values.ts';
@@ -38,9 +38,10 @@ export interface PreparedInference {
    * the function and its pg_proc stamp, then the session's client_min_messages), for calls whose
    * versions the proxy knows (known-versions.ts): no lookup statement before it. Only for a
    * statement that reads no table (one-row calls, where the lookup is most of the cost), and
-   * when every function's OID is known.
+   * when every function's OID is known. `keep`: every column is a call, so no column can change
+   * type: the session may keep the statement prepared (PipelinedStatement's `keep`).
    */
-  checked?: { rewritten: string; columns: number };
+  checked?: { rewritten: string; columns: number; keep: boolean };
 }
 
 /** The statement when it is one plain SELECT (no set operation, DISTINCT or locking). */
@@ -127,7 +128,7 @@ export function prepareStreamed(sql: string, select: SelectStmt, calls: ModelCal
     extra: argumentColumns.length,
     callAt,
     bareCallNames: targets.map((t, i) => (callAt[i] !== null && !t.name ? calls[callAt[i]!].function.name : null)),
-    ...(checks ? { checked: { rewritten: withColumns([...argumentColumns, ...checks]), columns: checks.length } } : {}),
+    ...(checks ? { checked: { rewritten: withColumns([...argumentColumns, ...checks]), columns: checks.length, keep: callAt.every((c) => c !== null) } } : {}),
   };
 }
 
@@ -211,34 +212,44 @@ export async function executeStreamed(
   };
   const learnInStream = context.upstream.transactionStatus() === 'I';
   const argFormats = argumentFormats(prepared.calls, deps);
-  const { last } = await context.upstream.stream(
-    [
-      // With the artifacts not loaded yet: nothing may be asked of the session while it streams.
-      ...(checked ? [] : lookups()),
-      {
-        sql: checked?.rewritten ?? prepared.rewritten,
-        params: options.params ?? [],
-        resultFormats: upstreamFormats(prepared, checked ? [...argFormats, ...new Array<0>(checked.columns).fill(0)] : argFormats, formats),
-      },
-    ],
-    BATCH_ROWS,
-    async (batch, earlier) => {
-      throwIfCanceled(context.signal);
-      if (deferred) {
-        deferred.push(batch);
+  const stream = () =>
+    context.upstream.stream(
+      [
+        // With the artifacts not loaded yet: nothing may be asked of the session while it streams.
+        ...(checked ? [] : lookups()),
+        {
+          sql: checked?.rewritten ?? prepared.rewritten,
+          keep: checked?.keep ?? false,
+          params: options.params ?? [],
+          resultFormats: upstreamFormats(prepared, checked ? [...argFormats, ...new Array<0>(checked.columns).fill(0)] : argFormats, formats),
+        },
+      ],
+      BATCH_ROWS,
+      onBatch,
+    );
+  const onBatch = async (batch: RawQueryResult, earlier: readonly RawQueryResult[]) => {
+    throwIfCanceled(context.signal);
+    if (deferred) {
+      deferred.push(batch);
+      return;
+    }
+    if (!models && checked) {
+      models = await knownCalls(prepared, checked, batch.rows[0], context, deps);
+      if (!models) {
+        deferred = [batch];
         return;
       }
-      if (!models && checked) {
-        models = await knownCalls(prepared, checked, batch.rows[0], context, deps);
-        if (!models) {
-          deferred = [batch];
-          return;
-        }
-      }
-      models ??= await open(earlier, learnInStream);
-      await handle(batch);
-    },
-  );
+    }
+    models ??= await open(earlier, learnInStream);
+    await handle(batch);
+  };
+  const { last } = await stream().catch((error: unknown) => {
+    // The kept statement was dropped by a DEALLOCATE the proxy could not see (in a DO block, say):
+    // its Bind failed before anything ran, and outside a transaction block nothing else did; once
+    // more, parsed anew.
+    if (checked?.keep && learnInStream && isClientError(error) && error.code === INVALID_SQL_STATEMENT_NAME) return stream();
+    throw error;
+  });
   // No rows, or checks that did not settle the versions: the lookups say which versions, or why not.
   models ??= await open(await context.upstream.pipeline(lookups()), context.upstream.transactionStatus() === 'I');
   for (const batch of deferred ?? []) await handle(batch);
@@ -297,6 +308,9 @@ function textsAt(body: Buffer, from: number, count: number): Array<string | null
   }
   return out;
 }
+
+/** invalid_sql_statement_name: the Bind of a statement that does not exist. */
+const INVALID_SQL_STATEMENT_NAME = '26000';
 
 /** Same number of columns, each of the same type and type modifier. */
 function sameColumnTypes(a: readonly FieldDescription[], b: readonly FieldDescription[]): boolean {

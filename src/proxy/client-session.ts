@@ -23,6 +23,9 @@ import { StartupNegotiation } from './startup-negotiation.ts';
 import { countUpstreamConnectionError, trackClient } from '../metrics/track-client.ts';
 import type { Logger } from '../util/logger.ts';
 
+/** Statements that may drop prepared statements, the link's own among them (UpstreamLink.forgetKept). */
+const DROPS_STATEMENTS = /deallocate|discard/i;
+
 /** Query and Parse messages up to this size are routed; larger ones stream through untouched. */
 const ROUTED_MESSAGE_LIMIT = 16 * 1024 * 1024;
 
@@ -422,6 +425,10 @@ export class ClientSession {
   }
 
   private onRoutedClientMessage(type: number, body: Buffer, raw: Buffer): 'continue' | 'pause' {
+    // DEALLOCATE ALL or DISCARD ALL drops the statements the link keeps prepared upstream too.
+    if ((type === Frontend.Query || type === Frontend.Parse) && this.link.keepsStatements() && DROPS_STATEMENTS.test(body.toString('latin1'))) {
+      this.link.forgetKept();
+    }
     return type === Frontend.Query ? this.onQuery(body, raw) : this.extended.onMessage(type, body, raw);
   }
 

@@ -44,8 +44,84 @@ export interface UpstreamPort {
  * Statements the proxy runs on the client's own upstream session: same role, same transaction.
  * Only used when the upstream has answered everything the client sent before.
  */
+/** Statements a link keeps prepared upstream at most (PipelinedStatement's `keep`). */
+const KEPT_STATEMENTS = 16;
+
+/** invalid_sql_statement_name: a Bind of a statement that does not exist. */
+const INVALID_SQL_STATEMENT_NAME = '26000';
+
 export class UpstreamLink implements UpstreamSession {
   constructor(private readonly port: UpstreamPort) {}
+
+  /** Statements kept prepared upstream: text to name, most recently used last. */
+  private readonly kept = new Map<string, string>();
+  private keptCount = 0;
+  /** Names to Close with the next exchange: evicted, or parsed in an exchange that failed. */
+  private toClose: string[] = [];
+
+  /**
+   * The client's DEALLOCATE ALL or DISCARD ALL may have dropped the kept statements: they are
+   * parsed again when next used (their names are new, so none can clash with a survivor).
+   */
+  forgetKept(): void {
+    this.kept.clear();
+  }
+
+  /** Whether any statement is kept: only then does the client's text need watching for DEALLOCATE or DISCARD. */
+  keepsStatements(): boolean {
+    return this.kept.size > 0;
+  }
+
+  /**
+   * Parse (unless kept), Bind, Describe and Execute of each statement, then one Sync, after a
+   * Close of each name left to close. `done` records the statements parsed to be kept once the
+   * exchange has succeeded (or leaves their names to close when it failed).
+   */
+  private pipelineBytes(statements: ReadonlyArray<PipelinedStatement>): { bytes: Buffer; done(ok: boolean): void } {
+    const parts: Buffer[] = this.toClose.map((name) => serialize.close({ type: 'S', name }));
+    this.toClose = [];
+    const parsed: Array<[string, string]> = [];
+    for (const s of statements) {
+      let name = '';
+      if (s.keep) {
+        const known = this.kept.get(s.sql);
+        if (known !== undefined) {
+          this.kept.delete(s.sql);
+          this.kept.set(s.sql, known);
+          name = known;
+        } else {
+          name = `modelgres_kept_${++this.keptCount}`;
+          parsed.push([s.sql, name]);
+        }
+      }
+      if (!s.keep || parsed.at(-1)?.[1] === name) parts.push(serialize.parse({ name, text: s.sql, types: s.parameterTypes ?? [] }));
+      parts.push(
+        s.resultFormats?.length
+          ? bindMessage({ statement: name, values: s.params, resultFormats: s.resultFormats })
+          : serialize.bind({ statement: name, values: (s.params ?? []) as Array<string | null> }),
+        serialize.describe({ type: 'P' }),
+        serialize.execute(),
+      );
+    }
+    parts.push(serialize.sync());
+    return {
+      bytes: Buffer.concat(parts),
+      done: (ok) => {
+        for (const [sql, name] of parsed) {
+          if (!ok) {
+            this.toClose.push(name);
+            continue;
+          }
+          this.kept.set(sql, name);
+          if (this.kept.size > KEPT_STATEMENTS) {
+            const [oldest, oldName] = this.kept.entries().next().value!;
+            this.kept.delete(oldest);
+            this.toClose.push(oldName);
+          }
+        }
+      },
+    };
+  }
 
   transactionStatus(): TransactionStatus {
     return this.port.transactionStatus();
@@ -106,7 +182,11 @@ export class UpstreamLink implements UpstreamSession {
       else onMessage(type, body);
       return false;
     });
-    if (error) throw upstreamError(error);
+    if (error) {
+      // A kept statement is gone after all (a DEALLOCATE the proxy did not see): parse them again.
+      if ((error as ErrorFields).C === INVALID_SQL_STATEMENT_NAME) this.forgetKept();
+      throw upstreamError(error);
+    }
   }
 
   /**
@@ -129,13 +209,20 @@ export class UpstreamLink implements UpstreamSession {
   async pipeline(statements: ReadonlyArray<PipelinedStatement>): Promise<RawQueryResult[]> {
     const results: RawQueryResult[] = statements.map(() => ({ fields: [], rows: [], command: '' }));
     let current = 0;
-    await this.untilReady(pipelineBytes(statements), (type, body) => {
+    const exchange = this.pipelineBytes(statements);
+    await this.untilReady(exchange.bytes, (type, body) => {
       if (type === Backend.RowDescription) results[current].fields = decodeRowDescription(body);
       else if (type === Backend.DataRow) results[current].rows.push(body);
       else if (type === Backend.CommandComplete || type === Backend.EmptyQueryResponse) {
         results[current++].command = type === Backend.CommandComplete ? decodeCommandTag(body) : '';
       }
-    });
+    }).then(
+      () => exchange.done(true),
+      (error: unknown) => {
+        exchange.done(false);
+        throw error;
+      },
+    );
     return results;
   }
 
@@ -171,7 +258,8 @@ export class UpstreamLink implements UpstreamSession {
         this.port.holdUpstream();
       }
     };
-    await this.untilReady(pipelineBytes(statements), (type, body) => {
+    const exchange = this.pipelineBytes(statements);
+    await this.untilReady(exchange.bytes, (type, body) => {
       if (type === Backend.DataRow && current === last) {
         batch.push(body);
         if (batch.length >= batchRows) handOff();
@@ -183,12 +271,16 @@ export class UpstreamLink implements UpstreamSession {
         if (current === last && batch.length > 0) handOff();
         results[current++].command = type === Backend.CommandComplete ? decodeCommandTag(body) : '';
       }
-    }).catch(async (error: unknown) => {
-      // PostgreSQL's error comes after the rows it sent: those are handled first, as they came.
-      if (batch.length > 0) handOff();
-      await chain;
-      throw error;
-    });
+    }).then(
+      () => exchange.done(true),
+      async (error: unknown) => {
+        exchange.done(false);
+        // PostgreSQL's error comes after the rows it sent: those are handled first, as they came.
+        if (batch.length > 0) handOff();
+        await chain;
+        throw error;
+      },
+    );
     await chain;
     if (failure) throw (failure as { error: unknown }).error;
     return { earlier: results.slice(0, last), last: results[last] };
@@ -396,21 +488,4 @@ export function upstreamError(fields: ErrorFields): ClientError {
   // A position in SQL the proxy wrote; the caller maps it into the client's text or drops it.
   if (fields.P) error.upstreamPosition = Number(fields.P);
   return error;
-}
-
-/** Parse, Bind, Describe and Execute of each statement, then one Sync. */
-function pipelineBytes(statements: ReadonlyArray<PipelinedStatement>): Buffer {
-  const parts: Buffer[] = [];
-  for (const s of statements) {
-    parts.push(
-      serialize.parse({ text: s.sql, types: s.parameterTypes ?? [] }),
-      s.resultFormats?.length
-        ? bindMessage({ values: s.params, resultFormats: s.resultFormats })
-        : serialize.bind({ values: (s.params ?? []) as Array<string | null> }),
-      serialize.describe({ type: 'P' }),
-      serialize.execute(),
-    );
-  }
-  parts.push(serialize.sync());
-  return Buffer.concat(parts);
 }

@@ -32,6 +32,13 @@ export interface PipelinedStatement {
    * on a pg connection reads text.
    */
   resultFormats?: readonly number[];
+  /**
+   * The session may keep this statement prepared under a name of its own and bind it again the
+   * next time the same text comes (UpstreamLink: PostgreSQL then neither parses nor plans it).
+   * Only for statements whose columns cannot change type: a kept plan whose result type changed
+   * is refused by PostgreSQL.
+   */
+  keep?: boolean;
 }
 
 /**

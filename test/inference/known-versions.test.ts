@@ -116,3 +116,18 @@ test('the DEBUG line still says which version onnxruntime evaluates', async () =
   await a.query('RESET client_min_messages');
   expect(notices).toContain('modelgres: kv_fn evaluated by onnxruntime in batches (streamed), version 2');
 });
+
+test('the statement the session keeps prepared upstream survives DEALLOCATE ALL and DISCARD ALL, seen or not', async () => {
+  const want = await expected(2, 6, 1);
+  for (const drop of ['DEALLOCATE ALL', 'DISCARD ALL', `DO $$ BEGIN EXECUTE 'DEALL' || 'OCATE ALL'; END $$`]) {
+    expect(await call(a, 6, 1)).toBe(want);
+    expect(await call(a, 6, 1)).toBe(want);
+    await a.query(drop);
+    expect(await call(a, 6, 1)).toBe(want);
+    expect(await call(a, 6, 1)).toBe(want);
+  }
+  // A client's own prepared statements are its own: the proxy's names never clash with them.
+  await a.query('PREPARE mine AS SELECT kv_fn(6, 1) AS p');
+  expect((await a.query('EXECUTE mine')).rows[0].p).toBe(want);
+  expect(await call(a, 6, 1)).toBe(want);
+});
