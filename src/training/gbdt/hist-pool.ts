@@ -1,4 +1,4 @@
-import { type MessagePort, MessageChannel, Worker } from 'node:worker_threads';
+import { type MessagePort, MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { binChunks, binClaimed, type BinWork, waitUntil } from './bin-matrix.ts';
 import { addLeafValuesRange, listedHistogramRange, moveRowsRange, rootHistogramRange } from './hist-kernels.ts';
 import {
@@ -123,7 +123,8 @@ export class HistPool {
     this.waitFor(CTRL_DONE, seq);
     if (Atomics.load(this.ctrl, CTRL_STATUS) !== 0) {
       this.dead = true;
-      this.failure ??= new Error('GBDT histogram thread failed');
+      const why = receiveMessageOnPort(this.port)?.message as { failed?: string } | undefined;
+      this.failure ??= new Error('GBDT histogram thread failed', { cause: why?.failed });
       throw this.failure;
     }
   }

@@ -46,8 +46,10 @@ function run(job: PostedJob): boolean {
     else if (job.kind === 'leaves') {
       addLeafValuesRange(job.margin, job.outputs, job.output, job.value, job.bins, job.features, job.position, job.feature, job.tableOffset, job.goesRight, job.leftId, job.r0, job.r1);
     } else binClaimed(job.work, ctrl, CTRL_BIN_HELPER_CLAIMS);
-  } catch {
+  } catch (error) {
     status = 1;
+    // Why, for the training thread's error (before DONE moves, so it is queued when that is seen).
+    port.postMessage({ failed: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     if (job.kind === 'level') {
       Atomics.store(ctrl, CTRL_MOVED_HELPER, seq);
       Atomics.notify(ctrl, CTRL_MOVED_HELPER);
