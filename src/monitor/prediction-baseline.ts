@@ -5,22 +5,44 @@ export type PredictionBaseline = Omit<NumericBaseline, 'feature' | 'type'> | Omi
 
 export const PREDICTION_FEATURE = '(prediction)';
 
-/** Numbers: decile edges as percentile_cont draws them, and their counts. */
+/**
+ * Numbers: decile edges as percentile_cont draws them, and their counts. The model's output on
+ * every training row, so up to millions of values: sorted as a Float64Array (numeric, no
+ * comparator calls), counted per bin in one pass over the sorted values.
+ */
 export function numericPredictionBaseline(values: ArrayLike<number>): PredictionBaseline {
-  const finite = Array.from(values).filter(Number.isFinite).sort((a, b) => a - b);
-  const edges = deciles(finite).filter((e, i, all) => i === 0 || e > all[i - 1]);
-  const mean = finite.reduce((s, v) => s + v, 0) / (finite.length || 1);
+  let n = 0;
+  const finite = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) finite[n++] = values[i];
+  const sorted = finite.subarray(0, n).sort();
+  const edges = deciles(sorted).filter((e, i, all) => i === 0 || e > all[i - 1]);
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += sorted[i];
+  const mean = sum / (n || 1);
+  let squares = 0;
+  for (let i = 0; i < n; i++) squares += (sorted[i] - mean) ** 2;
   return {
     kind: 'numeric',
     count: values.length,
-    nonNull: finite.length,
-    min: finite[0] ?? null,
-    max: finite.at(-1) ?? null,
-    mean: finite.length ? mean : null,
-    std: finite.length ? Math.sqrt(finite.reduce((s, v) => s + (v - mean) ** 2, 0) / finite.length) : null,
+    nonNull: n,
+    min: n ? sorted[0] : null,
+    max: n ? sorted[n - 1] : null,
+    mean: n ? mean : null,
+    std: n ? Math.sqrt(squares / n) : null,
     edges,
-    binCounts: binCounts(finite, edges),
+    binCounts: sortedBinCounts(sorted, edges),
   };
+}
+
+/** binCounts of ascending values: each bin's rows are a run of them. */
+function sortedBinCounts(sorted: Float64Array, edges: readonly number[]): number[] {
+  const counts = new Array(edges.length + 1).fill(0);
+  let bucket = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    while (bucket < edges.length && sorted[i] >= edges[bucket]) bucket++;
+    counts[bucket]++;
+  }
+  return counts;
 }
 
 /** Labels: how often each was predicted (the 100 most frequent, the rest together). */
@@ -47,7 +69,7 @@ export function binOf(v: number, edges: readonly number[]): number {
 }
 
 /** percentile_cont at 0.1 ... 0.9 of sorted values: linear interpolation between neighbours. */
-function deciles(sorted: readonly number[]): number[] {
+function deciles(sorted: ArrayLike<number>): number[] {
   if (sorted.length === 0) return [];
   const out: number[] = [];
   for (let q = 1; q <= 9; q++) {
