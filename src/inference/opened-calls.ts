@@ -41,12 +41,19 @@ export async function openCalls(
  * call evaluates is known only with the rows; its binary columns are turned back into text then.
  */
 export function argumentFormats(calls: readonly ModelCall[], deps: InferenceDeps): Array<0 | 1> {
-  return calls.flatMap((call) => {
+  // A prepared statement's calls are the same objects from one execution to the next.
+  const known = formatsOfCalls.get(calls);
+  if (known && known.capture === deps.capture) return known.formats;
+  const formats = calls.flatMap((call) => {
     const fn = call.function;
     const captured = deps.capture !== undefined && (fn.capturePercent ?? 0) > 0;
-    return Array.from({ length: call.argumentCount }, (_, j) => (!captured && readsBinary(fn.parameterTypes[j]) ? 1 : 0));
+    return Array.from({ length: call.argumentCount }, (_, j): 0 | 1 => (!captured && readsBinary(fn.parameterTypes[j]) ? 1 : 0));
   });
+  formatsOfCalls.set(calls, { capture: deps.capture, formats });
+  return formats;
 }
+
+const formatsOfCalls = new WeakMap<readonly ModelCall[], { capture: InferenceDeps['capture']; formats: Array<0 | 1> }>();
 
 /**
  * Predicts one batch for every call. `batch.rows` are DataRow bodies whose first `extra` columns

@@ -53,8 +53,11 @@ const INVALID_SQL_STATEMENT_NAME = '26000';
 export class UpstreamLink implements UpstreamSession {
   constructor(private readonly port: UpstreamPort) {}
 
-  /** Statements kept prepared upstream: text to name, most recently used last. */
-  private readonly kept = new Map<string, string>();
+  /**
+   * Statements kept prepared upstream, by text, most recently used last: their name, and their
+   * columns as last described for the result formats `formats` (a Describe is then not needed).
+   */
+  private readonly kept = new Map<string, { name: string; formats: string; fields: FieldDescription[] | null }>();
   private keptCount = 0;
   /** Names to Close with the next exchange: evicted, or parsed in an exchange that failed. */
   private toClose: string[] = [];
@@ -73,51 +76,69 @@ export class UpstreamLink implements UpstreamSession {
   }
 
   /**
-   * Parse (unless kept), Bind, Describe and Execute of each statement, then one Sync, after a
-   * Close of each name left to close. `done` records the statements parsed to be kept once the
-   * exchange has succeeded (or leaves their names to close when it failed).
+   * Parse (unless kept), Bind, Describe (unless kept and described for these result formats) and
+   * Execute of each statement, then one Sync, after a Close of each name left to close. `fields`:
+   * the columns of each statement not described this time. `done` records what the exchange
+   * taught once it has succeeded (or leaves the names parsed in it to close when it failed).
    */
-  private pipelineBytes(statements: ReadonlyArray<PipelinedStatement>): { bytes: Buffer; done(ok: boolean): void } {
+  private pipelineBytes(statements: ReadonlyArray<PipelinedStatement>): {
+    bytes: Buffer;
+    fields: Array<FieldDescription[] | null>;
+    done(ok: boolean, results?: readonly RawQueryResult[]): void;
+  } {
     const parts: Buffer[] = this.toClose.map((name) => serialize.close({ type: 'S', name }));
     this.toClose = [];
-    const parsed: Array<[string, string]> = [];
-    for (const s of statements) {
+    const parsed: Array<{ sql: string; name: string }> = [];
+    const described: Array<{ at: number; sql: string; formats: string }> = [];
+    const fields = statements.map((s, at) => {
       let name = '';
+      let known: FieldDescription[] | null = null;
+      const formats = (s.resultFormats ?? []).join(',');
       if (s.keep) {
-        const known = this.kept.get(s.sql);
-        if (known !== undefined) {
+        const kept = this.kept.get(s.sql);
+        if (kept) {
           this.kept.delete(s.sql);
-          this.kept.set(s.sql, known);
-          name = known;
+          this.kept.set(s.sql, kept);
+          name = kept.name;
+          if (kept.formats === formats) known = kept.fields;
         } else {
           name = `modelgres_kept_${++this.keptCount}`;
-          parsed.push([s.sql, name]);
+          parsed.push({ sql: s.sql, name });
+          parts.push(serialize.parse({ name, text: s.sql, types: s.parameterTypes ?? [] }));
         }
+        if (!known) described.push({ at, sql: s.sql, formats });
+      } else {
+        parts.push(serialize.parse({ text: s.sql, types: s.parameterTypes ?? [] }));
       }
-      if (!s.keep || parsed.at(-1)?.[1] === name) parts.push(serialize.parse({ name, text: s.sql, types: s.parameterTypes ?? [] }));
       parts.push(
         s.resultFormats?.length
           ? bindMessage({ statement: name, values: s.params, resultFormats: s.resultFormats })
           : serialize.bind({ statement: name, values: (s.params ?? []) as Array<string | null> }),
-        serialize.describe({ type: 'P' }),
-        serialize.execute(),
       );
-    }
+      if (!known) parts.push(serialize.describe({ type: 'P' }));
+      parts.push(serialize.execute());
+      return known;
+    });
     parts.push(serialize.sync());
     return {
       bytes: Buffer.concat(parts),
-      done: (ok) => {
-        for (const [sql, name] of parsed) {
-          if (!ok) {
-            this.toClose.push(name);
-            continue;
-          }
-          this.kept.set(sql, name);
+      fields,
+      done: (ok, results) => {
+        if (!ok) {
+          for (const { name } of parsed) this.toClose.push(name);
+          return;
+        }
+        for (const { sql, name } of parsed) {
+          this.kept.set(sql, { name, formats: '', fields: null });
           if (this.kept.size > KEPT_STATEMENTS) {
-            const [oldest, oldName] = this.kept.entries().next().value!;
+            const [oldest, old] = this.kept.entries().next().value!;
             this.kept.delete(oldest);
-            this.toClose.push(oldName);
+            this.toClose.push(old.name);
           }
+        }
+        for (const { at, sql, formats } of described) {
+          const kept = this.kept.get(sql);
+          if (kept && results) Object.assign(kept, { formats, fields: results[at].fields });
         }
       },
     };
@@ -207,9 +228,9 @@ export class UpstreamLink implements UpstreamSession {
    * end. PostgreSQL runs them in order and skips the rest after an error, which is thrown.
    */
   async pipeline(statements: ReadonlyArray<PipelinedStatement>): Promise<RawQueryResult[]> {
-    const results: RawQueryResult[] = statements.map(() => ({ fields: [], rows: [], command: '' }));
-    let current = 0;
     const exchange = this.pipelineBytes(statements);
+    const results: RawQueryResult[] = statements.map((_, i) => ({ fields: exchange.fields[i] ?? [], rows: [], command: '' }));
+    let current = 0;
     await this.untilReady(exchange.bytes, (type, body) => {
       if (type === Backend.RowDescription) results[current].fields = decodeRowDescription(body);
       else if (type === Backend.DataRow) results[current].rows.push(body);
@@ -217,7 +238,7 @@ export class UpstreamLink implements UpstreamSession {
         results[current++].command = type === Backend.CommandComplete ? decodeCommandTag(body) : '';
       }
     }).then(
-      () => exchange.done(true),
+      () => exchange.done(true, results),
       (error: unknown) => {
         exchange.done(false);
         throw error;
@@ -227,7 +248,8 @@ export class UpstreamLink implements UpstreamSession {
   }
 
   async stream(statements: ReadonlyArray<PipelinedStatement>, batchRows: number, onBatch: BatchHandler): Promise<StreamResult> {
-    const results: RawQueryResult[] = statements.map(() => ({ fields: [], rows: [], command: '' }));
+    const exchange = this.pipelineBytes(statements);
+    const results: RawQueryResult[] = statements.map((_, i) => ({ fields: exchange.fields[i] ?? [], rows: [], command: '' }));
     const last = statements.length - 1;
     let current = 0;
     let batch: Buffer[] = [];
@@ -258,7 +280,6 @@ export class UpstreamLink implements UpstreamSession {
         this.port.holdUpstream();
       }
     };
-    const exchange = this.pipelineBytes(statements);
     await this.untilReady(exchange.bytes, (type, body) => {
       if (type === Backend.DataRow && current === last) {
         batch.push(body);
@@ -272,7 +293,7 @@ export class UpstreamLink implements UpstreamSession {
         results[current++].command = type === Backend.CommandComplete ? decodeCommandTag(body) : '';
       }
     }).then(
-      () => exchange.done(true),
+      () => exchange.done(true, results),
       async (error: unknown) => {
         exchange.done(false);
         // PostgreSQL's error comes after the rows it sent: those are handled first, as they came.

@@ -1,6 +1,8 @@
 import ort from 'onnxruntime-node';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { serialize } from 'pg-protocol';
+import { databaseOf, RawClient, rowValues } from '../support/raw-client.ts';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
 
 /**
@@ -130,4 +132,28 @@ test('the statement the session keeps prepared upstream survives DEALLOCATE ALL 
   await a.query('PREPARE mine AS SELECT kv_fn(6, 1) AS p');
   expect((await a.query('EXECUTE mine')).rows[0].p).toBe(want);
   expect(await call(a, 6, 1)).toBe(want);
+});
+
+test('the kept statement answers in the formats each Bind asks for, text and binary in turn', async () => {
+  const want = await expected(2, 6, 1);
+  const raw = await RawClient.ready(proxy.port, { database: databaseOf(proxy.url) });
+  try {
+    for (const format of [0, 1, 1, 0, 1, 0]) {
+      raw.write([
+        serialize.parse({ text: 'SELECT kv_fn(6, 1) AS p' }),
+        serialize.bind({ binary: format === 1 }),
+        serialize.describe({ type: 'P' }),
+        serialize.execute(),
+        serialize.sync(),
+      ]);
+      const answers = await raw.readUntilReady();
+      const fields = answers.find((m) => m.name === 'rowDescription')!.fields as Array<{ format: string }>;
+      expect(fields[0].format, `format ${format}`).toBe(format === 1 ? 'binary' : 'text');
+      const value = rowValues(answers.find((m) => m.name === 'dataRow')!.body)[0]!;
+      // float8send's bytes, or float8out's text.
+      expect(format === 1 ? value.readDoubleBE(0) : Number(value.toString()), `format ${format}`).toBe(want);
+    }
+  } finally {
+    raw.destroy();
+  }
 });
