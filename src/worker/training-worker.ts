@@ -187,6 +187,9 @@ export class TrainingWorker {
     const training = runTraining(features, target, spec, (p) => {
       progress = p;
     }, { parameterTypes: version.parameterTypes, returnType: version.returnType });
+    // The next job's thread loads while this one trains: a job queued right behind this one
+    // (a script's CREATE MODELs) found it still loading when it was started only at the end.
+    prepareTrainingThread();
     let lost = false;
     const beat = setInterval(() => {
       this.queue.heartbeat(job, progress).then(
@@ -204,7 +207,7 @@ export class TrainingWorker {
     }, Math.max(200, (this.leaseSeconds * 1000) / 6));
     try {
       const model = await training.result;
-      // The next job's thread loads while this one is compiled and registered.
+      // Unless it failed to start meanwhile.
       prepareTrainingThread();
       // Compiled in the training thread, off this thread (in a proxy: its event loop).
       const bodies = model.bodies ?? compileTrainedVersion(version, model, this.options.log);
