@@ -2,9 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort, stopChild, waitForLine } from './bench-support.ts';
-
-// The proxy runs as `npm start` runs it: compiled to dist/ first.
-await import('../scripts/build.mjs');
+import { npmStartEnv } from './as-npm-start.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 
@@ -27,7 +25,7 @@ export class BenchProxies {
       process.execPath,
       // BENCH_PROXY_NODE_ARGS: node flags for the proxy, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
       [...(process.env.BENCH_PROXY_NODE_ARGS?.split(' ').filter(Boolean) ?? []), 'dist/cli.js', 'start', '--upstream', upstreamUrl, '--port', String(port), '--log-level', 'warn'],
-      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
+      { cwd: repoRoot, env: npmStartEnv, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     this.children.push(child);
     child.once('exit', (code, signal) => {

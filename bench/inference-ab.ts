@@ -21,9 +21,6 @@ import pg from 'pg';
 import { startEmbeddedServer, type EmbeddedServer } from '../src/embedded/embedded-server.ts';
 import { freePort, median, percentile, pgbenchTps, stopChild, timePsql, waitForLine } from './bench-support.ts';
 
-// The proxy runs as `npm start` runs it: compiled to dist/ first.
-await import('../scripts/build.mjs');
-
 const { values } = parseArgs({
   options: {
     base: { type: 'string' },
@@ -54,7 +51,7 @@ async function startProxy(server: EmbeddedServer, root: string, profileDir?: str
   const prof = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   // A profiled proxy trains nothing: its profile holds the measured work only.
   const workers = profileDir ? ['--workers', '0'] : [];
-  const child = spawn(process.execPath, [...prof, 'dist/cli.js', 'start', '--upstream', server.socketUrl, '--port', String(port), '--log-level', 'warn', ...workers], {
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'src/cli.ts', 'start', '--upstream', server.socketUrl, '--port', String(port), '--log-level', 'warn', ...workers], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

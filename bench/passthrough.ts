@@ -13,9 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEmbeddedServer } from '../src/embedded/embedded-server.ts';
 import { freePort, median, stopChild, waitForLine } from './bench-support.ts';
-
-// The proxy runs as `npm start` runs it: compiled to dist/ first.
-await import('../scripts/build.mjs');
+import { npmStartEnv } from './as-npm-start.ts';
 
 const { values } = parseArgs({
   options: {
@@ -46,7 +44,7 @@ try {
   const proxy = spawn(
     process.execPath,
     ['dist/cli.js', 'start', '--upstream', viaUnix ? pg.socketUrl : pg.url, '--port', String(proxyPort), '--log-level', 'warn'],
-    { cwd: path.resolve(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
+    { cwd: path.resolve(import.meta.dirname, '..'), env: npmStartEnv, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   children.push(proxy);
   await waitForLine(proxy, 'modelgres is ready');

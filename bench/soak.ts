@@ -17,9 +17,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startEmbeddedServer, type EmbeddedServer } from '../src/embedded/embedded-server.ts';
 import { commitMeasured, freePort, goalLines, percentile, procStatusKb, stopChild, waitForLine, type Goal } from './bench-support.ts';
-
-// The proxy runs as `npm start` runs it: compiled to dist/ first.
-await import('../scripts/build.mjs');
+import { npmStartEnv } from './as-npm-start.ts';
 
 const usage = `npm run bench:soak -- [--clients 200] [--seconds 60] [--warmup 20] [--rows 100000] [--create-every 5] [--big-at-once 4]
 
@@ -202,6 +200,7 @@ try {
   const port = await freePort();
   proxy = spawn(process.execPath, ['dist/cli.js', 'start', '--upstream', server.url, '--port', String(port), '--log-level', 'warn'], {
     cwd: repoRoot,
+    env: npmStartEnv,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   proxy.once('exit', (code, signal) => {
