@@ -1,4 +1,4 @@
-import { createShapScratch, extend, type FlatTree, type ShapScratch, unwind, unwoundSum } from './tree-shap.ts';
+import { createShapScratch, extendCopy, type FlatTree, type ShapScratch, unwind, unwoundSum } from './tree-shap.ts';
 
 /**
  * TreeSHAP (tree-shap.ts) with each leaf's share remembered, for explaining many rows of one tree.
@@ -196,14 +196,7 @@ export class MemoizedTreeShap {
     for (let d = from; ; d++) {
       const id = path[d];
       if (zero === 0 && one === 0) return NOTHING;
-      const start = parentStart + parentLength;
-      for (let i = 0; i < parentLength; i++) {
-        s.feature[start + i] = s.feature[parentStart + i];
-        s.zero[start + i] = s.zero[parentStart + i];
-        s.one[start + i] = s.one[parentStart + i];
-        s.weight[start + i] = s.weight[parentStart + i];
-      }
-      extend(s, start, parentLength, zero, one, feature);
+      const start = extendCopy(s, parentStart, parentLength, zero, one, feature);
       let length = parentLength + 1;
       if (d === depth) return this.store(leaf, start, length, t.value[id]);
       const split = t.feature[id];
