@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import ort from 'onnxruntime-node';
 import type pg from 'pg';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
+import { psi } from '../support/psi-reference.ts';
 
 /*
  * SHOW MODEL m DRIFT FROM (...) counts the features from the rows the model scores (one scan)
@@ -31,16 +32,6 @@ function rowsSql(from: number, to: number, shift = 0): string {
 interface NumericBaseline { feature: string; kind: 'numeric'; edges: number[]; binCounts: number[]; nonNull: number; count: number }
 interface CategoricalBaseline { feature: string; kind: 'categorical'; top: Array<[string, number]>; otherCount: number }
 interface Baseline { features: Array<NumericBaseline | CategoricalBaseline>; prediction: { kind: 'numeric'; edges: number[]; binCounts: number[] } }
-
-/** The definition: shares of non-NULL rows, empty bins as 1e-4. */
-function psi(baseline: number[], current: number[]): number {
-  const share = (counts: number[]) => counts.map((n) => n / counts.reduce((s, m) => s + m, 0));
-  const [b, q] = [share(baseline), share(current)];
-  return b.reduce((total, bi, i) => {
-    const [p, r] = [Math.max(bi, 1e-4), Math.max(q[i], 1e-4)];
-    return total + (r - p) * Math.log(r / p);
-  }, 0);
-}
 
 async function baselineOf(model: string): Promise<Baseline> {
   return (await direct.query(`SELECT v.baseline FROM modelgres.model_version v JOIN modelgres.model m USING (model_id) WHERE m.model_name = $1`, [model])).rows[0].baseline;

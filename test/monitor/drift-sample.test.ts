@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import ort from 'onnxruntime-node';
 import type pg from 'pg';
 import { startTestProxy, type TestProxy } from '../support/test-proxy.ts';
+import { psi } from '../support/psi-reference.ts';
 
 /*
  * SHOW MODEL m DRIFT FROM a source of more than twice --drift-sample-rows rows reads a random
@@ -24,15 +25,6 @@ function rowsSql(from: number, to: number, zValues = 40): string {
   return `SELECT (${h(0)} % 40)::float8 AS x, (${h(1)} % ${zValues})::float8 AS z,
                  ((${h(0)} % 40) * 2 + (${h(1)} % ${zValues}) + (${h(2)} % 100) / 10.0)::float8 AS y
             FROM generate_series(${from}::int8, ${to}::int8) AS g`;
-}
-
-function psi(baseline: number[], current: number[]): number {
-  const share = (counts: number[]) => counts.map((n) => n / counts.reduce((s, m) => s + m, 0));
-  const [b, q] = [share(baseline), share(current)];
-  return b.reduce((total, bi, i) => {
-    const [p, r] = [Math.max(bi, 1e-4), Math.max(q[i], 1e-4)];
-    return total + (r - p) * Math.log(r / p);
-  }, 0);
 }
 
 beforeAll(async () => {

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { ExactAuc } from '../../src/monitor/exact-auc.ts';
 import { freePort } from '../../src/util/free-port.ts';
+import { psi } from '../support/psi-reference.ts';
 
 /**
  * DRIFT and EVALUATE over millions of rows, through a proxy of its own process so its memory can
@@ -125,16 +126,6 @@ async function referenceOutputs(model: string, groups: Array<{ x: number; z: num
     [xName]: new ort.Tensor('float32', Float32Array.from(groups.map((g) => g.x)), [groups.length, 1]),
     [zName]: new ort.Tensor('float32', Float32Array.from(groups.map((g) => g.z)), [groups.length, 1]),
   });
-}
-
-function psi(baseline: number[], current: number[]): number {
-  const share = (counts: number[]) => counts.map((n) => n / counts.reduce((s, m) => s + m, 0));
-  const b = share(baseline);
-  const c = share(current);
-  return b.reduce((total, bi, i) => {
-    const [p, q] = [Math.max(bi, 1e-4), Math.max(c[i], 1e-4)];
-    return total + (q - p) * Math.log(q / p);
-  }, 0);
 }
 
 describe(`DRIFT and EVALUATE over ${ROWS.toLocaleString('en')} rows`, () => {

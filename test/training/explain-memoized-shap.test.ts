@@ -5,6 +5,7 @@ import { addTreeShap, createShapScratch, flattenTree, treeDepth } from '../../sr
 import type { GbdtModel } from '../../src/training/gbdt/gbdt-model.ts';
 import type { Tree, TreeNode } from '../../src/training/gbdt/tree.ts';
 import { createRandom, type Random } from '../../src/training/util/random.ts';
+import { bruteForceShap } from '../support/shapley-reference.ts';
 
 /**
  * TreeSHAP with remembered leaf shares (memoized-tree-shap.ts) against the Shapley values
@@ -39,37 +40,6 @@ function randomTree(random: Random, depth: number, zeroCovers: boolean): Tree {
   return { nodes, output: 0 };
 }
 
-/** E[f(x) | x_S]: x's branch on features in S, cover shares elsewhere (an even split where a node has none). */
-function expValue(tree: Tree, x: Float32Array, inS: (f: number) => boolean, id = 0): number {
-  const n = tree.nodes[id];
-  if (n.kind === 'leaf') return n.value;
-  if (inS(n.feature)) {
-    const v = x[n.feature];
-    return expValue(tree, x, inS, (Number.isNaN(v) ? n.missingLeft : v < n.threshold) ? n.left : n.right);
-  }
-  const l = tree.nodes[n.left];
-  const r = tree.nodes[n.right];
-  const leftShare = n.cover > 0 ? l.cover / n.cover : 0.5;
-  const rightShare = n.cover > 0 ? r.cover / n.cover : 0.5;
-  return leftShare * expValue(tree, x, inS, n.left) + rightShare * expValue(tree, x, inS, n.right);
-}
-
-function bruteForceShap(tree: Tree, x: Float32Array): number[] {
-  const fact = (k: number): number => (k <= 1 ? 1 : k * fact(k - 1));
-  const phi = Array<number>(FEATURES).fill(0);
-  for (let mask = 0; mask < 1 << FEATURES; mask++) {
-    let size = 0;
-    for (let v = mask; v; v &= v - 1) size++;
-    const value = expValue(tree, x, (f) => ((mask >> f) & 1) === 1);
-    for (let i = 0; i < FEATURES; i++) {
-      if (!((mask >> i) & 1)) continue;
-      const without = mask & ~(1 << i);
-      phi[i] += ((fact(size - 1) * fact(FEATURES - size)) / fact(FEATURES)) * (value - expValue(tree, x, (f) => ((without >> f) & 1) === 1));
-    }
-  }
-  return phi;
-}
-
 function randomRows(random: Random, rows: number): Float32Array {
   return Float32Array.from({ length: rows * FEATURES }, () => (random.next() < 0.1 ? NaN : random.next()));
 }
@@ -91,7 +61,7 @@ describe('memoized TreeSHAP', () => {
         memoized.add(x, r * FEATURES, phi, 0);
         const recursion = new Float64Array(FEATURES);
         addTreeShap(flat, x, r * FEATURES, recursion, 0, scratch);
-        const slow = r % 6 === 0 ? bruteForceShap(tree, x.subarray(r * FEATURES, (r + 1) * FEATURES)) : null;
+        const slow = r % 6 === 0 ? bruteForceShap(tree, x.subarray(r * FEATURES, (r + 1) * FEATURES), FEATURES) : null;
         for (let i = 0; i < FEATURES; i++) {
           expect(Math.abs(phi[i] - recursion[i])).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(recursion[i])));
           if (slow) expect(phi[i]).toBeCloseTo(slow[i], 10);

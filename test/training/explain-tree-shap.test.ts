@@ -7,6 +7,7 @@ import { leafValue, type Tree, type TreeNode } from '../../src/training/gbdt/tre
 import { parseHyperparameters } from '../../src/training/spec/hyperparameters.ts';
 import { type XgbObjective } from '../../src/training/spec/objectives.ts';
 import { createRandom, type Random } from '../../src/training/util/random.ts';
+import { bruteForceShap } from '../support/shapley-reference.ts';
 
 /** TreeSHAP (Algorithm 2) against hand-computed values, brute-force Shapley values and trained ensembles. */
 
@@ -18,43 +19,6 @@ function shapOf(tree: Tree, row: number[], features: number): number[] {
   const phi = new Float64Array(features);
   addTreeShap(flattenTree(tree), Float32Array.from(row), 0, phi, 0, createShapScratch(treeDepth(tree)));
   return [...phi];
-}
-
-/** The paper's Algorithm 1: E[f(x) | x_S], following x on features in S and cover shares elsewhere. */
-function expValue(tree: Tree, x: Float32Array, inS: (f: number) => boolean, id = 0): number {
-  const n = tree.nodes[id];
-  if (n.kind === 'leaf') return n.value;
-  if (inS(n.feature)) {
-    const v = x[n.feature];
-    return expValue(tree, x, inS, (Number.isNaN(v) ? n.missingLeft : v < n.threshold) ? n.left : n.right);
-  }
-  const l = tree.nodes[n.left];
-  const r = tree.nodes[n.right];
-  return (l.cover * expValue(tree, x, inS, n.left) + r.cover * expValue(tree, x, inS, n.right)) / n.cover;
-}
-
-/** Shapley values by enumerating every subset: exponential, fine for 4 features. */
-function bruteForceShap(tree: Tree, x: Float32Array, m: number): number[] {
-  const fact = (k: number): number => (k <= 1 ? 1 : k * fact(k - 1));
-  const phi = Array<number>(m).fill(0);
-  for (let mask = 0; mask < 1 << m; mask++) {
-    const size = popcount(mask);
-    const value = expValue(tree, x, (f) => ((mask >> f) & 1) === 1);
-    for (let i = 0; i < m; i++) {
-      if ((mask >> i) & 1) {
-        const without = mask & ~(1 << i);
-        const weight = (fact(size - 1) * fact(m - size)) / fact(m);
-        phi[i] += weight * (value - expValue(tree, x, (f) => ((without >> f) & 1) === 1));
-      }
-    }
-  }
-  return phi;
-}
-
-function popcount(v: number): number {
-  let c = 0;
-  for (; v; v &= v - 1) c++;
-  return c;
 }
 
 /** A random tree over `features` features, repeating features on a path, covers that add up. */
