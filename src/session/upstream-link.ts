@@ -40,16 +40,16 @@ export interface UpstreamPort {
   releaseUpstream(): void;
 }
 
-/**
- * Statements the proxy runs on the client's own upstream session: same role, same transaction.
- * Only used when the upstream has answered everything the client sent before.
- */
 /** Statements a link keeps prepared upstream at most (PipelinedStatement's `keep`). */
 const KEPT_STATEMENTS = 16;
 
 /** invalid_sql_statement_name: a Bind of a statement that does not exist. */
 const INVALID_SQL_STATEMENT_NAME = '26000';
 
+/**
+ * Statements the proxy runs on the client's own upstream session: same role, same transaction.
+ * Only used when the upstream has answered everything the client sent before.
+ */
 export class UpstreamLink implements UpstreamSession {
   constructor(private readonly port: UpstreamPort) {}
 
