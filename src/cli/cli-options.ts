@@ -27,8 +27,8 @@ export interface CliOptions {
   endpointTimeoutSeconds: number;
   /** Clients served at once; undefined: derived from the upstream's max_connections at start. */
   maxClientConnections?: number;
-  /** SHOW MODEL ... DRIFT FROM samples a source of more than twice this many rows; 0 reads every row. */
-  driftSampleRows: number;
+  /** SHOW MODEL ... DRIFT FROM samples a source of more than twice this many rows; 0 reads every row; undefined: drift-sample.ts's default. */
+  driftSampleRows?: number;
   help: boolean;
 }
 
@@ -96,7 +96,7 @@ export function parseCliOptions(args: string[], env: NodeJS.ProcessEnv): CliOpti
     endpoints: endpointList(values.endpoint ?? (env.MODELGRES_ENDPOINTS ? env.MODELGRES_ENDPOINTS.split(',') : [])),
     endpointTimeoutSeconds: count('--endpoint-timeout', values['endpoint-timeout'] ?? env.MODELGRES_ENDPOINT_TIMEOUT ?? '30', 1, 3600),
     maxClientConnections: optionalCount('--max-client-connections', values['max-client-connections'] ?? env.MODELGRES_MAX_CLIENT_CONNECTIONS, 1, 100_000),
-    driftSampleRows: count('--drift-sample-rows', values['drift-sample-rows'] ?? env.MODELGRES_DRIFT_SAMPLE_ROWS ?? '1000000', 0, 1_000_000_000),
+    driftSampleRows: optionalCount('--drift-sample-rows', values['drift-sample-rows'] ?? env.MODELGRES_DRIFT_SAMPLE_ROWS, 0, 1_000_000_000),
     help: values.help ?? false,
   };
   if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) throw new UsageError('--tls-cert and --tls-key go together');
