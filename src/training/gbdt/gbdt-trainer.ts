@@ -5,7 +5,8 @@ import type { PartClock } from '../util/time-parts.ts';
 import { buildBinMatrix } from './bin-matrix.ts';
 import { sampleFeatures } from './feature-sampler.ts';
 import { HistPool } from './hist-pool.ts';
-import { float64s } from './shared-arrays.ts';
+import { type ArrayStore, typedArrayStore } from './array-store.ts';
+import { kernelMemoryFor } from './wasm/kernel-memory.ts';
 import type { GbdtModel } from './gbdt-model.ts';
 import { OBJECTIVES } from './objectives.ts';
 import type { Tree } from './tree.ts';
@@ -39,6 +40,9 @@ export interface GbdtInput {
  */
 export type GbdtThreads = 'auto' | 'one' | 'two-when-started';
 
+/** 'auto': WebAssembly histogram kernels when the arrays fit its memory (wasm/kernel-memory.ts); 'javascript': never (tests that compare the two). */
+export type GbdtKernels = 'auto' | 'javascript';
+
 /** How the histogram work was shared: histograms built with a pool, and how many the helper thread did its share of. */
 export interface HistogramThreads {
   /** 0 without a helper thread (one thread, or too few rows). */
@@ -60,15 +64,17 @@ export async function trainGbdt(
   random: Random,
   budget: TrainingBudget,
   threads: GbdtThreads = 'auto',
-): Promise<{ model: GbdtModel; cutShort: boolean; threads: HistogramThreads }> {
+  kernels: GbdtKernels = 'auto',
+): Promise<{ model: GbdtModel; cutShort: boolean; threads: HistogramThreads; trainingMargins: Float64Array }> {
   // Start the histogram helper thread first: it loads while the bin matrix is built. The model
   // does not depend on whether, or from which level on, the helper takes part (hist-pool.ts).
-  const pool = threads === 'one' ? undefined : HistPool.start(data.rows, data.features, threads === 'two-when-started');
+  const memory = kernels === 'auto' ? kernelMemoryFor(data.rows, data.features, OBJECTIVES[objectiveName].outputs(data.classCount)) : undefined;
+  const pool = threads === 'one' ? undefined : HistPool.start(data.rows, data.features, threads === 'two-when-started', memory?.memory);
   try {
     if (threads === 'two-when-started' && !(await pool!.started())) {
       throw new Error('GBDT histogram thread did not start', { cause: pool!.failure });
     }
-    const result = await boost(data, objectiveName, params, random, budget, pool);
+    const result = await boost(data, objectiveName, params, random, budget, pool, memory ?? typedArrayStore(pool !== undefined));
     return { ...result, threads: { histogramJobs: pool?.jobs ?? 0, helperJobs: pool?.helperJobs ?? 0, helperFailure: pool?.failure } };
   } finally {
     pool?.close();
@@ -82,27 +88,29 @@ async function boost(
   random: Random,
   budget: TrainingBudget,
   pool: HistPool | undefined,
-): Promise<{ model: GbdtModel; cutShort: boolean }> {
+  store: ArrayStore,
+): Promise<{ model: GbdtModel; cutShort: boolean; trainingMargins: Float64Array }> {
   const objective = OBJECTIVES[objectiveName];
   const n = data.rows;
   const outputs = objective.outputs(data.classCount);
   const base = Array.from(objective.baseMargin(data.y, data.classCount), Math.fround);
-  const shared = pool !== undefined;
+  // Margins and labels are read by JavaScript only: outside the kernels' memory.
+  const float64s = typedArrayStore(pool !== undefined).float64s;
   const binningStart = performance.now();
-  const bins = buildBinMatrix(data.x, n, data.features, random, pool);
+  const bins = buildBinMatrix(data.x, n, data.features, random, pool, store);
   budget.clock?.add('binning', performance.now() - binningStart);
   const boostingStart = performance.now();
-  const margin = float64s(n * outputs, shared);
+  const margin = float64s(n * outputs);
   for (let i = 0; i < n; i++) for (let k = 0; k < outputs; k++) margin[i * outputs + k] = base[k];
-  const gh = Array.from({ length: outputs }, () => float64s(2 * n, shared));
-  const scratch = createGrowScratch(n, pool);
+  const gh = Array.from({ length: outputs }, () => store.float64s(2 * n));
+  const scratch = createGrowScratch(n, data.features, store, pool);
   const allFeatures = Int32Array.from({ length: data.features }, (_, i) => i);
   const trees: Tree[] = [];
   let cutShort = false;
 
   // XGBoost holds labels, margins and gradient pairs in float32 (its histograms sum them in
   // double); the same roundings give the same sums, gains and leaf values.
-  const y = float64s(n, shared);
+  const y = float64s(n);
   for (let i = 0; i < n; i++) y[i] = Math.fround(data.y[i]);
   for (let round = 0; round < params.numRound; round++) {
     if (round > 0 && (budget.signal?.aborted || Date.now() > budget.deadline)) {
@@ -123,6 +131,9 @@ async function boost(
   return {
     model: { kind: 'gbdt', features: data.features, outputs, baseMargin: base, trees, transform: objective.transform },
     cutShort,
+    // The training rows' margins (rows × outputs) after the last tree, as the prediction cache
+    // kept them: base first, then each leaf, in float32 (onnxruntime adds the base last).
+    trainingMargins: margin,
   };
 }
 
