@@ -38,7 +38,14 @@
  * own worker) trains the same XGBOOST spec from CREATE MODEL to READY: the wall time from sending
  * CREATE MODEL to the registration's NOTIFY on modelgres_catalog, beside XGBoost's fit, with SHOW
  * MODEL's breakdown of where that time went. Fastest of --repeat runs.
- * Goals: metric no more than 2% worse than XGBoost's; time at most 2x XGBoost's; CREATE MODEL to
+ * Same hyperparameters, including the two XGBoost 1.7 defaults modelgres does not share:
+ * - the starting margin: XGBoost is given modelgres's (the mean target, the logit of the positive
+ *   share, or log class priors) as base_margin, where XGBoost 1.7 starts every row at 0.5;
+ * - max_bin 255, modelgres's (a byte per cell with the missing bin), where XGBoost's default is 256.
+ * With XGBoost's own defaults the small sets' models differ for those reasons alone: cars' RMSE was
+ * 4% apart from the base score, movies' 4.5% from the one bin. With both aligned, every real set's
+ * test metric is XGBoost's to the digits printed (bench/tree-by-tree.ts compares trees one by one).
+ * Goals: metric within 1% of XGBoost's; time at most 2x XGBoost's; CREATE MODEL to
  * READY at most 3x XGBoost's fit.
  */
 import { spawnSync } from 'node:child_process';
@@ -49,6 +56,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { train, type TrainedModel, type TrainingColumn } from '../src/training/index.ts';
+import { OBJECTIVES } from '../src/training/gbdt/objectives.ts';
+import { MAX_VALUE_BINS } from '../src/training/gbdt/quantile-cuts.ts';
 import { holdoutSplit } from '../src/training/select/holdout-split.ts';
 import { commitMeasured } from './bench-support.ts';
 import { ProxiedTraining, type ProxiedSet } from './proxied-training.ts';
@@ -92,7 +101,7 @@ const MAX_DEPTH = 6;
 const ETA = 0.3;
 const XGB_THREADS = 2;
 const SEED = 1; // train()'s default seed; the XGBoost side's fit rows follow from it
-const METRIC_TOLERANCE = 0.02;
+const METRIC_TOLERANCE = 0.01; // issue 17: the test metric within 1% of XGBoost's, either way
 const TIME_RATIO_GOAL = 2;
 const READY_RATIO_GOAL = 3;
 
@@ -185,7 +194,7 @@ for (const make of datasets) {
     const a = mg.metrics[metric];
     const b = xg.metrics[metric];
     const ratio = a / b;
-    const metricMet = metric === 'rmse' ? ratio <= 1 + METRIC_TOLERANCE : ratio >= 1 - METRIC_TOLERANCE;
+    const metricMet = Math.abs(ratio - 1) <= METRIC_TOLERANCE;
     const timeMet = timeRatio <= TIME_RATIO_GOAL;
     const readyMet = ready === undefined || ready / xg.seconds <= READY_RATIO_GOAL;
     allMet &&= metricMet && timeMet && readyMet;
@@ -200,7 +209,7 @@ for (const make of datasets) {
 console.log('');
 printTable(
   ['dataset', 'metric', 'modelgres', 'xgboost', 'metric ratio', 'mg s', 'xgb s', 'time ratio', 'READY s', 'READY / xgb',
-    `metric goal (<=${METRIC_TOLERANCE * 100}% worse)`, `time goal (<=${TIME_RATIO_GOAL}x)`, `READY goal (<=${READY_RATIO_GOAL}x)`],
+    `metric goal (within ${METRIC_TOLERANCE * 100}%)`, `time goal (<=${TIME_RATIO_GOAL}x)`, `READY goal (<=${READY_RATIO_GOAL}x)`],
   table,
 );
 await proxied?.stop();
@@ -227,6 +236,12 @@ async function runModelgres(ds: Dataset, fitRows: number): Promise<Side> {
       + 'the XGBoost side would not see the same rows');
   }
   return { seconds, metrics: scoreModelgres(ds, model), phases };
+}
+
+/** modelgres's starting margin per output on the fitted rows (ds.y: targets, or class ids in XGBoost's order). */
+function startingMargin(ds: Dataset, fitIdx: Int32Array): Float64Array {
+  const objective = OBJECTIVES[xgboostSpec(ds).objective as keyof typeof OBJECTIVES];
+  return objective.baseMargin(Float64Array.from(fitIdx, (i) => ds.y[i]), ds.classNames?.length ?? 1);
 }
 
 /** The spec both sides train with (train() and CREATE MODEL). */
@@ -272,6 +287,7 @@ async function runXgboost(ds: Dataset, fitIdx: Int32Array): Promise<Side> {
     await writeFile(path.join(dir, 'meta.json'), JSON.stringify({
       task: ds.task, num_class: k, features: ds.featureNames.length, fit_rows: fitIdx.length, test_rows: ds.testIdx.length,
       rounds: ROUNDS, max_depth: MAX_DEPTH, eta: ETA, nthread: XGB_THREADS,
+      base_margin: Array.from(startingMargin(ds, fitIdx)), max_bin: MAX_VALUE_BINS,
     }));
     await writeFile(path.join(dir, 'x_fit.f32'), rowsOf(ds, fitIdx));
     await writeFile(path.join(dir, 'y_fit.f64'), Float64Array.from(fitIdx, (i) => ds.y[i]));

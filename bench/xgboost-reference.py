@@ -4,7 +4,7 @@
     /usr/bin/python3 bench/xgboost-reference.py DIR
 
 DIR holds what bench/training.ts wrote: meta.json ({task, num_class, features, fit_rows,
-test_rows, rounds, max_depth, eta, nthread}), x_fit.f32 / x_test.f32 (row-major float32, NaN =
+test_rows, rounds, max_depth, eta, nthread, base_margin, max_bin}), x_fit.f32 / x_test.f32 (row-major float32, NaN =
 missing), y_fit.f64 / y_test.f64 (regression values or class ids 0..k-1). Writes the test
 predictions to DIR/pred.f64 (regression: one value per row; classification: test_rows x k
 probabilities, row-major) and prints one JSON line: {"seconds": fit seconds (DMatrix + train),
@@ -38,6 +38,7 @@ def main(d):
         "max_depth": meta["max_depth"],
         "eta": meta["eta"],
         "seed": 1,
+        "max_bin": meta.get("max_bin", 256),
         "verbosity": 0,
     }
     if task == "regression":
@@ -50,10 +51,17 @@ def main(d):
 
     start = time.perf_counter()
     dfit = xgb.DMatrix(x_fit, label=y_fit, missing=np.nan, nthread=meta["nthread"])
+    # modelgres's starting margin per output, for every row (base_score is ignored once set).
+    start_margin = np.asarray(meta.get("base_margin", []), dtype=np.float32)
+    if start_margin.size:
+        dfit.set_base_margin(np.tile(start_margin, meta["fit_rows"]))
     booster = xgb.train(params, dfit, num_boost_round=meta["rounds"])
     seconds = time.perf_counter() - start
 
-    pred = booster.predict(xgb.DMatrix(x_test, missing=np.nan, nthread=meta["nthread"]))
+    dtest = xgb.DMatrix(x_test, missing=np.nan, nthread=meta["nthread"])
+    if start_margin.size:
+        dtest.set_base_margin(np.tile(start_margin, meta["test_rows"]))
+    pred = booster.predict(dtest)
     if task == "regression":
         metric_name, metric = "rmse", float(np.sqrt(np.mean((pred.astype(np.float64) - y_test) ** 2)))
     elif task == "binary":
