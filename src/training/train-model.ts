@@ -21,6 +21,10 @@ interface Candidate {
   modelType: SupervisedModelType;
   model: FittedModel;
   cutShort: boolean;
+  /** Its margins on the training rows as its trainer left them (GBDT's boosting keeps them). */
+  trainingMargins?: Float64Array;
+  /** Its margins on the held-out rows, as scored for its metric. */
+  validationMargins: Float64Array;
   score: number;
   seconds: number;
   rows: number;
@@ -39,7 +43,7 @@ interface TrainingData {
 
 type CandidateTrainer = (
   data: TrainingData, resolved: ResolvedSpec, random: Random, budget: TrainingBudget,
-) => Promise<{ model: FittedModel; cutShort: boolean }>;
+) => Promise<{ model: FittedModel; cutShort: boolean; trainingMargins?: Float64Array }>;
 
 /** How each supervised model type is trained; a model type nobody trains does not compile. */
 const TRAINERS: Record<SupervisedModelType, CandidateTrainer> = {
@@ -151,9 +155,13 @@ export async function train(
       : await clock.timeAsync(part, () => TRAINERS[modelType](input, resolved, random, budget));
     const seconds = (performance.now() - candidateStart) / 1000;
     before += steps[i];
-    const predictions = clock.time('scoring', () => predictMatrix(fitted.model, classification, xValidation, validationRows.length));
+    const validationMargins = clock.time('scoring', () => marginsOf(fitted.model, xValidation, validationRows.length));
+    const predictions = applyOutput(fitted.model.transform, classification, validationMargins, validationRows.length, fitted.model.outputs);
     candidates.push({
-      modelType, ...fitted, score: metricValue(resolved.metric, predictions, yValidation), seconds, rows: input.trainRows,
+      modelType, model: fitted.model, cutShort: fitted.cutShort, validationMargins,
+      // A sample's margins (AUTO's quick MLP) are not the training rows'.
+      ...(input === data && fitted.trainingMargins ? { trainingMargins: fitted.trainingMargins } : {}),
+      score: metricValue(resolved.metric, predictions, yValidation), seconds, rows: input.trainRows,
       // The quick MLP's own share running out cuts the model short only if it is the one kept.
       ...(quick && fitted.cutShort && Date.now() <= deadline && !opts.signal?.aborted ? { cutShortByShare: true } : {}),
     });
@@ -187,7 +195,50 @@ export async function train(
     enumerable: false,
     value: (columns: TrainingColumn[]): Predictions => predictColumns(encoding, pre, best.model, classification, columns),
   });
+  Object.defineProperty(result, 'trainingPredictions', {
+    enumerable: false,
+    value: (): Predictions => {
+      const margins = allRowMargins(best, features.length === 0 ? 0 : features[0].values.length, {
+        train: trainRows, xTrain, validation: validationRows, others: rowsWithout(kept, target.values.length),
+        scoreOthers: (rows) => modelMatrix(encoding, pre, features, rows),
+      });
+      return applyOutput(best.model.transform, classification, margins, target.values.length, best.model.outputs);
+    },
+  });
   return result;
+}
+
+/**
+ * The kept model's margins on every row given to train(), in their order, computed once: the
+ * training rows' from its trainer when it kept them (GBDT: float32 like onnxruntime's, summed
+ * from the base rather than to it, so within a few float32 ulps of its answer) or from xTrain,
+ * the held-out rows' from their scoring, and only the rows without a target encoded and scored
+ * here.
+ */
+function allRowMargins(best: Candidate, rows: number, parts: {
+  train: Int32Array; xTrain: Float32Array; validation: Int32Array; others: Int32Array; scoreOthers: (rows: Int32Array) => Float32Array;
+}): Float64Array {
+  const o = best.model.outputs;
+  const out = new Float64Array(rows * o);
+  const place = (at: Int32Array, margins: Float64Array) => {
+    for (let i = 0; i < at.length; i++) for (let k = 0; k < o; k++) out[at[i] * o + k] = margins[i * o + k];
+  };
+  place(parts.train, best.trainingMargins ?? marginsOf(best.model, parts.xTrain, parts.train.length));
+  place(parts.validation, best.validationMargins);
+  if (parts.others.length > 0) place(parts.others, marginsOf(best.model, parts.scoreOthers(parts.others), parts.others.length));
+  return out;
+}
+
+/** The rows 0 .. n-1 not in `kept` (ascending). */
+function rowsWithout(kept: Int32Array, n: number): Int32Array {
+  const out = new Int32Array(n - kept.length);
+  let j = 0;
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    if (k < kept.length && kept[k] === i) k++;
+    else out[j++] = i;
+  }
+  return out;
 }
 
 /**

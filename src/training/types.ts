@@ -162,4 +162,9 @@ export interface TrainedModel {
    * non-enumerable property: structuredClone / postMessage drop it, so the rest crosses threads.
    */
   predict(columns: TrainingColumn[]): Predictions;
+  /**
+   * predict() on every row given to train(), in their order (the prediction baseline), mostly
+   * from the predictions training already made. Non-enumerable too.
+   */
+  trainingPredictions(): Predictions;
 }

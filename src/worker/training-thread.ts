@@ -33,7 +33,7 @@ function run({ features, target, spec, functionTypes }: Job, threadStartedAt: nu
   }).then(
     (model) => {
       const baselineStart = performance.now();
-      const predictionBaseline = predictionBaselineOf(model, features);
+      const predictionBaseline = predictionBaselineOf(model);
       const timings = [...model.timings, { part: 'baseline', seconds: (performance.now() - baselineStart) / 1000 }];
       // The SQL bodies too, here rather than on the parent's thread (a proxy's event loop): up to
       // seconds for a large model.
@@ -52,8 +52,8 @@ function run({ features, target, spec, functionTypes }: Job, threadStartedAt: nu
  * The distribution of the model's own output on its training rows, as the proxy formats it
  * (labels as PostgreSQL text, bool as t/f): the reference for the prediction's drift.
  */
-function predictionBaselineOf(model: TrainedModel, features: TrainingColumn[]): PredictionBaseline {
-  const out = model.predict(features);
+function predictionBaselineOf(model: TrainedModel): PredictionBaseline {
+  const out = model.trainingPredictions();
   if (out instanceof Float64Array) return numericPredictionBaseline(out);
   const classes = model.classes ?? [];
   return categoricalPredictionBaseline(

@@ -73,6 +73,10 @@ export async function trainKmeansModel(
     enumerable: false,
     value: (columns: TrainingColumn[]): Predictions => predictClusters(encoding, pre, model, columns),
   });
+  Object.defineProperty(result, 'trainingPredictions', {
+    enumerable: false,
+    value: (): Predictions => predictClusters(encoding, pre, model, features),
+  });
   return result;
 }
 
