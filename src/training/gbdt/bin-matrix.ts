@@ -2,7 +2,7 @@ import type { Random } from '../util/random.ts';
 import type { HistPool } from './hist-pool.ts';
 import { CTRL_BIN_CUT_DONE, CTRL_BIN_CUT_NEXT, CTRL_BIN_ROW_DONE, CTRL_BIN_ROW_NEXT, CTRL_WORDS } from './hist-protocol.ts';
 import { binOfPadded, cutSampleRows, featureCuts, MAX_VALUE_BINS, padCuts } from './quantile-cuts.ts';
-import { float32s, int32s, uint8s } from './shared-arrays.ts';
+import { type ArrayStore, typedArrayStore } from './array-store.ts';
 
 /**
  * The quantised training matrix, row-major, one byte per cell: the feature's local bin (0 =
@@ -91,18 +91,23 @@ export function waitUntil(ctrl: Int32Array, index: number, value: number): void 
   }
 }
 
-/** A pool's helper may take part (hist-pool.ts shareBinning): the matrices then live in shared memory. */
-export function buildBinMatrix(x: Float32Array, rows: number, features: number, random: Random, pool?: HistPool): BinMatrix {
+/**
+ * A pool's helper may take part (hist-pool.ts shareBinning): the matrices then live in shared
+ * memory, the store's (by default, ordinary typed arrays over SharedArrayBuffers with a pool).
+ */
+export function buildBinMatrix(
+  x: Float32Array, rows: number, features: number, random: Random, pool?: HistPool, store: ArrayStore = typedArrayStore(pool !== undefined),
+): BinMatrix {
   const shared = pool !== undefined;
   const work: BinWork = {
     x: shared ? sharedCopy(x) : x,
     rows,
     features,
     sample: cutSampleRows(rows, random),
-    bins: uint8s(rows * features, shared),
-    cuts: float32s(features * MAX_VALUE_BINS, shared),
-    cutCounts: int32s(features, shared),
-    ends: float32s(2 * features, shared),
+    bins: store.uint8s(rows * features),
+    cuts: store.float32s(features * MAX_VALUE_BINS),
+    cutCounts: store.int32s(features),
+    ends: store.float32s(2 * features),
   };
   if (pool !== undefined) pool.shareBinning(work);
   else binClaimed(work, new Int32Array(CTRL_WORDS));
@@ -120,7 +125,7 @@ export function buildBinMatrix(x: Float32Array, rows: number, features: number, 
 }
 
 function sharedCopy(x: Float32Array): Float32Array {
-  const copy = float32s(x.length, true);
+  const copy = typedArrayStore(true).float32s(x.length);
   copy.set(x);
   return copy;
 }

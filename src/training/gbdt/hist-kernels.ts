@@ -104,3 +104,11 @@ export function addLeafValuesRange(
     margin[at] = Math.fround(margin[at] + value[p]);
   }
 }
+
+/** The two histogram kernels, as JavaScript (below) or WebAssembly (wasm/wasm-kernels.ts) gives them; same arguments, same sums. */
+export interface HistogramKernels {
+  root: typeof rootHistogramRange;
+  listed: typeof listedHistogramRange;
+}
+
+export const JS_KERNELS: HistogramKernels = { root: rootHistogramRange, listed: listedHistogramRange };

@@ -1,6 +1,6 @@
 import { type MessagePort, MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { binChunks, binClaimed, type BinWork, waitUntil } from './bin-matrix.ts';
-import { addLeafValuesRange, listedHistogramRange, moveRowsRange, rootHistogramRange } from './hist-kernels.ts';
+import { addLeafValuesRange, type HistogramKernels, moveRowsRange } from './hist-kernels.ts';
 import {
   CTRL_BIN_HELPER_CLAIMS, CTRL_BIN_ROW_DONE, CTRL_COUNT_HELPER, CTRL_COUNT_MAIN, CTRL_DONE, CTRL_HELPER_JOBS, CTRL_MOVED_HELPER, CTRL_MOVED_MAIN, CTRL_READY, CTRL_SEQ, CTRL_STATUS, CTRL_WORDS,
   type HistJob, type PostedJob,
@@ -39,13 +39,13 @@ export class HistPool {
   /** Why the helper stopped or never started, if it did not stop by close(). */
   failure: unknown;
 
-  private constructor(private readonly mid: number, private readonly features: number) {
+  private constructor(private readonly mid: number, private readonly features: number, memory: WebAssembly.Memory | undefined) {
     this.ctrl = new Int32Array(new SharedArrayBuffer(CTRL_WORDS * 4));
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.worker = new Worker(threadCode(new URL('./hist-worker.ts', import.meta.url)), {
       eval: true,
-      workerData: { port: port2, ctrl: this.ctrl },
+      workerData: { port: port2, ctrl: this.ctrl, memory },
       transferList: [port2],
     });
     this.worker.unref();
@@ -62,14 +62,16 @@ export class HistPool {
   /**
    * A pool when two threads pay off (enough rows, at least two features) and can start; else
    * undefined, or, when `required` (tests that must see two threads), an error saying why not.
+   * memory: the training's KernelMemory's, when its kernels are WebAssembly (the helper then
+   * instantiates them over the same memory).
    */
-  static start(rows: number, features: number, required = false): HistPool | undefined {
+  static start(rows: number, features: number, required = false, memory?: WebAssembly.Memory): HistPool | undefined {
     if (rows < PARALLEL_MIN_ROWS || features < 2 || typeof SharedArrayBuffer !== 'function') {
       if (required) throw new Error(`GBDT on two threads needs ${PARALLEL_MIN_ROWS} rows, two features and SharedArrayBuffer`);
       return undefined;
     }
     try {
-      return new HistPool(features >> 1, features);
+      return new HistPool(features >> 1, features, memory);
     } catch (error) {
       if (required) throw new Error('GBDT histogram thread could not be created', { cause: error });
       return undefined;
@@ -141,15 +143,15 @@ export class HistPool {
   }
 
   /** The root's histogram, features split between the two threads. */
-  rootHistogram(hist: Float64Array, bins: Uint8Array, slot: Int32Array, gh: Float64Array, inSample: Uint8Array, n: number): void {
+  rootHistogram(kernels: HistogramKernels, hist: Float64Array, bins: Uint8Array, slot: Int32Array, gh: Float64Array, inSample: Uint8Array, n: number): void {
     const F = this.features;
     this.histogramJobs++;
     if (!this.ready) {
-      rootHistogramRange(hist, bins, slot, gh, inSample, n, 0, F);
+      kernels.root(hist, bins, slot, gh, inSample, n, 0, F);
       return;
     }
     const seq = this.post({ kind: 'root', hist, bins, slot, gh, inSample, n, f0: this.mid, f1: F });
-    rootHistogramRange(hist, bins, slot, gh, inSample, n, 0, this.mid);
+    kernels.root(hist, bins, slot, gh, inSample, n, 0, this.mid);
     this.finish(seq);
   }
 
@@ -176,8 +178,8 @@ export class HistPool {
     Atomics.notify(this.ctrl, CTRL_MOVED_MAIN);
     this.waitFor(CTRL_MOVED_HELPER, seq);
     const theirs = Atomics.load(this.ctrl, CTRL_COUNT_HELPER);
-    listedHistogramRange(hist, bins, slot, gh, position, smallOffset, smallRows, 0, mine, 0, this.mid);
-    listedHistogramRange(hist, bins, slot, gh, position, smallOffset, smallRows, half, half + theirs, 0, this.mid);
+    t.kernels.listed(hist, bins, slot, gh, position, smallOffset, smallRows, 0, mine, 0, this.mid);
+    t.kernels.listed(hist, bins, slot, gh, position, smallOffset, smallRows, half, half + theirs, 0, this.mid);
     this.finish(seq);
     return true;
   }

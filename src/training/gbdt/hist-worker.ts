@@ -6,13 +6,16 @@
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { binClaimed } from './bin-matrix.ts';
 import { OBJECTIVES } from './objectives.ts';
-import { addLeafValuesRange, listedHistogramRange, moveRowsRange, rootHistogramRange } from './hist-kernels.ts';
+import { addLeafValuesRange, moveRowsRange } from './hist-kernels.ts';
+import { histogramKernels } from './wasm/wasm-kernels.ts';
 import {
   CTRL_BIN_CUT_DONE, CTRL_BIN_HELPER_CLAIMS, CTRL_BIN_ROW_DONE, CTRL_COUNT_HELPER, CTRL_COUNT_MAIN, CTRL_DONE, CTRL_HELPER_JOBS, CTRL_MOVED_HELPER, CTRL_MOVED_MAIN, CTRL_READY, CTRL_SEQ, CTRL_STATUS,
   type LevelJob, type PostedJob,
 } from './hist-protocol.ts';
 
-const { port, ctrl } = workerData as { port: MessagePort; ctrl: Int32Array };
+const { port, ctrl, memory } = workerData as { port: MessagePort; ctrl: Int32Array; memory: WebAssembly.Memory | undefined };
+/** The training thread's kind of kernels, over the same memory when WebAssembly. */
+const kernels = histogramKernels(memory);
 
 function level(j: LevelJob, seq: number): void {
   const F = j.slot.length;
@@ -22,8 +25,8 @@ function level(j: LevelJob, seq: number): void {
   Atomics.notify(ctrl, CTRL_MOVED_HELPER);
   waitFor(CTRL_MOVED_MAIN, seq);
   const theirs = Atomics.load(ctrl, CTRL_COUNT_MAIN);
-  listedHistogramRange(j.hist, j.bins, j.slot, j.gh, j.position, j.smallOffset, j.smallRows, 0, theirs, j.f0, j.f1);
-  listedHistogramRange(j.hist, j.bins, j.slot, j.gh, j.position, j.smallOffset, j.smallRows, j.half, j.half + mine, j.f0, j.f1);
+  kernels.listed(j.hist, j.bins, j.slot, j.gh, j.position, j.smallOffset, j.smallRows, 0, theirs, j.f0, j.f1);
+  kernels.listed(j.hist, j.bins, j.slot, j.gh, j.position, j.smallOffset, j.smallRows, j.half, j.half + mine, j.f0, j.f1);
 }
 
 function waitFor(index: number, seq: number): void {
@@ -40,7 +43,7 @@ function run(job: PostedJob): boolean {
   const seq = job.seq;
   let status = 0;
   try {
-    if (job.kind === 'root') rootHistogramRange(job.hist, job.bins, job.slot, job.gh, job.inSample, job.n, job.f0, job.f1);
+    if (job.kind === 'root') kernels.root(job.hist, job.bins, job.slot, job.gh, job.inSample, job.n, job.f0, job.f1);
     else if (job.kind === 'level') level(job, seq);
     else if (job.kind === 'gradients') OBJECTIVES[job.objective].gradients(job.margin, job.y, job.gh, job.r0, job.r1);
     else if (job.kind === 'leaves') {

@@ -1,12 +1,12 @@
 import type { HistPool } from './hist-pool.ts';
-import { addLeafValuesRange, listedHistogramRange, moveRowsRange, rootHistogramRange } from './hist-kernels.ts';
+import { addLeafValuesRange, type HistogramKernels, moveRowsRange } from './hist-kernels.ts';
 
 /** The root's histogram: every sampled row, every feature (split between threads with a pool). */
 export function rootHistogram(
-  hist: Float64Array, bins: Uint8Array, slot: Int32Array, gh: Float64Array, inSample: Uint8Array, n: number, pool?: HistPool,
+  kernels: HistogramKernels, hist: Float64Array, bins: Uint8Array, slot: Int32Array, gh: Float64Array, inSample: Uint8Array, n: number, pool?: HistPool,
 ): void {
-  if (pool !== undefined) pool.rootHistogram(hist, bins, slot, gh, inSample, n);
-  else rootHistogramRange(hist, bins, slot, gh, inSample, n, 0, slot.length);
+  if (pool !== undefined) pool.rootHistogram(kernels, hist, bins, slot, gh, inSample, n);
+  else kernels.root(hist, bins, slot, gh, inSample, n, 0, slot.length);
 }
 
 /** What one level pass needs, indexed by node id where per node. */
@@ -28,6 +28,8 @@ export interface LevelTables {
   hist: Float64Array;
   /** Scratch for the rows that feed a histogram this level. */
   smallRows: Int32Array;
+  /** JavaScript or WebAssembly (then every array above is in the training's KernelMemory). */
+  kernels: HistogramKernels;
   /** Shares the pass with a second thread; absent = this thread does all. */
   pool?: HistPool;
 }
@@ -51,7 +53,7 @@ export function levelPass(t: LevelTables): void {
   // Pass 1: move rows, list the sampled rows of smaller children.
   const count = moveRowsRange(bins, F, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, smallRows, 0, n, 0);
   // Pass 2: histograms of the listed rows, ascending, so memory is still read forwards.
-  listedHistogramRange(hist, bins, slot, gh, position, smallOffset, smallRows, 0, count, 0, F);
+  t.kernels.listed(hist, bins, slot, gh, position, smallOffset, smallRows, 0, count, 0, F);
 }
 
 /** The margin update after a tree (hist-kernels.ts addLeafValuesRange), over all rows. */

@@ -5,7 +5,9 @@ import type { BinMatrix } from './bin-matrix.ts';
 import { sampleFeatures } from './feature-sampler.ts';
 import { findBestSplit, type SplitCandidate } from './split-finder.ts';
 import type { HistPool } from './hist-pool.ts';
-import { float64s, int32s, uint16s, uint8s } from './shared-arrays.ts';
+import type { ArrayStore } from './array-store.ts';
+import type { HistogramKernels } from './hist-kernels.ts';
+import { histogramKernels } from './wasm/wasm-kernels.ts';
 import { addLeafValues, type LeafTables, levelPass, rootHistogram } from './level-pass.ts';
 import { gainParams } from './split-gain.ts';
 import type { Tree } from './tree.ts';
@@ -20,17 +22,27 @@ export interface GrowScratch {
   buffers: [Float64Array, Float64Array];
   /** Rows feeding a histogram in the current level pass. */
   smallRows: Int32Array;
+  /** Per feature: 2 × its first global bin (LevelTables.slot), set by the first tree. */
+  slot: Int32Array;
+  /** The current level's LevelTables.smallOffset (a prefix of it), grown as levels widen. */
+  smallOffset: Int32Array;
+  /** Where the arrays above live, and the histogram kernels that read them. */
+  store: ArrayStore;
+  kernels: HistogramKernels;
   /** Present when histograms are built on two threads; the arrays above are then shared memory. */
   pool?: HistPool;
 }
 
-export function createGrowScratch(rows: number, pool?: HistPool): GrowScratch {
-  const shared = pool !== undefined;
+export function createGrowScratch(rows: number, features: number, store: ArrayStore, pool?: HistPool): GrowScratch {
   return {
-    position: uint16s(rows, shared),
-    inSample: uint8s(rows, shared),
-    buffers: [float64s(0, shared), float64s(0, shared)],
-    smallRows: int32s(rows, shared),
+    position: store.uint16s(rows),
+    inSample: store.uint8s(rows),
+    buffers: [store.float64s(0), store.float64s(0)],
+    smallRows: store.int32s(rows),
+    slot: store.int32s(features),
+    smallOffset: store.int32s(64),
+    store,
+    kernels: histogramKernels(store.memory),
     pool,
   };
 }
@@ -76,8 +88,9 @@ export function growTree(
   // Root histogram.
   let cur = ensure(s, 0, histSize);
   cur.fill(0, 0, histSize);
-  const slot = Int32Array.from(m.offsets, (o) => 2 * o);
-  rootHistogram(cur, bins, slot, gh, inSample, n, s.pool);
+  const slot = s.slot;
+  for (let f = 0; f < m.features; f++) slot[f] = 2 * m.offsets[f];
+  rootHistogram(s.kernels, cur, bins, slot, gh, inSample, n, s.pool);
   let g0 = 0;
   let h0 = 0;
   for (let b = 0; b < cutCounts[0] + 2; b++) {
@@ -122,7 +135,8 @@ export function growTree(
     // direction becomes a table load instead of two data-dependent (mispredicted) branches.
     const tableOffset = new Int32Array(maxId);
     const goesRight = new Uint8Array(splitting.length * m.totalBins);
-    const smallOffset = new Int32Array(maxId).fill(-1);
+    if (s.smallOffset.length < maxId) s.smallOffset = s.store.int32s(2 * maxId);
+    const smallOffset = s.smallOffset.subarray(0, maxId).fill(-1);
     const next: number[] = [];
     splitting.forEach((id, i) => {
       const node = nodes[id];
@@ -157,7 +171,7 @@ export function growTree(
       break;
     }
     levelPass({
-      bins, slot, gh, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, hist: cur, smallRows: s.smallRows, pool: s.pool,
+      bins, slot, gh, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, hist: cur, smallRows: s.smallRows, kernels: s.kernels, pool: s.pool,
     });
 
     for (const id of splitting) {
@@ -183,6 +197,6 @@ export function growTree(
 
 /** Level buffers alternate, so a level reads its parents' histograms while writing its own. */
 function ensure(s: GrowScratch, which: number, size: number): Float64Array {
-  if (s.buffers[which].length < size) s.buffers[which] = float64s(size, s.pool !== undefined);
+  if (s.buffers[which].length < size) s.buffers[which] = s.store.float64s(size);
   return s.buffers[which];
 }

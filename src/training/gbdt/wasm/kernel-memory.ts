@@ -1,0 +1,70 @@
+import type { ArrayStore } from '../array-store.ts';
+import { MAXIMUM_PAGES } from './wasm-kernels.ts';
+
+const PAGE = 65536;
+
+/**
+ * One training's arrays in one shared WebAssembly memory, which both threads' kernel instances
+ * import (a shared memory's buffer is a SharedArrayBuffer: its views go to the helper thread
+ * without copying). Arrays are cut from it in order and never freed; the memory goes with the
+ * training. Growing does not move or detach earlier arrays (a shared memory is reserved to its
+ * maximum up front); later arrays are views of the grown buffer. 16-byte aligned, so a row's
+ * (g, h) pair and a histogram slot are each one aligned v128.
+ */
+export class KernelMemory implements ArrayStore {
+  readonly memory: WebAssembly.Memory;
+  private top = 0;
+
+  constructor(initialBytes: number) {
+    this.memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(initialBytes / PAGE)), maximum: MAXIMUM_PAGES, shared: true });
+  }
+
+  private take(bytes: number): number {
+    const at = this.top;
+    const top = Math.ceil((at + bytes) / 16) * 16;
+    const pages = Math.ceil(top / PAGE) - this.memory.buffer.byteLength / PAGE;
+    // Grow by at least an eighth, so that growing histogram buffers do not grow it each time.
+    if (pages > 0) this.memory.grow(Math.min(MAXIMUM_PAGES - this.memory.buffer.byteLength / PAGE, Math.max(pages, this.memory.buffer.byteLength / PAGE >> 3)));
+    this.top = top;
+    return at;
+  }
+
+  float64s(length: number): Float64Array {
+    const at = this.take(8 * length);
+    return new Float64Array(this.memory.buffer, at, length);
+  }
+
+  float32s(length: number): Float32Array {
+    const at = this.take(4 * length);
+    return new Float32Array(this.memory.buffer, at, length);
+  }
+
+  int32s(length: number): Int32Array {
+    const at = this.take(4 * length);
+    return new Int32Array(this.memory.buffer, at, length);
+  }
+
+  uint16s(length: number): Uint16Array {
+    const at = this.take(2 * length);
+    return new Uint16Array(this.memory.buffer, at, length);
+  }
+
+  uint8s(length: number): Uint8Array {
+    const at = this.take(length);
+    return new Uint8Array(this.memory.buffer, at, length);
+  }
+}
+
+/** Room left for histograms and tables when choosing WebAssembly: the rows' arrays may take half of wasm32's 4 GiB. */
+const MAXIMUM_ROW_BYTES = 2 ** 31;
+
+/**
+ * A KernelMemory for a training of rows × features with `outputs` gradient arrays, sized for its
+ * row arrays (bins, gradient pairs, positions, sample flags, row lists); undefined when they
+ * would not leave room for histograms in 4 GiB (the JavaScript kernels then run on ordinary
+ * arrays).
+ */
+export function kernelMemoryFor(rows: number, features: number, outputs: number): KernelMemory | undefined {
+  const rowBytes = rows * (features + 16 * outputs + 2 + 1 + 4);
+  return rowBytes <= MAXIMUM_ROW_BYTES ? new KernelMemory(rowBytes + (1 << 20)) : undefined;
+}

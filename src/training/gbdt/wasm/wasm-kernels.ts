@@ -1,0 +1,173 @@
+/**
+ * The histogram kernels of hist-kernels.ts in WebAssembly with SIMD: a row's (g, h) pair is one
+ * f64x2 (gh is interleaved, as each histogram bin's (g, h) slot), added into its bin with one
+ * v128 load, add and store per cell, where JavaScript needs two loads, two adds and two stores
+ * plus bounds checks on every typed-array access. The sums are the same, bit for bit: each slot
+ * still adds its rows' g and h one row at a time, in the order the JavaScript kernels do.
+ * Arguments are byte addresses in the shared memory every array of a training lives in
+ * (wasm-memory.ts); the kernels' arrays are the JavaScript ones', at their byteOffset.
+ */
+import { type HistogramKernels, JS_KERNELS } from '../hist-kernels.ts';
+import { assembleModule, type Code, type FunctionDef, I32, op, V128, type ValueType } from './wasm-emitter.ts';
+
+/** A function's locals by name: its parameters (all i32 addresses or counts) first, then the others. */
+interface Frame {
+  get(name: string): number[];
+  set(name: string): number[];
+  tee(name: string): number[];
+  params: ValueType[];
+  locals: ValueType[];
+}
+
+function frame(params: string[], locals: [string, ValueType][]): Frame {
+  const index = new Map<string, number>();
+  [...params, ...locals.map(([n]) => n)].forEach((n, i) => index.set(n, i));
+  const at = (n: string): number => {
+    const i = index.get(n);
+    if (i === undefined) throw new Error(`wasm kernel: no local ${n}`);
+    return i;
+  };
+  return {
+    get: (n) => op.get(at(n)),
+    set: (n) => op.set(at(n)),
+    tee: (n) => op.tee(at(n)),
+    params: params.map(() => I32),
+    locals: locals.map(([, t]) => t),
+  };
+}
+
+/** The locals of rowCells, featureRange and rowStart. */
+const CELL_LOCALS: [string, ValueType][] = [['h', I32], ['bp', I32], ['pe', I32], ['sp', I32], ['a', I32], ['odd', I32], ['pairs', I32], ['sp0', I32], ['ghv', V128]];
+
+/** hist at (h + 8 × (slot[f] + 2 × bin)) += ghv, for the cell whose bin is at bp + k and slot at sp + 4k. */
+function cell(l: Frame, k: number): Code[] {
+  return [
+    l.get('h'), l.get('sp'), op.i32Load(4 * k), op.i32Const(3), op.i32Shl, op.i32Add,
+    l.get('bp'), op.i32Load8u(k), op.i32Const(4), op.i32Shl, op.i32Add, l.tee('a'),
+    l.get('a'), op.v128Load(), l.get('ghv'), op.f64x2Add, op.v128Store(),
+  ];
+}
+
+/** One row's cells, features [f0, f1): pairs (as the JavaScript kernels unroll), then the odd one. */
+function rowCells(l: Frame): Code[] {
+  return [
+    op.block,
+    l.get('bp'), l.get('pe'), op.i32GeU, op.brIf(0),
+    op.loop,
+    ...cell(l, 0), ...cell(l, 1),
+    l.get('sp'), op.i32Const(8), op.i32Add, l.set('sp'),
+    l.get('bp'), op.i32Const(2), op.i32Add, l.tee('bp'), l.get('pe'), op.i32LtU, op.brIf(0),
+    op.end,
+    op.end,
+    l.get('odd'), op.if, ...cell(l, 0), op.end,
+  ];
+}
+
+/** Per call: how many features come in pairs, whether one is left, and the slot pointer at f0. */
+function featureRange(l: Frame): Code[] {
+  return [
+    l.get('f1'), l.get('f0'), op.i32Sub, op.i32Const(-2), op.i32And, l.set('pairs'),
+    l.get('f1'), l.get('f0'), op.i32Sub, op.i32Const(1), op.i32And, l.set('odd'),
+    l.get('slot'), l.get('f0'), op.i32Const(2), op.i32Shl, op.i32Add, l.set('sp0'),
+  ];
+}
+
+/** Row r's bins pointer, pairs end, slot pointer and (g, h). */
+function rowStart(l: Frame, r: Code[]): Code[] {
+  return [
+    l.get('bins'), ...r, l.get('F'), op.i32Mul, op.i32Add, l.get('f0'), op.i32Add, l.tee('bp'),
+    l.get('pairs'), op.i32Add, l.set('pe'),
+    l.get('sp0'), l.set('sp'),
+    l.get('gh'), ...r, op.i32Const(4), op.i32Shl, op.i32Add, op.v128Load(), l.set('ghv'),
+  ];
+}
+
+/** rootHistogramRange: every sampled row r < n into hist. */
+function rootFunction(): FunctionDef {
+  const L = frame(['hist', 'bins', 'slot', 'gh', 'inSample', 'n', 'F', 'f0', 'f1'], [['r', I32], ...CELL_LOCALS]);
+  return {
+    name: 'root',
+    params: L.params,
+    locals: L.locals,
+    body: [
+      ...featureRange(L),
+      L.get('hist'), L.set('h'),
+      op.block,
+      L.get('n'), op.i32Eqz, op.brIf(0),
+      op.loop,
+      op.block,
+      L.get('inSample'), L.get('r'), op.i32Add, op.i32Load8u(), op.i32Eqz, op.brIf(0),
+      ...rowStart(L, [L.get('r')]),
+      ...rowCells(L),
+      op.end,
+      L.get('r'), op.i32Const(1), op.i32Add, L.tee('r'), L.get('n'), op.i32LtU, op.brIf(0),
+      op.end,
+      op.end,
+    ],
+  };
+}
+
+/** listedHistogramRange: rows smallRows[i0, i1), each into its node's histogram at smallOffset[position[r]]. */
+function listedFunction(): FunctionDef {
+  const L = frame(['hist', 'bins', 'slot', 'gh', 'position', 'smallOffset', 'smallRows', 'i0', 'i1', 'F', 'f0', 'f1'], [['i', I32], ['r', I32], ...CELL_LOCALS]);
+  return {
+    name: 'listed',
+    params: L.params,
+    locals: L.locals,
+    body: [
+      ...featureRange(L),
+      L.get('i0'), L.set('i'),
+      op.block,
+      L.get('i'), L.get('i1'), op.i32GeU, op.brIf(0),
+      op.loop,
+      L.get('smallRows'), L.get('i'), op.i32Const(2), op.i32Shl, op.i32Add, op.i32Load(), L.set('r'),
+      L.get('hist'),
+      L.get('smallOffset'), L.get('position'), L.get('r'), op.i32Const(1), op.i32Shl, op.i32Add, op.i32Load16u(),
+      op.i32Const(2), op.i32Shl, op.i32Add, op.i32Load(), op.i32Const(3), op.i32Shl, op.i32Add, L.set('h'),
+      ...rowStart(L, [L.get('r')]),
+      ...rowCells(L),
+      L.get('i'), op.i32Const(1), op.i32Add, L.tee('i'), L.get('i1'), op.i32LtU, op.brIf(0),
+      op.end,
+      op.end,
+    ],
+  };
+}
+
+/** 4 GiB, wasm32's whole address space: a shared memory must declare a maximum, and may grow to it. */
+export const MAXIMUM_PAGES = 65536;
+
+interface Exports {
+  root(hist: number, bins: number, slot: number, gh: number, inSample: number, n: number, F: number, f0: number, f1: number): void;
+  listed(
+    hist: number, bins: number, slot: number, gh: number, position: number, smallOffset: number, smallRows: number,
+    i0: number, i1: number, F: number, f0: number, f1: number,
+  ): void;
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+/** The raw kernels over `memory` (byte addresses); the module is assembled and compiled once per thread. */
+export function wasmExports(memory: WebAssembly.Memory): Exports {
+  compiled ??= new WebAssembly.Module(assembleModule([rootFunction(), listedFunction()], MAXIMUM_PAGES));
+  return new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as Exports;
+}
+
+/**
+ * The histogram kernels for a training's arrays: WebAssembly when they are in `memory`
+ * (kernel-memory.ts), which every array passed must then be a view of; JavaScript otherwise.
+ */
+export function histogramKernels(memory: WebAssembly.Memory | undefined): HistogramKernels {
+  if (memory === undefined) return JS_KERNELS;
+  const k = wasmExports(memory);
+  return {
+    root: (hist, bins, slot, gh, inSample, n, f0, f1) => {
+      k.root(hist.byteOffset, bins.byteOffset, slot.byteOffset, gh.byteOffset, inSample.byteOffset, n, slot.length, f0, f1);
+    },
+    listed: (hist, bins, slot, gh, position, smallOffset, smallRows, i0, i1, f0, f1) => {
+      k.listed(
+        hist.byteOffset, bins.byteOffset, slot.byteOffset, gh.byteOffset, position.byteOffset, smallOffset.byteOffset, smallRows.byteOffset,
+        i0, i1, slot.length, f0, f1,
+      );
+    },
+  };
+}
