@@ -128,3 +128,40 @@ export function binaryTextColumn(index: LeadingColumns, column: number, typeOid:
   }
   return out;
 }
+
+/**
+ * Rows [from, to) of several leading columns sent in binary (`columns`, ascending, with their
+ * types), as float32 model inputs in one Float32Array: column i's values at
+ * [i * (to - from), (i + 1) * (to - from)), each as binaryFloat32Column gives it. One pass over
+ * each row's bytes, in order, instead of one pass over all rows per column: the rows of a batch
+ * (a megabyte and more) are read once, and no index of their columns is made. One buffer for all
+ * of a part's inputs is posted to an onnxruntime thread, and transferred, as one.
+ */
+export function binaryFloat32Block(rows: readonly Buffer[], columns: readonly number[], typeOids: readonly number[], from: number, to: number): Float32Array {
+  const n = to - from;
+  const out = new Float32Array(n * columns.length);
+  const last = columns[columns.length - 1];
+  // slotOf[c]: where column c goes among `columns`, or -1 for a column skipped.
+  const slotOf = new Int32Array(last + 1).fill(-1);
+  columns.forEach((c, i) => (slotOf[c] = i));
+  const allFloat8 = typeOids.every((t) => t === BinaryOid.float8);
+  // Rows are views of the few chunks they came in: one DataView per chunk, read at the row's
+  // offset in it (a DataView's reads cost a third of a Buffer's readDoubleBE here).
+  let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  for (let r = from, o = 0; r < to; r++, o++) {
+    const body = rows[r];
+    if (body.buffer !== view.buffer) view = new DataView(body.buffer);
+    const base = body.byteOffset;
+    let pos = base + 2;
+    for (let c = 0; c <= last; c++) {
+      const len = view.getInt32(pos);
+      pos += 4;
+      const slot = slotOf[c];
+      if (slot >= 0) {
+        out[slot * n + o] = len < 0 ? NaN : allFloat8 ? view.getFloat64(pos) : binaryNumber(typeOids[slot], body, pos - base, len);
+      }
+      if (len > 0) pos += len;
+    }
+  }
+  return out;
+}

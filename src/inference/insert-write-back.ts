@@ -1,6 +1,7 @@
 import type { InsertStmt, Node } from '@pgsql/types';
 import { deparseSync } from 'pgsql-deparser';
-import { commandComplete } from '../protocol/backend-messages.ts';
+import { commandComplete, type FieldDescription } from '../protocol/backend-messages.ts';
+import { BinaryOid, encodeBinary } from '../protocol/binary-values.ts';
 import { copyText } from '../protocol/copy-text.ts';
 import { FLOAT8_TEXT_MAX_BYTES, writeFloat8Text } from '../protocol/float8-text.ts';
 import { decodeTextRow } from '../protocol/decode-backend.ts';
@@ -11,7 +12,8 @@ import { quoteIdent } from '../sql/identifiers.ts';
 import { BATCH_ROWS, throwIfCanceled, type InferenceDeps } from './inference-deps.ts';
 import type { PreparedMaterialized } from './materialized-inference.ts';
 import { argumentFormats, openCalls, predictCalls } from './opened-calls.ts';
-import type { PredictionColumn } from './predict-batch.ts';
+import { textOfPredictions, type PredictionColumn } from './predict-batch.ts';
+import { spliceCopyBinary } from './row-splicer.ts';
 import { versionQuery } from './resolve-model-version.ts';
 import type { PreparedInference } from './streamed-inference.ts';
 
@@ -84,20 +86,24 @@ export async function executeWriteBack(
       return null;
     }
     const models = await openCalls(context, deps, select.calls, rows, 'written back');
+    // The batches after the first in binary, where every column's type allows (binaryCopyFits).
+    const binary = binaryCopyFits(first.fields.slice(select.extra), select.callAt);
+    const fetchNext = binary ? { ...fetch, resultFormats: [...argumentFormats(select.calls, deps), ...Array<number>(select.callAt.length).fill(1)] } : fetch;
     let count = 0;
     let batch: RawQueryResult | null = first;
     while (batch && batch.rows.length > 0) {
       throwIfCanceled(context.signal);
       const n: number = batch.rows.length;
       // The next batch is fetched while this one is predicted: PostgreSQL and onnxruntime overlap.
-      const next: Promise<RawQueryResult> | null = n === BATCH_ROWS ? link.pipeline([fetch]).then(([r]) => r) : null;
+      const next: Promise<RawQueryResult> | null = n === BATCH_ROWS ? link.pipeline([fetchNext]).then(([r]) => r) : null;
       const predictions = await predictCalls(models, batch, select.extra, deps, context.signal).catch(async (error: unknown) => {
         await next?.catch(() => {});
         throw error;
       });
-      const lines = copyLines(batch.rows, select, predictions);
+      const inBinary = batch.fields[select.extra]?.format === 1;
+      const data = inBinary ? copyBinary(batch, select, predictions) : copyLines(batch.rows, select, predictions);
       batch = await next;
-      await link.copyIn(`COPY ${prepared.target} ${columnList} FROM STDIN`, lines);
+      await link.copyIn(`COPY ${prepared.target} ${columnList} FROM STDIN${inBinary ? ' (FORMAT binary)' : ''}`, data);
       count += n;
     }
     await link.pipeline([{ sql: `CLOSE ${CURSOR}` }, ...tx.commit]);
@@ -121,6 +127,38 @@ function copyMeansInsert(
   const produced = first.fields.slice(extra);
   if (produced.length !== names.length) return false;
   return names.every((name, i) => types.get(name) === produced[i].typeOid);
+}
+
+/**
+ * Types whose values go to COPY in binary as PostgreSQL sent them: built-in types whose send and
+ * receive functions are each other's inverse (an extension's type may have no binary form at all).
+ */
+const COPIED_BINARY = new Set<number>(Object.values(BinaryOid).filter((oid) => oid !== BinaryOid.unknown));
+/** The calls' column types whose predictions are written in binary: a regression's float8 (a class label's type keeps COPY text). */
+const PREDICTED_BINARY = new Set<number>([BinaryOid.float8]);
+
+/**
+ * Whether the write-back's batches may come and go in binary (COPY ... (FORMAT binary)): every
+ * column is of a type in COPIED_BINARY, every call's in PREDICTED_BINARY. Binary skips
+ * formatting and parsing each value as text, on both sides.
+ */
+function binaryCopyFits(fields: readonly FieldDescription[], callAt: ReadonlyArray<number | null>): boolean {
+  return fields.length === callAt.length && fields.every((f, i) => (callAt[i] === null ? COPIED_BINARY : PREDICTED_BINARY).has(f.typeOid));
+}
+
+/** A batch fetched with its client columns in binary, predictions in place, as COPY binary data. */
+function copyBinary(batch: RawQueryResult, select: PreparedInference, predictions: PredictionColumn[]): Buffer {
+  const columns = predictions.map((column, call) => {
+    const typeOid = batch.fields[select.extra + select.callAt.indexOf(call)].typeOid;
+    if (column instanceof Float32Array && typeOid === BinaryOid.float8) return column;
+    return textOfPredictions(column).map((v) => {
+      if (v === null) return null;
+      const bytes = encodeBinary(typeOid, v);
+      if (bytes === null) throw new Error(`modelgres cannot write ${JSON.stringify(v)} as binary of type ${typeOid}`);
+      return bytes;
+    });
+  });
+  return spliceCopyBinary(batch.rows, select.extra, select.callAt, columns);
 }
 
 /**

@@ -113,3 +113,66 @@ function writeText(out: Buffer, o: number, text: string): number {
   }
   return out.write(text, o, 'utf8');
 }
+
+/** COPY's binary file header: the signature "PGCOPY\n\377\r\n\0", flags 0, no header extension. */
+const COPY_BINARY_HEADER = Buffer.from([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0]);
+
+/**
+ * The rows as a whole COPY ... (FORMAT binary) stream: header, one tuple per row, trailer (a field
+ * count of -1). A binary tuple is laid out as a DataRow body is (a field count, then each field's
+ * length, -1 for NULL, and bytes), so each row is its DataRow body without the leading input
+ * columns, the column at index i replaced by predictions[callAt[i]][row]: a float8 value's 8
+ * bytes, or a value already in its column's binary format. The rows' other columns must have come
+ * in binary, and predictions as float8 values only where the column is float8.
+ */
+export function spliceCopyBinary(
+  rows: readonly Buffer[],
+  extra: number,
+  callAt: ReadonlyArray<number | null>,
+  predictions: ReadonlyArray<Float32Array | ReadonlyArray<Buffer | null>>,
+): Buffer {
+  let size = COPY_BINARY_HEADER.length + 2;
+  for (let r = 0; r < rows.length; r++) size += rows[r].length;
+  for (const p of predictions) {
+    if (p instanceof Float32Array) size += 12 * rows.length;
+    else for (let r = 0; r < rows.length; r++) size += 4 + (p[r]?.length ?? 0);
+  }
+  const out = Buffer.allocUnsafe(size);
+  let o = COPY_BINARY_HEADER.copy(out, 0);
+  const columns = callAt.length;
+  for (let r = 0; r < rows.length; r++) {
+    const body = rows[r];
+    out[o] = columns >> 8;
+    out[o + 1] = columns & 255;
+    o += 2;
+    let pos = 2;
+    for (let c = 0; c < extra; c++) {
+      const len = int32At(body, pos);
+      pos += 4 + (len > 0 ? len : 0);
+    }
+    for (let c = 0; c < columns; c++) {
+      const len = int32At(body, pos);
+      const next = pos + 4 + (len > 0 ? len : 0);
+      const call = callAt[c];
+      const column = call === null ? null : predictions[call];
+      if (column === null) {
+        o = copyBytes(body, pos, next, out, o);
+      } else if (column instanceof Float32Array) {
+        o = writeInt32At(out, o, 8);
+        o = out.writeDoubleBE(column[r], o);
+      } else {
+        const value = column[r];
+        if (value === null) {
+          o = writeInt32At(out, o, -1);
+        } else {
+          o = writeInt32At(out, o, value.length);
+          o = copyBytes(value, 0, value.length, out, o);
+        }
+      }
+      pos = next;
+    }
+  }
+  out[o] = 0xff;
+  out[o + 1] = 0xff;
+  return out.subarray(0, o + 2);
+}
