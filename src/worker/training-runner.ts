@@ -10,7 +10,7 @@ export interface FunctionTypes {
 }
 
 /** What a training thread hands back: the model, its prediction baseline, and its SQL bodies if asked for. */
-export type ThreadResult = TrainedModel & { predictionBaseline?: unknown; bodies?: VersionBodies };
+export type ThreadResult = TrainedModel & { predictionBaseline?: unknown; bodies?: VersionBodies; threadId: number };
 
 export class TrainingFailure extends Error {
   constructor(readonly kind: string, message: string) {
@@ -27,28 +27,37 @@ export interface RunningTraining {
 }
 
 /**
- * A training thread started ahead of its job, its modules loaded, waiting idle for one 'train'
- * message: starting a thread costs about a second (tsx's loader, then the training modules) and
- * an idle one about 7 MB. One per process; it does not keep the process alive.
+ * An idle training thread, its modules loaded, waiting for one 'train' message: starting a thread
+ * costs about a second (the training modules, then a warm-up, training-thread.ts) and an idle
+ * one some MB. A thread whose job ended well comes back here (its code compiled by then); one
+ * per process, and it does not keep the process alive.
  */
 let spare: Worker | null = null;
 
-function startThread(): Worker {
-  return new Worker(threadCode(new URL('./training-thread.ts', import.meta.url)), { eval: true });
+/** `warmUp`: take a small model through every step before the first job (a thread started ahead of its job). */
+function startThread(warmUp: boolean): Worker {
+  return new Worker(threadCode(new URL('./training-thread.ts', import.meta.url)), { eval: true, workerData: { warmUp } });
 }
 
-/** Starts the spare thread now, if there is none, so that the next training need not wait for one. */
-export function prepareTrainingThread(): void {
-  if (spare !== null) return;
-  const thread = startThread();
+/** Makes `thread` the spare, or ends it when there is one already. */
+function keepIdle(thread: Worker): void {
+  if (spare !== null) {
+    void thread.terminate();
+    return;
+  }
   thread.unref();
-  // One that fails to start (or is terminated) is not kept; the next training starts its own.
+  // One that fails (or is terminated) is not kept; the next training starts its own.
   const drop = () => {
     if (spare === thread) spare = null;
   };
   thread.once('error', drop);
   thread.once('exit', drop);
   spare = thread;
+}
+
+/** Starts the spare thread now, if there is none, so that the next training need not wait for one. */
+export function prepareTrainingThread(): void {
+  if (spare === null) keepIdle(startThread(true));
 }
 
 /** Ends the spare thread (a worker that stops). */
@@ -59,10 +68,10 @@ export async function closeTrainingThreads(): Promise<void> {
 }
 
 /**
- * Runs a training in a worker thread of its own: the spare one when there is one, else a new one.
- * The model's timings begin with 'thread start' (how long the job waited for its thread to load
- * its modules) and end with 'baseline' (the prediction baseline) and, given functionTypes,
- * 'compile' (the SQL bodies, then in the result).
+ * Runs a training in a worker thread: the spare one when there is one, else a new one; back to
+ * spare when the job ends well. The model's timings begin with 'thread start' (how long the job
+ * waited for its thread to load its modules) and end with 'baseline' (the prediction baseline)
+ * and, given functionTypes, 'compile' (the SQL bodies, then in the result).
  */
 export function runTraining(
   features: TrainingColumn[],
@@ -72,12 +81,23 @@ export function runTraining(
   functionTypes?: FunctionTypes,
 ): RunningTraining {
   const askedAt = Date.now();
-  const worker = spare ?? startThread();
+  const worker = spare ?? startThread(false);
   spare = null;
+  worker.removeAllListeners();
   worker.ref();
+  const threadId = worker.threadId;
   // Queued until the thread listens, once its modules are loaded.
   worker.postMessage({ type: 'train', features, target, spec, functionTypes });
+  /** Until the job ends: then the thread is no longer this job's to stop. */
+  let ours = true;
   const result = new Promise<ThreadResult>((resolve, reject) => {
+    const settle = (end: () => void, reuse: boolean) => {
+      ours = false;
+      worker.removeAllListeners();
+      if (reuse) keepIdle(worker);
+      else void worker.terminate();
+      end();
+    };
     worker.on('message', (m: {
       type: string; progress?: Progress; model?: TrainedModel; predictionBaseline?: unknown; bodies?: VersionBodies; threadStartedAt?: number;
       name?: string; message?: string;
@@ -85,21 +105,21 @@ export function runTraining(
       if (m.type === 'progress') onProgress(m.progress!);
       else if (m.type === 'done') {
         const threadStart = { part: 'thread start', seconds: Math.max(0, (m.threadStartedAt ?? askedAt) - askedAt) / 1000 };
-        resolve({ ...m.model!, timings: [threadStart, ...m.model!.timings], predictionBaseline: m.predictionBaseline, bodies: m.bodies });
-        void worker.terminate();
+        settle(() => resolve({ ...m.model!, timings: [threadStart, ...m.model!.timings], predictionBaseline: m.predictionBaseline, bodies: m.bodies, threadId }), true);
       } else if (m.type === 'error') {
-        reject(new TrainingFailure(m.name ?? 'Error', m.message ?? 'training failed'));
-        void worker.terminate();
+        settle(() => reject(new TrainingFailure(m.name ?? 'Error', m.message ?? 'training failed')), false);
       }
     });
-    worker.on('error', (e) => reject(new TrainingFailure('Error', e.message)));
-    worker.on('exit', (code) => reject(new TrainingFailure('Exit', `training thread exited with code ${code}`)));
+    worker.on('error', (e) => settle(() => reject(new TrainingFailure('Error', e.message)), false));
+    worker.on('exit', (code) => settle(() => reject(new TrainingFailure('Exit', `training thread exited with code ${code}`)), false));
   });
   return {
     result,
-    stopEarly: () => worker.postMessage('abort'),
+    stopEarly: () => {
+      if (ours) worker.postMessage('abort');
+    },
     kill: async () => {
-      await worker.terminate();
+      if (ours) await worker.terminate();
     },
   };
 }

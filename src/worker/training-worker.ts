@@ -187,9 +187,6 @@ export class TrainingWorker {
     const training = runTraining(features, target, spec, (p) => {
       progress = p;
     }, { parameterTypes: version.parameterTypes, returnType: version.returnType });
-    // The next job's thread loads while this one trains: a job queued right behind this one
-    // (a script's CREATE MODELs) found it still loading when it was started only at the end.
-    prepareTrainingThread();
     let lost = false;
     const beat = setInterval(() => {
       this.queue.heartbeat(job, progress).then(
@@ -207,8 +204,8 @@ export class TrainingWorker {
     }, Math.max(200, (this.leaseSeconds * 1000) / 6));
     try {
       const model = await training.result;
-      // Unless it failed to start meanwhile.
-      prepareTrainingThread();
+      // The thread that trained it is the next job's (training-runner.ts): it loads and warms
+      // up no other thread while a job trains on this machine's cores.
       // Compiled in the training thread, off this thread (in a proxy: its event loop).
       const bodies = model.bodies ?? compileTrainedVersion(version, model, this.options.log);
       const registering = performance.now();
@@ -247,6 +244,8 @@ export class TrainingWorker {
       await this.fail(job, reason);
     } finally {
       clearInterval(beat);
+      // A thread for the next job, unless this job's came back (its job failed, or it was dropped).
+      prepareTrainingThread();
     }
   }
 
