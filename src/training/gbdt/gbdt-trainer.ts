@@ -94,13 +94,13 @@ async function boost(
   const n = data.rows;
   const outputs = objective.outputs(data.classCount);
   const base = Array.from(objective.baseMargin(data.y, data.classCount), Math.fround);
-  // Margins and labels are read by JavaScript only: outside the kernels' memory.
+  // Labels are read by JavaScript only: outside the kernels' memory.
   const float64s = typedArrayStore(pool !== undefined).float64s;
   const binningStart = performance.now();
   const bins = buildBinMatrix(data.x, n, data.features, random, pool, store);
   budget.clock?.add('binning', performance.now() - binningStart);
   const boostingStart = performance.now();
-  const margin = float64s(n * outputs);
+  const margin = store.float64s(n * outputs);
   for (let i = 0; i < n; i++) for (let k = 0; k < outputs; k++) margin[i * outputs + k] = base[k];
   const gh = Array.from({ length: outputs }, () => store.float64s(2 * n));
   const scratch = createGrowScratch(n, data.features, store, pool);
@@ -133,7 +133,8 @@ async function boost(
     cutShort,
     // The training rows' margins (rows × outputs) after the last tree, as the prediction cache
     // kept them: base first, then each leaf, in float32 (onnxruntime adds the base last).
-    trainingMargins: margin,
+    // (A copy, so that holding it does not hold the kernels' whole memory.)
+    trainingMargins: Float64Array.from(margin),
   };
 }
 

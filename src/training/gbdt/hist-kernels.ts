@@ -105,10 +105,12 @@ export function addLeafValuesRange(
   }
 }
 
-/** The two histogram kernels, as JavaScript (below) or WebAssembly (wasm/wasm-kernels.ts) gives them; same arguments, same sums. */
+/** The kernels above, as JavaScript or as WebAssembly (wasm/wasm-kernels.ts); same arguments, same results. */
 export interface HistogramKernels {
   root: typeof rootHistogramRange;
   listed: typeof listedHistogramRange;
+  move: typeof moveRowsRange;
+  leaves: typeof addLeafValuesRange;
 }
 
-export const JS_KERNELS: HistogramKernels = { root: rootHistogramRange, listed: listedHistogramRange };
+export const JS_KERNELS: HistogramKernels = { root: rootHistogramRange, listed: listedHistogramRange, move: moveRowsRange, leaves: addLeafValuesRange };

@@ -1,6 +1,6 @@
 import { type MessagePort, MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { binChunks, binClaimed, type BinWork, waitUntil } from './bin-matrix.ts';
-import { addLeafValuesRange, type HistogramKernels, moveRowsRange } from './hist-kernels.ts';
+import type { HistogramKernels } from './hist-kernels.ts';
 import {
   CTRL_BIN_HELPER_CLAIMS, CTRL_BIN_ROW_DONE, CTRL_COUNT_HELPER, CTRL_COUNT_MAIN, CTRL_DONE, CTRL_HELPER_JOBS, CTRL_MOVED_HELPER, CTRL_MOVED_MAIN, CTRL_READY, CTRL_SEQ, CTRL_STATUS, CTRL_WORDS,
   type HistJob, type PostedJob,
@@ -172,7 +172,7 @@ export class HistPool {
       kind: 'level', hist, bins, slot, gh, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, smallRows,
       half, n, f0: this.mid, f1: F,
     });
-    const mine = moveRowsRange(bins, F, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, smallRows, 0, half, 0);
+    const mine = t.kernels.move(bins, F, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, smallRows, 0, half, 0);
     Atomics.store(this.ctrl, CTRL_COUNT_MAIN, mine);
     Atomics.store(this.ctrl, CTRL_MOVED_MAIN, seq);
     Atomics.notify(this.ctrl, CTRL_MOVED_MAIN);
@@ -202,9 +202,9 @@ export class HistPool {
     if (!this.ready) return false;
     const n = t.position.length;
     const half = n >> 1;
-    const { pool: _, ...tables } = t;
+    const { pool: _, kernels, ...tables } = t;
     const seq = this.post({ kind: 'leaves', ...tables, r0: half, r1: n });
-    addLeafValuesRange(t.margin, t.outputs, t.output, t.value, t.bins, t.features, t.position, t.feature, t.tableOffset, t.goesRight, t.leftId, 0, half);
+    kernels.leaves(t.margin, t.outputs, t.output, t.value, t.bins, t.features, t.position, t.feature, t.tableOffset, t.goesRight, t.leftId, 0, half);
     this.finish(seq);
     return true;
   }

@@ -80,7 +80,7 @@ export interface GradientsJob {
 }
 
 /** The margin update of rows [r0, r1) (level-pass.ts LeafTables). */
-export interface LeavesJob extends Omit<LeafTables, 'pool'> {
+export interface LeavesJob extends Omit<LeafTables, 'pool' | 'kernels'> {
   kind: 'leaves';
   r0: number;
   r1: number;

@@ -6,7 +6,6 @@
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { binClaimed } from './bin-matrix.ts';
 import { OBJECTIVES } from './objectives.ts';
-import { addLeafValuesRange, moveRowsRange } from './hist-kernels.ts';
 import { histogramKernels } from './wasm/wasm-kernels.ts';
 import {
   CTRL_BIN_CUT_DONE, CTRL_BIN_HELPER_CLAIMS, CTRL_BIN_ROW_DONE, CTRL_COUNT_HELPER, CTRL_COUNT_MAIN, CTRL_DONE, CTRL_HELPER_JOBS, CTRL_MOVED_HELPER, CTRL_MOVED_MAIN, CTRL_READY, CTRL_SEQ, CTRL_STATUS,
@@ -19,7 +18,7 @@ const kernels = histogramKernels(memory);
 
 function level(j: LevelJob, seq: number): void {
   const F = j.slot.length;
-  const mine = moveRowsRange(j.bins, F, j.inSample, j.position, j.feature, j.tableOffset, j.goesRight, j.leftId, j.smallOffset, j.smallRows, j.half, j.n, j.half);
+  const mine = kernels.move(j.bins, F, j.inSample, j.position, j.feature, j.tableOffset, j.goesRight, j.leftId, j.smallOffset, j.smallRows, j.half, j.n, j.half);
   Atomics.store(ctrl, CTRL_COUNT_HELPER, mine);
   Atomics.store(ctrl, CTRL_MOVED_HELPER, seq);
   Atomics.notify(ctrl, CTRL_MOVED_HELPER);
@@ -47,7 +46,7 @@ function run(job: PostedJob): boolean {
     else if (job.kind === 'level') level(job, seq);
     else if (job.kind === 'gradients') OBJECTIVES[job.objective].gradients(job.margin, job.y, job.gh, job.r0, job.r1);
     else if (job.kind === 'leaves') {
-      addLeafValuesRange(job.margin, job.outputs, job.output, job.value, job.bins, job.features, job.position, job.feature, job.tableOffset, job.goesRight, job.leftId, job.r0, job.r1);
+      kernels.leaves(job.margin, job.outputs, job.output, job.value, job.bins, job.features, job.position, job.feature, job.tableOffset, job.goesRight, job.leftId, job.r0, job.r1);
     } else binClaimed(job.work, ctrl, CTRL_BIN_HELPER_CLAIMS);
   } catch (error) {
     status = 1;

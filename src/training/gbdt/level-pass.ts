@@ -1,5 +1,5 @@
 import type { HistPool } from './hist-pool.ts';
-import { addLeafValuesRange, type HistogramKernels, moveRowsRange } from './hist-kernels.ts';
+import type { HistogramKernels } from './hist-kernels.ts';
 
 /** The root's histogram: every sampled row, every feature (split between threads with a pool). */
 export function rootHistogram(
@@ -51,7 +51,7 @@ export function levelPass(t: LevelTables): void {
   const n = position.length;
   const F = slot.length;
   // Pass 1: move rows, list the sampled rows of smaller children.
-  const count = moveRowsRange(bins, F, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, smallRows, 0, n, 0);
+  const count = t.kernels.move(bins, F, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, smallRows, 0, n, 0);
   // Pass 2: histograms of the listed rows, ascending, so memory is still read forwards.
   t.kernels.listed(hist, bins, slot, gh, position, smallOffset, smallRows, 0, count, 0, F);
 }
@@ -71,11 +71,13 @@ export interface LeafTables {
   tableOffset: Int32Array;
   goesRight: Uint8Array;
   leftId: Int32Array;
+  /** As LevelTables.kernels. */
+  kernels: HistogramKernels;
   /** Shares the rows with a second thread; absent = this thread does all. */
   pool?: HistPool;
 }
 
 export function addLeafValues(t: LeafTables): void {
   if (t.pool !== undefined && t.pool.leaves(t)) return;
-  addLeafValuesRange(t.margin, t.outputs, t.output, t.value, t.bins, t.features, t.position, t.feature, t.tableOffset, t.goesRight, t.leftId, 0, t.position.length);
+  t.kernels.leaves(t.margin, t.outputs, t.output, t.value, t.bins, t.features, t.position, t.feature, t.tableOffset, t.goesRight, t.leftId, 0, t.position.length);
 }

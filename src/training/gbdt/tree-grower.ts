@@ -24,8 +24,8 @@ export interface GrowScratch {
   smallRows: Int32Array;
   /** Per feature: 2 × its first global bin (LevelTables.slot), set by the first tree. */
   slot: Int32Array;
-  /** The current level's LevelTables.smallOffset (a prefix of it), grown as levels widen. */
-  smallOffset: Int32Array;
+  /** The current level's tables (LevelTables), grown as levels widen; value: leaf values by node id. */
+  tables: { feature: Int32Array; tableOffset: Int32Array; leftId: Int32Array; smallOffset: Int32Array; goesRight: Uint8Array; value: Float64Array };
   /** Where the arrays above live, and the histogram kernels that read them. */
   store: ArrayStore;
   kernels: HistogramKernels;
@@ -40,7 +40,7 @@ export function createGrowScratch(rows: number, features: number, store: ArraySt
     buffers: [store.float64s(0), store.float64s(0)],
     smallRows: store.int32s(rows),
     slot: store.int32s(features),
-    smallOffset: store.int32s(64),
+    tables: { feature: store.int32s(0), tableOffset: store.int32s(0), leftId: store.int32s(0), smallOffset: store.int32s(0), goesRight: store.uint8s(0), value: store.float64s(0) },
     store,
     kernels: histogramKernels(store.memory),
     pool,
@@ -129,14 +129,14 @@ export function growTree(
     cur = ensure(s, childDepth % 2, childrenNeedHist ? 2 * splitting.length * histSize : 0);
     const maxId = nodes.length + 2 * splitting.length;
     // Per-node tables for the row pass, indexed by node id; -1 = not splitting / no histogram.
-    const feature = new Int32Array(maxId).fill(-1);
-    const leftId = new Int32Array(maxId);
+    const feature = ints(s, 'feature', maxId, -1);
+    const leftId = ints(s, 'leftId', maxId, 0);
     // goesRight[tableOffset[node] + global bin] = 1 when a row with that bin goes right: the
     // direction becomes a table load instead of two data-dependent (mispredicted) branches.
-    const tableOffset = new Int32Array(maxId);
-    const goesRight = new Uint8Array(splitting.length * m.totalBins);
-    if (s.smallOffset.length < maxId) s.smallOffset = s.store.int32s(2 * maxId);
-    const smallOffset = s.smallOffset.subarray(0, maxId).fill(-1);
+    const tableOffset = ints(s, 'tableOffset', maxId, 0);
+    if (s.tables.goesRight.length < splitting.length * m.totalBins) s.tables.goesRight = s.store.uint8s(2 * splitting.length * m.totalBins);
+    const goesRight = s.tables.goesRight.subarray(0, splitting.length * m.totalBins).fill(0);
+    const smallOffset = ints(s, 'smallOffset', maxId, -1);
     const next: number[] = [];
     splitting.forEach((id, i) => {
       const node = nodes[id];
@@ -188,11 +188,18 @@ export function growTree(
   }
 
   const { tree, valueOf } = assembleTree(nodes, gp, params, m, output);
-  const moves = lastMoves ?? {
-    feature: new Int32Array(nodes.length).fill(-1), tableOffset: new Int32Array(0), goesRight: new Uint8Array(0), leftId: new Int32Array(0),
-  };
-  addLeafValues({ margin, outputs, output, value: valueOf, bins, features: m.features, position, ...moves, pool: s.pool });
+  const moves = lastMoves ?? { feature: ints(s, 'feature', nodes.length, -1), tableOffset: s.tables.tableOffset, goesRight: s.tables.goesRight, leftId: s.tables.leftId };
+  if (s.tables.value.length < valueOf.length) s.tables.value = s.store.float64s(2 * valueOf.length);
+  const value = s.tables.value.subarray(0, valueOf.length);
+  value.set(valueOf);
+  addLeafValues({ margin, outputs, output, value, bins, features: m.features, position, ...moves, kernels: s.kernels, pool: s.pool });
   return tree;
+}
+
+/** The first `length` of a level table, in the store (for the kernels), filled with `fill`. */
+function ints(s: GrowScratch, name: 'feature' | 'tableOffset' | 'leftId' | 'smallOffset', length: number, fill: number): Int32Array {
+  if (s.tables[name].length < length) s.tables[name] = s.store.int32s(2 * length);
+  return s.tables[name].subarray(0, length).fill(fill);
 }
 
 /** Level buffers alternate, so a level reads its parents' histograms while writing its own. */

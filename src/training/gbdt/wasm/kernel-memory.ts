@@ -60,11 +60,11 @@ const MAXIMUM_ROW_BYTES = 2 ** 31;
 
 /**
  * A KernelMemory for a training of rows × features with `outputs` gradient arrays, sized for its
- * row arrays (bins, gradient pairs, positions, sample flags, row lists); undefined when they
+ * row arrays (bins, gradient pairs, margins, positions, sample flags, row lists); undefined when they
  * would not leave room for histograms in 4 GiB (the JavaScript kernels then run on ordinary
  * arrays).
  */
 export function kernelMemoryFor(rows: number, features: number, outputs: number): KernelMemory | undefined {
-  const rowBytes = rows * (features + 16 * outputs + 2 + 1 + 4);
+  const rowBytes = rows * (features + 24 * outputs + 2 + 1 + 4);
   return rowBytes <= MAXIMUM_ROW_BYTES ? new KernelMemory(rowBytes + (1 << 20)) : undefined;
 }

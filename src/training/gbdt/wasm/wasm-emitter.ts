@@ -75,6 +75,7 @@ export const op = {
   i32Const: (value: number) => [0x41, ...sleb(value)],
   i32Eqz: [0x45],
   i32LtS: [0x48],
+  i32GeS: [0x4e],
   i32LtU: [0x49],
   i32GeU: [0x4f],
   i32Add: [0x6a],
@@ -98,17 +99,18 @@ export type Code = readonly number[];
 export interface FunctionDef {
   name: string;
   params: ValueType[];
+  results?: ValueType[];
   /** Locals after the parameters, in order. */
   locals: ValueType[];
   body: Code[];
 }
 
 /**
- * A module of exported functions (no results) over one imported memory, "env"."memory":
+ * A module of exported functions over one imported memory, "env"."memory":
  * shared, so that two threads' instances work on the same bytes.
  */
 export function assembleModule(functions: FunctionDef[], maximumPages: number): Uint8Array<ArrayBuffer> {
-  const types = section(1, vec(functions.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec([])])));
+  const types = section(1, vec(functions.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec((f.results ?? []).map((t) => [t]))])));
   const imports = section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x03, ...uleb(1), ...uleb(maximumPages)]]));
   const declared = section(3, vec(functions.map((_, i) => uleb(i))));
   const exports = section(7, vec(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)])));

@@ -1,9 +1,11 @@
 /**
- * The histogram kernels of hist-kernels.ts in WebAssembly with SIMD: a row's (g, h) pair is one
+ * The kernels of hist-kernels.ts in WebAssembly. The histogram ones with SIMD: a row's (g, h) pair is one
  * f64x2 (gh is interleaved, as each histogram bin's (g, h) slot), added into its bin with one
  * v128 load, add and store per cell, where JavaScript needs two loads, two adds and two stores
  * plus bounds checks on every typed-array access. The sums are the same, bit for bit: each slot
- * still adds its rows' g and h one row at a time, in the order the JavaScript kernels do.
+ * still adds its rows' g and h one row at a time, in the order the JavaScript kernels do. Moving
+ * rows and the margin update are scalar, the JavaScript loops without the typed arrays' bounds
+ * checks (the margin rounded to float32 by f32.demote, as Math.fround).
  * Arguments are byte addresses in the shared memory every array of a training lives in
  * (wasm-memory.ts); the kernels' arrays are the JavaScript ones', at their byteOffset.
  */
@@ -133,6 +135,86 @@ function listedFunction(): FunctionDef {
   };
 }
 
+/** moveRowsRange: rows [r0, r1) to their children, listing from smallRows[listStart] those of smaller children; returns how many. */
+function moveFunction(): FunctionDef {
+  const L = frame(
+    ['bins', 'F', 'inSample', 'position', 'feature', 'tableOffset', 'goesRight', 'leftId', 'smallOffset', 'smallRows', 'r0', 'r1', 'listStart'],
+    [['r', I32], ['count', I32], ['p', I32], ['f', I32], ['child', I32]],
+  );
+  return {
+    name: 'move',
+    params: L.params,
+    results: [I32],
+    locals: L.locals,
+    body: [
+      L.get('r0'), L.set('r'),
+      L.get('listStart'), L.set('count'),
+      op.block,
+      L.get('r'), L.get('r1'), op.i32GeU, op.brIf(0),
+      op.loop,
+      op.block,
+      L.get('position'), L.get('r'), op.i32Const(1), op.i32Shl, op.i32Add, op.i32Load16u(), L.set('p'),
+      L.get('feature'), L.get('p'), op.i32Const(2), op.i32Shl, op.i32Add, op.i32Load(), L.tee('f'),
+      op.i32Const(0), op.i32LtS, op.brIf(0),
+      ...childOf(L),
+      L.set('child'),
+      L.get('position'), L.get('r'), op.i32Const(1), op.i32Shl, op.i32Add, L.get('child'), op.i32Store16(),
+      L.get('smallRows'), L.get('count'), op.i32Const(2), op.i32Shl, op.i32Add, L.get('r'), op.i32Store(),
+      // count += ((smallOffset[child] >>> 31) ^ 1) & inSample[r]
+      L.get('smallOffset'), L.get('child'), op.i32Const(2), op.i32Shl, op.i32Add, op.i32Load(), op.i32Const(31), op.i32ShrU,
+      op.i32Const(1), op.i32Xor,
+      L.get('inSample'), L.get('r'), op.i32Add, op.i32Load8u(), op.i32And,
+      L.get('count'), op.i32Add, L.set('count'),
+      op.end,
+      L.get('r'), op.i32Const(1), op.i32Add, L.tee('r'), L.get('r1'), op.i32LtU, op.brIf(0),
+      op.end,
+      op.end,
+      L.get('count'), L.get('listStart'), op.i32Sub,
+    ],
+  };
+}
+
+/** leftId[p] + goesRight[tableOffset[p] + bins[r × F + f]]: the child row r moves to from node p, split on f. */
+function childOf(L: Frame): Code[] {
+  return [
+    L.get('leftId'), L.get('p'), op.i32Const(2), op.i32Shl, op.i32Add, op.i32Load(),
+    L.get('goesRight'),
+    L.get('tableOffset'), L.get('p'), op.i32Const(2), op.i32Shl, op.i32Add, op.i32Load(), op.i32Add,
+    L.get('bins'), L.get('r'), L.get('F'), op.i32Mul, op.i32Add, L.get('f'), op.i32Add, op.i32Load8u(), op.i32Add,
+    op.i32Load8u(),
+    op.i32Add,
+  ];
+}
+
+/** addLeafValuesRange: margin[r × outputs + output] = float32(margin + value[leaf of r]), rows [r0, r1). */
+function leavesFunction(): FunctionDef {
+  const L = frame(
+    ['margin', 'outputs', 'output', 'value', 'bins', 'F', 'position', 'feature', 'tableOffset', 'goesRight', 'leftId', 'r0', 'r1'],
+    [['r', I32], ['p', I32], ['f', I32], ['at', I32]],
+  );
+  return {
+    name: 'leaves',
+    params: L.params,
+    locals: L.locals,
+    body: [
+      L.get('r0'), L.set('r'),
+      op.block,
+      L.get('r'), L.get('r1'), op.i32GeU, op.brIf(0),
+      op.loop,
+      L.get('position'), L.get('r'), op.i32Const(1), op.i32Shl, op.i32Add, op.i32Load16u(), L.set('p'),
+      L.get('feature'), L.get('p'), op.i32Const(2), op.i32Shl, op.i32Add, op.i32Load(), L.tee('f'),
+      op.i32Const(0), op.i32GeS, op.if, ...childOf(L), L.set('p'), op.end,
+      L.get('margin'), L.get('r'), L.get('outputs'), op.i32Mul, L.get('output'), op.i32Add, op.i32Const(3), op.i32Shl, op.i32Add, L.tee('at'),
+      L.get('at'), op.f64Load(),
+      L.get('value'), L.get('p'), op.i32Const(3), op.i32Shl, op.i32Add, op.f64Load(),
+      op.f64Add, op.f32DemoteF64, op.f64PromoteF32, op.f64Store(),
+      L.get('r'), op.i32Const(1), op.i32Add, L.tee('r'), L.get('r1'), op.i32LtU, op.brIf(0),
+      op.end,
+      op.end,
+    ],
+  };
+}
+
 /** 4 GiB, wasm32's whole address space: a shared memory must declare a maximum, and may grow to it. */
 export const MAXIMUM_PAGES = 65536;
 
@@ -142,13 +224,21 @@ interface Exports {
     hist: number, bins: number, slot: number, gh: number, position: number, smallOffset: number, smallRows: number,
     i0: number, i1: number, F: number, f0: number, f1: number,
   ): void;
+  move(
+    bins: number, F: number, inSample: number, position: number, feature: number, tableOffset: number, goesRight: number, leftId: number,
+    smallOffset: number, smallRows: number, r0: number, r1: number, listStart: number,
+  ): number;
+  leaves(
+    margin: number, outputs: number, output: number, value: number, bins: number, F: number, position: number, feature: number,
+    tableOffset: number, goesRight: number, leftId: number, r0: number, r1: number,
+  ): void;
 }
 
 let compiled: WebAssembly.Module | undefined;
 
 /** The raw kernels over `memory` (byte addresses); the module is assembled and compiled once per thread. */
 export function wasmExports(memory: WebAssembly.Memory): Exports {
-  compiled ??= new WebAssembly.Module(assembleModule([rootFunction(), listedFunction()], MAXIMUM_PAGES));
+  compiled ??= new WebAssembly.Module(assembleModule([rootFunction(), listedFunction(), moveFunction(), leavesFunction()], MAXIMUM_PAGES));
   return new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as Exports;
 }
 
@@ -167,6 +257,16 @@ export function histogramKernels(memory: WebAssembly.Memory | undefined): Histog
       k.listed(
         hist.byteOffset, bins.byteOffset, slot.byteOffset, gh.byteOffset, position.byteOffset, smallOffset.byteOffset, smallRows.byteOffset,
         i0, i1, slot.length, f0, f1,
+      );
+    },
+    move: (bins, F, inSample, position, feature, tableOffset, goesRight, leftId, smallOffset, smallRows, r0, r1, listStart) => k.move(
+      bins.byteOffset, F, inSample.byteOffset, position.byteOffset, feature.byteOffset, tableOffset.byteOffset, goesRight.byteOffset,
+      leftId.byteOffset, smallOffset.byteOffset, smallRows.byteOffset, r0, r1, listStart,
+    ),
+    leaves: (margin, outputs, output, value, bins, F, position, feature, tableOffset, goesRight, leftId, r0, r1) => {
+      k.leaves(
+        margin.byteOffset, outputs, output, value.byteOffset, bins.byteOffset, F, position.byteOffset, feature.byteOffset,
+        tableOffset.byteOffset, goesRight.byteOffset, leftId.byteOffset, r0, r1,
       );
     },
   };
