@@ -44,8 +44,16 @@ export interface ExtendedProtocolHost {
   status(): TransactionStatus;
 }
 
-/** A statement the proxy prepared, with PostgreSQL's description of it once asked for. */
-type Statement = { prepared: PreparedStatement; parameterTypes: number[]; description?: StatementDescription };
+/**
+ * A statement the proxy prepared, with PostgreSQL's description of it once asked for, and the
+ * RowDescription last sent for one of its portals, by the portal's result format codes.
+ */
+type Statement = {
+  prepared: PreparedStatement;
+  parameterTypes: number[];
+  description?: StatementDescription;
+  portalColumns?: { formats: string; bytes: Buffer };
+};
 /**
  * A bound portal: its parameters as text (binary ones decoded) and the client's result format
  * codes; once executed with a row limit, the rows still to hand out.
@@ -238,7 +246,7 @@ export class ProxiedStatements {
     const tracker = this.host.tracker;
     if (statement.description && tracker.idle && !tracker.skippingUntilSync && this.host.status() !== 'E') {
       // Nothing of the client's is still to be answered upstream: the answer can go now, in order.
-      this.answerDescribe(target, statement.description, portal);
+      this.answerDescribe(target, statement.description, portal, statement);
       return 'continue';
     }
     return this.host.exclusive('extended', async (signal) => {
@@ -248,20 +256,29 @@ export class ProxiedStatements {
         return;
       }
       // In a failed transaction PostgreSQL refuses to describe a statement that returns rows (25P02): it is asked.
-      const description = this.host.status() === 'E' ? await statement.prepared.describe(this.host.context(signal)) : await this.describe(statement, signal);
-      this.answerDescribe(target, description, portal);
+      if (this.host.status() === 'E') this.answerDescribe(target, await statement.prepared.describe(this.host.context(signal)), portal);
+      else this.answerDescribe(target, await this.describe(statement, signal), portal, statement);
     });
   }
 
-  private answerDescribe(target: 'S' | 'P', description: StatementDescription, portal: Portal | undefined): void {
+  /** `kept`: the statement whose own description this is, which keeps a portal's RowDescription for the next Describe. */
+  private answerDescribe(target: 'S' | 'P', description: StatementDescription, portal: Portal | undefined, kept?: Statement): void {
     if (target === 'S') this.host.writeClient(parameterDescription(description.parameterTypes));
-    if (!description.fields) {
+    const fields = description.fields;
+    if (!fields) {
       this.host.writeClient(noData());
       return;
     }
     // A statement's columns are in text until a Bind says otherwise (PostgreSQL sends 0 for them); a portal's as bound.
     const formats = portal?.resultFormats ?? [];
-    this.host.writeClient(rowDescription(description.fields.map((f, i) => ({ ...f, format: formatAt(formats, i) }))));
+    const encode = () => rowDescription(fields.map((f, i) => ({ ...f, format: formatAt(formats, i) })));
+    if (!kept || !portal) {
+      this.host.writeClient(encode());
+      return;
+    }
+    const key = formats.join(',');
+    if (kept.portalColumns?.formats !== key) kept.portalColumns = { formats: key, bytes: encode() };
+    this.host.writeClient(kept.portalColumns.bytes);
   }
 
   private onExecute(body: Buffer, raw: Buffer): 'continue' | 'pause' {

@@ -40,6 +40,18 @@ export interface UpstreamPort {
   releaseUpstream(): void;
 }
 
+/**
+ * A statement kept prepared upstream: its name, its columns as last described for the result
+ * formats `formats` (a Describe is then not needed), and then the Bind and Execute of a call
+ * without parameters in those formats.
+ */
+interface KeptStatement {
+  name: string;
+  formats: string;
+  fields: FieldDescription[] | null;
+  run: Buffer | null;
+}
+
 /** Statements a link keeps prepared upstream at most (PipelinedStatement's `keep`). */
 const KEPT_STATEMENTS = 16;
 
@@ -53,11 +65,8 @@ const INVALID_SQL_STATEMENT_NAME = '26000';
 export class UpstreamLink implements UpstreamSession {
   constructor(private readonly port: UpstreamPort) {}
 
-  /**
-   * Statements kept prepared upstream, by text, most recently used last: their name, and their
-   * columns as last described for the result formats `formats` (a Describe is then not needed).
-   */
-  private readonly kept = new Map<string, { name: string; formats: string; fields: FieldDescription[] | null }>();
+  /** Statements kept prepared upstream, by text, most recently used last. */
+  private readonly kept = new Map<string, KeptStatement>();
   private keptCount = 0;
   /** Names to Close with the next exchange: evicted, or parsed in an exchange that failed. */
   private toClose: string[] = [];
@@ -101,6 +110,12 @@ export class UpstreamLink implements UpstreamSession {
           this.kept.set(s.sql, kept);
           name = kept.name;
           if (kept.formats === formats) known = kept.fields;
+          if (known && !s.params?.length) {
+            // A one-row call sends the same Bind and Execute every time: made once.
+            kept.run ??= Buffer.concat([bindMessage({ statement: name, resultFormats: s.resultFormats }), serialize.execute()]);
+            parts.push(kept.run);
+            return known;
+          }
         } else {
           name = `modelgres_kept_${++this.keptCount}`;
           parsed.push({ sql: s.sql, name });
@@ -129,7 +144,7 @@ export class UpstreamLink implements UpstreamSession {
           return;
         }
         for (const { sql, name } of parsed) {
-          this.kept.set(sql, { name, formats: '', fields: null });
+          this.kept.set(sql, { name, formats: '', fields: null, run: null });
           if (this.kept.size > KEPT_STATEMENTS) {
             const [oldest, old] = this.kept.entries().next().value!;
             this.kept.delete(oldest);
@@ -138,7 +153,7 @@ export class UpstreamLink implements UpstreamSession {
         }
         for (const { at, sql, formats } of described) {
           const kept = this.kept.get(sql);
-          if (kept && results) Object.assign(kept, { formats, fields: results[at].fields });
+          if (kept && results) Object.assign(kept, { formats, fields: results[at].fields, run: null });
         }
       },
     };
