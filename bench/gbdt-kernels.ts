@@ -3,7 +3,10 @@
  * before/after comparisons of src/training/gbdt/ without train()'s preparation, holdout scoring
  * or XGBoost's side.
  *
- *   node --import tsx bench/gbdt-kernels.ts [--rows 800000] [--rounds 100] [--depth 6] [--threads auto|one]
+ *   node --import tsx bench/gbdt-kernels.ts [--rows 800000] [--rounds 100] [--depth 6] [--threads auto|one] [--dist]
+ *
+ * --dist: the trainer compiled to dist/ (run `npm run build` first), as `npm start` runs it:
+ * its helper thread then starts without a TypeScript loader.
  *
  * The rows are Friedman #1 (10 float32 features in [0, 1), 5 of them noise) from a seeded PRNG, as
  * in bench/training.ts; 800,000 is what train() fits when bench:training gives it 1,000,000.
@@ -14,7 +17,7 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { trainGbdt, type GbdtThreads } from '../src/training/gbdt/gbdt-trainer.ts';
+import type { GbdtThreads } from '../src/training/gbdt/gbdt-trainer.ts';
 import { parseHyperparameters } from '../src/training/spec/hyperparameters.ts';
 import { createRandom } from '../src/training/util/random.ts';
 import { PartClock } from '../src/training/util/time-parts.ts';
@@ -25,8 +28,10 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '100' },
     depth: { type: 'string', default: '6' },
     threads: { type: 'string', default: 'auto' },
+    dist: { type: 'boolean', default: false },
   },
 });
+const { trainGbdt } = (await import(values.dist ? '../dist/training/gbdt/gbdt-trainer.js' : '../src/training/gbdt/gbdt-trainer.ts')) as typeof import('../src/training/gbdt/gbdt-trainer.ts');
 const rows = Number(values.rows);
 const F = 10;
 const threads = values.threads as GbdtThreads;
@@ -63,4 +68,4 @@ console.log(
   + `CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s; helper jobs ${used.helperJobs}/${used.histogramJobs}; `
   + `model ${checksum}; load ${load.toFixed(2)} -> ${os.loadavg()[0].toFixed(2)}`,
 );
-console.log(`command: node --import tsx bench/gbdt-kernels.ts --rows ${rows} --rounds ${values.rounds} --depth ${values.depth} --threads ${threads}`);
+console.log(`command: node --import tsx bench/gbdt-kernels.ts --rows ${rows} --rounds ${values.rounds} --depth ${values.depth} --threads ${threads}${values.dist ? ' --dist' : ''}`);

@@ -37,25 +37,39 @@ export function findBestSplit(
   const parentScore = structureScore(p, totalG, totalH);
   const f = Math.fround;
   const mcw = p.minChildWeight;
-  let best: SplitCandidate | undefined;
+  // The best so far as scalars, not a candidate object per improvement (scans improve often).
+  let bestChange = 0;
+  let bestFeature = -1;
+  let bestBin = 0;
+  let bestMissingLeft = false;
+  let bestG = 0;
+  let bestH = 0;
   // allowed is ascending, so "strictly better" is XGBoost's rule between features too.
   for (let a = 0; a < allowed.length; a++) {
     const feature = allowed[a];
-    const off = offsets[feature];
+    const off = 2 * offsets[feature];
     const valueBins = cutCounts[feature] + 1;
-    let featureBest: SplitCandidate | undefined;
+    // This feature's best: bin -1 = none yet.
+    let fChange = 0;
+    let fBin = -1;
+    let fMissingLeft = false;
+    let fG = 0;
+    let fH = 0;
     // Forward: left = bins 1..s, missing right.
     let gl = 0;
     let hl = 0;
     for (let s = 1; s <= valueBins; s++) {
-      gl += hist[2 * (off + s)];
-      hl += hist[2 * (off + s) + 1];
+      gl += hist[off + 2 * s];
+      hl += hist[off + 2 * s + 1];
       const gr = totalG - gl;
       const hr = totalH - hl;
       if (hl >= mcw && hr >= mcw) {
         const change = f(f(structureScore(p, gl, hl) + structureScore(p, gr, hr)) - parentScore);
-        if (change > (featureBest?.lossChange ?? 0)) {
-          featureBest = { feature, splitBin: s, missingLeft: false, lossChange: change, leftG: gl, leftH: hl };
+        if (change > fChange) {
+          fChange = change;
+          fBin = s;
+          fG = gl;
+          fH = hl;
         }
       }
     }
@@ -63,24 +77,43 @@ export function findBestSplit(
       // Backward: right = bins s+1..valueBins, left = the rest with the missing values.
       let gr = 0;
       let hr = 0;
-      let backBest: SplitCandidate | undefined;
+      let bChange = 0;
+      let bBin = -1;
+      let bG = 0;
+      let bH = 0;
       for (let s = valueBins - 1; s >= 0; s--) {
-        gr += hist[2 * (off + s + 1)];
-        hr += hist[2 * (off + s + 1) + 1];
+        gr += hist[off + 2 * (s + 1)];
+        hr += hist[off + 2 * (s + 1) + 1];
         const glm = totalG - gr;
         const hlm = totalH - hr;
         if (hlm >= mcw && hr >= mcw) {
           const change = f(f(structureScore(p, glm, hlm) + structureScore(p, gr, hr)) - parentScore);
-          if (change > (backBest?.lossChange ?? 0)) {
-            backBest = { feature, splitBin: s, missingLeft: true, lossChange: change, leftG: glm, leftH: hlm };
+          if (change > bChange) {
+            bChange = change;
+            bBin = s;
+            bG = glm;
+            bH = hlm;
           }
         }
       }
-      if (backBest !== undefined && backBest.lossChange > (featureBest?.lossChange ?? 0)) featureBest = backBest;
+      if (bBin >= 0 && bChange > fChange) {
+        fChange = bChange;
+        fBin = bBin;
+        fMissingLeft = true;
+        fG = bG;
+        fH = bH;
+      }
     }
-    if (featureBest !== undefined && featureBest.lossChange > (best?.lossChange ?? 0)) best = featureBest;
+    if (fBin >= 0 && fChange > bestChange) {
+      bestChange = fChange;
+      bestFeature = feature;
+      bestBin = fBin;
+      bestMissingLeft = fMissingLeft;
+      bestG = fG;
+      bestH = fH;
+    }
   }
   // As XGBoost's ExpandEntry::IsValid: the best split is taken or the node stays a leaf.
-  if (best === undefined || !(best.lossChange > MIN_LOSS_CHANGE) || best.leftH === 0 || best.leftH === totalH) return undefined;
-  return best;
+  if (bestFeature < 0 || !(bestChange > MIN_LOSS_CHANGE) || bestH === 0 || bestH === totalH) return undefined;
+  return { feature: bestFeature, splitBin: bestBin, missingLeft: bestMissingLeft, lossChange: bestChange, leftG: bestG, leftH: bestH };
 }
