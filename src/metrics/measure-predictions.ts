@@ -1,4 +1,4 @@
-import { predictionBatchesTotal, predictionErrorsTotal, predictionSeconds, predictionsTotal } from './metrics-registry.ts';
+import { MODEL_CELLS, predictionBatchesTotal, predictionErrorsTotal, predictionSeconds, predictionsTotal } from './metrics-registry.ts';
 
 /** The model a batch is predicted for: its schema and name, as the catalog keeps them. */
 export interface PredictedModel {
@@ -12,16 +12,16 @@ export interface PredictedModel {
  * client's statement is counted once.
  */
 export async function measurePredictions<T>(model: PredictedModel, version: number, rows: number, predict: () => Promise<T>): Promise<T> {
-  const labels = { model: `${model.modelSchema}.${model.modelName}`, version: String(version) };
-  const started = process.hrtime.bigint();
+  const cell = MODEL_CELLS.of(`${model.modelSchema}.${model.modelName}`, version);
+  const started = performance.now();
   try {
     const result = await predict();
-    predictionSeconds.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
-    predictionBatchesTotal.inc(labels);
-    predictionsTotal.inc(labels, rows);
+    predictionSeconds.observe(cell, (performance.now() - started) / 1e3);
+    predictionBatchesTotal.inc(cell);
+    predictionsTotal.inc(cell, rows);
     return result;
   } catch (error) {
-    predictionErrorsTotal.inc(labels);
+    predictionErrorsTotal.inc(cell);
     throw error;
   }
 }

@@ -1,5 +1,6 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { CLIENTS } from './client-stats.ts';
+import { ModelCells, ModelCounter, ModelHistogram } from './model-metrics.ts';
 import { PlainHistogram } from './plain-histogram.ts';
 
 /**
@@ -9,41 +10,30 @@ import { PlainHistogram } from './plain-histogram.ts';
  */
 export const METRICS_REGISTRY = new Registry();
 
-const modelLabels = ['model', 'version'] as const;
-
 /** Seconds: one row is ~10 µs, a batch of 8,192 ~10 ms, a slow imported model seconds. */
 const PREDICTION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 /** Seconds: a point lookup through the proxy is ~0.1 ms, a report minutes. */
 const QUERY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30];
 
-export const predictionsTotal = new Counter({
-  name: 'modelgres_predictions_total',
-  help: 'Rows predicted by onnxruntime in this proxy, by model (schema.name) and version.',
-  labelNames: modelLabels,
-  registers: [METRICS_REGISTRY],
-});
+/** The inference paths' counts by model and version; not in the registry: /metrics appends them (see metricsText). */
+export const MODEL_CELLS = new ModelCells(PREDICTION_BUCKETS.length);
 
-export const predictionBatchesTotal = new Counter({
-  name: 'modelgres_prediction_batches_total',
-  help: 'Batches handed to onnxruntime, by model and version.',
-  labelNames: modelLabels,
-  registers: [METRICS_REGISTRY],
-});
+export const predictionsTotal = new ModelCounter(
+  'modelgres_predictions_total',
+  'Rows predicted by onnxruntime in this proxy, by model (schema.name) and version.',
+  MODEL_CELLS,
+);
 
-export const predictionErrorsTotal = new Counter({
-  name: 'modelgres_prediction_errors_total',
-  help: 'Batches whose prediction failed, by model and version.',
-  labelNames: modelLabels,
-  registers: [METRICS_REGISTRY],
-});
+export const predictionBatchesTotal = new ModelCounter('modelgres_prediction_batches_total', 'Batches handed to onnxruntime, by model and version.', MODEL_CELLS);
 
-export const predictionSeconds = new Histogram({
-  name: 'modelgres_prediction_seconds',
-  help: 'Time onnxruntime took for one batch, by model and version.',
-  labelNames: modelLabels,
-  buckets: PREDICTION_BUCKETS,
-  registers: [METRICS_REGISTRY],
-});
+export const predictionErrorsTotal = new ModelCounter('modelgres_prediction_errors_total', 'Batches whose prediction failed, by model and version.', MODEL_CELLS);
+
+export const predictionSeconds = new ModelHistogram(
+  'modelgres_prediction_seconds',
+  'Time onnxruntime took for one batch, by model and version.',
+  PREDICTION_BUCKETS,
+  MODEL_CELLS,
+);
 
 /** Not in the registry: /metrics appends it (see metricsText). */
 export const passthroughSeconds = new PlainHistogram(
@@ -52,9 +42,10 @@ export const passthroughSeconds = new PlainHistogram(
   QUERY_BUCKETS,
 );
 
-/** The whole scrape: the registry's metrics and the plain histograms. */
+/** The whole scrape: the registry's metrics, the models' counts and the plain histograms. */
 export async function metricsText(): Promise<string> {
-  return (await METRICS_REGISTRY.metrics()) + passthroughSeconds.text();
+  const appended = [predictionsTotal, predictionBatchesTotal, predictionErrorsTotal, predictionSeconds, passthroughSeconds];
+  return (await METRICS_REGISTRY.metrics()) + appended.map((f) => f.text()).join('');
 }
 
 export const upstreamConnectionErrorsTotal = new Counter({
