@@ -169,13 +169,15 @@ export async function train(
   const best = pickBest(candidates, resolved);
   const validation = { metric: resolved.metric, value: best.score };
   const classes = encoded.kind === 'classes' ? encoded.classes : undefined;
+  // Exported first: what the caller does with the artifact (onExported) overlaps TreeSHAP.
+  const onnx = clock.time('export', () => exportOnnx(encoding, best.model, {
+    modelType: best.modelType, problemType: resolved.problemType, objective: resolved.objectiveLabel, classes, validation,
+  }, pre));
+  opts.onExported?.(onnx, { problemType: resolved.problemType, ...(classes ? { classes } : {}) });
   const explanation = clock.time('explain', () => explainModel(best.model, {
     plan, problemType: resolved.problemType, xTrain, trainRows: trainRows.length,
     heldOut: { x: xValidation, rows: validationRows.length, y: yValidation }, seed: resolved.seed,
   }));
-  const onnx = clock.time('export', () => exportOnnx(encoding, best.model, {
-    modelType: best.modelType, problemType: resolved.problemType, objective: resolved.objectiveLabel, classes, validation,
-  }, pre));
   const result = {
     onnx,
     modelType: best.modelType,

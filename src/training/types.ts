@@ -73,6 +73,11 @@ export interface Progress {
 export interface TrainOptions {
   onProgress?(p: Progress): void;
   signal?: AbortSignal;
+  /**
+   * The kept model's ONNX artifact, as soon as it is exported (before TreeSHAP): a caller may
+   * start work that needs only the artifact (its SQL bodies) meanwhile.
+   */
+  onExported?(onnx: Uint8Array, model: Pick<TrainedModel, 'problemType' | 'classes'>): void;
 }
 
 export type ClassValue = string | number | boolean;
@@ -154,7 +159,7 @@ export interface TrainedModel {
   /**
    * Where train()'s wall time went, in the order the parts first ran: prepare (target, split,
    * encoding, PREPROCESSORS), binning and boosting (XGBOOST), linear learner, mlp, kmeans,
-   * scoring (the held-out rows), explain, export (ONNX).
+   * scoring (the held-out rows), export (ONNX), explain.
    */
   timings: TimePart[];
   /**

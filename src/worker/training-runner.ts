@@ -33,6 +33,8 @@ export interface RunningTraining {
  * per process, and it does not keep the process alive.
  */
 let spare: Worker | null = null;
+/** Takes the spare's own listeners off it (only ours: terminate() waits on one of its own). */
+let releaseSpare = () => {};
 
 /** `warmUp`: take a small model through every step before the first job (a thread started ahead of its job). */
 function startThread(warmUp: boolean): Worker {
@@ -53,6 +55,10 @@ function keepIdle(thread: Worker): void {
   thread.once('error', drop);
   thread.once('exit', drop);
   spare = thread;
+  releaseSpare = () => {
+    thread.off('error', drop);
+    thread.off('exit', drop);
+  };
 }
 
 /** Starts the spare thread now, if there is none, so that the next training need not wait for one. */
@@ -81,9 +87,9 @@ export function runTraining(
   functionTypes?: FunctionTypes,
 ): RunningTraining {
   const askedAt = Date.now();
+  if (spare !== null) releaseSpare();
   const worker = spare ?? startThread(false);
   spare = null;
-  worker.removeAllListeners();
   worker.ref();
   const threadId = worker.threadId;
   // Queued until the thread listens, once its modules are loaded.
@@ -92,13 +98,16 @@ export function runTraining(
   let ours = true;
   const result = new Promise<ThreadResult>((resolve, reject) => {
     const settle = (end: () => void, reuse: boolean) => {
+      if (!ours) return;
       ours = false;
-      worker.removeAllListeners();
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
       if (reuse) keepIdle(worker);
       else void worker.terminate();
       end();
     };
-    worker.on('message', (m: {
+    const onMessage = (m: {
       type: string; progress?: Progress; model?: TrainedModel; predictionBaseline?: unknown; bodies?: VersionBodies; threadStartedAt?: number;
       name?: string; message?: string;
     }) => {
@@ -109,9 +118,12 @@ export function runTraining(
       } else if (m.type === 'error') {
         settle(() => reject(new TrainingFailure(m.name ?? 'Error', m.message ?? 'training failed')), false);
       }
-    });
-    worker.on('error', (e) => settle(() => reject(new TrainingFailure('Error', e.message)), false));
-    worker.on('exit', (code) => settle(() => reject(new TrainingFailure('Exit', `training thread exited with code ${code}`)), false));
+    };
+    const onError = (e: Error) => settle(() => reject(new TrainingFailure('Error', e.message)), false);
+    const onExit = (code: number) => settle(() => reject(new TrainingFailure('Exit', `training thread exited with code ${code}`)), false);
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
   });
   return {
     result,

@@ -2,6 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, expect, test } from 'vitest';
 import { closeTrainingThreads, prepareTrainingThread, runTraining, TrainingFailure } from '../../src/worker/training-runner.ts';
 import type { TrainingColumn, TrainingSpec } from '../../src/training/index.ts';
+import { compileVersionBodies } from '../../src/compile/version-bodies.ts';
 
 /**
  * Training threads are kept for the next job when a job ends well (their code is compiled by
@@ -42,6 +43,8 @@ async function trainOnce(rounds: number) {
   expect(baseline).toMatchObject({ kind: 'numeric', count: rows });
   expect(Math.abs(baseline.min - Math.min(...values))).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(baseline.min)));
   expect(Math.abs(baseline.max - Math.max(...values))).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(baseline.max)));
+  // The SQL bodies (compiled in a thread beside the training's) are the artifact's.
+  expect(model.bodies).toEqual(compileVersionBodies({ onnx: model.onnx, ioPlan: null, classes: null, problemType: model.problemType, ...types }));
   return { model, rmse };
 }
 
@@ -68,9 +71,10 @@ test('a thread whose job ended well takes the next job; a failed or killed one d
   expect(afterFailure.model.threadId).not.toBe(fourth.model.threadId);
 
   // A killed one too.
-  const killed = runTraining(features, target, spec(100_000), () => {}, types);
+  const killed = runTraining(features, target, spec(10_000), () => {}, types);
+  const ended2 = expect(killed.result).rejects.toBeInstanceOf(TrainingFailure);
   await killed.kill();
-  await expect(killed.result).rejects.toBeInstanceOf(TrainingFailure);
+  await ended2;
   const afterKill = await trainOnce(5);
   expect(afterKill.model.threadId).not.toBe(afterFailure.model.threadId);
   expect(afterKill.rmse).toBe(first.rmse);
