@@ -3,14 +3,18 @@
  * (wasm/wasm-kernels.ts), on one thread: nanoseconds per cell (one row's bin of one feature
  * added into its node's histogram) for the root and for a level whose smaller children are
  * `--nodes` histograms, rows spread over them at random as at a deep level. Checks that both give
- * the same sums, bit for bit.
+ * the same sums, bit for bit. Then the split scans (split-finder.ts findBestSplit against
+ * wasm-kernels.ts wasmSplitFinder) over one node's histogram: nanoseconds per candidate split.
  *
  *   node --import tsx bench/gbdt-hist-kernel.ts [--rows 800000] [--features 10] [--repeat 5]
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { listedHistogramRange, rootHistogramRange } from '../src/training/gbdt/hist-kernels.ts';
-import { MAXIMUM_PAGES, wasmExports } from '../src/training/gbdt/wasm/wasm-kernels.ts';
+import { findBestSplit } from '../src/training/gbdt/split-finder.ts';
+import { gainParams } from '../src/training/gbdt/split-gain.ts';
+import { KernelMemory } from '../src/training/gbdt/wasm/kernel-memory.ts';
+import { MAXIMUM_PAGES, wasmExports, wasmSplitFinder } from '../src/training/gbdt/wasm/wasm-kernels.ts';
 
 const { values } = parseArgs({
   options: { rows: { type: 'string', default: '800000' }, features: { type: 'string', default: '10' }, repeat: { type: 'string', default: '5' } },
@@ -101,6 +105,39 @@ for (const nodes of [1, 4, 16]) {
   });
   const cells = count * F;
   lines.push(`level, ${nodes} histograms: JS ${(1e6 * js / cells).toFixed(2)} ns/cell, wasm ${(1e6 * wasm / cells).toFixed(2)} ns/cell (${(js / wasm).toFixed(2)}x), same sums ${same()}`);
+}
+{
+  // One node: the root's histogram of the rows above, every feature allowed.
+  const store = new KernelMemory(8 * histSize + 4096);
+  const hist = store.float64s(histSize);
+  histWasm.fill(0, 0, histSize);
+  k.root(histWasm.byteOffset, bins.byteOffset, slot.byteOffset, gh.byteOffset, inSample.byteOffset, n, F, 0, F);
+  hist.set(histWasm.subarray(0, histSize));
+  const offsets = Int32Array.from({ length: F }, (_, f) => f * BINS);
+  const cutCounts = new Int32Array(F).fill(BINS - 2);
+  const allowed = Int32Array.from({ length: F }, (_, f) => f);
+  let G = 0;
+  let H = 0;
+  for (let b = 0; b < BINS; b++) {
+    G += hist[2 * b];
+    H += hist[2 * b + 1];
+  }
+  const p = gainParams({ lambda: 1, alpha: 0, maxDeltaStep: 0, minChildWeight: 1 });
+  const wasmSplit = wasmSplitFinder(store.memory, store);
+  const calls = 2000;
+  let js: ReturnType<typeof findBestSplit>;
+  let wasm: ReturnType<typeof findBestSplit>;
+  const jsMs = time(() => {
+    for (let i = 0; i < calls; i++) js = findBestSplit(hist, offsets, cutCounts, allowed, G, H, p);
+  });
+  const wasmMs = time(() => {
+    for (let i = 0; i < calls; i++) wasm = wasmSplit(hist, offsets, cutCounts, allowed, G, H, p);
+  });
+  const candidates = calls * F * 2 * (BINS - 1);
+  lines.push(
+    `split scans: JS ${(1e6 * jsMs / candidates).toFixed(2)} ns/candidate, wasm ${(1e6 * wasmMs / candidates).toFixed(2)} ns/candidate `
+    + `(${(jsMs / wasmMs).toFixed(2)}x), same split ${JSON.stringify(js!) === JSON.stringify(wasm!)}`,
+  );
 }
 console.log(lines.join('\n'));
 console.log(`load ${load.toFixed(2)} -> ${os.loadavg()[0].toFixed(2)}; command: node --import tsx bench/gbdt-hist-kernel.ts --rows ${n} --features ${F} --repeat ${repeat}`);

@@ -113,7 +113,14 @@ export function findBestSplit(
       bestH = fH;
     }
   }
-  // As XGBoost's ExpandEntry::IsValid: the best split is taken or the node stays a leaf.
-  if (bestFeature < 0 || !(bestChange > MIN_LOSS_CHANGE) || bestH === 0 || bestH === totalH) return undefined;
-  return { feature: bestFeature, splitBin: bestBin, missingLeft: bestMissingLeft, lossChange: bestChange, leftG: bestG, leftH: bestH };
+  if (bestFeature < 0) return undefined;
+  return validSplit({ feature: bestFeature, splitBin: bestBin, missingLeft: bestMissingLeft, lossChange: bestChange, leftG: bestG, leftH: bestH }, totalH);
+}
+
+/** findBestSplit's signature, which the WebAssembly scans (wasm/wasm-kernels.ts wasmSplitFinder) share. */
+export type SplitFinder = typeof findBestSplit;
+
+/** As XGBoost's ExpandEntry::IsValid: the best split found is taken, or the node stays a leaf. */
+export function validSplit(best: SplitCandidate, totalH: number): SplitCandidate | undefined {
+  return !(best.lossChange > MIN_LOSS_CHANGE) || best.leftH === 0 || best.leftH === totalH ? undefined : best;
 }

@@ -3,11 +3,11 @@ import { MAX_LEAVES_UNLIMITED } from '../spec/hyperparameters.ts';
 import type { Random } from '../util/random.ts';
 import type { BinMatrix } from './bin-matrix.ts';
 import { sampleFeatures } from './feature-sampler.ts';
-import { findBestSplit, type SplitCandidate } from './split-finder.ts';
+import { findBestSplit, type SplitCandidate, type SplitFinder } from './split-finder.ts';
 import type { HistPool } from './hist-pool.ts';
 import type { ArrayStore } from './array-store.ts';
 import type { HistogramKernels } from './hist-kernels.ts';
-import { histogramKernels } from './wasm/wasm-kernels.ts';
+import { histogramKernels, wasmSplitFinder } from './wasm/wasm-kernels.ts';
 import { addLeafValues, type LeafTables, levelPass, rootHistogram } from './level-pass.ts';
 import { gainParams } from './split-gain.ts';
 import type { Tree } from './tree.ts';
@@ -29,6 +29,7 @@ export interface GrowScratch {
   /** Where the arrays above live, and the histogram kernels that read them. */
   store: ArrayStore;
   kernels: HistogramKernels;
+  findSplit: SplitFinder;
   /** Present when histograms are built on two threads; the arrays above are then shared memory. */
   pool?: HistPool;
 }
@@ -43,6 +44,7 @@ export function createGrowScratch(rows: number, features: number, store: ArraySt
     tables: { feature: store.int32s(0), tableOffset: store.int32s(0), leftId: store.int32s(0), smallOffset: store.int32s(0), goesRight: store.uint8s(0), value: store.float64s(0) },
     store,
     kernels: histogramKernels(store.memory),
+    findSplit: store.memory === undefined ? findBestSplit : wasmSplitFinder(store.memory, store),
     pool,
   };
 }
@@ -101,7 +103,7 @@ export function growTree(
   const evaluate = (id: number, buffer: Float64Array, allowed: Int32Array): void => {
     const node = nodes[id];
     if (node.depth >= maxDepth) return;
-    const split = findBestSplit(buffer.subarray(node.histOffset, node.histOffset + histSize), m.offsets, cutCounts, allowed, node.g, node.h, gp);
+    const split = s.findSplit(buffer.subarray(node.histOffset, node.histOffset + histSize), m.offsets, cutCounts, allowed, node.g, node.h, gp);
     // gamma (min_split_loss) as XGBoost's hist updater applies it: a node whose best split gains
     // less stays a leaf (hist runs no bottom-up pruner after growing).
     node.split = split !== undefined && split.lossChange >= gamma ? split : undefined;

@@ -9,8 +9,11 @@
  * Arguments are byte addresses in the shared memory every array of a training lives in
  * (wasm-memory.ts); the kernels' arrays are the JavaScript ones', at their byteOffset.
  */
+import type { ArrayStore } from '../array-store.ts';
 import { type HistogramKernels, JS_KERNELS } from '../hist-kernels.ts';
-import { assembleModule, type Code, type FunctionDef, I32, op, V128, type ValueType } from './wasm-emitter.ts';
+import { findBestSplit, type SplitFinder, validSplit } from '../split-finder.ts';
+import { structureScore } from '../split-gain.ts';
+import { assembleModule, type Code, F64, type FunctionDef, I32, op, V128, type ValueType } from './wasm-emitter.ts';
 
 /** A function's locals by name: its parameters (all i32 addresses or counts) first, then the others. */
 interface Frame {
@@ -21,9 +24,9 @@ interface Frame {
   locals: ValueType[];
 }
 
-function frame(params: string[], locals: [string, ValueType][]): Frame {
+function frame(params: (string | [string, ValueType])[], locals: [string, ValueType][]): Frame {
   const index = new Map<string, number>();
-  [...params, ...locals.map(([n]) => n)].forEach((n, i) => index.set(n, i));
+  [...params.map((p) => (typeof p === 'string' ? p : p[0])), ...locals.map(([n]) => n)].forEach((n, i) => index.set(n, i));
   const at = (n: string): number => {
     const i = index.get(n);
     if (i === undefined) throw new Error(`wasm kernel: no local ${n}`);
@@ -33,7 +36,7 @@ function frame(params: string[], locals: [string, ValueType][]): Frame {
     get: (n) => op.get(at(n)),
     set: (n) => op.set(at(n)),
     tee: (n) => op.tee(at(n)),
-    params: params.map(() => I32),
+    params: params.map((p) => (typeof p === 'string' ? I32 : p[1])),
     locals: locals.map(([, t]) => t),
   };
 }
@@ -215,6 +218,126 @@ function leavesFunction(): FunctionDef {
   };
 }
 
+/** Math.fround as an instruction pair: to float32 (round to nearest even) and back. */
+const FROUND: Code[] = [op.f32DemoteF64, op.f64PromoteF32];
+
+/**
+ * split-gain.ts structureScore without max_delta_step: h <= 0 ? 0 : fround(t² / (h + lambda)),
+ * t = g soft-thresholded by alpha (thresholdL1). Leaves the score on the stack.
+ */
+function score(L: Frame, g: string, h: string): Code[] {
+  return [
+    L.get(h), op.f64Const(0), op.f64Le,
+    op.ifF64, op.f64Const(0),
+    op.else,
+    L.get(g), L.get('alpha'), op.f64Sub,
+    L.get(g), L.get('alpha'), op.f64Add,
+    op.f64Const(0),
+    L.get(g), op.f64Const(0), L.get('alpha'), op.f64Sub, op.f64Lt,
+    op.select,
+    L.get(g), L.get('alpha'), op.f64Gt,
+    op.select,
+    L.tee('t'), L.get('t'), op.f64Mul, L.get(h), L.get('lambda'), op.f64Add, op.f64Div, ...FROUND,
+    op.end,
+  ];
+}
+
+/** change = fround(fround(score(gl, hl) + score(gr, hr)) - parentScore), when both sides have mcw hessian; then `better`. */
+function candidate(L: Frame, gl: string, hl: string, gr: string, hr: string, better: Code[]): Code[] {
+  return [
+    L.get(hl), L.get('mcw'), op.f64Ge, L.get(hr), L.get('mcw'), op.f64Ge, op.i32And,
+    op.if,
+    ...score(L, gl, hl), ...score(L, gr, hr), op.f64Add, ...FROUND, L.get('parentScore'), op.f64Sub, ...FROUND, L.set('change'),
+    ...better,
+    op.end,
+  ];
+}
+
+/**
+ * split-finder.ts findBestSplit's scans for max_delta_step 0, the same comparisons in the same
+ * order: writes the best split's feature (-1: none), bin and missing-left as i32 at out, out + 4,
+ * out + 8, and its loss change, left G and left H as f64 at out + 16, + 24, + 32. offsets,
+ * cutCounts and allowed are i32 arrays; the validity checks after the scans stay in JavaScript.
+ */
+function bestSplitFunction(): FunctionDef {
+  const L = frame(
+    ['hist', 'offsets', 'cutCounts', 'allowed', 'nAllowed', 'out', ['totalG', F64], ['totalH', F64], ['lambda', F64], ['alpha', F64], ['mcw', F64], ['parentScore', F64]],
+    [
+      ['a', I32], ['feature', I32], ['off', I32], ['valueBins', I32], ['s', I32], ['fBin', I32], ['fMissing', I32], ['bBin', I32],
+      ['bestFeature', I32], ['bestBin', I32], ['bestMissing', I32],
+      ['gl', F64], ['hl', F64], ['gr', F64], ['hr', F64], ['fChange', F64], ['fG', F64], ['fH', F64], ['bChange', F64], ['bG', F64], ['bH', F64],
+      ['bestChange', F64], ['bestG', F64], ['bestH', F64], ['change', F64], ['t', F64],
+    ],
+  );
+  const zero = (...names: string[]): Code[] => names.flatMap((n) => [op.f64Const(0), L.set(n)]);
+  const pairAt = (sExpr: Code[]): Code[] => [L.get('off'), ...sExpr, op.i32Const(4), op.i32Shl, op.i32Add];
+  return {
+    name: 'bestSplit',
+    params: L.params,
+    locals: L.locals,
+    body: [
+      op.i32Const(-1), L.set('bestFeature'),
+      op.block,
+      L.get('nAllowed'), op.i32Eqz, op.brIf(0),
+      op.loop,
+      L.get('allowed'), L.get('a'), op.i32Const(2), op.i32Shl, op.i32Add, op.i32Load(), L.set('feature'),
+      L.get('hist'), L.get('offsets'), L.get('feature'), op.i32Const(2), op.i32Shl, op.i32Add, op.i32Load(), op.i32Const(4), op.i32Shl, op.i32Add, L.set('off'),
+      L.get('cutCounts'), L.get('feature'), op.i32Const(2), op.i32Shl, op.i32Add, op.i32Load(), op.i32Const(1), op.i32Add, L.set('valueBins'),
+      ...zero('fChange', 'fG', 'fH', 'gl', 'hl'),
+      op.i32Const(-1), L.set('fBin'), op.i32Const(0), L.set('fMissing'),
+      // Forward: s = 1 .. valueBins (valueBins >= 1).
+      op.i32Const(1), L.set('s'),
+      op.loop,
+      L.get('gl'), ...pairAt([L.get('s')]), op.f64Load(), op.f64Add, L.set('gl'),
+      L.get('hl'), ...pairAt([L.get('s')]), op.f64Load(8), op.f64Add, L.set('hl'),
+      L.get('totalG'), L.get('gl'), op.f64Sub, L.set('gr'),
+      L.get('totalH'), L.get('hl'), op.f64Sub, L.set('hr'),
+      ...candidate(L, 'gl', 'hl', 'gr', 'hr', [
+        L.get('change'), L.get('fChange'), op.f64Gt,
+        op.if, L.get('change'), L.set('fChange'), L.get('s'), L.set('fBin'), L.get('gl'), L.set('fG'), L.get('hl'), L.set('fH'), op.end,
+      ]),
+      L.get('s'), op.i32Const(1), op.i32Add, L.tee('s'), L.get('valueBins'), op.i32LeS, op.brIf(0),
+      op.end,
+      // Backward, when this node has missing values: s = valueBins - 1 .. 0; gl, hl then hold the left side with them.
+      L.get('gl'), L.get('totalG'), op.f64Ne, L.get('hl'), L.get('totalH'), op.f64Ne, op.i32Or,
+      op.if,
+      ...zero('gr', 'hr', 'bChange', 'bG', 'bH'),
+      op.i32Const(-1), L.set('bBin'),
+      L.get('valueBins'), op.i32Const(1), op.i32Sub, L.set('s'),
+      op.loop,
+      L.get('gr'), ...pairAt([L.get('s'), op.i32Const(1), op.i32Add]), op.f64Load(), op.f64Add, L.set('gr'),
+      L.get('hr'), ...pairAt([L.get('s'), op.i32Const(1), op.i32Add]), op.f64Load(8), op.f64Add, L.set('hr'),
+      L.get('totalG'), L.get('gr'), op.f64Sub, L.set('gl'),
+      L.get('totalH'), L.get('hr'), op.f64Sub, L.set('hl'),
+      ...candidate(L, 'gl', 'hl', 'gr', 'hr', [
+        L.get('change'), L.get('bChange'), op.f64Gt,
+        op.if, L.get('change'), L.set('bChange'), L.get('s'), L.set('bBin'), L.get('gl'), L.set('bG'), L.get('hl'), L.set('bH'), op.end,
+      ]),
+      L.get('s'), op.i32Const(1), op.i32Sub, L.tee('s'), op.i32Const(0), op.i32GeS, op.brIf(0),
+      op.end,
+      L.get('bBin'), op.i32Const(0), op.i32GeS, L.get('bChange'), L.get('fChange'), op.f64Gt, op.i32And,
+      op.if,
+      L.get('bChange'), L.set('fChange'), L.get('bBin'), L.set('fBin'), op.i32Const(1), L.set('fMissing'), L.get('bG'), L.set('fG'), L.get('bH'), L.set('fH'),
+      op.end,
+      op.end,
+      L.get('fBin'), op.i32Const(0), op.i32GeS, L.get('fChange'), L.get('bestChange'), op.f64Gt, op.i32And,
+      op.if,
+      L.get('fChange'), L.set('bestChange'), L.get('feature'), L.set('bestFeature'), L.get('fBin'), L.set('bestBin'),
+      L.get('fMissing'), L.set('bestMissing'), L.get('fG'), L.set('bestG'), L.get('fH'), L.set('bestH'),
+      op.end,
+      L.get('a'), op.i32Const(1), op.i32Add, L.tee('a'), L.get('nAllowed'), op.i32LtU, op.brIf(0),
+      op.end,
+      op.end,
+      L.get('out'), L.get('bestFeature'), op.i32Store(),
+      L.get('out'), L.get('bestBin'), op.i32Store(4),
+      L.get('out'), L.get('bestMissing'), op.i32Store(8),
+      L.get('out'), L.get('bestChange'), op.f64Store(16),
+      L.get('out'), L.get('bestG'), op.f64Store(24),
+      L.get('out'), L.get('bestH'), op.f64Store(32),
+    ],
+  };
+}
+
 /** 4 GiB, wasm32's whole address space: a shared memory must declare a maximum, and may grow to it. */
 export const MAXIMUM_PAGES = 65536;
 
@@ -232,13 +355,17 @@ interface Exports {
     margin: number, outputs: number, output: number, value: number, bins: number, F: number, position: number, feature: number,
     tableOffset: number, goesRight: number, leftId: number, r0: number, r1: number,
   ): void;
+  bestSplit(
+    hist: number, offsets: number, cutCounts: number, allowed: number, nAllowed: number, out: number,
+    totalG: number, totalH: number, lambda: number, alpha: number, mcw: number, parentScore: number,
+  ): void;
 }
 
 let compiled: WebAssembly.Module | undefined;
 
 /** The raw kernels over `memory` (byte addresses); the module is assembled and compiled once per thread. */
 export function wasmExports(memory: WebAssembly.Memory): Exports {
-  compiled ??= new WebAssembly.Module(assembleModule([rootFunction(), listedFunction(), moveFunction(), leavesFunction()], MAXIMUM_PAGES));
+  compiled ??= new WebAssembly.Module(assembleModule([rootFunction(), listedFunction(), moveFunction(), leavesFunction(), bestSplitFunction()], MAXIMUM_PAGES));
   return new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as Exports;
 }
 
@@ -269,5 +396,37 @@ export function histogramKernels(memory: WebAssembly.Memory | undefined): Histog
         tableOffset.byteOffset, goesRight.byteOffset, leftId.byteOffset, r0, r1,
       );
     },
+  };
+}
+
+/**
+ * findBestSplit with its scans in WebAssembly (bestSplitFunction) when hist is in `memory` and
+ * max_delta_step is 0; findBestSplit itself otherwise. Its tables and result go through a small
+ * area of the store (one per training thread).
+ */
+export function wasmSplitFinder(memory: WebAssembly.Memory, store: ArrayStore): SplitFinder {
+  const k = wasmExports(memory);
+  // [result: 3 i32, pad, 3 f64 | offsets | cutCounts | allowed]
+  const HEAD = 12;
+  let area = store.int32s(0);
+  let result: Float64Array = new Float64Array(0);
+  return (hist, offsets, cutCounts, allowed, totalG, totalH, p) => {
+    if (p.maxDeltaStep !== 0) return findBestSplit(hist, offsets, cutCounts, allowed, totalG, totalH, p);
+    const F = offsets.length;
+    if (area.length < HEAD + 3 * F) {
+      area = store.int32s(HEAD + 3 * F);
+      result = new Float64Array(area.buffer, area.byteOffset + 16, 3);
+    }
+    area.set(offsets, HEAD);
+    area.set(cutCounts, HEAD + F);
+    area.set(allowed, HEAD + 2 * F);
+    const at = area.byteOffset;
+    k.bestSplit(
+      hist.byteOffset, at + 4 * HEAD, at + 4 * (HEAD + F), at + 4 * (HEAD + 2 * F), allowed.length, at,
+      totalG, totalH, p.lambda, p.alpha, p.minChildWeight, structureScore(p, totalG, totalH),
+    );
+    const feature = area[0];
+    if (feature < 0) return undefined;
+    return validSplit({ feature, splitBin: area[1], missingLeft: area[2] === 1, lossChange: result[0], leftG: result[1], leftH: result[2] }, totalH);
   };
 }
