@@ -9,7 +9,9 @@
  * The other checkout needs node_modules (a symlink to this one's will do); `--new DIR` measures
  * another checkout than this one (say a `git archive` of HEAD, without uncommitted work).
  * `--cpu-prof DIR` runs the new proxy under node --cpu-prof, writing its profiles to DIR when it
- * stops.
+ * stops. (b) and (c) print the proxy's CPU per row, all threads and its main thread alone (the
+ * event loop's; the rest is mostly onnxruntime's threads), and PostgreSQL's: on a loaded machine
+ * CPU per row moves less than rows/s does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startEmbeddedServer, type EmbeddedServer } from '../src/embedded/embedded-server.ts';
+import { cpuReading, postmasterPid } from './process-cpu.ts';
 import { freePort, median, percentile, pgbenchTps, stopChild, timePsql, waitForLine } from './bench-support.ts';
 
 const { values } = parseArgs({
@@ -71,14 +74,20 @@ async function sql(url: string, text: string): Promise<pg.QueryResult> {
   }
 }
 
-/** User and system CPU time of a process so far, in ms (/proc/pid/stat, clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+/**
+ * User and system CPU time of a process so far, in ms (/proc/pid/stat, clock ticks of 10 ms); of
+ * its main thread only (the event loop's: the onnxruntime threads left out) with `task`.
+ */
+function cpuMs(pid: number, task: 'all' | 'main' = 'all'): number {
+  const file = task === 'main' ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
+  const fields = readFileSync(file, 'utf8').replace(/^.*\) /, '').split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'modelgres-bench-ab-'));
 const server = await startEmbeddedServer({ dataDir: dir, port: await freePort() });
+/** PostgreSQL's CPU per row is read from the postmaster and its backends (process-cpu.ts). */
+const postmaster = postmasterPid(path.join(dir, 'pg'));
 const proxies: Record<string, { child: ChildProcess; url: string }> = {};
 try {
   const cols = FEATURES.split(', ').map((f, k) => `${uniform10(`g * 16 + ${k}`)} AS ${f}`).join(', ');
@@ -123,14 +132,22 @@ try {
       const url = proxies[who].url;
       if (only.has('b')) {
         const cpu0 = cpuMs(proxies[who].child.pid!);
+        const main0 = cpuMs(proxies[who].child.pid!, 'main');
+        const pg0 = cpuReading(postmaster, proxies[who].child.pid!).pg;
         note(who, '(b) rows/s', rows / (await timePsql(url, `SELECT id, bench_fn(${FEATURES}) FROM t`)));
         note(who, '(b) proxy CPU µs/row', ((cpuMs(proxies[who].child.pid!) - cpu0) * 1000) / rows);
+        note(who, '(b) main thread CPU µs/row', ((cpuMs(proxies[who].child.pid!, 'main') - main0) * 1000) / rows);
+        note(who, '(b) PostgreSQL CPU µs/row', ((cpuReading(postmaster, proxies[who].child.pid!).pg - pg0) * 1e6) / rows);
       }
       if (only.has('c')) {
         await sql(url, 'TRUNCATE out');
         const cpu0 = cpuMs(proxies[who].child.pid!);
+        const main0 = cpuMs(proxies[who].child.pid!, 'main');
+        const pg0 = cpuReading(postmaster, proxies[who].child.pid!).pg;
         note(who, '(c) rows/s', rows / (await timePsql(url, `INSERT INTO out SELECT id, bench_fn(${FEATURES}) FROM t`)));
         note(who, '(c) proxy CPU µs/row', ((cpuMs(proxies[who].child.pid!) - cpu0) * 1000) / rows);
+        note(who, '(c) main thread CPU µs/row', ((cpuMs(proxies[who].child.pid!, 'main') - main0) * 1000) / rows);
+        note(who, '(c) PostgreSQL CPU µs/row', ((cpuReading(postmaster, proxies[who].child.pid!).pg - pg0) * 1e6) / rows);
       }
       if (only.has('latency')) {
         const c = new pg.Client({ connectionString: url });
