@@ -22,9 +22,11 @@ export class KernelMemory implements ArrayStore {
   private take(bytes: number): number {
     const at = this.top;
     const top = Math.ceil((at + bytes) / 16) * 16;
-    const pages = Math.ceil(top / PAGE) - this.memory.buffer.byteLength / PAGE;
+    const have = this.memory.buffer.byteLength / PAGE;
+    const pages = Math.ceil(top / PAGE) - have;
+    if (have + pages > MAXIMUM_PAGES) throw new RangeError(`GBDT training arrays need more than WebAssembly's 4 GiB (${Math.ceil(top / 2 ** 20)} MiB)`);
     // Grow by at least an eighth, so that growing histogram buffers do not grow it each time.
-    if (pages > 0) this.memory.grow(Math.min(MAXIMUM_PAGES - this.memory.buffer.byteLength / PAGE, Math.max(pages, this.memory.buffer.byteLength / PAGE >> 3)));
+    if (pages > 0) this.memory.grow(Math.min(MAXIMUM_PAGES - have, Math.max(pages, have >> 3)));
     this.top = top;
     return at;
   }
@@ -61,10 +63,17 @@ const MAXIMUM_ROW_BYTES = 2 ** 31;
 /**
  * A KernelMemory for a training of rows × features with `outputs` gradient arrays, sized for its
  * row arrays (bins, gradient pairs, margins, positions, sample flags, row lists); undefined when they
- * would not leave room for histograms in 4 GiB (the JavaScript kernels then run on ordinary
- * arrays).
+ * would not leave room for histograms in 4 GiB, or the memory cannot be reserved (the
+ * JavaScript kernels then run on ordinary arrays).
  */
 export function kernelMemoryFor(rows: number, features: number, outputs: number): KernelMemory | undefined {
   const rowBytes = rows * (features + 24 * outputs + 2 + 1 + 4);
-  return rowBytes <= MAXIMUM_ROW_BYTES ? new KernelMemory(rowBytes + (1 << 20)) : undefined;
+  if (rowBytes > MAXIMUM_ROW_BYTES) return undefined;
+  try {
+    return new KernelMemory(rowBytes + (1 << 20));
+  } catch {
+    // A shared memory reserves its 4 GiB of address space up front; where a limit (ulimit -v)
+    // refuses that, the JavaScript kernels run instead.
+    return undefined;
+  }
 }
