@@ -36,6 +36,14 @@ let spare: Worker | null = null;
 /** Takes the spare's own listeners off it (only ours: terminate() waits on one of its own). */
 let releaseSpare = () => {};
 
+/**
+ * A thread is kept for the next job only after a job of at most this many cells (rows × columns):
+ * an idle thread does not collect its garbage, and a large job's (the GBDT kernels' memory among
+ * it) stayed held, some 80 MB after flights-200k's 200,000 × 3. After a larger job a new thread
+ * starts and warms up instead.
+ */
+const REUSE_MAX_CELLS = 250_000;
+
 /** `warmUp`: take a small model through every step before the first job (a thread started ahead of its job). */
 function startThread(warmUp: boolean): Worker {
   return new Worker(threadCode(new URL('./training-thread.ts', import.meta.url)), { eval: true, workerData: { warmUp } });
@@ -75,7 +83,7 @@ export async function closeTrainingThreads(): Promise<void> {
 
 /**
  * Runs a training in a worker thread: the spare one when there is one, else a new one; back to
- * spare when the job ends well. The model's timings begin with 'thread start' (how long the job
+ * spare when the job ends well and was small (REUSE_MAX_CELLS). The model's timings begin with 'thread start' (how long the job
  * waited for its thread to load its modules) and end with 'baseline' (the prediction baseline)
  * and, given functionTypes, 'compile' (the SQL bodies, then in the result).
  */
@@ -92,6 +100,7 @@ export function runTraining(
   spare = null;
   worker.ref();
   const threadId = worker.threadId;
+  const cells = (features[0]?.values.length ?? target?.values.length ?? 0) * (features.length + (target ? 1 : 0));
   // Queued until the thread listens, once its modules are loaded.
   worker.postMessage({ type: 'train', features, target, spec, functionTypes });
   /** Until the job ends: then the thread is no longer this job's to stop. */
@@ -103,8 +112,12 @@ export function runTraining(
       worker.off('message', onMessage);
       worker.off('error', onError);
       worker.off('exit', onExit);
-      if (reuse) keepIdle(worker);
-      else void worker.terminate();
+      if (reuse && cells <= REUSE_MAX_CELLS) keepIdle(worker);
+      else {
+        void worker.terminate();
+        // Its successor loads and warms up while the model registers.
+        if (reuse) prepareTrainingThread();
+      }
       end();
     };
     const onMessage = (m: {

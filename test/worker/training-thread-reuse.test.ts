@@ -5,8 +5,8 @@ import type { TrainingColumn, TrainingSpec } from '../../src/training/index.ts';
 import { compileVersionBodies } from '../../src/compile/version-bodies.ts';
 
 /**
- * Training threads are kept for the next job when a job ends well (their code is compiled by
- * then), warmed up with a small model when started ahead of a job, and never reused after a
+ * Training threads are kept for the next job when a small job ends well (their code is compiled
+ * by then), warmed up with a small model when started ahead of a job, and never reused after a
  * failure or a kill. Each model is checked against onnxruntime on its own artifact, so a thread
  * that carried anything over from its last job would show.
  */
@@ -78,4 +78,13 @@ test('a thread whose job ended well takes the next job; a failed or killed one d
   const afterKill = await trainOnce(5);
   expect(afterKill.model.threadId).not.toBe(afterFailure.model.threadId);
   expect(afterKill.rmse).toBe(first.rmse);
+
+  // A large job's thread is not kept (an idle thread holds its garbage): the next job gets another.
+  const big = 90_000;
+  const wide: TrainingColumn[] = [0, 1].map((k) => ({ name: `x${k}`, type: 'float8', values: Array.from({ length: big }, (_, i) => ((i * (k + 3)) % 97) / 7) }));
+  const large = await runTraining(wide, { name: 'y', type: 'float8', values: wide[0].values.map((v, i) => (v as number) - (wide[1].values[i] as number)) }, spec(2), () => {}).result;
+  expect(large.threadId).toBe(afterKill.model.threadId);
+  const afterLarge = await trainOnce(5);
+  expect(afterLarge.model.threadId).not.toBe(large.threadId);
+  expect(afterLarge.rmse).toBe(first.rmse);
 }, 60_000);
