@@ -3,7 +3,7 @@ import type { ModelCall } from './find-model-calls.ts';
 import type { InferenceDeps } from './inference-deps.ts';
 import type { ModelRunner } from './onnx-session-cache.ts';
 import type { FieldDescription } from '../protocol/backend-messages.ts';
-import { binaryFloat32Block, binaryFloat32Column, binaryFloat64Column, binaryTextColumn, readsBinary } from './binary-feature-decoding.ts';
+import { binaryFloat32Column, binaryFloat64Column, binaryTextColumn, readsBinary } from './binary-feature-decoding.ts';
 import { float32Column, indexLeadingColumns, textColumn, type LeadingColumns } from './feature-decoding.ts';
 import { predictColumn, takesFloat32, takesFloat64, textOfPredictions, type ArgumentColumn, type ClassValue, type PredictionColumn } from './predict-batch.ts';
 import { measurePredictions } from '../metrics/measure-predictions.ts';
@@ -68,47 +68,23 @@ export async function predictCalls(
   signal?: AbortSignal,
 ): Promise<PredictionColumn[]> {
   const { rows, fields } = batch;
-  let index: LeadingColumns | null = null;
-  const indexed = () => (index ??= indexLeadingColumns(rows, extra));
+  const index = indexLeadingColumns(rows, extra);
   const predictions: PredictionColumn[] = [];
   let column = 0;
   for (const { call, version, session } of opened) {
     const fn = call.function;
     // A captured call's inputs are recorded as text: they stay text.
     const captured = deps.capture !== undefined && (fn.capturePercent ?? 0) > 0;
-    const args: ArgumentColumn[] = new Array(call.argumentCount);
-    // The float32 inputs PostgreSQL sends in binary, read together (binaryFloat32Block).
-    const blocked: number[] = [];
-    for (let j = 0; j < call.argumentCount; j++) {
-      const float32 = !captured && takesFloat32(fn, version.ioPlan, j);
-      if (float32 && fields[column + j]?.format === 1) blocked.push(j);
-      else args[j] = argumentColumn(indexed(), column + j, fields[column + j], float32, !captured && takesFloat64(fn, version.ioPlan, j));
+    const args: ArgumentColumn[] = [];
+    for (let j = 0; j < call.argumentCount; j++, column++) {
+      args.push(argumentColumn(index, column, fields[column], !captured && takesFloat32(fn, version.ioPlan, j), !captured && takesFloat64(fn, version.ioPlan, j)));
     }
-    if (blocked.length > 0) {
-      const block = blockOf(rows, blocked.map((j) => column + j), blocked.map((j) => fields[column + j].typeOid));
-      blocked.forEach((j, slot) => (args[j] = (from, to) => block(from, to).subarray(slot * (to - from), (slot + 1) * (to - from))));
-    }
-    column += call.argumentCount;
     const predicted = await measurePredictions(fn, version.version, rows.length, () => predictColumn(session, fn, version.classes as ClassValue[] | null, args, rows.length, version.ioPlan, signal));
     // With CAPTURE_PERCENT 0 the capture keeps nothing of a call.
     if (captured) deps.capture!.record(fn, version.version, args as Array<Array<string | null>>, textOfPredictions(predicted));
     predictions.push(predicted);
   }
   return predictions;
-}
-
-/**
- * Rows [from, to) of binary float32 input columns as binaryFloat32Block gives them, decoded once
- * for all of them: predictBatch asks each column for the same rows in turn. Decoded anew when
- * asked again after the block went to an onnxruntime thread (transferred, so emptied).
- */
-function blockOf(rows: readonly Buffer[], columns: number[], typeOids: number[]): (from: number, to: number) => Float32Array {
-  let last: { from: number; to: number; block: Float32Array } | null = null;
-  return (from, to) => {
-    if (last && last.from === from && last.to === to && last.block.length === (to - from) * columns.length) return last.block;
-    last = { from, to, block: binaryFloat32Block(rows, columns, typeOids, from, to) };
-    return last.block;
-  };
 }
 
 /** Argument column `c` as predictBatch takes it: decoded from its text or binary, or as text (monitor/ reads its batches so too). */
