@@ -107,8 +107,8 @@ export class OnnxSessionCache {
     const refused = loaded.find((reply) => !reply.ok);
     if (refused && !refused.ok) throw new ArtifactLoadError(refused.message);
     const inputNames = loaded[0].ok ? (loaded[0].inputNames ?? []) : [];
-    const runOn = async (thread: PooledThread, wire: Record<string, WireTensor>, fetches?: string[], transfer: ArrayBuffer[] = []): Promise<Record<string, WireTensor>> => {
-      const reply = await thread.request({ kind: 'run', jobName, feeds: wire, fetches }, transfer);
+    const runOn = async (thread: PooledThread, wire: Record<string, WireTensor>, fetches?: string[]): Promise<Record<string, WireTensor>> => {
+      const reply = await thread.request({ kind: 'run', jobName, feeds: wire, fetches });
       if (!reply.ok) throw new Error(reply.message);
       return reply.outputs ?? {};
     };
@@ -121,15 +121,14 @@ export class OnnxSessionCache {
     };
     // Small batches of a trained model from several clients at once: one run (micro-batcher.ts).
     const batcher = new MicroBatcher((feeds) => runInline(feeds));
-    /** `own`: the feeds' buffers are the run's alone (runParts' feedsOf makes them): moved to the thread rather than copied. */
-    const runFeeds = async (feeds: Record<string, ort.Tensor>, fetches: string[] | undefined, own: boolean) => {
+    const run = async (feeds: Record<string, ort.Tensor>, fetches?: string[]) => {
       const rows = Object.values(feeds)[0]?.dims[0] ?? 0;
       if (rows <= INLINE_ROWS) return runInline(feeds, fetches);
       const thread = this.threads.reduce((a, b) => (b.busy < a.busy ? b : a));
-      const [wire, transfer] = toWire(feeds, own);
-      return toTensors(await runOn(thread, wire, fetches, transfer));
+      const wire: Record<string, WireTensor> = {};
+      for (const [name, t] of Object.entries(feeds)) wire[name] = { type: t.type, data: t.data, dims: t.dims };
+      return toTensors(await runOn(thread, wire, fetches));
     };
-    const run = (feeds: Record<string, ort.Tensor>, fetches?: string[]) => runFeeds(feeds, fetches, false);
     return {
       inputNames,
       run,
@@ -138,12 +137,13 @@ export class OnnxSessionCache {
         const idle = this.threads.filter((t) => t.busy === 0);
         const parts = Math.min(idle.length, Math.floor(rows / MIN_PART_ROWS));
         if (rows <= INLINE_ROWS && !fetches) return batcher.run(rows, feedsOf(0, rows));
-        if (parts < 2) return runFeeds(feedsOf(0, rows), fetches, true);
+        if (parts < 2) return run(feedsOf(0, rows), fetches);
         const bounds = Array.from({ length: parts + 1 }, (_, p) => Math.round((rows * p) / parts));
         const replies = await Promise.all(
           idle.slice(0, parts).map((thread, p) => {
-            const [wire, transfer] = toWire(feedsOf(bounds[p], bounds[p + 1]), true);
-            return runOn(thread, wire, fetches, transfer);
+            const wire: Record<string, WireTensor> = {};
+            for (const [name, t] of Object.entries(feedsOf(bounds[p], bounds[p + 1]))) wire[name] = { type: t.type, data: t.data, dims: t.dims };
+            return runOn(thread, wire, fetches);
           }),
         );
         const outputs: Record<string, ort.Tensor> = {};
@@ -152,22 +152,6 @@ export class OnnxSessionCache {
       },
     };
   }
-}
-
-/**
- * Tensors as posted to a thread, and the buffers to move there with them: with `own`, each
- * numeric tensor's ArrayBuffer (several inputs may be views of one), which the structured clone
- * would otherwise copy; the sender's views of it are empty afterwards.
- */
-function toWire(feeds: Record<string, ort.Tensor>, own: boolean): [Record<string, WireTensor>, ArrayBuffer[]] {
-  const wire: Record<string, WireTensor> = {};
-  const transfer = new Set<ArrayBuffer>();
-  for (const [name, t] of Object.entries(feeds)) {
-    wire[name] = { type: t.type, data: t.data, dims: t.dims };
-    const buffer = (t.data as { buffer?: unknown }).buffer;
-    if (own && buffer instanceof ArrayBuffer) transfer.add(buffer);
-  }
-  return [wire, [...transfer]];
 }
 
 function toTensors(wire: Record<string, WireTensor>): Record<string, ort.Tensor> {
@@ -221,12 +205,12 @@ class PooledThread {
     });
   }
 
-  request(body: DistributiveOmit<ThreadRequest, 'id'>, transfer: ArrayBuffer[] = []): Promise<ThreadReply> {
+  request(body: DistributiveOmit<ThreadRequest, 'id'>): Promise<ThreadReply> {
     const id = this.next++;
     this.busy++;
     return new Promise((resolve) => {
       this.waiting.set(id, resolve);
-      this.worker.postMessage({ ...body, id }, transfer);
+      this.worker.postMessage({ ...body, id });
     });
   }
 
