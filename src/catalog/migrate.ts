@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { sql } from 'kysely';
 import { Umzug, type UmzugStorage } from 'umzug';
 import { catalogDatabase, type CatalogDatabase } from './catalog-database.ts';
 import type { Kysely } from 'kysely';
 import { catalogSqlDir, migrationsDir } from './project-paths.ts';
 import type { Logger } from '../util/logger.ts';
+import { backgroundPool } from './background-pool.ts';
 
 /** pg_advisory_lock key shared by every modelgres process: "modelgres" as an int8. */
 const MIGRATION_LOCK = 7_300_426_561_733_942_131n;
@@ -23,7 +24,7 @@ export interface MigrationReport {
  * Two proxies starting together serialise on an advisory lock, so each step runs once.
  */
 export async function migrateCatalog(url: string, log: Logger): Promise<MigrationReport> {
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const pool = backgroundPool({ connectionString: url, max: 2 });
   const lock = await pool.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK.toString()]);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import pg from 'pg';
+import type pg from 'pg';
 import { OutageLog } from '../catalog/connection-loss.ts';
 import { ListenConnection } from '../catalog/listen-connection.ts';
 import { ClientError } from '../errors/client-error.ts';
@@ -9,6 +9,7 @@ import type { ModelRunner, RunnerRouter } from '../inference/onnx-session-cache.
 import type { Logger } from '../util/logger.ts';
 import { DEFAULT_SCALING, type ScalingPolicy } from './scaling-policy.ts';
 import { UnitPool, type PoolEvent } from './unit-pool.ts';
+import { backgroundPool } from '../catalog/background-pool.ts';
 
 /** ALTER MODEL m START / STOP / SET INFERENCE notify this channel (sql/081). */
 const HOSTING_CHANNEL = 'modelgres_hosting';
@@ -55,7 +56,7 @@ export class HostingManager implements RunnerRouter {
 
   constructor(private readonly options: HostingOptions) {
     this.policy = { ...DEFAULT_SCALING, ...options.policy };
-    this.pool = new pg.Pool({ connectionString: options.upstreamUrl, max: 2 });
+    this.pool = backgroundPool({ connectionString: options.upstreamUrl, max: 2 });
     this.outage = new OutageLog(options.log, 'hosting');
     this.pool.on('error', (e) => {
       if (!this.outage.lost(e)) options.log.warn('hosting connection error', e);

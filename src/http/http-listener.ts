@@ -1,12 +1,12 @@
 import http from 'node:http';
 import type net from 'node:net';
-import pg from 'pg';
 import { Dashboard } from '../dashboard/dashboard.ts';
 import type { SessionLimits } from '../dashboard/dashboard-sessions.ts';
 import { METRICS_REGISTRY, metricsText } from '../metrics/metrics-registry.ts';
 import type { Logger } from '../util/logger.ts';
 import { refreshCatalogGauges } from './catalog-gauges.ts';
 import { checkHealth } from './health.ts';
+import { backgroundPool } from '../catalog/background-pool.ts';
 
 export interface HttpListenerOptions {
   host: string;
@@ -30,7 +30,7 @@ export interface HttpListener {
  * otherwise.
  */
 export async function startHttpListener(options: HttpListenerOptions): Promise<HttpListener> {
-  const own = new pg.Pool({ connectionString: options.upstreamUrl, max: 2, application_name: 'modelgres http' });
+  const own = backgroundPool({ connectionString: options.upstreamUrl, max: 2, application_name: 'modelgres http' });
   own.on('error', (e) => options.log.debug('http listener: idle connection to PostgreSQL lost', e));
   const dashboard = new Dashboard({ upstreamUrl: options.upstreamUrl, own, log: options.log, sessions: options.dashboardSessions, throughputIntervalMs: options.throughputIntervalMs });
   const sockets = new Set<net.Socket>();

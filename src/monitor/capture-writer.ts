@@ -1,7 +1,8 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { ModelFunction } from '../inference/model-function-registry.ts';
 import type { Logger } from '../util/logger.ts';
 import { OutageLog } from '../catalog/connection-loss.ts';
+import { backgroundPool } from '../catalog/background-pool.ts';
 
 /** Writes in flight at most; beyond it a batch's sample is dropped rather than slow the scoring. */
 const MAX_PENDING = 4;
@@ -18,7 +19,7 @@ export class CaptureWriter {
   private readonly outage: OutageLog;
 
   constructor(upstreamUrl: string, private readonly log: Logger) {
-    this.pool = new pg.Pool({ connectionString: upstreamUrl, max: 2 });
+    this.pool = backgroundPool({ connectionString: upstreamUrl, max: 2 });
     this.outage = new OutageLog(log, 'inference capture');
     this.pool.on('error', (e) => {
       if (!this.outage.lost(e)) log.warn('capture connection error', e);

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from '../util/logger.ts';
 import { quoteIdent, quoteQualified } from '../sql/identifiers.ts';
 import type { Baseline } from './baseline.ts';
@@ -8,6 +8,7 @@ import { PgClientSession } from '../session/pg-client-session.ts';
 import type { UpstreamSession } from '../session/upstream-session.ts';
 import { capturedSource } from './captured-source.ts';
 import { OutageLog, withClient } from '../catalog/connection-loss.ts';
+import { backgroundPool } from '../catalog/background-pool.ts';
 
 /**
  * Starts a new version of a model on `session`, which acts as the model's owner (SET LOCAL ROLE),
@@ -47,7 +48,7 @@ export class DriftScheduler {
     private readonly retrain: RetrainOnDrift,
     private readonly pollMilliseconds = 1000,
   ) {
-    this.pool = new pg.Pool({ connectionString: upstreamUrl, max: 1 });
+    this.pool = backgroundPool({ connectionString: upstreamUrl, max: 1 });
     this.outage = new OutageLog(log, 'drift scheduler');
     this.pool.on('error', (e) => {
       if (!this.outage.lost(e)) log.warn('drift scheduler connection error', e);

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import pg from 'pg';
+import type pg from 'pg';
 import { isConnectionLost, OutageLog, withClient } from '../catalog/connection-loss.ts';
 import { ListenConnection } from '../catalog/listen-connection.ts';
 import type { OnnxSessionCache } from '../inference/onnx-session-cache.ts';
 import type { Logger } from '../util/logger.ts';
 import { EVENTS_CHANNEL, SCHEDULE_CHANNEL, type ExecutionFailedEvent } from './execution-events.ts';
 import { runExecution, type ClaimedSchedule } from './run-execution.ts';
+import { backgroundPool } from '../catalog/background-pool.ts';
 
 export interface ScheduleWorkerOptions {
   upstreamUrl: string;
@@ -36,7 +37,7 @@ export class InferenceScheduleWorker {
   private loop: Promise<void> | null = null;
 
   constructor(private readonly options: ScheduleWorkerOptions) {
-    this.pool = new pg.Pool({ connectionString: options.upstreamUrl, max: 2 });
+    this.pool = backgroundPool({ connectionString: options.upstreamUrl, max: 2 });
     this.outage = new OutageLog(options.log, 'inference schedule worker');
     this.pool.on('error', (e) => {
       if (!this.outage.lost(e)) options.log.warn('inference schedule worker connection error', e);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from '../util/logger.ts';
 import type { SnapshotColumn } from '../snapshot/snapshot-columns.ts';
 import type { Progress } from '../training/types.ts';
@@ -14,6 +14,7 @@ import { isForecastVersion } from './forecast-version.ts';
 import { compileTrainedVersion, registerTrainedVersion, trainingInput, type VersionToTrain } from './trained-version.ts';
 import { type FinishedProgress, NotifiedJobs } from './training-breakdown.ts';
 import { failureReason } from './failure-reason.ts';
+import { backgroundPool } from '../catalog/background-pool.ts';
 
 export interface TrainingWorkerOptions {
   upstreamUrl: string;
@@ -60,7 +61,7 @@ export class TrainingWorker {
   private readonly notifiedJobs = new NotifiedJobs();
 
   constructor(private readonly options: TrainingWorkerOptions) {
-    this.pool = new pg.Pool({ connectionString: options.upstreamUrl, max: 3, application_name: this.applicationName });
+    this.pool = backgroundPool({ connectionString: options.upstreamUrl, max: 3, application_name: this.applicationName });
     this.outage = new OutageLog(options.log, 'training worker');
     // An idle connection that PostgreSQL ended: the pool drops it and opens another when needed.
     this.pool.on('error', (e) => {
