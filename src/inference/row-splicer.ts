@@ -43,12 +43,7 @@ export function spliceRows(
     out[o + 5] = columns >> 8;
     out[o + 6] = columns & 255;
     o += 7; // type, length (filled in below) and column count
-    let pos = 2;
-    // Skip the input columns.
-    for (let c = 0; c < extra; c++) {
-      const len = int32At(body, pos);
-      pos += 4 + (len > 0 ? len : 0);
-    }
+    let pos = pastColumns(body, 2, extra); // the input columns
     for (let c = 0; c < columns; c++) {
       const len = int32At(body, pos);
       const next = pos + 4 + (len > 0 ? len : 0);
@@ -78,6 +73,15 @@ export function spliceRows(
     writeInt32At(out, start + 1, o - start - 1);
   }
   return out.subarray(0, o);
+}
+
+/** Where the field after `count` fields (each a length, -1 for NULL, and its bytes) from `pos` starts. */
+function pastColumns(body: Buffer, pos: number, count: number): number {
+  for (let c = 0; c < count; c++) {
+    const len = int32At(body, pos);
+    pos += 4 + (len > 0 ? len : 0);
+  }
+  return pos;
 }
 
 function int32At(b: Buffer, pos: number): number {
@@ -145,11 +149,7 @@ export function spliceCopyBinary(
     out[o] = columns >> 8;
     out[o + 1] = columns & 255;
     o += 2;
-    let pos = 2;
-    for (let c = 0; c < extra; c++) {
-      const len = int32At(body, pos);
-      pos += 4 + (len > 0 ? len : 0);
-    }
+    let pos = pastColumns(body, 2, extra); // the input columns
     for (let c = 0; c < columns; c++) {
       const len = int32At(body, pos);
       const next = pos + 4 + (len > 0 ? len : 0);

@@ -83,9 +83,10 @@ export async function closeTrainingThreads(): Promise<void> {
 
 /**
  * Runs a training in a worker thread: the spare one when there is one, else a new one; back to
- * spare when the job ends well and was small (REUSE_MAX_CELLS). The model's timings begin with 'thread start' (how long the job
- * waited for its thread to load its modules) and end with 'baseline' (the prediction baseline)
- * and, given functionTypes, 'compile' (the SQL bodies, then in the result).
+ * spare when the job ends well and was small (REUSE_MAX_CELLS). The model's timings begin with
+ * 'thread start' (how long the job waited for its thread to load its modules) and end with
+ * 'baseline' (the prediction baseline) and, given functionTypes, 'compile' (the SQL bodies, then
+ * in the result).
  */
 export function runTraining(
   features: TrainingColumn[],
