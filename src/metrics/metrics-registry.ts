@@ -16,7 +16,7 @@ const PREDICTION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1
 const QUERY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30];
 
 /** The inference paths' counts by model and version; not in the registry: /metrics appends them (see metricsText). */
-export const MODEL_CELLS = new ModelCells(PREDICTION_BUCKETS.length);
+export const MODEL_CELLS = new ModelCells(PREDICTION_BUCKETS);
 
 export const predictionsTotal = new ModelCounter(
   'modelgres_predictions_total',

@@ -1,3 +1,5 @@
+import { BucketCounts } from './bucket-counts.ts';
+
 /**
  * Counters and a histogram labelled by model and version, for the inference paths. prom-client's
  * labelled metrics check and hash their label object at every call: a histogram observe and two
@@ -13,27 +15,25 @@ export interface ModelSample {
   metricName?: string;
 }
 
-/** One model version's counts: each counter's total, and the histogram's buckets, sum and count. */
+/** One model version's counts: each counter's total, and the histogram's. */
 export interface ModelCell {
   readonly labels: { model: string; version: string };
   readonly totals: Map<ModelCounter, number>;
-  readonly buckets: Float64Array;
-  sum: number;
-  count: number;
+  readonly histogram: BucketCounts;
 }
 
 /** Every model version's cell, by the model's "schema.name" and the version. */
 export class ModelCells {
   private readonly byModel = new Map<string, Map<number, ModelCell>>();
 
-  constructor(private readonly bucketCount: number) {}
+  constructor(private readonly bounds: readonly number[]) {}
 
   of(model: string, version: number): ModelCell {
     let versions = this.byModel.get(model);
     if (!versions) this.byModel.set(model, (versions = new Map()));
     let cell = versions.get(version);
     if (!cell) {
-      cell = { labels: { model, version: String(version) }, totals: new Map(), buckets: new Float64Array(this.bucketCount), sum: 0, count: 0 };
+      cell = { labels: { model, version: String(version) }, totals: new Map(), histogram: new BucketCounts(this.bounds) };
       versions.set(version, cell);
     }
     return cell;
@@ -78,26 +78,20 @@ export class ModelHistogram {
   ) {}
 
   observe(cell: ModelCell, value: number): void {
-    cell.sum += value;
-    cell.count++;
-    for (let i = 0; i < this.bounds.length; i++) {
-      if (value <= this.bounds[i]) {
-        cell.buckets[i]++;
-        return;
-      }
-    }
+    cell.histogram.observe(value);
   }
 
   /** Per label set: cumulative buckets (`le` first, as prom-client), +Inf, sum and count. */
   private samples(): ModelSample[] {
     return this.cells.all().flatMap((c) => {
-      if (c.count === 0) return [];
+      const { counts, sum, count } = c.histogram;
+      if (count === 0) return [];
       let cumulative = 0;
       const bucket = `${this.name}_bucket`;
-      const out: ModelSample[] = this.bounds.map((le, i) => ({ labels: { le, ...c.labels }, value: (cumulative += c.buckets[i]), metricName: bucket }));
-      out.push({ labels: { le: '+Inf', ...c.labels }, value: c.count, metricName: bucket });
-      out.push({ labels: c.labels, value: c.sum, metricName: `${this.name}_sum` });
-      out.push({ labels: c.labels, value: c.count, metricName: `${this.name}_count` });
+      const out: ModelSample[] = this.bounds.map((le, i) => ({ labels: { le, ...c.labels }, value: (cumulative += counts[i]), metricName: bucket }));
+      out.push({ labels: { le: '+Inf', ...c.labels }, value: count, metricName: bucket });
+      out.push({ labels: c.labels, value: sum, metricName: `${this.name}_sum` });
+      out.push({ labels: c.labels, value: count, metricName: `${this.name}_count` });
       return out;
     });
   }

@@ -19,7 +19,7 @@ const BATCHES: Array<[string, number, number, number]> = [
 ];
 
 function ours() {
-  const cells = new ModelCells(BUCKETS.length);
+  const cells = new ModelCells(BUCKETS);
   const rows = new ModelCounter('t_predictions_total', 'Rows.', cells);
   const batches = new ModelCounter('t_batches_total', 'Batches.', cells);
   const errors = new ModelCounter('t_errors_total', 'Errors.', cells);
