@@ -34,6 +34,7 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(async () => {
   raws.forEach((r) => r.destroy());
+  await reference?.release();
   await c?.end();
   await proxy.close();
 });
