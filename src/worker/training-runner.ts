@@ -69,9 +69,14 @@ function keepIdle(thread: Worker): void {
   };
 }
 
-/** Starts the spare thread now, if there is none, so that the next training need not wait for one. */
-export function prepareTrainingThread(): void {
-  if (spare === null) keepIdle(startThread(true));
+/**
+ * Starts the spare thread now, if there is none, so that the next training need not wait for one.
+ * `warmUp`: it also takes a small model through every step first. Not at the proxy's start: that
+ * would be a second of CPU at every start, and a thread closed mid-warm-up (a proxy stopped right
+ * after starting) could leave the close waiting on it.
+ */
+export function prepareTrainingThread(warmUp = true): void {
+  if (spare === null) keepIdle(startThread(warmUp));
 }
 
 /** Ends the spare thread (a worker that stops). */

@@ -85,8 +85,9 @@ export class TrainingWorker {
   }
 
   async start(): Promise<void> {
-    // The first job should not wait for its thread's start-up either.
-    prepareTrainingThread();
+    // The first job should not wait for its thread's modules to load either (not warmed up: see
+    // prepareTrainingThread).
+    prepareTrainingThread(false);
     await this.listener.start();
     this.loop = this.run();
   }
