@@ -65,7 +65,9 @@ class BodyCompiler {
   }
 }
 
-const compiler = new BodyCompiler();
+/** Started at the first compile, not with the thread: an idle spare thread has no thread of its own to end. */
+let compiler: BodyCompiler | null = null;
+const bodyCompiler = (): BodyCompiler => (compiler ??= new BodyCompiler());
 
 /** The job's own work: training, then what registration needs (baseline, SQL bodies). */
 async function finish(job: Job, report: boolean, signal?: AbortSignal): Promise<{ model: TrainedModel; predictionBaseline: PredictionBaseline; bodies?: VersionBodies }> {
@@ -75,7 +77,7 @@ async function finish(job: Job, report: boolean, signal?: AbortSignal): Promise<
     onProgress: report ? (p) => parentPort!.postMessage({ type: 'progress', progress: p }) : undefined,
     // Compiled beside this thread while TreeSHAP runs here (a large model's bodies take up to seconds).
     onExported: job.functionTypes && ((onnx, m) => {
-      compiling = compiler.compile({ onnx, ioPlan: null, classes: m.classes ?? null, problemType: m.problemType, ...job.functionTypes! });
+      compiling = bodyCompiler().compile({ onnx, ioPlan: null, classes: m.classes ?? null, problemType: m.problemType, ...job.functionTypes! });
     }),
   });
   const baselineStart = performance.now();
@@ -83,7 +85,7 @@ async function finish(job: Job, report: boolean, signal?: AbortSignal): Promise<
   const timings = [...model.timings, { part: 'baseline', seconds: (performance.now() - baselineStart) / 1000 }];
   // 'compile': the bodies' time not hidden behind TreeSHAP and the baseline.
   const compileStart = performance.now();
-  const bodies = job.functionTypes === undefined ? undefined : await (compiling ?? compiler.compile({
+  const bodies = job.functionTypes === undefined ? undefined : await (compiling ?? bodyCompiler().compile({
     onnx: model.onnx, ioPlan: null, classes: model.classes ?? null, problemType: model.problemType, ...job.functionTypes,
   }));
   if (bodies !== undefined) timings.push({ part: 'compile', seconds: (performance.now() - compileStart) / 1000 });
